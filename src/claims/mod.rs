@@ -1,0 +1,7 @@
+//! The claims layer: schema, tables and generators. It knows nothing about forests.
+
+pub mod schema;
+pub mod synth;
+pub mod table;
+
+pub use table::{ClaimsTable, Column, ColumnData};

@@ -1,0 +1,17 @@
+//! ClaimForest: claims scoring with forests, exact explanations and business rules,
+//! running entirely in the browser (and natively, for batch work).
+//!
+//! The pure core (`claims`, `ml`, `pipeline`) knows nothing about the web and builds and
+//! tests natively. The browser parts (`ui`, `worker`) exist only on wasm32.
+
+#![warn(missing_docs)]
+
+pub mod claims;
+pub mod ml;
+pub mod pipeline;
+pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -1,0 +1,19 @@
+//! The machine-learning core: matrices, binning, trees, forests and metrics.
+//!
+//! `ml` knows feature matrices and feature names, never claims; it has no web
+//! dependencies and builds and tests natively.
+
+pub mod binning;
+pub mod error;
+pub mod matrix;
+pub mod metrics;
+pub mod random_forest;
+pub mod rng;
+pub mod split;
+pub mod tree;
+
+pub use error::MlError;
+pub use matrix::FeatureMatrix;
+pub use random_forest::{ClassWeight, FitProgress, ForestParams, RandomForest};
+pub use rng::SeededRng;
+pub use tree::{MaxFeatures, SplitCriterion, TreeParams};

@@ -1,0 +1,579 @@
+//! The CART classification tree: an arena of nodes grown by histogram split search over bins.
+//!
+//! Each split stores a raw-value rule (`x <= threshold` goes left), the child that missing
+//! values take, and every node keeps its weighted sample count (cover) and class weights,
+//! which is exactly what TreeSHAP and the decision-path view need.
+
+use serde::{Deserialize, Serialize};
+
+use super::binning::{BinnedMatrix, MISSING_BIN};
+use super::rng::SeededRng;
+use super::MlError;
+
+/// How a split's quality is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitCriterion {
+    /// Gini impurity, scikit-learn's default.
+    #[default]
+    Gini,
+    /// Shannon entropy (information gain).
+    Entropy,
+}
+
+/// How many features each split considers.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaxFeatures {
+    /// The square root of the number of features, rounded down (at least 1).
+    #[default]
+    Sqrt,
+    /// The base-2 logarithm of the number of features, rounded down (at least 1).
+    Log2,
+    /// Every feature at every split.
+    All,
+    /// A fixed number of features.
+    Count(usize),
+    /// A fraction of the features, rounded down (at least 1).
+    Fraction(f64),
+}
+
+impl MaxFeatures {
+    /// The number of features to try out of `n_features`.
+    pub fn resolve(self, n_features: usize) -> usize {
+        let n = n_features as f64;
+        let k = match self {
+            MaxFeatures::Sqrt => n.sqrt() as usize,
+            MaxFeatures::Log2 => n.log2() as usize,
+            MaxFeatures::All => n_features,
+            MaxFeatures::Count(count) => count,
+            MaxFeatures::Fraction(fraction) => (fraction * n) as usize,
+        };
+        k.clamp(1, n_features.max(1))
+    }
+}
+
+/// Parameters of one tree. Validated once, before any work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TreeParams {
+    /// The split quality measure.
+    pub criterion: SplitCriterion,
+    /// The deepest a node may be (root is depth 0); `None` grows until leaves are pure.
+    pub max_depth: Option<usize>,
+    /// A node with fewer rows than this is not split.
+    pub min_samples_split: usize,
+    /// Every child must keep at least this many rows.
+    pub min_samples_leaf: usize,
+    /// How many features each split considers.
+    pub max_features: MaxFeatures,
+    /// A split must lower the weighted impurity by at least this share of the root's
+    /// weight (scikit-learn's `min_impurity_decrease`). At 0, even a split that gains
+    /// nothing now is taken, so trees can grow to purity (and learn XOR).
+    pub min_impurity_decrease: f64,
+}
+
+impl Default for TreeParams {
+    fn default() -> Self {
+        Self { criterion: SplitCriterion::Gini, max_depth: None, min_samples_split: 2, min_samples_leaf: 1, max_features: MaxFeatures::Sqrt, min_impurity_decrease: 0.0 }
+    }
+}
+
+impl TreeParams {
+    /// Checks every parameter, so fitting never meets a bad one halfway.
+    pub fn validate(&self) -> Result<(), MlError> {
+        if self.min_samples_split < 2 {
+            return Err(MlError::InvalidParameter { name: "min_samples_split", reason: format!("must be at least 2, got {}", self.min_samples_split) });
+        }
+        if self.min_samples_leaf < 1 {
+            return Err(MlError::InvalidParameter { name: "min_samples_leaf", reason: "must be at least 1".into() });
+        }
+        if !(self.min_impurity_decrease >= 0.0 && self.min_impurity_decrease.is_finite()) {
+            return Err(MlError::InvalidParameter { name: "min_impurity_decrease", reason: "must be a finite number >= 0".into() });
+        }
+        match self.max_features {
+            MaxFeatures::Count(0) => Err(MlError::InvalidParameter { name: "max_features", reason: "must be at least 1".into() }),
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
+                Err(MlError::InvalidParameter { name: "max_features", reason: format!("a fraction must be in (0, 1], got {f}") })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Marks "no child" in a leaf.
+pub const NO_CHILD: u32 = u32::MAX;
+
+/// One node of a tree arena. A leaf has `left == right == NO_CHILD`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeNode {
+    /// The feature this node splits on (unused at leaves).
+    pub feature_idx: u32,
+    /// Rows with `x <= threshold` go left.
+    pub threshold: f32,
+    /// Index of the left child, or `NO_CHILD`.
+    pub left: u32,
+    /// Index of the right child, or `NO_CHILD`.
+    pub right: u32,
+    /// Whether a missing value goes to the left child.
+    pub missing_goes_left: bool,
+    /// The weighted number of training samples that reached this node.
+    pub cover: f64,
+}
+
+impl TreeNode {
+    /// Whether this node is a leaf.
+    pub fn is_leaf(&self) -> bool {
+        self.left == NO_CHILD
+    }
+}
+
+/// A fitted classification tree: nodes plus the weighted class counts of every node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionTree {
+    nodes: Vec<TreeNode>,
+    n_classes: usize,
+    /// `n_nodes * n_classes` weighted class counts, node-major.
+    class_weights: Vec<f64>,
+}
+
+impl DecisionTree {
+    /// The arena; node 0 is the root.
+    pub fn nodes(&self) -> &[TreeNode] {
+        &self.nodes
+    }
+
+    /// Number of classes the tree predicts.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Weighted class counts at node `node_idx`.
+    pub fn class_weights(&self, node_idx: usize) -> &[f64] {
+        &self.class_weights[node_idx * self.n_classes..(node_idx + 1) * self.n_classes]
+    }
+
+    /// The fraction of class `class_idx` among the samples at node `node_idx`.
+    pub fn class_fraction(&self, node_idx: usize, class_idx: usize) -> f64 {
+        let cover = self.nodes[node_idx].cover;
+        if cover > 0.0 { self.class_weights(node_idx)[class_idx] / cover } else { 0.0 }
+    }
+
+    /// The child a row takes at split node `node_idx`.
+    pub fn next_node(&self, node_idx: usize, row: &[f32]) -> usize {
+        let node = &self.nodes[node_idx];
+        let value = row.get(node.feature_idx as usize).copied().unwrap_or(f32::NAN);
+        let go_left = if value.is_nan() { node.missing_goes_left } else { value <= node.threshold };
+        (if go_left { node.left } else { node.right }) as usize
+    }
+
+    /// The leaf a row (one value per feature) ends in.
+    pub fn leaf_of(&self, row: &[f32]) -> usize {
+        let mut node_idx = 0;
+        while !self.nodes[node_idx].is_leaf() {
+            node_idx = self.next_node(node_idx, row);
+        }
+        node_idx
+    }
+
+    /// Every node a row visits, root first, leaf last.
+    pub fn decision_path(&self, row: &[f32]) -> Vec<usize> {
+        let mut path = vec![0];
+        let mut node_idx = 0;
+        while !self.nodes[node_idx].is_leaf() {
+            node_idx = self.next_node(node_idx, row);
+            path.push(node_idx);
+        }
+        path
+    }
+
+    /// The depth of the deepest leaf.
+    pub fn depth(&self) -> usize {
+        let mut depths = vec![0usize; self.nodes.len()];
+        let mut deepest = 0;
+        for (node_idx, node) in self.nodes.iter().enumerate() {
+            if !node.is_leaf() {
+                depths[node.left as usize] = depths[node_idx] + 1;
+                depths[node.right as usize] = depths[node_idx] + 1;
+                deepest = deepest.max(depths[node_idx] + 1);
+            }
+        }
+        deepest
+    }
+}
+
+/// The training sample a tree sees: distinct rows and a positive weight for each.
+#[derive(Debug, Clone)]
+pub struct WeightedSample {
+    /// Row indices into the binned matrix.
+    pub rows: Vec<u32>,
+    /// One weight per row (bootstrap multiplicity times class weight).
+    pub weights: Vec<f64>,
+}
+
+/// What one fit adds to the forest's impurity importance: weighted decrease per feature.
+pub type ImpurityDecrease = Vec<f64>;
+
+/// Grows one tree on `sample` of `data`; `labels` holds a class index per matrix row.
+pub fn fit_tree(
+    params: &TreeParams,
+    data: &BinnedMatrix,
+    labels: &[u32],
+    n_classes: usize,
+    sample: WeightedSample,
+    seed: u64,
+) -> (DecisionTree, ImpurityDecrease) {
+    let mut grower = Grower::new(params, data, labels, n_classes, sample, seed);
+    grower.grow();
+    let tree = DecisionTree { nodes: grower.nodes, n_classes, class_weights: grower.class_weights };
+    (tree, grower.importance)
+}
+
+struct Grower<'a> {
+    params: &'a TreeParams,
+    data: &'a BinnedMatrix,
+    labels: &'a [u32],
+    n_classes: usize,
+    rows: Vec<u32>,
+    weights: Vec<f64>,
+    rng: SeededRng,
+    n_features_to_try: usize,
+    feature_order: Vec<usize>,
+    histogram: Vec<f64>,
+    bin_row_counts: Vec<u32>,
+    nodes: Vec<TreeNode>,
+    class_weights: Vec<f64>,
+    importance: Vec<f64>,
+}
+
+struct NodeTask {
+    node_idx: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+}
+
+#[derive(Clone, Copy)]
+struct BestSplit {
+    feature_idx: usize,
+    split_bin: usize,
+    missing_goes_left: bool,
+    score: f64,
+}
+
+impl<'a> Grower<'a> {
+    fn new(params: &'a TreeParams, data: &'a BinnedMatrix, labels: &'a [u32], n_classes: usize, sample: WeightedSample, seed: u64) -> Self {
+        let n_features = data.n_features();
+        Self {
+            params,
+            data,
+            labels,
+            n_classes,
+            rows: sample.rows,
+            weights: sample.weights,
+            rng: SeededRng::new(seed),
+            n_features_to_try: params.max_features.resolve(n_features),
+            feature_order: (0..n_features).collect(),
+            histogram: vec![0.0; 256 * n_classes],
+            bin_row_counts: vec![0; 256],
+            nodes: Vec::new(),
+            class_weights: Vec::new(),
+            importance: vec![0.0; n_features],
+        }
+    }
+
+    fn grow(&mut self) {
+        let n_rows = self.rows.len();
+        self.push_node(0, n_rows);
+        let mut stack = vec![NodeTask { node_idx: 0, start: 0, end: n_rows, depth: 0 }];
+        while let Some(task) = stack.pop() {
+            if let Some((mid, left_idx, right_idx)) = self.try_split(&task) {
+                // Right first so the left subtree is grown (and numbered) first.
+                stack.push(NodeTask { node_idx: right_idx, start: mid, end: task.end, depth: task.depth + 1 });
+                stack.push(NodeTask { node_idx: left_idx, start: task.start, end: mid, depth: task.depth + 1 });
+            }
+        }
+    }
+
+    /// Appends a node for rows `start..end` and records its class weights and cover.
+    fn push_node(&mut self, start: usize, end: usize) -> usize {
+        let node_idx = self.nodes.len();
+        let offset = self.class_weights.len();
+        self.class_weights.resize(offset + self.n_classes, 0.0);
+        let mut cover = 0.0;
+        for position in start..end {
+            let row = self.rows[position] as usize;
+            let weight = self.weights[position];
+            self.class_weights[offset + self.labels[row] as usize] += weight;
+            cover += weight;
+        }
+        self.nodes.push(TreeNode { feature_idx: 0, threshold: 0.0, left: NO_CHILD, right: NO_CHILD, missing_goes_left: false, cover });
+        node_idx
+    }
+
+    fn try_split(&mut self, task: &NodeTask) -> Option<(usize, usize, usize)> {
+        let n_node_rows = task.end - task.start;
+        let parent: Vec<f64> = self.class_weights[task.node_idx * self.n_classes..(task.node_idx + 1) * self.n_classes].to_vec();
+        let parent_cover = self.nodes[task.node_idx].cover;
+        let parent_impurity = impurity(self.params.criterion, &parent, parent_cover);
+        let too_deep = self.params.max_depth.is_some_and(|max_depth| task.depth >= max_depth);
+        if too_deep || n_node_rows < self.params.min_samples_split || n_node_rows < 2 * self.params.min_samples_leaf || parent_impurity <= 1e-12 {
+            return None;
+        }
+        let best = self.find_best_split(task, &parent, parent_cover)?;
+        let parent_score = score_of(self.params.criterion, &parent, parent_cover);
+        let root_cover = self.nodes[0].cover;
+        if best.score - parent_score + 1e-12 < self.params.min_impurity_decrease * root_cover {
+            return None;
+        }
+        let mid = self.partition(task, &best);
+        let left_idx = self.push_node(task.start, mid);
+        let right_idx = self.push_node(mid, task.end);
+        let left_cover = self.nodes[left_idx].cover;
+        let right_cover = self.nodes[right_idx].cover;
+        let left_impurity = impurity(self.params.criterion, self.class_weights_of(left_idx), left_cover);
+        let right_impurity = impurity(self.params.criterion, self.class_weights_of(right_idx), right_cover);
+        self.importance[best.feature_idx] += parent_cover * parent_impurity - left_cover * left_impurity - right_cover * right_impurity;
+        let bins = self.data.bins(best.feature_idx);
+        let node = &mut self.nodes[task.node_idx];
+        node.feature_idx = best.feature_idx as u32;
+        node.threshold = bins.upper_edge(best.split_bin);
+        node.left = left_idx as u32;
+        node.right = right_idx as u32;
+        node.missing_goes_left = best.missing_goes_left;
+        Some((mid, left_idx, right_idx))
+    }
+
+    fn class_weights_of(&self, node_idx: usize) -> &[f64] {
+        &self.class_weights[node_idx * self.n_classes..(node_idx + 1) * self.n_classes]
+    }
+
+    /// Visits features in a fresh random order until `max_features` non-constant ones are seen.
+    fn find_best_split(&mut self, task: &NodeTask, parent: &[f64], parent_cover: f64) -> Option<BestSplit> {
+        let mut best: Option<BestSplit> = None;
+        let mut n_informative_seen = 0;
+        let n_features = self.feature_order.len();
+        for order_idx in 0..n_features {
+            if n_informative_seen >= self.n_features_to_try {
+                break;
+            }
+            let swap_idx = order_idx + self.rng.index(n_features - order_idx);
+            self.feature_order.swap(order_idx, swap_idx);
+            let feature_idx = self.feature_order[order_idx];
+            let Some(candidate) = self.best_split_on(feature_idx, task, parent, parent_cover) else { continue };
+            n_informative_seen += 1;
+            if let Some(split) = candidate {
+                if best.is_none_or(|b| split.score > b.score) {
+                    best = Some(split);
+                }
+            }
+        }
+        best
+    }
+
+    /// `None` if the feature is constant in this node; `Some(None)` if no split is allowed.
+    fn best_split_on(&mut self, feature_idx: usize, task: &NodeTask, parent: &[f64], parent_cover: f64) -> Option<Option<BestSplit>> {
+        let n_classes = self.n_classes;
+        let codes = self.data.codes(feature_idx);
+        let n_bins = self.data.bins(feature_idx).n_bins();
+        self.histogram[..256 * n_classes].fill(0.0);
+        self.bin_row_counts.fill(0);
+        for position in task.start..task.end {
+            let row = self.rows[position] as usize;
+            let bin = codes[row] as usize;
+            self.histogram[bin * n_classes + self.labels[row] as usize] += self.weights[position];
+            self.bin_row_counts[bin] += 1;
+        }
+        let missing_rows = self.bin_row_counts[MISSING_BIN as usize] as usize;
+        let occupied_bins = self.bin_row_counts[..n_bins].iter().filter(|&&count| count > 0).count();
+        if occupied_bins + usize::from(missing_rows > 0) < 2 {
+            return None;
+        }
+        let missing: Vec<f64> = self.histogram[MISSING_BIN as usize * n_classes..][..n_classes].to_vec();
+        let missing_cover: f64 = missing.iter().sum();
+        let n_node_rows = task.end - task.start;
+        let min_leaf = self.params.min_samples_leaf;
+        let criterion = self.params.criterion;
+
+        let mut best: Option<BestSplit> = None;
+        let mut left = vec![0.0; n_classes];
+        let mut right = vec![0.0; n_classes];
+        let mut left_rows = 0usize;
+        let mut left_cover = 0.0;
+        // Split "bin <= split_bin"; the last bin is only a candidate when missing values exist
+        // (then the split is "all present values" against "missing").
+        let last_candidate = if missing_rows > 0 { n_bins } else { n_bins - 1 };
+        for split_bin in 0..last_candidate {
+            let bin_rows = self.bin_row_counts[split_bin] as usize;
+            if split_bin < n_bins && bin_rows > 0 {
+                for class_idx in 0..n_classes {
+                    left[class_idx] += self.histogram[split_bin * n_classes + class_idx];
+                }
+                left_rows += bin_rows;
+                left_cover = left.iter().sum();
+            } else if split_bin + 1 < n_bins {
+                // An empty bin does not change the partition; skip duplicate candidates.
+                continue;
+            }
+            for missing_goes_left in [false, true] {
+                if missing_goes_left && missing_rows == 0 {
+                    continue;
+                }
+                let (n_left, cover_left) = if missing_goes_left { (left_rows + missing_rows, left_cover + missing_cover) } else { (left_rows, left_cover) };
+                let n_right = n_node_rows - n_left;
+                if n_left < min_leaf || n_right < min_leaf || cover_left <= 0.0 || parent_cover - cover_left <= 0.0 {
+                    continue;
+                }
+                for class_idx in 0..n_classes {
+                    let l = left[class_idx] + if missing_goes_left { missing[class_idx] } else { 0.0 };
+                    right[class_idx] = parent[class_idx] - l;
+                }
+                let left_scores: f64 = if missing_goes_left {
+                    let merged: Vec<f64> = left.iter().zip(&missing).map(|(a, b)| a + b).collect();
+                    score_of(criterion, &merged, cover_left)
+                } else {
+                    score_of(criterion, &left, cover_left)
+                };
+                let score = left_scores + score_of(criterion, &right, parent_cover - cover_left);
+                if best.is_none_or(|b| score > b.score) {
+                    best = Some(BestSplit { feature_idx, split_bin, missing_goes_left, score });
+                }
+            }
+        }
+        // With no missing values in training, send future missing values to the larger child.
+        if let Some(split) = best.as_mut() {
+            if missing_rows == 0 {
+                let left_total: f64 = self.histogram[..(split.split_bin + 1) * n_classes].iter().sum();
+                split.missing_goes_left = left_total >= parent_cover - left_total;
+            }
+        }
+        Some(best)
+    }
+
+    /// Reorders rows `start..end` so the left child's rows come first; returns the boundary.
+    fn partition(&mut self, task: &NodeTask, split: &BestSplit) -> usize {
+        let codes = self.data.codes(split.feature_idx);
+        let goes_left = |row: u32| {
+            let bin = codes[row as usize];
+            if bin == MISSING_BIN { split.missing_goes_left } else { bin as usize <= split.split_bin }
+        };
+        let mut mid = task.start;
+        for position in task.start..task.end {
+            if goes_left(self.rows[position]) {
+                self.rows.swap(position, mid);
+                self.weights.swap(position, mid);
+                mid += 1;
+            }
+        }
+        mid
+    }
+}
+
+/// A split-quality score for one child that is larger when the child is purer:
+/// `-cover * impurity`. Summing it over children and maximising minimises weighted impurity.
+fn score_of(criterion: SplitCriterion, class_weights: &[f64], cover: f64) -> f64 {
+    -cover * impurity(criterion, class_weights, cover)
+}
+
+/// The impurity of a weighted class distribution.
+pub fn impurity(criterion: SplitCriterion, class_weights: &[f64], cover: f64) -> f64 {
+    if cover <= 0.0 {
+        return 0.0;
+    }
+    match criterion {
+        SplitCriterion::Gini => 1.0 - class_weights.iter().map(|w| (w / cover) * (w / cover)).sum::<f64>(),
+        SplitCriterion::Entropy => -class_weights
+            .iter()
+            .filter(|&&w| w > 0.0)
+            .map(|w| {
+                let p = w / cover;
+                p * p.log2()
+            })
+            .sum::<f64>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::FeatureMatrix;
+
+    fn full_sample(n_rows: usize) -> WeightedSample {
+        WeightedSample { rows: (0..n_rows as u32).collect(), weights: vec![1.0; n_rows] }
+    }
+
+    fn fit(columns: Vec<Vec<f32>>, labels: &[u32], params: &TreeParams) -> DecisionTree {
+        let names = (0..columns.len()).map(|i| format!("f{i}")).collect();
+        let matrix = FeatureMatrix::from_columns(names, columns).unwrap();
+        let binned = BinnedMatrix::fit(&matrix, 255);
+        fit_tree(params, &binned, labels, 2, full_sample(labels.len()), 1).0
+    }
+
+    #[test]
+    fn learns_a_threshold_exactly() {
+        let x: Vec<f32> = (0..100).map(|i| i as f32).collect();
+        let y: Vec<u32> = (0..100).map(|i| u32::from(i >= 37)).collect();
+        let tree = fit(vec![x], &y, &TreeParams { max_features: MaxFeatures::All, ..Default::default() });
+        assert_eq!(tree.nodes().len(), 3);
+        assert_eq!(tree.nodes()[0].threshold, 36.5);
+        for i in 0..100 {
+            let leaf = tree.leaf_of(&[i as f32]);
+            assert_eq!(tree.class_fraction(leaf, 1), f64::from(u32::from(i >= 37)));
+        }
+    }
+
+    #[test]
+    fn learns_xor_when_grown_deep() {
+        let a: Vec<f32> = (0..400).map(|i| (i % 2) as f32).collect();
+        let b: Vec<f32> = (0..400).map(|i| ((i / 2) % 2) as f32).collect();
+        let y: Vec<u32> = (0..400).map(|i| ((i % 2) ^ ((i / 2) % 2)) as u32).collect();
+        let tree = fit(vec![a, b], &y, &TreeParams { max_features: MaxFeatures::All, ..Default::default() });
+        for i in 0..4u32 {
+            let row = [(i % 2) as f32, ((i / 2) % 2) as f32];
+            assert_eq!(tree.class_fraction(tree.leaf_of(&row), 1), f64::from((i % 2) ^ ((i / 2) % 2)));
+        }
+    }
+
+    #[test]
+    fn missing_values_learn_their_own_direction() {
+        // Class 1 exactly when the value is missing; present values are all class 0.
+        let x: Vec<f32> = (0..60).map(|i| if i % 3 == 0 { f32::NAN } else { i as f32 }).collect();
+        let y: Vec<u32> = (0..60).map(|i| u32::from(i % 3 == 0)).collect();
+        let tree = fit(vec![x], &y, &TreeParams { max_features: MaxFeatures::All, ..Default::default() });
+        assert_eq!(tree.class_fraction(tree.leaf_of(&[f32::NAN]), 1), 1.0);
+        assert_eq!(tree.class_fraction(tree.leaf_of(&[4.0]), 1), 0.0);
+    }
+
+    #[test]
+    fn cover_is_consistent_and_limits_hold() {
+        let x: Vec<f32> = (0..500).map(|i| ((i * 37) % 101) as f32).collect();
+        let z: Vec<f32> = (0..500).map(|i| ((i * 11) % 7) as f32).collect();
+        let y: Vec<u32> = (0..500).map(|i| u32::from((i * 37) % 101 > 50 || (i * 11) % 7 == 3)).collect();
+        let params = TreeParams { max_depth: Some(3), min_samples_leaf: 20, max_features: MaxFeatures::All, ..Default::default() };
+        let tree = fit(vec![x, z], &y, &params);
+        assert!(tree.depth() <= 3);
+        for node in tree.nodes().iter().filter(|n| !n.is_leaf()) {
+            let children = tree.nodes()[node.left as usize].cover + tree.nodes()[node.right as usize].cover;
+            assert!((node.cover - children).abs() < 1e-9);
+            assert!(tree.nodes()[node.left as usize].cover >= 20.0);
+            assert!(tree.nodes()[node.right as usize].cover >= 20.0);
+        }
+    }
+
+    #[test]
+    fn invalid_parameters_are_rejected_before_work() {
+        let bad = TreeParams { min_samples_split: 1, ..Default::default() };
+        assert!(matches!(bad.validate(), Err(MlError::InvalidParameter { name: "min_samples_split", .. })));
+        let bad = TreeParams { max_features: MaxFeatures::Fraction(1.5), ..Default::default() };
+        assert!(bad.validate().is_err());
+        assert_eq!(MaxFeatures::Sqrt.resolve(10), 3);
+        assert_eq!(MaxFeatures::Fraction(0.01).resolve(10), 1);
+    }
+
+    #[test]
+    fn impurity_of_known_distributions() {
+        assert!((impurity(SplitCriterion::Gini, &[5.0, 5.0], 10.0) - 0.5).abs() < 1e-12);
+        assert!((impurity(SplitCriterion::Entropy, &[5.0, 5.0], 10.0) - 1.0).abs() < 1e-12);
+        assert_eq!(impurity(SplitCriterion::Gini, &[10.0, 0.0], 10.0), 0.0);
+    }
+}

@@ -1,0 +1,178 @@
+//! The pipeline: the one module where claims meet the `ml` core.
+//!
+//! `train(table, request, progress) -> TrainReport` encodes features, splits rows,
+//! fits a forest, and scores every claim. Request and report are plain serde types, so
+//! the same call serves the Web Worker, the CLI and the tests.
+
+pub mod encoding;
+
+use std::ops::ControlFlow;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
+use crate::claims::ClaimsTable;
+use crate::ml::metrics::{roc_auc, ConfusionMatrix};
+use crate::ml::split::train_test_split;
+use crate::ml::{FitProgress, ForestParams, MlError};
+pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
+
+/// What to train, on which columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainRequest {
+    /// The label column.
+    pub label_column: String,
+    /// The positive class of a text label; `None` accepts 1/yes/true/Y and the like.
+    pub positive_label: Option<String>,
+    /// The columns the model may read, in order.
+    pub feature_columns: Vec<String>,
+    /// Forest parameters, including the seed.
+    pub forest: ForestParams,
+    /// Share of rows held out for evaluation.
+    pub test_fraction: f64,
+    /// Seed of the train/test split.
+    pub split_seed: u64,
+    /// Probability at or above which a claim is predicted positive.
+    pub decision_threshold: f64,
+}
+
+impl Default for TrainRequest {
+    fn default() -> Self {
+        Self {
+            label_column: denial::IS_DENIED.into(),
+            positive_label: None,
+            feature_columns: names_with_role(&DENIAL_COLUMNS, ColumnRole::Feature).into_iter().map(String::from).collect(),
+            forest: ForestParams::default(),
+            test_fraction: 0.2,
+            split_seed: 42,
+            decision_threshold: 0.5,
+        }
+    }
+}
+
+/// A feature and its share of the forest's impurity decrease.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureImportance {
+    /// Feature name.
+    pub feature: String,
+    /// Mean decrease in impurity, summing to 1 over features.
+    pub importance: f64,
+}
+
+/// What a training run produced: held-out metrics and a score for every claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    /// Rows trained on.
+    pub n_train: usize,
+    /// Rows held out.
+    pub n_test: usize,
+    /// Accuracy on the held-out rows.
+    pub accuracy: f64,
+    /// ROC AUC on the held-out rows, when both classes are present there.
+    pub roc_auc: Option<f64>,
+    /// Held-out confusion matrix at the decision threshold.
+    pub confusion: ConfusionMatrix,
+    /// Out-of-bag accuracy on the training rows.
+    pub oob_score: Option<f64>,
+    /// Features, most important first.
+    pub feature_importances: Vec<FeatureImportance>,
+    /// Positive-class probability of every claim, in table order.
+    pub scores: Vec<f64>,
+    /// Whether each claim (in table order) was held out.
+    pub is_test_row: Vec<bool>,
+}
+
+/// Why the pipeline could not run.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PipelineError {
+    /// A requested column is not in the table.
+    #[error("the data has no column named '{name}'")]
+    MissingColumn { name: String },
+    /// A label cell is empty.
+    #[error("column '{column}', row {row}: the label is missing")]
+    MissingLabel { column: String, row: usize },
+    /// No feature was chosen.
+    #[error("choose at least one feature column")]
+    NoFeatures,
+    /// The model could not be fitted or applied.
+    #[error(transparent)]
+    Model(#[from] MlError),
+}
+
+/// Trains a random forest on `table` as `request` says and scores every claim.
+///
+/// `on_progress` runs after every tree; breaking from it cancels with
+/// [`MlError::Cancelled`].
+pub fn train(
+    table: &ClaimsTable,
+    request: &TrainRequest,
+    on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+) -> Result<TrainReport, PipelineError> {
+    if request.feature_columns.is_empty() {
+        return Err(PipelineError::NoFeatures);
+    }
+    let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
+    let matrix = encoder.encode(table)?;
+    let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
+    let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
+    let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
+    let forest = request.forest.fit(&matrix.select_rows(&split.train), &train_labels, on_progress)?;
+    let scores = forest.predict_class_proba(&matrix, 1)?;
+
+    let actual: Vec<bool> = split.test.iter().map(|&r| labels[r] == 1).collect();
+    let test_scores: Vec<f64> = split.test.iter().map(|&r| scores[r]).collect();
+    let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= request.decision_threshold).collect();
+    let confusion = ConfusionMatrix::from_predictions(&actual, &predicted);
+    let mut is_test_row = vec![false; table.n_rows()];
+    split.test.iter().for_each(|&r| is_test_row[r] = true);
+    let mut feature_importances: Vec<FeatureImportance> = forest
+        .feature_names()
+        .iter()
+        .zip(forest.feature_importances())
+        .map(|(feature, &importance)| FeatureImportance { feature: feature.clone(), importance })
+        .collect();
+    feature_importances.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+    Ok(TrainReport {
+        n_train: split.train.len(),
+        n_test: split.test.len(),
+        accuracy: confusion.accuracy(),
+        roc_auc: roc_auc(&actual, &test_scores),
+        confusion,
+        oob_score: forest.oob_score(),
+        feature_importances,
+        scores,
+        is_test_row,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::synth::generate_denial;
+
+    fn keep_going(_: FitProgress) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+
+    #[test]
+    fn denial_forest_learns_the_rules() {
+        let table = generate_denial(1_000, 42).unwrap();
+        let report = train(&table, &TrainRequest::default(), &mut keep_going).unwrap();
+        assert_eq!((report.n_train, report.n_test), (800, 200));
+        assert!(report.accuracy >= 0.93, "accuracy {}", report.accuracy);
+        assert_eq!(report.scores.len(), 1_000);
+        let top_two: Vec<&str> = report.feature_importances[..2].iter().map(|f| f.feature.as_str()).collect();
+        assert!(top_two.contains(&"diagnosis_match") && top_two.contains(&"has_pre_auth"), "{top_two:?}");
+    }
+
+    #[test]
+    fn missing_columns_are_reported_by_name() {
+        let table = generate_denial(50, 1).unwrap();
+        let request = TrainRequest { feature_columns: vec!["age".into(), "zip".into()], ..Default::default() };
+        assert_eq!(train(&table, &request, &mut keep_going), Err(PipelineError::MissingColumn { name: "zip".into() }));
+        let request = TrainRequest { feature_columns: vec![], ..Default::default() };
+        assert_eq!(train(&table, &request, &mut keep_going), Err(PipelineError::NoFeatures));
+    }
+}
