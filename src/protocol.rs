@@ -61,7 +61,8 @@ mod tests {
 
     #[test]
     fn messages_round_trip_through_json() {
-        let message = ToWorker::Train { job_id: 3, table: generate_denial(5, 1).unwrap(), request: TrainRequest::default() };
+        let message =
+            ToWorker::Train { job_id: 3, table: generate_denial(5, 1).unwrap(), request: TrainRequest::default() };
         let json = serde_json::to_string(&message).unwrap();
         assert!(json.starts_with(r#"{"type":"train""#));
         assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), message);

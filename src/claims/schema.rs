@@ -50,7 +50,8 @@ pub mod denial {
     /// Services, in code order.
     pub const SERVICES: [&str; 3] = ["Office Visit", "Knee Surgery", "Heart Surgery"];
     /// Denial reasons, in code order.
-    pub const DENIAL_REASONS: [&str; 4] = ["none", "surgery_without_pre_auth", "diagnosis_mismatch", "administrative_noise"];
+    pub const DENIAL_REASONS: [&str; 4] =
+        ["none", "surgery_without_pre_auth", "diagnosis_mismatch", "administrative_noise"];
 }
 
 /// Every column of the denial scenario, in file order.
@@ -59,8 +60,16 @@ pub const DENIAL_COLUMNS: [ColumnSpec; 8] = [
     ColumnSpec { name: denial::AGE, role: ColumnRole::Feature, description: "Member age in years" },
     ColumnSpec { name: denial::PROVIDER_TYPE, role: ColumnRole::Feature, description: "Type of the billing provider" },
     ColumnSpec { name: denial::SERVICE, role: ColumnRole::Feature, description: "Service billed" },
-    ColumnSpec { name: denial::HAS_PRE_AUTH, role: ColumnRole::Feature, description: "1 if a pre-authorisation is on file" },
-    ColumnSpec { name: denial::DIAGNOSIS_MATCH, role: ColumnRole::Feature, description: "1 if the diagnosis supports the service" },
+    ColumnSpec {
+        name: denial::HAS_PRE_AUTH,
+        role: ColumnRole::Feature,
+        description: "1 if a pre-authorisation is on file",
+    },
+    ColumnSpec {
+        name: denial::DIAGNOSIS_MATCH,
+        role: ColumnRole::Feature,
+        description: "1 if the diagnosis supports the service",
+    },
     ColumnSpec { name: denial::IS_DENIED, role: ColumnRole::Label, description: "1 if the claim was denied" },
     ColumnSpec { name: denial::DENIAL_REASON, role: ColumnRole::LabelDetail, description: "Which denial rule fired" },
 ];

@@ -14,9 +14,17 @@ pub const MISSING_CODE: u32 = u32::MAX;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ColumnData {
     /// Numbers; `NaN` is missing.
-    Numeric { values: Vec<f64> },
+    Numeric {
+        /// The numbers.
+        values: Vec<f64>,
+    },
     /// Interned text: `levels[code]` is the value; `MISSING_CODE` is missing.
-    Categorical { levels: Vec<String>, codes: Vec<u32> },
+    Categorical {
+        /// The distinct texts, in code order.
+        levels: Vec<String>,
+        /// One code per row.
+        codes: Vec<u32>,
+    },
 }
 
 impl ColumnData {
@@ -65,10 +73,20 @@ pub struct ClaimsTable {
 pub enum TableError {
     /// The column's length differs from the table's.
     #[error("column '{name}' has {actual} rows, but the table has {expected}")]
-    LengthMismatch { name: String, expected: usize, actual: usize },
+    LengthMismatch {
+        /// The column name.
+        name: String,
+        /// The length or count required.
+        expected: usize,
+        /// The length or count found.
+        actual: usize,
+    },
     /// A column of that name exists already.
     #[error("the table already has a column named '{name}'")]
-    DuplicateName { name: String },
+    DuplicateName {
+        /// The column name.
+        name: String,
+    },
 }
 
 impl ClaimsTable {
@@ -186,7 +204,10 @@ mod tests {
             builder.push(v);
         }
         let data = builder.finish();
-        assert_eq!(data, ColumnData::Categorical { levels: vec!["x".into(), "y".into()], codes: vec![1, 0, MISSING_CODE, 1] });
+        assert_eq!(
+            data,
+            ColumnData::Categorical { levels: vec!["x".into(), "y".into()], codes: vec![1, 0, MISSING_CODE, 1] }
+        );
         assert_eq!(data.display(2), "");
         assert_eq!(data.display(0), "y");
     }

@@ -143,7 +143,11 @@ fn next_distinct_after(distinct: &[(f32, usize)], value: f32) -> Option<f32> {
 /// A value `m` with `low <= m < high`, as close to the midpoint as f32 allows.
 fn midpoint_below(low: f32, high: f32) -> f32 {
     let mid = ((low as f64 + high as f64) / 2.0) as f32;
-    if mid >= high || mid < low { low } else { mid }
+    if mid >= high || mid < low {
+        low
+    } else {
+        mid
+    }
 }
 
 #[cfg(test)]

@@ -84,11 +84,17 @@ impl ForestParams {
             return Err(MlError::InvalidParameter { name: "n_trees", reason: "must be at least 1".into() });
         }
         if !(2..=MAX_VALUE_BINS).contains(&self.max_bins) {
-            return Err(MlError::InvalidParameter { name: "max_bins", reason: format!("must be in 2..=255, got {}", self.max_bins) });
+            return Err(MlError::InvalidParameter {
+                name: "max_bins",
+                reason: format!("must be in 2..=255, got {}", self.max_bins),
+            });
         }
         if let Some(max_samples) = self.max_samples {
             if max_samples == 0 || max_samples > n_rows {
-                return Err(MlError::InvalidParameter { name: "max_samples", reason: format!("must be in 1..={n_rows}, got {max_samples}") });
+                return Err(MlError::InvalidParameter {
+                    name: "max_samples",
+                    reason: format!("must be in 1..={n_rows}, got {max_samples}"),
+                });
             }
         }
         Ok(())
@@ -128,7 +134,8 @@ impl ForestParams {
             let tree_seed = SeededRng::derive_seed(self.seed, tree_idx as u64);
             let counts = self.draw_sample_counts(n_rows, tree_seed);
             let sample = weighted_sample(&counts, labels, &class_multiplier);
-            let (tree, decrease) = fit_tree(&self.tree, &binned, labels, n_classes, sample, SeededRng::derive_seed(tree_seed, 1));
+            let (tree, decrease) =
+                fit_tree(&self.tree, &binned, labels, n_classes, sample, SeededRng::derive_seed(tree_seed, 1));
             add_normalized(&mut importances, &decrease);
             if self.oob_enabled() {
                 for row_idx in (0..n_rows).filter(|&r| counts[r] == 0) {
@@ -150,7 +157,13 @@ impl ForestParams {
             importances.iter_mut().for_each(|v| *v /= total);
         }
         let oob_score = self.oob_enabled().then(|| oob_accuracy(&oob_votes, labels, n_classes)).flatten();
-        Ok(RandomForest { feature_names: matrix.feature_names().to_vec(), n_classes, trees, feature_importances: importances, oob_score })
+        Ok(RandomForest {
+            feature_names: matrix.feature_names().to_vec(),
+            n_classes,
+            trees,
+            feature_importances: importances,
+            oob_score,
+        })
     }
 
     fn oob_enabled(&self) -> bool {
@@ -317,7 +330,11 @@ mod tests {
     #[test]
     fn learns_the_signal_and_ranks_it_first() {
         let (matrix, labels) = noisy_threshold_data(2000, 1);
-        let params = ForestParams { n_trees: 30, tree: TreeParams { min_samples_leaf: 5, ..Default::default() }, ..Default::default() };
+        let params = ForestParams {
+            n_trees: 30,
+            tree: TreeParams { min_samples_leaf: 5, ..Default::default() },
+            ..Default::default()
+        };
         let forest = params.fit(&matrix, &labels, &mut keep_going).unwrap();
         assert!(forest.feature_importances()[0] > 0.8, "{:?}", forest.feature_importances());
         let oob = forest.oob_score().unwrap();
@@ -344,9 +361,20 @@ mod tests {
         let (matrix, labels) = noisy_threshold_data(300, 3);
         let params = ForestParams { n_trees: 10, ..Default::default() };
         let mut seen = Vec::new();
-        params.fit(&matrix, &labels, &mut |p| { seen.push(p.n_trees_done); ControlFlow::Continue(()) }).unwrap();
+        params
+            .fit(&matrix, &labels, &mut |p| {
+                seen.push(p.n_trees_done);
+                ControlFlow::Continue(())
+            })
+            .unwrap();
         assert_eq!(seen, (1..=10).collect::<Vec<_>>());
-        let cancelled = params.fit(&matrix, &labels, &mut |p| if p.n_trees_done == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) });
+        let cancelled = params.fit(&matrix, &labels, &mut |p| {
+            if p.n_trees_done == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
         assert_eq!(cancelled, Err(MlError::Cancelled { n_trees_done: 3 }));
     }
 
@@ -354,10 +382,19 @@ mod tests {
     fn bad_inputs_are_typed_errors() {
         let (matrix, labels) = noisy_threshold_data(50, 4);
         let one_class = vec![1u32; 50];
-        assert!(matches!(ForestParams::default().fit(&matrix, &one_class, &mut keep_going), Err(MlError::SingleClass { .. })));
-        assert!(matches!(ForestParams::default().fit(&matrix, &labels[..10], &mut keep_going), Err(MlError::LabelCount { .. })));
+        assert!(matches!(
+            ForestParams::default().fit(&matrix, &one_class, &mut keep_going),
+            Err(MlError::SingleClass { .. })
+        ));
+        assert!(matches!(
+            ForestParams::default().fit(&matrix, &labels[..10], &mut keep_going),
+            Err(MlError::LabelCount { .. })
+        ));
         let zero = ForestParams { n_trees: 0, ..Default::default() };
-        assert!(matches!(zero.fit(&matrix, &labels, &mut keep_going), Err(MlError::InvalidParameter { name: "n_trees", .. })));
+        assert!(matches!(
+            zero.fit(&matrix, &labels, &mut keep_going),
+            Err(MlError::InvalidParameter { name: "n_trees", .. })
+        ));
         let forest = ForestParams { n_trees: 2, ..Default::default() }.fit(&matrix, &labels, &mut keep_going).unwrap();
         assert!(matches!(forest.predict_proba_row(&[0.5]), Err(MlError::FeatureCount { expected: 2, actual: 1 })));
     }

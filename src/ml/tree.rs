@@ -75,7 +75,14 @@ pub struct TreeParams {
 
 impl Default for TreeParams {
     fn default() -> Self {
-        Self { criterion: SplitCriterion::Gini, max_depth: None, min_samples_split: 2, min_samples_leaf: 1, max_features: MaxFeatures::Sqrt, min_impurity_decrease: 0.0 }
+        Self {
+            criterion: SplitCriterion::Gini,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: MaxFeatures::Sqrt,
+            min_impurity_decrease: 0.0,
+        }
     }
 }
 
@@ -83,19 +90,28 @@ impl TreeParams {
     /// Checks every parameter, so fitting never meets a bad one halfway.
     pub fn validate(&self) -> Result<(), MlError> {
         if self.min_samples_split < 2 {
-            return Err(MlError::InvalidParameter { name: "min_samples_split", reason: format!("must be at least 2, got {}", self.min_samples_split) });
+            return Err(MlError::InvalidParameter {
+                name: "min_samples_split",
+                reason: format!("must be at least 2, got {}", self.min_samples_split),
+            });
         }
         if self.min_samples_leaf < 1 {
             return Err(MlError::InvalidParameter { name: "min_samples_leaf", reason: "must be at least 1".into() });
         }
         if !(self.min_impurity_decrease >= 0.0 && self.min_impurity_decrease.is_finite()) {
-            return Err(MlError::InvalidParameter { name: "min_impurity_decrease", reason: "must be a finite number >= 0".into() });
+            return Err(MlError::InvalidParameter {
+                name: "min_impurity_decrease",
+                reason: "must be a finite number >= 0".into(),
+            });
         }
         match self.max_features {
-            MaxFeatures::Count(0) => Err(MlError::InvalidParameter { name: "max_features", reason: "must be at least 1".into() }),
-            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
-                Err(MlError::InvalidParameter { name: "max_features", reason: format!("a fraction must be in (0, 1], got {f}") })
+            MaxFeatures::Count(0) => {
+                Err(MlError::InvalidParameter { name: "max_features", reason: "must be at least 1".into() })
             }
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => Err(MlError::InvalidParameter {
+                name: "max_features",
+                reason: format!("a fraction must be in (0, 1], got {f}"),
+            }),
             _ => Ok(()),
         }
     }
@@ -156,7 +172,11 @@ impl DecisionTree {
     /// The fraction of class `class_idx` among the samples at node `node_idx`.
     pub fn class_fraction(&self, node_idx: usize, class_idx: usize) -> f64 {
         let cover = self.nodes[node_idx].cover;
-        if cover > 0.0 { self.class_weights(node_idx)[class_idx] / cover } else { 0.0 }
+        if cover > 0.0 {
+            self.class_weights(node_idx)[class_idx] / cover
+        } else {
+            0.0
+        }
     }
 
     /// The child a row takes at split node `node_idx`.
@@ -262,7 +282,14 @@ struct BestSplit {
 }
 
 impl<'a> Grower<'a> {
-    fn new(params: &'a TreeParams, data: &'a BinnedMatrix, labels: &'a [u32], n_classes: usize, sample: WeightedSample, seed: u64) -> Self {
+    fn new(
+        params: &'a TreeParams,
+        data: &'a BinnedMatrix,
+        labels: &'a [u32],
+        n_classes: usize,
+        sample: WeightedSample,
+        seed: u64,
+    ) -> Self {
         let n_features = data.n_features();
         Self {
             params,
@@ -307,17 +334,29 @@ impl<'a> Grower<'a> {
             self.class_weights[offset + self.labels[row] as usize] += weight;
             cover += weight;
         }
-        self.nodes.push(TreeNode { feature_idx: 0, threshold: 0.0, left: NO_CHILD, right: NO_CHILD, missing_goes_left: false, cover });
+        self.nodes.push(TreeNode {
+            feature_idx: 0,
+            threshold: 0.0,
+            left: NO_CHILD,
+            right: NO_CHILD,
+            missing_goes_left: false,
+            cover,
+        });
         node_idx
     }
 
     fn try_split(&mut self, task: &NodeTask) -> Option<(usize, usize, usize)> {
         let n_node_rows = task.end - task.start;
-        let parent: Vec<f64> = self.class_weights[task.node_idx * self.n_classes..(task.node_idx + 1) * self.n_classes].to_vec();
+        let parent: Vec<f64> =
+            self.class_weights[task.node_idx * self.n_classes..(task.node_idx + 1) * self.n_classes].to_vec();
         let parent_cover = self.nodes[task.node_idx].cover;
         let parent_impurity = impurity(self.params.criterion, &parent, parent_cover);
         let too_deep = self.params.max_depth.is_some_and(|max_depth| task.depth >= max_depth);
-        if too_deep || n_node_rows < self.params.min_samples_split || n_node_rows < 2 * self.params.min_samples_leaf || parent_impurity <= 1e-12 {
+        if too_deep
+            || n_node_rows < self.params.min_samples_split
+            || n_node_rows < 2 * self.params.min_samples_leaf
+            || parent_impurity <= 1e-12
+        {
             return None;
         }
         let best = self.find_best_split(task, &parent, parent_cover)?;
@@ -333,7 +372,8 @@ impl<'a> Grower<'a> {
         let right_cover = self.nodes[right_idx].cover;
         let left_impurity = impurity(self.params.criterion, self.class_weights_of(left_idx), left_cover);
         let right_impurity = impurity(self.params.criterion, self.class_weights_of(right_idx), right_cover);
-        self.importance[best.feature_idx] += parent_cover * parent_impurity - left_cover * left_impurity - right_cover * right_impurity;
+        self.importance[best.feature_idx] +=
+            parent_cover * parent_impurity - left_cover * left_impurity - right_cover * right_impurity;
         let bins = self.data.bins(best.feature_idx);
         let node = &mut self.nodes[task.node_idx];
         node.feature_idx = best.feature_idx as u32;
@@ -360,7 +400,9 @@ impl<'a> Grower<'a> {
             let swap_idx = order_idx + self.rng.index(n_features - order_idx);
             self.feature_order.swap(order_idx, swap_idx);
             let feature_idx = self.feature_order[order_idx];
-            let Some(candidate) = self.best_split_on(feature_idx, task, parent, parent_cover) else { continue };
+            let Some(candidate) = self.best_split_on(feature_idx, task, parent, parent_cover) else {
+                continue;
+            };
             n_informative_seen += 1;
             if let Some(split) = candidate {
                 if best.is_none_or(|b| split.score > b.score) {
@@ -372,7 +414,13 @@ impl<'a> Grower<'a> {
     }
 
     /// `None` if the feature is constant in this node; `Some(None)` if no split is allowed.
-    fn best_split_on(&mut self, feature_idx: usize, task: &NodeTask, parent: &[f64], parent_cover: f64) -> Option<Option<BestSplit>> {
+    fn best_split_on(
+        &mut self,
+        feature_idx: usize,
+        task: &NodeTask,
+        parent: &[f64],
+        parent_cover: f64,
+    ) -> Option<Option<BestSplit>> {
         let n_classes = self.n_classes;
         let codes = self.data.codes(feature_idx);
         let n_bins = self.data.bins(feature_idx).n_bins();
@@ -419,7 +467,11 @@ impl<'a> Grower<'a> {
                 if missing_goes_left && missing_rows == 0 {
                     continue;
                 }
-                let (n_left, cover_left) = if missing_goes_left { (left_rows + missing_rows, left_cover + missing_cover) } else { (left_rows, left_cover) };
+                let (n_left, cover_left) = if missing_goes_left {
+                    (left_rows + missing_rows, left_cover + missing_cover)
+                } else {
+                    (left_rows, left_cover)
+                };
                 let n_right = n_node_rows - n_left;
                 if n_left < min_leaf || n_right < min_leaf || cover_left <= 0.0 || parent_cover - cover_left <= 0.0 {
                     continue;
@@ -455,7 +507,11 @@ impl<'a> Grower<'a> {
         let codes = self.data.codes(split.feature_idx);
         let goes_left = |row: u32| {
             let bin = codes[row as usize];
-            if bin == MISSING_BIN { split.missing_goes_left } else { bin as usize <= split.split_bin }
+            if bin == MISSING_BIN {
+                split.missing_goes_left
+            } else {
+                bin as usize <= split.split_bin
+            }
         };
         let mut mid = task.start;
         for position in task.start..task.end {
@@ -549,7 +605,12 @@ mod tests {
         let x: Vec<f32> = (0..500).map(|i| ((i * 37) % 101) as f32).collect();
         let z: Vec<f32> = (0..500).map(|i| ((i * 11) % 7) as f32).collect();
         let y: Vec<u32> = (0..500).map(|i| u32::from((i * 37) % 101 > 50 || (i * 11) % 7 == 3)).collect();
-        let params = TreeParams { max_depth: Some(3), min_samples_leaf: 20, max_features: MaxFeatures::All, ..Default::default() };
+        let params = TreeParams {
+            max_depth: Some(3),
+            min_samples_leaf: 20,
+            max_features: MaxFeatures::All,
+            ..Default::default()
+        };
         let tree = fit(vec![x, z], &y, &params);
         assert!(tree.depth() <= 3);
         for node in tree.nodes().iter().filter(|n| !n.is_leaf()) {

@@ -16,9 +16,17 @@ use crate::ml::FeatureMatrix;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FeatureEncoding {
     /// Numbers as they are.
-    Numeric { name: String },
+    Numeric {
+        /// The column name.
+        name: String,
+    },
     /// Levels to codes; `levels[code]` is the text.
-    Categorical { name: String, levels: Vec<String> },
+    Categorical {
+        /// The column name.
+        name: String,
+        /// The distinct texts, in code order.
+        levels: Vec<String>,
+    },
 }
 
 impl FeatureEncoding {
@@ -36,7 +44,9 @@ impl FeatureEncoding {
         }
         match self {
             FeatureEncoding::Numeric { .. } => crate::claims::table::format_number(f64::from(value)),
-            FeatureEncoding::Categorical { levels, .. } => levels.get(value as usize).cloned().unwrap_or_else(|| "unknown".into()),
+            FeatureEncoding::Categorical { levels, .. } => {
+                levels.get(value as usize).cloned().unwrap_or_else(|| "unknown".into())
+            }
         }
     }
 }
@@ -56,7 +66,9 @@ impl FeatureEncoder {
                 let column = table.column(name).ok_or_else(|| PipelineError::MissingColumn { name: name.clone() })?;
                 Ok(match &column.data {
                     ColumnData::Numeric { .. } => FeatureEncoding::Numeric { name: name.clone() },
-                    ColumnData::Categorical { levels, .. } => FeatureEncoding::Categorical { name: name.clone(), levels: levels.clone() },
+                    ColumnData::Categorical { levels, .. } => {
+                        FeatureEncoding::Categorical { name: name.clone(), levels: levels.clone() }
+                    }
                 })
             })
             .collect::<Result<_, PipelineError>>()?;
@@ -75,7 +87,9 @@ impl FeatureEncoder {
             .features
             .iter()
             .map(|feature| {
-                let column = table.column(feature.name()).ok_or_else(|| PipelineError::MissingColumn { name: feature.name().to_owned() })?;
+                let column = table
+                    .column(feature.name())
+                    .ok_or_else(|| PipelineError::MissingColumn { name: feature.name().to_owned() })?;
                 Ok(encode_column(feature, &column.data))
             })
             .collect::<Result<_, PipelineError>>()?;
@@ -88,8 +102,20 @@ fn encode_column(feature: &FeatureEncoding, data: &ColumnData) -> Vec<f32> {
         (_, ColumnData::Numeric { values }) => values.iter().map(|&v| v as f32).collect(),
         (FeatureEncoding::Categorical { levels: known, .. }, ColumnData::Categorical { levels, codes }) => {
             // Map this table's codes onto the encoder's levels by text.
-            let remap: Vec<f32> = levels.iter().map(|level| known.iter().position(|k| k == level).map_or(f32::NAN, |code| code as f32)).collect();
-            codes.iter().map(|&code| if code == MISSING_CODE { f32::NAN } else { remap.get(code as usize).copied().unwrap_or(f32::NAN) }).collect()
+            let remap: Vec<f32> = levels
+                .iter()
+                .map(|level| known.iter().position(|k| k == level).map_or(f32::NAN, |code| code as f32))
+                .collect();
+            codes
+                .iter()
+                .map(|&code| {
+                    if code == MISSING_CODE {
+                        f32::NAN
+                    } else {
+                        remap.get(code as usize).copied().unwrap_or(f32::NAN)
+                    }
+                })
+                .collect()
         }
         (FeatureEncoding::Numeric { .. }, ColumnData::Categorical { levels, codes }) => codes
             .iter()
@@ -103,8 +129,13 @@ fn encode_column(feature: &FeatureEncoding, data: &ColumnData) -> Vec<f32> {
 /// Numeric labels: any non-zero number is positive. Text labels: `positive` if given,
 /// else the usual spellings of "yes" (1, y, yes, true, t, denied, fraud). A missing label
 /// is an error naming its row (1-based, as a spreadsheet shows it).
-pub fn binary_labels(table: &ClaimsTable, label_column: &str, positive: Option<&str>) -> Result<Vec<u32>, PipelineError> {
-    let column = table.column(label_column).ok_or_else(|| PipelineError::MissingColumn { name: label_column.to_owned() })?;
+pub fn binary_labels(
+    table: &ClaimsTable,
+    label_column: &str,
+    positive: Option<&str>,
+) -> Result<Vec<u32>, PipelineError> {
+    let column =
+        table.column(label_column).ok_or_else(|| PipelineError::MissingColumn { name: label_column.to_owned() })?;
     let missing_at = |row_idx: usize| PipelineError::MissingLabel { column: label_column.to_owned(), row: row_idx + 1 };
     match &column.data {
         ColumnData::Numeric { values } => values
@@ -117,7 +148,9 @@ pub fn binary_labels(table: &ClaimsTable, label_column: &str, positive: Option<&
             codes
                 .iter()
                 .enumerate()
-                .map(|(row_idx, &code)| is_positive.get(code as usize).map(|&p| u32::from(p)).ok_or_else(|| missing_at(row_idx)))
+                .map(|(row_idx, &code)| {
+                    is_positive.get(code as usize).map(|&p| u32::from(p)).ok_or_else(|| missing_at(row_idx))
+                })
                 .collect()
         }
     }
@@ -163,7 +196,10 @@ mod tests {
         assert_eq!(binary_labels(&t, "service", None).unwrap(), vec![1, 0]);
         assert_eq!(binary_labels(&t, "service", Some("no")).unwrap(), vec![0, 1]);
         let missing = table(&[Some("a"), None], vec![1.0, f64::NAN]);
-        assert_eq!(binary_labels(&missing, "label", None), Err(PipelineError::MissingLabel { column: "label".into(), row: 2 }));
+        assert_eq!(
+            binary_labels(&missing, "label", None),
+            Err(PipelineError::MissingLabel { column: "label".into(), row: 2 })
+        );
         assert!(matches!(binary_labels(&missing, "nope", None), Err(PipelineError::MissingColumn { .. })));
     }
 }

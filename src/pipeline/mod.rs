@@ -43,7 +43,10 @@ impl Default for TrainRequest {
         Self {
             label_column: denial::IS_DENIED.into(),
             positive_label: None,
-            feature_columns: names_with_role(&DENIAL_COLUMNS, ColumnRole::Feature).into_iter().map(String::from).collect(),
+            feature_columns: names_with_role(&DENIAL_COLUMNS, ColumnRole::Feature)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             forest: ForestParams::default(),
             test_fraction: 0.2,
             split_seed: 42,
@@ -89,10 +92,18 @@ pub struct TrainReport {
 pub enum PipelineError {
     /// A requested column is not in the table.
     #[error("the data has no column named '{name}'")]
-    MissingColumn { name: String },
+    MissingColumn {
+        /// The column name.
+        name: String,
+    },
     /// A label cell is empty.
     #[error("column '{column}', row {row}: the label is missing")]
-    MissingLabel { column: String, row: usize },
+    MissingLabel {
+        /// The column name.
+        column: String,
+        /// The 1-based row number.
+        row: usize,
+    },
     /// No feature was chosen.
     #[error("choose at least one feature column")]
     NoFeatures,

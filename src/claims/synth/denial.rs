@@ -56,7 +56,12 @@ pub fn generate_denial(n_rows: usize, seed: u64) -> Result<ClaimsTable, TableErr
 }
 
 /// The denial rules, in priority order; returns the reason code text.
-pub fn denial_reason(service: &str, has_pre_auth: bool, diagnosis_match: bool, administrative_noise: bool) -> &'static str {
+pub fn denial_reason(
+    service: &str,
+    has_pre_auth: bool,
+    diagnosis_match: bool,
+    administrative_noise: bool,
+) -> &'static str {
     if service.contains("Surgery") && !has_pre_auth {
         DENIAL_REASONS[1]
     } else if !diagnosis_match {
@@ -110,12 +115,19 @@ mod tests {
         let mut n_noise = 0;
         for row in 0..table.n_rows() {
             let reason = reasons.display(row);
-            let expected = denial_reason(&services.display(row), pre_auth[row] == 1.0, diagnosis[row] == 1.0, reason == "administrative_noise");
+            let expected = denial_reason(
+                &services.display(row),
+                pre_auth[row] == 1.0,
+                diagnosis[row] == 1.0,
+                reason == "administrative_noise",
+            );
             assert_eq!(reason, expected);
             assert_eq!(denied[row] == 1.0, reason != "none");
             n_noise += usize::from(reason == "administrative_noise");
         }
-        let clean_candidates = (0..table.n_rows()).filter(|&r| !matches!(reasons.display(r).as_str(), "surgery_without_pre_auth" | "diagnosis_mismatch")).count();
+        let clean_candidates = (0..table.n_rows())
+            .filter(|&r| !matches!(reasons.display(r).as_str(), "surgery_without_pre_auth" | "diagnosis_mismatch"))
+            .count();
         let noise_rate = n_noise as f64 / clean_candidates as f64;
         assert!((noise_rate - 0.05).abs() < 0.015, "{noise_rate}");
     }

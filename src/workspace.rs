@@ -1,0 +1,238 @@
+//! The analyst's workspace as plain Rust: input validation, the training-job state
+//! machine, and the geometry of the virtualized claims table.
+//!
+//! Leptos components only wire signals to these functions, so everything here is
+//! tested natively.
+
+use std::ops::Range;
+
+use thiserror::Error;
+
+use crate::protocol::JobId;
+
+/// The fewest claims the page generates.
+pub const MIN_GENERATED_ROWS: usize = 10;
+/// The most claims the page generates.
+pub const MAX_GENERATED_ROWS: usize = 1_000_000;
+/// Claims generated when the page opens.
+pub const DEFAULT_GENERATED_ROWS: usize = 1_000;
+/// The seed used when the page opens.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// A control's value that cannot be used, with a sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InputError {
+    /// Not a whole number.
+    #[error("{field}: '{text}' is not a whole number")]
+    NotANumber {
+        /// The control's label.
+        field: &'static str,
+        /// What was typed.
+        text: String,
+    },
+    /// Outside the allowed range.
+    #[error("{field}: {value} is outside {min}..={max}")]
+    OutOfRange {
+        /// The control's label.
+        field: &'static str,
+        /// The value given.
+        value: u64,
+        /// The smallest allowed.
+        min: u64,
+        /// The largest allowed.
+        max: u64,
+    },
+}
+
+/// Parses the "claims to generate" field: a whole number in 10..=1,000,000, commas allowed.
+pub fn parse_row_count(text: &str) -> Result<usize, InputError> {
+    let value = parse_whole_number("Claims to generate", text)?;
+    let (min, max) = (MIN_GENERATED_ROWS as u64, MAX_GENERATED_ROWS as u64);
+    if !(min..=max).contains(&value) {
+        return Err(InputError::OutOfRange { field: "Claims to generate", value, min, max });
+    }
+    Ok(value as usize)
+}
+
+/// Parses the seed field: any whole number up to 2^53 (so JavaScript holds it exactly).
+pub fn parse_seed(text: &str) -> Result<u64, InputError> {
+    let value = parse_whole_number("Seed", text)?;
+    let max = (1u64 << 53) - 1;
+    if value > max {
+        return Err(InputError::OutOfRange { field: "Seed", value, min: 0, max });
+    }
+    Ok(value)
+}
+
+fn parse_whole_number(field: &'static str, text: &str) -> Result<u64, InputError> {
+    let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+    cleaned.parse::<u64>().map_err(|_| InputError::NotANumber { field, text: text.trim().to_owned() })
+}
+
+/// Where a training job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum JobState {
+    /// Nothing is running.
+    #[default]
+    Idle,
+    /// A job is running in the worker.
+    Running {
+        /// Its number; replies with another number are stale and ignored.
+        job_id: JobId,
+        /// Trees finished.
+        n_trees_done: usize,
+        /// Trees in total.
+        n_trees: usize,
+        /// When it started, in milliseconds of the page clock.
+        started_at_ms: f64,
+    },
+}
+
+impl JobState {
+    /// Starts job `job_id` of `n_trees` trees at `now_ms`.
+    pub fn start(job_id: JobId, n_trees: usize, now_ms: f64) -> Self {
+        JobState::Running { job_id, n_trees_done: 0, n_trees, started_at_ms: now_ms }
+    }
+
+    /// The running job's number, if any.
+    pub fn running_job(&self) -> Option<JobId> {
+        match self {
+            JobState::Running { job_id, .. } => Some(*job_id),
+            JobState::Idle => None,
+        }
+    }
+
+    /// Records progress if it belongs to the running job; returns whether it did.
+    pub fn record_progress(&mut self, reply_job_id: JobId, trees_done: usize) -> bool {
+        match self {
+            JobState::Running { job_id, n_trees_done, .. } if *job_id == reply_job_id => {
+                *n_trees_done = trees_done;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Percent done, 0–100, while running.
+    pub fn percent(&self) -> Option<u32> {
+        match self {
+            JobState::Running { n_trees_done, n_trees, .. } if *n_trees > 0 => {
+                Some(((*n_trees_done * 100) / *n_trees) as u32)
+            }
+            JobState::Running { .. } => Some(0),
+            JobState::Idle => None,
+        }
+    }
+
+    /// "37 of 100 trees · 1.2 s" while running.
+    pub fn describe(&self, now_ms: f64) -> Option<String> {
+        match self {
+            JobState::Running { n_trees_done, n_trees, started_at_ms, .. } => {
+                let seconds = ((now_ms - started_at_ms).max(0.0)) / 1000.0;
+                Some(format!("{n_trees_done} of {n_trees} trees · {seconds:.1} s"))
+            }
+            JobState::Idle => None,
+        }
+    }
+}
+
+/// Formats a metric in [0, 1] with three decimals, as "0.965".
+pub fn format_metric(value: f64) -> String {
+    format!("{value:.3}")
+}
+
+/// Formats a whole count with thousands separators, as "1,000".
+pub fn format_count(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (idx, ch) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The geometry of a virtualized list of equally tall rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VirtualRows {
+    /// Height of one row in CSS pixels.
+    pub row_height: f64,
+    /// Height of the scrolling viewport in CSS pixels.
+    pub viewport_height: f64,
+    /// Rows rendered beyond each edge of the viewport, to hide blank flashes.
+    pub overscan: usize,
+}
+
+impl VirtualRows {
+    /// The rows to render when scrolled to `scroll_top` in a list of `n_rows`.
+    pub fn visible(&self, scroll_top: f64, n_rows: usize) -> Range<usize> {
+        if n_rows == 0 || self.row_height <= 0.0 {
+            return 0..0;
+        }
+        let first = (scroll_top.max(0.0) / self.row_height).floor() as usize;
+        let n_visible = (self.viewport_height / self.row_height).ceil() as usize + 1;
+        let start = first.saturating_sub(self.overscan).min(n_rows);
+        let end = (first + n_visible + self.overscan).min(n_rows);
+        start..end
+    }
+
+    /// The full height of `n_rows` rows, for the scroll spacer.
+    pub fn total_height(&self, n_rows: usize) -> f64 {
+        n_rows as f64 * self.row_height
+    }
+
+    /// The vertical offset of row `row_idx`.
+    pub fn offset_of(&self, row_idx: usize) -> f64 {
+        row_idx as f64 * self.row_height
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_counts_are_validated_with_sentences() {
+        assert_eq!(parse_row_count(" 1,000 "), Ok(1000));
+        assert_eq!(parse_row_count("1000000"), Ok(1_000_000));
+        let err = parse_row_count("5").unwrap_err();
+        assert_eq!(err.to_string(), "Claims to generate: 5 is outside 10..=1000000");
+        assert!(matches!(parse_row_count("ten"), Err(InputError::NotANumber { .. })));
+        assert!(matches!(parse_row_count("-3"), Err(InputError::NotANumber { .. })));
+        assert!(matches!(parse_row_count("2000001"), Err(InputError::OutOfRange { .. })));
+        assert_eq!(parse_seed("0"), Ok(0));
+        assert!(parse_seed("9007199254740992").is_err());
+    }
+
+    #[test]
+    fn job_state_ignores_stale_progress() {
+        let mut job = JobState::start(2, 100, 1000.0);
+        assert!(!job.record_progress(1, 50));
+        assert_eq!(job.percent(), Some(0));
+        assert!(job.record_progress(2, 37));
+        assert_eq!(job.percent(), Some(37));
+        assert_eq!(job.describe(2234.0).unwrap(), "37 of 100 trees · 1.2 s");
+        assert_eq!(JobState::Idle.percent(), None);
+        assert!(!JobState::Idle.clone().record_progress(2, 1));
+    }
+
+    #[test]
+    fn virtual_rows_cover_the_viewport_and_clamp() {
+        let rows = VirtualRows { row_height: 30.0, viewport_height: 300.0, overscan: 5 };
+        assert_eq!(rows.visible(0.0, 1000), 0..16);
+        assert_eq!(rows.visible(3000.0, 1000), 95..116);
+        assert_eq!(rows.visible(29_990.0, 1000), 994..1000);
+        assert_eq!(rows.visible(0.0, 3), 0..3);
+        assert_eq!(rows.visible(0.0, 0), 0..0);
+        assert_eq!(rows.total_height(1000), 30_000.0);
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_metric(0.96543), "0.965");
+        assert_eq!(format_count(1_000_000), "1,000,000");
+        assert_eq!(format_count(999), "999");
+    }
+}
