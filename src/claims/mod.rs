@@ -1,5 +1,6 @@
 //! The claims layer: schema, tables and generators. It knows nothing about forests.
 
+pub mod csv_writer;
 pub mod schema;
 pub mod synth;
 pub mod table;

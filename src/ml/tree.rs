@@ -438,55 +438,48 @@ impl<'a> Grower<'a> {
             return None;
         }
         let missing: Vec<f64> = self.histogram[MISSING_BIN as usize * n_classes..][..n_classes].to_vec();
-        let missing_cover: f64 = missing.iter().sum();
         let n_node_rows = task.end - task.start;
         let min_leaf = self.params.min_samples_leaf;
         let criterion = self.params.criterion;
 
         let mut best: Option<BestSplit> = None;
-        let mut left = vec![0.0; n_classes];
-        let mut right = vec![0.0; n_classes];
-        let mut left_rows = 0usize;
-        let mut left_cover = 0.0;
+        // Class weights of the present values at or below the candidate bin, and of the two
+        // children for the candidate being scored (missing values on either side).
+        let mut present_left = vec![0.0; n_classes];
+        let mut child_left = vec![0.0; n_classes];
+        let mut child_right = vec![0.0; n_classes];
+        let mut present_left_rows = 0usize;
         // Split "bin <= split_bin"; the last bin is only a candidate when missing values exist
         // (then the split is "all present values" against "missing").
         let last_candidate = if missing_rows > 0 { n_bins } else { n_bins - 1 };
         for split_bin in 0..last_candidate {
             let bin_rows = self.bin_row_counts[split_bin] as usize;
-            if split_bin < n_bins && bin_rows > 0 {
-                for class_idx in 0..n_classes {
-                    left[class_idx] += self.histogram[split_bin * n_classes + class_idx];
-                }
-                left_rows += bin_rows;
-                left_cover = left.iter().sum();
-            } else if split_bin + 1 < n_bins {
-                // An empty bin does not change the partition; skip duplicate candidates.
+            if bin_rows == 0 && split_bin + 1 < n_bins {
+                // An empty bin does not change the partition; skip the duplicate candidate.
                 continue;
             }
+            let bin_weights = &self.histogram[split_bin * n_classes..(split_bin + 1) * n_classes];
+            present_left.iter_mut().zip(bin_weights).for_each(|(total, w)| *total += w);
+            present_left_rows += bin_rows;
             for missing_goes_left in [false, true] {
                 if missing_goes_left && missing_rows == 0 {
                     continue;
                 }
-                let (n_left, cover_left) = if missing_goes_left {
-                    (left_rows + missing_rows, left_cover + missing_cover)
-                } else {
-                    (left_rows, left_cover)
-                };
-                let n_right = n_node_rows - n_left;
-                if n_left < min_leaf || n_right < min_leaf || cover_left <= 0.0 || parent_cover - cover_left <= 0.0 {
+                let n_left = present_left_rows + if missing_goes_left { missing_rows } else { 0 };
+                if n_left < min_leaf || n_node_rows - n_left < min_leaf {
                     continue;
                 }
-                for class_idx in 0..n_classes {
-                    let l = left[class_idx] + if missing_goes_left { missing[class_idx] } else { 0.0 };
-                    right[class_idx] = parent[class_idx] - l;
+                for (class_idx, (l, r)) in child_left.iter_mut().zip(child_right.iter_mut()).enumerate() {
+                    *l = present_left[class_idx] + if missing_goes_left { missing[class_idx] } else { 0.0 };
+                    *r = parent[class_idx] - *l;
                 }
-                let left_scores: f64 = if missing_goes_left {
-                    let merged: Vec<f64> = left.iter().zip(&missing).map(|(a, b)| a + b).collect();
-                    score_of(criterion, &merged, cover_left)
-                } else {
-                    score_of(criterion, &left, cover_left)
-                };
-                let score = left_scores + score_of(criterion, &right, parent_cover - cover_left);
+                let cover_left: f64 = child_left.iter().sum();
+                let cover_right = parent_cover - cover_left;
+                if cover_left <= 0.0 || cover_right <= 0.0 {
+                    continue;
+                }
+                let score =
+                    score_of(criterion, &child_left, cover_left) + score_of(criterion, &child_right, cover_right);
                 if best.is_none_or(|b| score > b.score) {
                     best = Some(BestSplit { feature_idx, split_bin, missing_goes_left, score });
                 }

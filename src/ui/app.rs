@@ -125,7 +125,7 @@ pub fn App() -> impl IntoView {
             <ErrorBanner error=error on_dismiss=Callback::new(move |()| error.set(None)) />
             <section class="panel" aria-labelledby="data-heading">
                 <h2 id="data-heading">"1 · Claims"</h2>
-                <form class="controls" on:submit=move |event| {
+                <form class="controls" novalidate on:submit=move |event| {
                     event.prevent_default();
                     generate();
                 }>

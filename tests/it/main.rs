@@ -1,0 +1,9 @@
+//! The native integration tests: one binary, a module per area.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod denial_acceptance;
+mod determinism;
+mod tidy;

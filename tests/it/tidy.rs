@@ -1,0 +1,75 @@
+//! Tidy checks, run as ordinary tests: the architecture's invariants stay true.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn src(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(sub)
+}
+
+const WEB_CRATES: [&str; 6] = ["leptos", "web_sys", "js_sys", "wasm_bindgen", "gloo", "serde_wasm_bindgen"];
+
+#[test]
+fn the_pure_core_uses_no_web_crates() {
+    let mut core: Vec<PathBuf> = ["claims", "ml", "pipeline"].iter().flat_map(|d| rust_files(&src(d))).collect();
+    core.extend(["protocol.rs", "workspace.rs", "lib.rs"].iter().map(|f| src(f)));
+    for file in core {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("use ") || l.contains("::")) {
+            for web in WEB_CRATES {
+                let used = line.contains(&format!("use {web}")) || line.contains(&format!(" {web}::"));
+                assert!(!used, "{} uses the web crate {web}: {line}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn ml_knows_nothing_about_claims_and_claims_nothing_about_forests() {
+    for file in rust_files(&src("ml")) {
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("crate::claims") && !text.contains("crate::pipeline"),
+            "{} reaches into claims",
+            file.display()
+        );
+    }
+    for file in rust_files(&src("claims")) {
+        let text = fs::read_to_string(&file).unwrap();
+        for forbidden in ["random_forest", "crate::ml::tree", "crate::pipeline", "ForestParams"] {
+            assert!(!text.contains(forbidden), "{} mentions {forbidden}", file.display());
+        }
+    }
+}
+
+#[test]
+fn every_module_opens_with_a_doc_line() {
+    for file in rust_files(&src("")) {
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("//!"), "{} must open with a //! line saying what it owns", file.display());
+    }
+}
+
+#[test]
+fn nothing_draws_randomness_from_the_environment() {
+    for file in rust_files(&src("")) {
+        let text = fs::read_to_string(&file).unwrap();
+        let code: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+        for forbidden in ["thread_rng", "from_entropy", "OsRng", "rand::random", "SystemTime::now"] {
+            assert!(!code.contains(forbidden), "{} uses {forbidden}; take a seed instead", file.display());
+        }
+    }
+}
