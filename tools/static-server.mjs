@@ -51,7 +51,13 @@ export function startServer(dir, port, prefix = '/') {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dir = 'dist', port = '8080', prefix = '/'] = process.argv.slice(2);
-  const server = await startServer(dir, Number(port), prefix);
-  const { port: bound } = server.address();
-  console.log(`ClaimForest is being served at http://127.0.0.1:${bound}${prefix} (Ctrl-C stops it)`);
+  try {
+    const server = await startServer(dir, Number(port), prefix);
+    const { port: bound } = server.address();
+    console.log(`ClaimForest is being served at http://127.0.0.1:${bound}${prefix} (Ctrl-C stops it)`);
+  } catch (error) {
+    const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use (try PORT=8081 ./x serve)` : error.message;
+    console.error(`error: cannot serve ${dir}: ${reason}`);
+    process.exit(1);
+  }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::components::{ClaimsGrid, ErrorBanner, Metric, ProgressBar};
+use super::components::{ClaimsGrid, ErrorBanner, Metric, NumberField, ProgressBar};
 use super::worker_client::{WorkerClient, WorkerEvent};
 use crate::claims::synth::generate_denial;
 use crate::claims::ClaimsTable;
@@ -129,27 +129,8 @@ pub fn App() -> impl IntoView {
                     event.prevent_default();
                     generate();
                 }>
-                    <label for="generate-rows">"Claims to generate"</label>
-                    <input
-                        id="generate-rows"
-                        type="number"
-                        min="10"
-                        max="1000000"
-                        step="1"
-                        data-testid="generate-rows"
-                        prop:value=move || rows_text.get()
-                        on:input=move |event| rows_text.set(event_target_value(&event))
-                    />
-                    <label for="seed">"Seed"</label>
-                    <input
-                        id="seed"
-                        type="number"
-                        min="0"
-                        step="1"
-                        data-testid="seed-input"
-                        prop:value=move || seed_text.get()
-                        on:input=move |event| seed_text.set(event_target_value(&event))
-                    />
+                    <NumberField id="generate-rows" label="Claims to generate" test_id="generate-rows" min=10 value=rows_text />
+                    <NumberField id="seed" label="Seed" test_id="seed-input" min=0 value=seed_text />
                     <button type="submit" data-testid="generate-button" disabled=is_running>
                         "Generate denial claims"
                     </button>
