@@ -7,8 +7,11 @@ use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use claimforest::claims::csv_writer::write_csv;
+use claimforest::claims::schema::denial;
 use claimforest::claims::synth::generate_denial;
-use claimforest::pipeline::{train, FeatureEncoder, TrainRequest};
+use claimforest::claims::table::CategoricalBuilder;
+use claimforest::claims::{ClaimsTable, ColumnData};
+use claimforest::pipeline::{train_model, TrainRequest};
 
 const USAGE: &str = "\
 claimforest: claims scoring with forests, natively.
@@ -101,7 +104,8 @@ fn demo(n_rows: usize, seed: u64) -> Result<(), String> {
     let mut request = TrainRequest::default();
     request.forest.seed = seed;
     request.split_seed = seed;
-    let report = train(&table, &request, &mut |_| ControlFlow::Continue(())).map_err(|e| e.to_string())?;
+    let (model, report) =
+        train_model(&table, &request, &mut |_| ControlFlow::Continue(())).map_err(|e| e.to_string())?;
     println!("--- model performance ({} train / {} held-out claims) ---", report.n_train, report.n_test);
     println!("accuracy: {:.3}", report.accuracy);
     if let Some(auc) = report.roc_auc {
@@ -111,19 +115,32 @@ fn demo(n_rows: usize, seed: u64) -> Result<(), String> {
     for item in &report.feature_importances {
         println!("{:<16} {:.3}", item.feature, item.importance);
     }
-    // The notebook's bad claim: age 65, Surgeon, Knee Surgery, no pre-auth, diagnosis matches.
-    let encoder = FeatureEncoder::fit(&table, &request.feature_columns).map_err(|e| e.to_string())?;
-    let matrix = encoder.encode(&table).map_err(|e| e.to_string())?;
-    let labels =
-        claimforest::pipeline::binary_labels(&table, &request.label_column, None).map_err(|e| e.to_string())?;
-    let forest = request.forest.fit(&matrix, &labels, &mut |_| ControlFlow::Continue(())).map_err(|e| e.to_string())?;
-    let probability = forest.predict_proba_row(&[65.0, 1.0, 1.0, 0.0, 1.0]).map_err(|e| e.to_string())?[1];
+    let probability = model.score(&bad_claim()?).map_err(|e| e.to_string())?.first().copied().unwrap_or(f64::NAN);
     let verdict = if probability >= 0.5 { "DENIED" } else { "APPROVED" };
-    println!(
-        "\n--- one bad claim: Knee Surgery, no pre-auth ---\n{verdict} (probability of denial {:.1}%)",
-        probability * 100.0
-    );
+    println!("\n--- one bad claim: age 65, Surgeon, Knee Surgery, no pre-auth, diagnosis matches ---");
+    println!("{verdict} (probability of denial {:.1}%)", probability * 100.0);
     Ok(())
+}
+
+/// The notebook's test case, as a one-claim table in the scenario's own columns.
+fn bad_claim() -> Result<ClaimsTable, String> {
+    let text = |value: &str| {
+        let mut column = CategoricalBuilder::default();
+        column.push(Some(value));
+        column.finish()
+    };
+    let number = |value: f64| ColumnData::Numeric { values: vec![value] };
+    let mut claim = ClaimsTable::new();
+    for (name, data) in [
+        (denial::AGE, number(65.0)),
+        (denial::PROVIDER_TYPE, text("Surgeon")),
+        (denial::SERVICE, text("Knee Surgery")),
+        (denial::HAS_PRE_AUTH, number(0.0)),
+        (denial::DIAGNOSIS_MATCH, number(1.0)),
+    ] {
+        claim.push_column(name, data).map_err(|e| e.to_string())?;
+    }
+    Ok(claim)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS}
 use crate::claims::ClaimsTable;
 use crate::ml::metrics::{roc_auc, ConfusionMatrix};
 use crate::ml::split::train_test_split;
-use crate::ml::{FitProgress, ForestParams, MlError};
+use crate::ml::{FitProgress, ForestParams, MlError, RandomForest};
 pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
 
 /// What to train, on which columns.
@@ -112,6 +112,31 @@ pub enum PipelineError {
     Model(#[from] MlError),
 }
 
+/// A fitted forest together with the encoding that turns claims into its inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainedModel {
+    encoder: FeatureEncoder,
+    forest: RandomForest,
+}
+
+impl TrainedModel {
+    /// The feature encodings, in the order the forest reads them.
+    pub fn encoder(&self) -> &FeatureEncoder {
+        &self.encoder
+    }
+
+    /// The fitted forest.
+    pub fn forest(&self) -> &RandomForest {
+        &self.forest
+    }
+
+    /// The positive-class probability of every claim in `table` (which must hold the
+    /// model's feature columns; unseen categories count as missing).
+    pub fn score(&self, table: &ClaimsTable) -> Result<Vec<f64>, PipelineError> {
+        Ok(self.forest.predict_class_proba(&self.encoder.encode(table)?, 1)?)
+    }
+}
+
 /// Trains a random forest on `table` as `request` says and scores every claim.
 ///
 /// `on_progress` runs after every tree; breaking from it cancels with
@@ -121,6 +146,15 @@ pub fn train(
     request: &TrainRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<TrainReport, PipelineError> {
+    train_model(table, request, on_progress).map(|(_, report)| report)
+}
+
+/// Like [`train`], and also returns the fitted model for scoring more claims.
+pub fn train_model(
+    table: &ClaimsTable,
+    request: &TrainRequest,
+    on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+) -> Result<(TrainedModel, TrainReport), PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
@@ -145,7 +179,7 @@ pub fn train(
         .map(|(feature, &importance)| FeatureImportance { feature: feature.clone(), importance })
         .collect();
     feature_importances.sort_by(|a, b| b.importance.total_cmp(&a.importance));
-    Ok(TrainReport {
+    let report = TrainReport {
         n_train: split.train.len(),
         n_test: split.test.len(),
         accuracy: confusion.accuracy(),
@@ -155,7 +189,8 @@ pub fn train(
         feature_importances,
         scores,
         is_test_row,
-    })
+    };
+    Ok((TrainedModel { encoder, forest }, report))
 }
 
 #[cfg(test)]
@@ -176,6 +211,14 @@ mod tests {
         assert_eq!(report.scores.len(), 1_000);
         let top_two: Vec<&str> = report.feature_importances[..2].iter().map(|f| f.feature.as_str()).collect();
         assert!(top_two.contains(&"diagnosis_match") && top_two.contains(&"has_pre_auth"), "{top_two:?}");
+    }
+
+    #[test]
+    fn the_returned_model_reproduces_the_report_scores() {
+        let table = generate_denial(300, 5).unwrap();
+        let (model, report) = train_model(&table, &TrainRequest::default(), &mut keep_going).unwrap();
+        assert_eq!(model.score(&table).unwrap(), report.scores);
+        assert_eq!(model.encoder().features().len(), 5);
     }
 
     #[test]
