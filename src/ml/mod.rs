@@ -9,6 +9,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod random_forest;
 pub mod rng;
+pub mod shap;
 pub mod split;
 pub mod tree;
 

@@ -1,0 +1,1 @@
+//! Exact path-dependent TreeSHAP (Lundberg et al.) over a [`super::ShapEnsemble`].
