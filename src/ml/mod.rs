@@ -5,6 +5,7 @@
 
 pub mod binning;
 pub mod error;
+pub mod isolation_forest;
 pub mod matrix;
 pub mod metrics;
 pub mod random_forest;
@@ -14,6 +15,7 @@ pub mod split;
 pub mod tree;
 
 pub use error::MlError;
+pub use isolation_forest::{IsolationForest, IsolationForestParams};
 pub use matrix::FeatureMatrix;
 pub use random_forest::{ClassWeight, FitProgress, ForestParams, RandomForest};
 pub use rng::SeededRng;

@@ -1,0 +1,632 @@
+//! The isolation forest (Liu, Ting and Zhou, 2008): random isolation trees on ψ-row subsamples.
+//!
+//! An anomaly is isolated by fewer random splits than a normal row. Each tree grows on a
+//! subsample of ψ rows drawn without replacement, splitting on a random feature at a value
+//! drawn uniformly between that feature's minimum and maximum in the node, down to the
+//! height limit ceil(log2 ψ). A row's path length is the depth of the leaf it reaches plus
+//! c(leaf size), the expected depth still needed to isolate it among the leaf's rows; its
+//! score is 2^(−E[h]/c(ψ)), near 1 for anomalies and below 0.5 for normal rows.
+//!
+//! Splits use raw feature values, not quantile bins: bins would make split points uniform in
+//! rank rather than in value, which erases the very distances the method relies on.
+
+use std::ops::ControlFlow;
+
+use serde::{Deserialize, Serialize};
+
+use super::random_forest::FitProgress;
+use super::rng::SeededRng;
+use super::shap::{ShapEnsemble, ShapTree, LEAF};
+use super::{FeatureMatrix, MlError};
+
+/// The score above which a row is flagged when no contamination is given (the paper's 0.5,
+/// scikit-learn's `contamination="auto"`).
+pub const DEFAULT_SCORE_THRESHOLD: f64 = 0.5;
+
+/// Parameters of an isolation forest. `fit` turns them into an [`IsolationForest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IsolationForestParams {
+    /// Number of isolation trees.
+    pub n_trees: usize,
+    /// ψ, the rows each tree is grown on (fewer if the data has fewer rows).
+    pub max_samples: usize,
+    /// The expected share of anomalies in the training data, in (0, 0.5]. It sets the flag
+    /// threshold to that quantile of the training scores; `None` flags scores above 0.5.
+    pub contamination: Option<f64>,
+    /// The seed every per-tree seed derives from.
+    pub seed: u64,
+}
+
+impl Default for IsolationForestParams {
+    fn default() -> Self {
+        Self { n_trees: 100, max_samples: 256, contamination: None, seed: 42 }
+    }
+}
+
+/// One node of an isolation tree. A leaf has `left == right == NO_CHILD`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IsolationNode {
+    /// The feature split on (unused at leaves).
+    pub feature_idx: u32,
+    /// Rows with `x <= threshold` go left.
+    pub threshold: f32,
+    /// Left child, or [`NO_CHILD`].
+    pub left: u32,
+    /// Right child, or [`NO_CHILD`].
+    pub right: u32,
+    /// Whether a missing value goes left (to the child that got more training rows).
+    pub missing_goes_left: bool,
+    /// Subsample rows that reached the node.
+    pub size: u32,
+    /// Depth of the node; the root is 0.
+    pub depth: u32,
+}
+
+/// Marks "no child" at a leaf.
+pub const NO_CHILD: u32 = u32::MAX;
+
+impl IsolationNode {
+    /// Whether this node is a leaf.
+    pub fn is_leaf(&self) -> bool {
+        self.left == NO_CHILD
+    }
+
+    /// The path length credited to a row ending here: depth plus c(size).
+    pub fn path_length(&self) -> f64 {
+        f64::from(self.depth) + average_path_length(self.size as usize)
+    }
+}
+
+/// One fitted isolation tree: an arena whose root is node 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IsolationTree {
+    nodes: Vec<IsolationNode>,
+}
+
+impl IsolationTree {
+    /// The arena.
+    pub fn nodes(&self) -> &[IsolationNode] {
+        &self.nodes
+    }
+
+    /// The child a row takes at split node `node_idx`.
+    pub fn next_node(&self, node_idx: usize, row: &[f32]) -> usize {
+        let node = &self.nodes[node_idx];
+        let value = row.get(node.feature_idx as usize).copied().unwrap_or(f32::NAN);
+        let go_left = if value.is_nan() { node.missing_goes_left } else { value <= node.threshold };
+        (if go_left { node.left } else { node.right }) as usize
+    }
+
+    /// Every node a row visits, root first, leaf last.
+    pub fn decision_path(&self, row: &[f32]) -> Vec<usize> {
+        let mut path = vec![0];
+        let mut node_idx = 0;
+        while !self.nodes[node_idx].is_leaf() {
+            node_idx = self.next_node(node_idx, row);
+            path.push(node_idx);
+        }
+        path
+    }
+
+    /// The path length h(x) of one row.
+    pub fn path_length(&self, row: &[f32]) -> f64 {
+        let mut node_idx = 0;
+        while !self.nodes[node_idx].is_leaf() {
+            node_idx = self.next_node(node_idx, row);
+        }
+        self.nodes[node_idx].path_length()
+    }
+}
+
+/// A fitted isolation forest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IsolationForest {
+    feature_names: Vec<String>,
+    sample_size: usize,
+    trees: Vec<IsolationTree>,
+    threshold: f64,
+}
+
+impl IsolationForestParams {
+    /// Checks every parameter before any work.
+    pub fn validate(&self) -> Result<(), MlError> {
+        if self.n_trees == 0 {
+            return Err(MlError::InvalidParameter { name: "n_trees", reason: "must be at least 1".into() });
+        }
+        if self.max_samples < 2 {
+            return Err(MlError::InvalidParameter {
+                name: "max_samples",
+                reason: format!("must be at least 2, got {}", self.max_samples),
+            });
+        }
+        if let Some(contamination) = self.contamination {
+            if !(contamination > 0.0 && contamination <= 0.5) {
+                return Err(MlError::InvalidParameter {
+                    name: "contamination",
+                    reason: format!("must be in (0, 0.5], got {contamination}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Grows the forest on every row of `matrix`; no labels are needed.
+    ///
+    /// `on_progress` runs after every tree; `ControlFlow::Break(())` stops with
+    /// [`MlError::Cancelled`].
+    pub fn fit(
+        &self,
+        matrix: &FeatureMatrix,
+        on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+    ) -> Result<IsolationForest, MlError> {
+        self.validate()?;
+        let n_rows = matrix.n_rows();
+        if n_rows < 2 || matrix.n_features() == 0 {
+            return Err(MlError::EmptyData { n_rows, n_columns: matrix.n_features() });
+        }
+        let sample_size = self.max_samples.min(n_rows);
+        let height_limit = (sample_size as f64).log2().ceil() as u32;
+        let mut trees = Vec::with_capacity(self.n_trees);
+        let mut grower = IsolationGrower::new(matrix, height_limit);
+        for tree_idx in 0..self.n_trees {
+            let mut rng = SeededRng::new(SeededRng::derive_seed(self.seed, tree_idx as u64));
+            let sample = sample_without_replacement(n_rows, sample_size, &mut rng);
+            trees.push(grower.grow(sample, &mut rng));
+            if on_progress(FitProgress { n_trees_done: tree_idx + 1, n_trees: self.n_trees }).is_break() {
+                return Err(MlError::Cancelled { n_trees_done: tree_idx + 1 });
+            }
+        }
+        let mut forest = IsolationForest {
+            feature_names: matrix.feature_names().to_vec(),
+            sample_size,
+            trees,
+            threshold: DEFAULT_SCORE_THRESHOLD,
+        };
+        if let Some(contamination) = self.contamination {
+            forest.threshold = upper_quantile(forest.score_matrix(matrix), contamination);
+        }
+        Ok(forest)
+    }
+}
+
+impl IsolationForest {
+    /// The feature names, in the order rows must give values.
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// The fitted trees.
+    pub fn trees(&self) -> &[IsolationTree] {
+        &self.trees
+    }
+
+    /// ψ as used: the rows each tree was grown on.
+    pub fn sample_size(&self) -> usize {
+        self.sample_size
+    }
+
+    /// Scores at or above this are flagged as anomalies.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Mean path length E[h(x)] over the trees.
+    pub fn mean_path_length(&self, row: &[f32]) -> f64 {
+        self.trees.iter().map(|tree| tree.path_length(row)).sum::<f64>() / self.trees.len() as f64
+    }
+
+    /// The anomaly score 2^(−E[h]/c(ψ)) of one row, in (0, 1].
+    pub fn score_row(&self, row: &[f32]) -> f64 {
+        self.score_of_mean_path_length(self.mean_path_length(row))
+    }
+
+    /// Converts a mean path length into the anomaly score.
+    pub fn score_of_mean_path_length(&self, mean_path_length: f64) -> f64 {
+        let normalizer = average_path_length(self.sample_size);
+        if normalizer > 0.0 {
+            (-mean_path_length / normalizer).exp2()
+        } else {
+            DEFAULT_SCORE_THRESHOLD
+        }
+    }
+
+    /// Anomaly scores of every row of `matrix`, in row order. Missing features count as NaN.
+    ///
+    /// Rows are scored in blocks, tree by tree, so each small tree stays in cache.
+    pub fn score_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
+        const BLOCK_ROWS: usize = 512;
+        let n_features = self.feature_names.len();
+        let n_rows = matrix.n_rows();
+        let mut scores = Vec::with_capacity(n_rows);
+        let mut block = vec![f32::NAN; BLOCK_ROWS * n_features];
+        let mut path_sums = [0.0f64; BLOCK_ROWS];
+        for block_start in (0..n_rows).step_by(BLOCK_ROWS) {
+            let block_len = BLOCK_ROWS.min(n_rows - block_start);
+            for feature_idx in 0..n_features.min(matrix.n_features()) {
+                let column = &matrix.column(feature_idx)[block_start..block_start + block_len];
+                for (offset, &value) in column.iter().enumerate() {
+                    block[offset * n_features + feature_idx] = value;
+                }
+            }
+            path_sums[..block_len].fill(0.0);
+            for tree in &self.trees {
+                for (offset, sum) in path_sums[..block_len].iter_mut().enumerate() {
+                    *sum += tree.path_length(&block[offset * n_features..(offset + 1) * n_features]);
+                }
+            }
+            let n_trees = self.trees.len() as f64;
+            scores.extend(path_sums[..block_len].iter().map(|&sum| self.score_of_mean_path_length(sum / n_trees)));
+        }
+        scores
+    }
+
+    /// The explanation view: each leaf holds (depth + c(size)) / n_trees, so the trees sum to
+    /// E[h(x)]. Shorter paths mean more anomalous; SHAP values below zero push towards anomaly.
+    pub fn shap_ensemble(&self) -> ShapEnsemble {
+        let n_trees = self.trees.len() as f64;
+        let child = |idx: u32| if idx == NO_CHILD { LEAF } else { idx as i32 };
+        let trees = self
+            .trees
+            .iter()
+            .map(|tree| {
+                let nodes = tree.nodes();
+                let mut shap_tree = ShapTree {
+                    children_left: nodes.iter().map(|n| child(n.left)).collect(),
+                    children_right: nodes.iter().map(|n| child(n.right)).collect(),
+                    children_default: nodes
+                        .iter()
+                        .map(|n| child(if n.missing_goes_left { n.left } else { n.right }))
+                        .collect(),
+                    features: nodes.iter().map(|n| if n.is_leaf() { -2 } else { n.feature_idx as i32 }).collect(),
+                    thresholds: nodes.iter().map(|n| if n.is_leaf() { 0.0 } else { n.threshold }).collect(),
+                    values: nodes.iter().map(|n| if n.is_leaf() { n.path_length() / n_trees } else { 0.0 }).collect(),
+                    node_sample_weight: nodes.iter().map(|n| f64::from(n.size)).collect(),
+                };
+                shap_tree.fill_internal_values();
+                shap_tree
+            })
+            .collect();
+        ShapEnsemble { n_features: self.feature_names.len(), base_offset: 0.0, trees }
+    }
+}
+
+/// c(n): the average path length of an unsuccessful search in a binary search tree of n
+/// items, which normalises path lengths (0 for n ≤ 1, 1 for n = 2).
+pub fn average_path_length(n: usize) -> f64 {
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    match n {
+        0 | 1 => 0.0,
+        2 => 1.0,
+        _ => {
+            let n = n as f64;
+            2.0 * ((n - 1.0).ln() + EULER_GAMMA) - 2.0 * (n - 1.0) / n
+        }
+    }
+}
+
+/// `count` distinct indices below `n`, in draw order (Floyd's algorithm keeps it O(count²)
+/// without touching all `n` rows).
+fn sample_without_replacement(n: usize, count: usize, rng: &mut SeededRng) -> Vec<u32> {
+    if count >= n {
+        return (0..n as u32).collect();
+    }
+    let mut chosen: Vec<u32> = Vec::with_capacity(count);
+    for upper in (n - count)..n {
+        let candidate = rng.index(upper + 1) as u32;
+        let pick = if chosen.contains(&candidate) { upper as u32 } else { candidate };
+        chosen.push(pick);
+    }
+    chosen
+}
+
+/// The score at which the top `share` of `scores` begins (flagging `score >= threshold`).
+fn upper_quantile(mut scores: Vec<f64>, share: f64) -> f64 {
+    scores.sort_unstable_by(|a, b| b.total_cmp(a));
+    let n_flagged = ((share * scores.len() as f64).round() as usize).clamp(1, scores.len());
+    scores[n_flagged - 1]
+}
+
+/// Grows isolation trees, reusing its buffers across trees.
+struct IsolationGrower<'a> {
+    matrix: &'a FeatureMatrix,
+    height_limit: u32,
+    rows: Vec<u32>,
+    nodes: Vec<IsolationNode>,
+    candidate_features: Vec<usize>,
+}
+
+struct GrowTask {
+    node_idx: usize,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> IsolationGrower<'a> {
+    fn new(matrix: &'a FeatureMatrix, height_limit: u32) -> Self {
+        Self {
+            matrix,
+            height_limit,
+            rows: Vec::new(),
+            nodes: Vec::new(),
+            candidate_features: Vec::with_capacity(matrix.n_features()),
+        }
+    }
+
+    fn grow(&mut self, sample: Vec<u32>, rng: &mut SeededRng) -> IsolationTree {
+        self.rows = sample;
+        self.nodes = Vec::with_capacity(2 * self.rows.len());
+        self.push_node(self.rows.len(), 0);
+        let mut stack = vec![GrowTask { node_idx: 0, start: 0, end: self.rows.len() }];
+        while let Some(task) = stack.pop() {
+            if let Some((mid, left, right)) = self.try_split(&task, rng) {
+                stack.push(GrowTask { node_idx: right, start: mid, end: task.end });
+                stack.push(GrowTask { node_idx: left, start: task.start, end: mid });
+            }
+        }
+        IsolationTree { nodes: std::mem::take(&mut self.nodes) }
+    }
+
+    fn push_node(&mut self, size: usize, depth: u32) -> usize {
+        self.nodes.push(IsolationNode {
+            feature_idx: 0,
+            threshold: 0.0,
+            left: NO_CHILD,
+            right: NO_CHILD,
+            missing_goes_left: false,
+            size: size as u32,
+            depth,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Splits a node on a random feature that varies in it, at a uniform value in
+    /// [min, max); returns the partition boundary and the children.
+    fn try_split(&mut self, task: &GrowTask, rng: &mut SeededRng) -> Option<(usize, usize, usize)> {
+        let depth = self.nodes[task.node_idx].depth;
+        if depth >= self.height_limit || task.end - task.start <= 1 {
+            return None;
+        }
+        // Features that vary among the node's present values, as (feature, min, max).
+        self.candidate_features.clear();
+        let rows = &self.rows[task.start..task.end];
+        let mut ranges = Vec::new();
+        for feature_idx in 0..self.matrix.n_features() {
+            let column = self.matrix.column(feature_idx);
+            let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
+            for &row in rows {
+                let value = column[row as usize];
+                if !value.is_nan() {
+                    min = min.min(value);
+                    max = max.max(value);
+                }
+            }
+            if min < max {
+                self.candidate_features.push(feature_idx);
+                ranges.push((min, max));
+            }
+        }
+        if self.candidate_features.is_empty() {
+            return None;
+        }
+        let pick = rng.index(self.candidate_features.len());
+        let feature_idx = self.candidate_features[pick];
+        let (min, max) = ranges[pick];
+        let threshold = uniform_threshold(min, max, rng);
+        let column = self.matrix.column(feature_idx);
+
+        let rows = &mut self.rows[task.start..task.end];
+        let mut n_left = 0;
+        let mut n_missing = 0;
+        for position in 0..rows.len() {
+            let value = column[rows[position] as usize];
+            if value.is_nan() {
+                n_missing += 1;
+            } else if value <= threshold {
+                rows.swap(position, n_left);
+                n_left += 1;
+            }
+        }
+        let n_present_right = rows.len() - n_left - n_missing;
+        let missing_goes_left = n_left >= n_present_right;
+        if n_missing > 0 && missing_goes_left {
+            // Missing rows sit among the present-right ones; move them next to the left block.
+            for position in n_left..rows.len() {
+                if column[rows[position] as usize].is_nan() {
+                    rows.swap(position, n_left);
+                    n_left += 1;
+                }
+            }
+        }
+        let mid = task.start + n_left;
+        let left = self.push_node(mid - task.start, depth + 1);
+        let right = self.push_node(task.end - mid, depth + 1);
+        let node = &mut self.nodes[task.node_idx];
+        node.feature_idx = feature_idx as u32;
+        node.threshold = threshold;
+        node.left = left as u32;
+        node.right = right as u32;
+        node.missing_goes_left = missing_goes_left;
+        Some((mid, left, right))
+    }
+}
+
+/// A split value drawn uniformly in [min, max), as an f32 strictly below `max`, so that
+/// `x <= threshold` always sends `min` left and `max` right.
+fn uniform_threshold(min: f32, max: f32, rng: &mut SeededRng) -> f32 {
+    let (low, high) = (f64::from(min), f64::from(max));
+    let drawn = (low + rng.next_f64() * (high - low)) as f32;
+    if drawn < max {
+        drawn.max(min)
+    } else {
+        next_below(max).max(min)
+    }
+}
+
+/// The largest f32 below a finite `value`.
+fn next_below(value: f32) -> f32 {
+    if value == 0.0 {
+        -f32::from_bits(1)
+    } else if value > 0.0 {
+        f32::from_bits(value.to_bits() - 1)
+    } else {
+        f32::from_bits(value.to_bits() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep_going(_: FitProgress) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+
+    /// Gaussian-ish inliers around 0 plus a few far-away rows; returns the anomaly flags.
+    fn data_with_outliers(n_rows: usize, seed: u64) -> (FeatureMatrix, Vec<bool>) {
+        let mut rng = SeededRng::new(seed);
+        let mut columns = vec![Vec::with_capacity(n_rows); 3];
+        let mut is_outlier = Vec::with_capacity(n_rows);
+        for row in 0..n_rows {
+            let outlier = row % 50 == 0;
+            for column in &mut columns {
+                let centred: f64 = (0..4).map(|_| rng.next_f64() - 0.5).sum();
+                column.push((if outlier { 6.0 + centred } else { centred }) as f32);
+            }
+            is_outlier.push(outlier);
+        }
+        let names = vec!["a".into(), "b".into(), "c".into()];
+        (FeatureMatrix::from_columns(names, columns).unwrap(), is_outlier)
+    }
+
+    #[test]
+    fn average_path_length_matches_the_paper() {
+        assert_eq!(average_path_length(1), 0.0);
+        assert_eq!(average_path_length(2), 1.0);
+        // c(256) = 2(ln 255 + γ) − 2·255/256 ≈ 10.2448
+        assert!((average_path_length(256) - 10.244_770_920_116_851).abs() < 1e-9);
+    }
+
+    #[test]
+    fn outliers_score_high_and_inliers_low() {
+        let (matrix, is_outlier) = data_with_outliers(2000, 1);
+        let forest = IsolationForestParams::default().fit(&matrix, &mut keep_going).unwrap();
+        let scores = forest.score_matrix(&matrix);
+        let labels: Vec<bool> = is_outlier.clone();
+        let auc = crate::ml::metrics::roc_auc(&labels, &scores).unwrap();
+        assert!(auc > 0.99, "auc {auc}");
+        let mean_outlier = mean(scores.iter().zip(&is_outlier).filter(|(_, &o)| o).map(|(s, _)| *s));
+        let mean_inlier = mean(scores.iter().zip(&is_outlier).filter(|(_, &o)| !o).map(|(s, _)| *s));
+        assert!(mean_outlier > 0.6 && mean_inlier < 0.5, "{mean_outlier} {mean_inlier}");
+        for (row_idx, &score) in scores.iter().enumerate().step_by(97) {
+            let mut row = Vec::new();
+            matrix.copy_row_into(row_idx, &mut row);
+            assert_eq!(score, forest.score_row(&row));
+        }
+    }
+
+    fn mean(values: impl Iterator<Item = f64>) -> f64 {
+        let (sum, count) = values.fold((0.0, 0usize), |(s, c), v| (s + v, c + 1));
+        sum / count as f64
+    }
+
+    #[test]
+    fn trees_respect_the_height_limit_and_partition_the_sample() {
+        let (matrix, _) = data_with_outliers(1000, 2);
+        let params = IsolationForestParams { n_trees: 10, max_samples: 100, ..Default::default() };
+        let forest = params.fit(&matrix, &mut keep_going).unwrap();
+        assert_eq!(forest.sample_size(), 100);
+        for tree in forest.trees() {
+            assert_eq!(tree.nodes()[0].size, 100);
+            for node in tree.nodes() {
+                assert!(node.depth <= 7, "ceil(log2 100) = 7");
+                if !node.is_leaf() {
+                    let (l, r) = (&tree.nodes()[node.left as usize], &tree.nodes()[node.right as usize]);
+                    assert_eq!(l.size + r.size, node.size);
+                    assert!(l.size > 0 && r.size > 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_seed_same_forest_other_seed_differs() {
+        let (matrix, _) = data_with_outliers(500, 3);
+        let params = IsolationForestParams { n_trees: 5, ..Default::default() };
+        let a = params.fit(&matrix, &mut keep_going).unwrap();
+        let b = params.fit(&matrix, &mut keep_going).unwrap();
+        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+        let c = IsolationForestParams { seed: 7, ..params }.fit(&matrix, &mut keep_going).unwrap();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn contamination_flags_that_share_of_training_rows() {
+        let (matrix, _) = data_with_outliers(1000, 4);
+        let params = IsolationForestParams { contamination: Some(0.05), ..Default::default() };
+        let forest = params.fit(&matrix, &mut keep_going).unwrap();
+        let flagged = forest.score_matrix(&matrix).iter().filter(|&&s| s >= forest.threshold()).count();
+        assert!((50..=55).contains(&flagged), "flagged {flagged}");
+        let auto = IsolationForestParams::default().fit(&matrix, &mut keep_going).unwrap();
+        assert_eq!(auto.threshold(), DEFAULT_SCORE_THRESHOLD);
+    }
+
+    #[test]
+    fn missing_values_and_constant_columns_do_not_break_it() {
+        let n = 300;
+        let x: Vec<f32> = (0..n).map(|i| if i % 4 == 0 { f32::NAN } else { i as f32 }).collect();
+        let constant = vec![1.0f32; n];
+        let matrix = FeatureMatrix::from_columns(vec!["x".into(), "k".into()], vec![x, constant]).unwrap();
+        let forest = IsolationForestParams { n_trees: 20, ..Default::default() }.fit(&matrix, &mut keep_going).unwrap();
+        for tree in forest.trees() {
+            assert!(tree.nodes().iter().all(|n| n.is_leaf() || n.feature_idx == 0), "constant column never split");
+        }
+        let score = forest.score_row(&[f32::NAN, 1.0]);
+        assert!(score > 0.0 && score <= 1.0);
+        assert!(forest.score_row(&[]).is_finite(), "short rows are treated as missing");
+    }
+
+    #[test]
+    fn shap_view_sums_to_the_mean_path_length() {
+        let (matrix, _) = data_with_outliers(400, 5);
+        let forest = IsolationForestParams { n_trees: 8, ..Default::default() }.fit(&matrix, &mut keep_going).unwrap();
+        let ensemble = forest.shap_ensemble();
+        let mut row = Vec::new();
+        for row_idx in (0..400).step_by(13) {
+            matrix.copy_row_into(row_idx, &mut row);
+            assert!((ensemble.predict_row(&row) - forest.mean_path_length(&row)).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn progress_cancel_and_bad_parameters() {
+        let (matrix, _) = data_with_outliers(200, 6);
+        let params = IsolationForestParams { n_trees: 10, ..Default::default() };
+        let result = params.fit(&matrix, &mut |p| {
+            if p.n_trees_done == 4 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(result, Err(MlError::Cancelled { n_trees_done: 4 }));
+        let bad = IsolationForestParams { max_samples: 1, ..Default::default() };
+        assert!(matches!(
+            bad.fit(&matrix, &mut keep_going),
+            Err(MlError::InvalidParameter { name: "max_samples", .. })
+        ));
+        let bad = IsolationForestParams { contamination: Some(0.9), ..Default::default() };
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn thresholds_split_between_min_and_max() {
+        let mut rng = SeededRng::new(9);
+        for (min, max) in [(0.0f32, 1.0), (1.0, 1.000_000_1), (-3.0, -2.999_999_8), (-1.0, 0.0)] {
+            for _ in 0..200 {
+                let t = uniform_threshold(min, max, &mut rng);
+                assert!(min <= t && t < max, "{min} {t} {max}");
+            }
+        }
+    }
+}
