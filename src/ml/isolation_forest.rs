@@ -14,6 +14,7 @@ use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
+use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
 use super::shap::{ShapEnsemble, ShapTree, LEAF};
@@ -211,9 +212,11 @@ impl IsolationForest {
         self.threshold
     }
 
-    /// Mean path length E[h(x)] over the trees.
+    /// Mean path length E[h(x)] over the trees (summed as Σ h/n_trees, the same arithmetic as
+    /// batch scoring, so both give bit-identical scores).
     pub fn mean_path_length(&self, row: &[f32]) -> f64 {
-        self.trees.iter().map(|tree| tree.path_length(row)).sum::<f64>() / self.trees.len() as f64
+        let n_trees = self.trees.len() as f64;
+        self.trees.iter().fold(0.0, |sum, tree| sum + tree.path_length(row) / n_trees)
     }
 
     /// The anomaly score 2^(−E[h]/c(ψ)) of one row, in (0, 1].
@@ -232,32 +235,12 @@ impl IsolationForest {
     }
 
     /// Anomaly scores of every row of `matrix`, in row order. Missing features count as NaN.
-    ///
-    /// Rows are scored in blocks, tree by tree, so each small tree stays in cache.
     pub fn score_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
-        const BLOCK_ROWS: usize = 512;
-        let n_features = self.feature_names.len();
-        let n_rows = matrix.n_rows();
-        let mut scores = Vec::with_capacity(n_rows);
-        let mut block = vec![f32::NAN; BLOCK_ROWS * n_features];
-        let mut path_sums = [0.0f64; BLOCK_ROWS];
-        for block_start in (0..n_rows).step_by(BLOCK_ROWS) {
-            let block_len = BLOCK_ROWS.min(n_rows - block_start);
-            for feature_idx in 0..n_features.min(matrix.n_features()) {
-                let column = &matrix.column(feature_idx)[block_start..block_start + block_len];
-                for (offset, &value) in column.iter().enumerate() {
-                    block[offset * n_features + feature_idx] = value;
-                }
-            }
-            path_sums[..block_len].fill(0.0);
-            for tree in &self.trees {
-                for (offset, sum) in path_sums[..block_len].iter_mut().enumerate() {
-                    *sum += tree.path_length(&block[offset * n_features..(offset + 1) * n_features]);
-                }
-            }
-            let n_trees = self.trees.len() as f64;
-            scores.extend(path_sums[..block_len].iter().map(|&sum| self.score_of_mean_path_length(sum / n_trees)));
-        }
+        let flat = FlatForest::from_ensemble(&self.shap_ensemble());
+        let mut scores = flat.predict_matrix(matrix);
+        scores
+            .iter_mut()
+            .for_each(|mean_path_length| *mean_path_length = self.score_of_mean_path_length(*mean_path_length));
         scores
     }
 
@@ -431,12 +414,14 @@ impl<'a> IsolationGrower<'a> {
         let missing_goes_left = n_left >= n_present_right;
         if n_missing > 0 && missing_goes_left {
             // Missing rows sit among the present-right ones; move them next to the left block.
+            let mut boundary = n_left;
             for position in n_left..rows.len() {
                 if column[rows[position] as usize].is_nan() {
-                    rows.swap(position, n_left);
-                    n_left += 1;
+                    rows.swap(position, boundary);
+                    boundary += 1;
                 }
             }
+            n_left = boundary;
         }
         let mid = task.start + n_left;
         let left = self.push_node(mid - task.start, depth + 1);
@@ -485,7 +470,7 @@ mod tests {
     /// Gaussian-ish inliers around 0 plus a few far-away rows; returns the anomaly flags.
     fn data_with_outliers(n_rows: usize, seed: u64) -> (FeatureMatrix, Vec<bool>) {
         let mut rng = SeededRng::new(seed);
-        let mut columns = vec![Vec::with_capacity(n_rows); 3];
+        let mut columns: Vec<Vec<f32>> = (0..3).map(|_| Vec::with_capacity(n_rows)).collect();
         let mut is_outlier = Vec::with_capacity(n_rows);
         for row in 0..n_rows {
             let outlier = row % 50 == 0;

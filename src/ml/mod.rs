@@ -5,6 +5,7 @@
 
 pub mod binning;
 pub mod error;
+pub mod flat;
 pub mod isolation_forest;
 pub mod matrix;
 pub mod metrics;

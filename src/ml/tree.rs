@@ -243,24 +243,50 @@ pub fn fit_tree(
     sample: WeightedSample,
     seed: u64,
 ) -> (DecisionTree, ImpurityDecrease) {
+    fit_tree_with_exact_limit(params, data, labels, n_classes, sample, seed, EXACT_SEARCH_MAX_ROWS)
+}
+
+fn fit_tree_with_exact_limit(
+    params: &TreeParams,
+    data: &BinnedMatrix,
+    labels: &[u32],
+    n_classes: usize,
+    sample: WeightedSample,
+    seed: u64,
+    exact_search_max_rows: usize,
+) -> (DecisionTree, ImpurityDecrease) {
     let mut grower = Grower::new(params, data, labels, n_classes, sample, seed);
+    grower.exact_search_max_rows = exact_search_max_rows;
     grower.grow();
     let tree = DecisionTree { nodes: grower.nodes, n_classes, class_weights: grower.class_weights };
     (tree, grower.importance)
 }
 
+/// Nodes with at most this many rows find their split by sorting the rows' bin codes
+/// instead of filling and scanning a 256-bin histogram (measured in BENCHMARKS.md).
+const EXACT_SEARCH_MAX_ROWS: usize = 32;
+
+/// One training row as the grower sees it; nodes own contiguous ranges of slots.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    row: u32,
+    label: u32,
+    weight: f64,
+}
+
 struct Grower<'a> {
     params: &'a TreeParams,
     data: &'a BinnedMatrix,
-    labels: &'a [u32],
     n_classes: usize,
-    rows: Vec<u32>,
-    weights: Vec<f64>,
+    slots: Vec<Slot>,
     rng: SeededRng,
     n_features_to_try: usize,
     feature_order: Vec<usize>,
     histogram: Vec<f64>,
     bin_row_counts: Vec<u32>,
+    sorted_codes: Vec<(u8, u32)>,
+    exact_search_max_rows: usize,
+    scan: SplitScan,
     nodes: Vec<TreeNode>,
     class_weights: Vec<f64>,
     importance: Vec<f64>,
@@ -291,18 +317,25 @@ impl<'a> Grower<'a> {
         seed: u64,
     ) -> Self {
         let n_features = data.n_features();
+        let slots = sample
+            .rows
+            .iter()
+            .zip(&sample.weights)
+            .map(|(&row, &weight)| Slot { row, label: labels[row as usize], weight })
+            .collect();
         Self {
             params,
             data,
-            labels,
             n_classes,
-            rows: sample.rows,
-            weights: sample.weights,
+            slots,
             rng: SeededRng::new(seed),
             n_features_to_try: params.max_features.resolve(n_features),
             feature_order: (0..n_features).collect(),
             histogram: vec![0.0; 256 * n_classes],
             bin_row_counts: vec![0; 256],
+            sorted_codes: Vec::with_capacity(EXACT_SEARCH_MAX_ROWS),
+            exact_search_max_rows: EXACT_SEARCH_MAX_ROWS,
+            scan: SplitScan::new(n_classes),
             nodes: Vec::new(),
             class_weights: Vec::new(),
             importance: vec![0.0; n_features],
@@ -310,8 +343,12 @@ impl<'a> Grower<'a> {
     }
 
     fn grow(&mut self) {
-        let n_rows = self.rows.len();
-        self.push_node(0, n_rows);
+        let n_rows = self.slots.len();
+        let mut root_weights = vec![0.0; self.n_classes];
+        for slot in &self.slots {
+            root_weights[slot.label as usize] += slot.weight;
+        }
+        self.push_node(&root_weights);
         let mut stack = vec![NodeTask { node_idx: 0, start: 0, end: n_rows, depth: 0 }];
         while let Some(task) = stack.pop() {
             if let Some((mid, left_idx, right_idx)) = self.try_split(&task) {
@@ -322,33 +359,24 @@ impl<'a> Grower<'a> {
         }
     }
 
-    /// Appends a node for rows `start..end` and records its class weights and cover.
-    fn push_node(&mut self, start: usize, end: usize) -> usize {
+    /// Appends a node with these class weights; its cover is their sum.
+    fn push_node(&mut self, class_weights: &[f64]) -> usize {
         let node_idx = self.nodes.len();
-        let offset = self.class_weights.len();
-        self.class_weights.resize(offset + self.n_classes, 0.0);
-        let mut cover = 0.0;
-        for position in start..end {
-            let row = self.rows[position] as usize;
-            let weight = self.weights[position];
-            self.class_weights[offset + self.labels[row] as usize] += weight;
-            cover += weight;
-        }
+        self.class_weights.extend_from_slice(class_weights);
         self.nodes.push(TreeNode {
             feature_idx: 0,
             threshold: 0.0,
             left: NO_CHILD,
             right: NO_CHILD,
             missing_goes_left: false,
-            cover,
+            cover: class_weights.iter().sum(),
         });
         node_idx
     }
 
     fn try_split(&mut self, task: &NodeTask) -> Option<(usize, usize, usize)> {
         let n_node_rows = task.end - task.start;
-        let parent: Vec<f64> =
-            self.class_weights[task.node_idx * self.n_classes..(task.node_idx + 1) * self.n_classes].to_vec();
+        let parent: Vec<f64> = self.class_weights_of(task.node_idx).to_vec();
         let parent_cover = self.nodes[task.node_idx].cover;
         let parent_impurity = impurity(self.params.criterion, &parent, parent_cover);
         let too_deep = self.params.max_depth.is_some_and(|max_depth| task.depth >= max_depth);
@@ -365,13 +393,13 @@ impl<'a> Grower<'a> {
         if best.score - parent_score + 1e-12 < self.params.min_impurity_decrease * root_cover {
             return None;
         }
-        let mid = self.partition(task, &best);
-        let left_idx = self.push_node(task.start, mid);
-        let right_idx = self.push_node(mid, task.end);
+        let (mid, left_weights, right_weights) = self.partition(task, &best);
+        let left_idx = self.push_node(&left_weights);
+        let right_idx = self.push_node(&right_weights);
         let left_cover = self.nodes[left_idx].cover;
         let right_cover = self.nodes[right_idx].cover;
-        let left_impurity = impurity(self.params.criterion, self.class_weights_of(left_idx), left_cover);
-        let right_impurity = impurity(self.params.criterion, self.class_weights_of(right_idx), right_cover);
+        let left_impurity = impurity(self.params.criterion, &left_weights, left_cover);
+        let right_impurity = impurity(self.params.criterion, &right_weights, right_cover);
         self.importance[best.feature_idx] +=
             parent_cover * parent_impurity - left_cover * left_impurity - right_cover * right_impurity;
         let bins = self.data.bins(best.feature_idx);
@@ -400,11 +428,17 @@ impl<'a> Grower<'a> {
             let swap_idx = order_idx + self.rng.index(n_features - order_idx);
             self.feature_order.swap(order_idx, swap_idx);
             let feature_idx = self.feature_order[order_idx];
-            let Some(candidate) = self.best_split_on(feature_idx, task, parent, parent_cover) else {
-                continue;
+            self.scan.reset(feature_idx, parent, parent_cover, task.end - task.start, self.params);
+            let varies = if task.end - task.start <= self.exact_search_max_rows {
+                self.scan_sorted(feature_idx, task)
+            } else {
+                self.scan_histogram(feature_idx, task)
             };
+            if !varies {
+                continue;
+            }
             n_informative_seen += 1;
-            if let Some(split) = candidate {
+            if let Some(split) = self.scan.best {
                 if best.is_none_or(|b| split.score > b.score) {
                     best = Some(split);
                 }
@@ -413,108 +447,216 @@ impl<'a> Grower<'a> {
         best
     }
 
-    /// `None` if the feature is constant in this node; `Some(None)` if no split is allowed.
-    fn best_split_on(
-        &mut self,
-        feature_idx: usize,
-        task: &NodeTask,
-        parent: &[f64],
-        parent_cover: f64,
-    ) -> Option<Option<BestSplit>> {
+    /// Offers every occupied bin of the feature's histogram to the scan; false if the feature
+    /// is constant in this node.
+    fn scan_histogram(&mut self, feature_idx: usize, task: &NodeTask) -> bool {
         let n_classes = self.n_classes;
         let codes = self.data.codes(feature_idx);
         let n_bins = self.data.bins(feature_idx).n_bins();
         self.histogram[..256 * n_classes].fill(0.0);
         self.bin_row_counts.fill(0);
-        for position in task.start..task.end {
-            let row = self.rows[position] as usize;
-            let bin = codes[row] as usize;
-            self.histogram[bin * n_classes + self.labels[row] as usize] += self.weights[position];
+        for slot in &self.slots[task.start..task.end] {
+            let bin = codes[slot.row as usize] as usize;
+            self.histogram[bin * n_classes + slot.label as usize] += slot.weight;
             self.bin_row_counts[bin] += 1;
         }
         let missing_rows = self.bin_row_counts[MISSING_BIN as usize] as usize;
         let occupied_bins = self.bin_row_counts[..n_bins].iter().filter(|&&count| count > 0).count();
         if occupied_bins + usize::from(missing_rows > 0) < 2 {
-            return None;
+            return false;
         }
-        let missing: Vec<f64> = self.histogram[MISSING_BIN as usize * n_classes..][..n_classes].to_vec();
-        let n_node_rows = task.end - task.start;
-        let min_leaf = self.params.min_samples_leaf;
-        let criterion = self.params.criterion;
-
-        let mut best: Option<BestSplit> = None;
-        // Class weights of the present values at or below the candidate bin, and of the two
-        // children for the candidate being scored (missing values on either side).
-        let mut present_left = vec![0.0; n_classes];
-        let mut child_left = vec![0.0; n_classes];
-        let mut child_right = vec![0.0; n_classes];
-        let mut present_left_rows = 0usize;
-        // Split "bin <= split_bin"; the last bin is only a candidate when missing values exist
-        // (then the split is "all present values" against "missing").
-        let last_candidate = if missing_rows > 0 { n_bins } else { n_bins - 1 };
-        for split_bin in 0..last_candidate {
+        let missing_offset = MISSING_BIN as usize * n_classes;
+        self.scan.set_missing(&self.histogram[missing_offset..missing_offset + n_classes], missing_rows);
+        for split_bin in 0..n_bins {
             let bin_rows = self.bin_row_counts[split_bin] as usize;
-            if bin_rows == 0 && split_bin + 1 < n_bins {
-                // An empty bin does not change the partition; skip the duplicate candidate.
-                continue;
-            }
-            let bin_weights = &self.histogram[split_bin * n_classes..(split_bin + 1) * n_classes];
-            present_left.iter_mut().zip(bin_weights).for_each(|(total, w)| *total += w);
-            present_left_rows += bin_rows;
-            for missing_goes_left in [false, true] {
-                if missing_goes_left && missing_rows == 0 {
-                    continue;
-                }
-                let n_left = present_left_rows + if missing_goes_left { missing_rows } else { 0 };
-                if n_left < min_leaf || n_node_rows - n_left < min_leaf {
-                    continue;
-                }
-                for (class_idx, (l, r)) in child_left.iter_mut().zip(child_right.iter_mut()).enumerate() {
-                    *l = present_left[class_idx] + if missing_goes_left { missing[class_idx] } else { 0.0 };
-                    *r = parent[class_idx] - *l;
-                }
-                let cover_left: f64 = child_left.iter().sum();
-                let cover_right = parent_cover - cover_left;
-                if cover_left <= 0.0 || cover_right <= 0.0 {
-                    continue;
-                }
-                let score =
-                    score_of(criterion, &child_left, cover_left) + score_of(criterion, &child_right, cover_right);
-                if best.is_none_or(|b| score > b.score) {
-                    best = Some(BestSplit { feature_idx, split_bin, missing_goes_left, score });
-                }
+            if bin_rows > 0 {
+                self.scan.offer(
+                    split_bin,
+                    bin_rows,
+                    &self.histogram[split_bin * n_classes..(split_bin + 1) * n_classes],
+                );
             }
         }
-        // With no missing values in training, send future missing values to the larger child.
-        if let Some(split) = best.as_mut() {
-            if missing_rows == 0 {
-                let left_total: f64 = self.histogram[..(split.split_bin + 1) * n_classes].iter().sum();
-                split.missing_goes_left = left_total >= parent_cover - left_total;
-            }
-        }
-        Some(best)
+        true
     }
 
-    /// Reorders rows `start..end` so the left child's rows come first; returns the boundary.
-    fn partition(&mut self, task: &NodeTask, split: &BestSplit) -> usize {
-        let codes = self.data.codes(split.feature_idx);
-        let goes_left = |row: u32| {
-            let bin = codes[row as usize];
-            if bin == MISSING_BIN {
-                split.missing_goes_left
-            } else {
-                bin as usize <= split.split_bin
-            }
+    /// The same scan for a small node: sorts its rows by bin code and offers each run.
+    fn scan_sorted(&mut self, feature_idx: usize, task: &NodeTask) -> bool {
+        let codes = self.data.codes(feature_idx);
+        self.sorted_codes.clear();
+        self.sorted_codes.extend(
+            self.slots[task.start..task.end]
+                .iter()
+                .enumerate()
+                .map(|(offset, slot)| (codes[slot.row as usize], offset as u32)),
+        );
+        self.sorted_codes.sort_unstable();
+        let (first, last) = match (self.sorted_codes.first(), self.sorted_codes.last()) {
+            (Some(first), Some(last)) => (first.0, last.0),
+            _ => return false,
         };
+        if first == last {
+            return false;
+        }
+        let n_classes = self.n_classes;
+        let node_slots = &self.slots[task.start..task.end];
+        let missing_start = self.sorted_codes.partition_point(|&(code, _)| code != MISSING_BIN);
+        let run_weights = &mut self.histogram[..2 * n_classes];
+        run_weights.fill(0.0);
+        for &(_, offset) in &self.sorted_codes[missing_start..] {
+            let slot = node_slots[offset as usize];
+            run_weights[n_classes + slot.label as usize] += slot.weight;
+        }
+        let (bin_weights, missing_weights) = run_weights.split_at_mut(n_classes);
+        self.scan.set_missing(missing_weights, self.sorted_codes.len() - missing_start);
+        let mut run_start = 0;
+        while run_start < missing_start {
+            let code = self.sorted_codes[run_start].0;
+            bin_weights.fill(0.0);
+            let mut run_end = run_start;
+            while run_end < missing_start && self.sorted_codes[run_end].0 == code {
+                let slot = node_slots[self.sorted_codes[run_end].1 as usize];
+                bin_weights[slot.label as usize] += slot.weight;
+                run_end += 1;
+            }
+            self.scan.offer(code as usize, run_end - run_start, bin_weights);
+            run_start = run_end;
+        }
+        true
+    }
+
+    /// Reorders slots `start..end` so the left child's come first; returns the boundary and
+    /// the class weights of both children.
+    fn partition(&mut self, task: &NodeTask, split: &BestSplit) -> (usize, Vec<f64>, Vec<f64>) {
+        let codes = self.data.codes(split.feature_idx);
+        let mut left_weights = vec![0.0; self.n_classes];
+        let mut right_weights = vec![0.0; self.n_classes];
         let mut mid = task.start;
         for position in task.start..task.end {
-            if goes_left(self.rows[position]) {
-                self.rows.swap(position, mid);
-                self.weights.swap(position, mid);
+            let slot = self.slots[position];
+            let bin = codes[slot.row as usize];
+            let goes_left = if bin == MISSING_BIN { split.missing_goes_left } else { bin as usize <= split.split_bin };
+            if goes_left {
+                left_weights[slot.label as usize] += slot.weight;
+                self.slots.swap(position, mid);
                 mid += 1;
+            } else {
+                right_weights[slot.label as usize] += slot.weight;
             }
         }
-        mid
+        (mid, left_weights, right_weights)
+    }
+}
+
+/// The running best split of one feature: bins are offered in ascending order, and each
+/// offer scores "bins so far go left" with missing values on either side.
+struct SplitScan {
+    feature_idx: usize,
+    criterion: SplitCriterion,
+    min_leaf: usize,
+    n_node_rows: usize,
+    parent: Vec<f64>,
+    parent_cover: f64,
+    missing: Vec<f64>,
+    missing_rows: usize,
+    present_left: Vec<f64>,
+    present_left_rows: usize,
+    child_left: Vec<f64>,
+    child_right: Vec<f64>,
+    best: Option<BestSplit>,
+}
+
+impl SplitScan {
+    fn new(n_classes: usize) -> Self {
+        Self {
+            feature_idx: 0,
+            criterion: SplitCriterion::Gini,
+            min_leaf: 1,
+            n_node_rows: 0,
+            parent: vec![0.0; n_classes],
+            parent_cover: 0.0,
+            missing: vec![0.0; n_classes],
+            missing_rows: 0,
+            present_left: vec![0.0; n_classes],
+            present_left_rows: 0,
+            child_left: vec![0.0; n_classes],
+            child_right: vec![0.0; n_classes],
+            best: None,
+        }
+    }
+
+    fn reset(
+        &mut self,
+        feature_idx: usize,
+        parent: &[f64],
+        parent_cover: f64,
+        n_node_rows: usize,
+        params: &TreeParams,
+    ) {
+        self.feature_idx = feature_idx;
+        self.criterion = params.criterion;
+        self.min_leaf = params.min_samples_leaf;
+        self.n_node_rows = n_node_rows;
+        self.parent.copy_from_slice(parent);
+        self.parent_cover = parent_cover;
+        self.present_left.fill(0.0);
+        self.present_left_rows = 0;
+        self.best = None;
+    }
+
+    fn set_missing(&mut self, missing: &[f64], missing_rows: usize) {
+        self.missing.copy_from_slice(missing);
+        self.missing_rows = missing_rows;
+    }
+
+    /// Adds bin `split_bin` to the left side and scores the split "bin <= split_bin".
+    fn offer(&mut self, split_bin: usize, bin_rows: usize, bin_weights: &[f64]) {
+        self.present_left.iter_mut().zip(bin_weights).for_each(|(total, w)| *total += w);
+        self.present_left_rows += bin_rows;
+        for missing_goes_left in [false, true] {
+            if missing_goes_left && self.missing_rows == 0 {
+                continue;
+            }
+            let n_left = self.present_left_rows + if missing_goes_left { self.missing_rows } else { 0 };
+            if n_left < self.min_leaf || self.n_node_rows - n_left < self.min_leaf {
+                continue;
+            }
+            let mut cover_left = 0.0;
+            let missing_share = if missing_goes_left { 1.0 } else { 0.0 };
+            for (((left, right), (&present, &missing)), &parent) in self
+                .child_left
+                .iter_mut()
+                .zip(self.child_right.iter_mut())
+                .zip(self.present_left.iter().zip(&self.missing))
+                .zip(&self.parent)
+            {
+                *left = present + missing_share * missing;
+                *right = parent - *left;
+                cover_left += *left;
+            }
+            let cover_right = self.parent_cover - cover_left;
+            if cover_left <= 0.0 || cover_right <= 0.0 {
+                continue;
+            }
+            let score = match self.criterion {
+                // -cover·gini summed over both children is Σl²/cl + Σr²/cr − parent cover.
+                SplitCriterion::Gini => {
+                    let squares = |weights: &[f64]| weights.iter().map(|w| w * w).sum::<f64>();
+                    squares(&self.child_left) / cover_left + squares(&self.child_right) / cover_right
+                        - self.parent_cover
+                }
+                SplitCriterion::Entropy => {
+                    score_of(self.criterion, &self.child_left, cover_left)
+                        + score_of(self.criterion, &self.child_right, cover_right)
+                }
+            };
+            if self.best.is_none_or(|b| score > b.score) {
+                // With no missing values in training, future ones go to the larger child.
+                let missing_goes_left =
+                    if self.missing_rows == 0 { cover_left >= cover_right } else { missing_goes_left };
+                self.best = Some(BestSplit { feature_idx: self.feature_idx, split_bin, missing_goes_left, score });
+            }
+        }
     }
 }
 
@@ -611,6 +753,43 @@ mod tests {
             assert!((node.cover - children).abs() < 1e-9);
             assert!(tree.nodes()[node.left as usize].cover >= 20.0);
             assert!(tree.nodes()[node.right as usize].cover >= 20.0);
+        }
+    }
+
+    #[test]
+    fn exact_search_on_small_nodes_grows_the_same_tree_as_histograms() {
+        let mut rng = SeededRng::new(11);
+        let n_rows = 3000;
+        let mut columns = vec![Vec::new(); 4];
+        let mut labels = Vec::new();
+        for _ in 0..n_rows {
+            let x: Vec<f32> =
+                (0..4)
+                    .map(|f| {
+                        if rng.chance(0.05) {
+                            f32::NAN
+                        } else {
+                            (rng.below(if f == 3 { 7 } else { 1000 }) as f32) / 10.0
+                        }
+                    })
+                    .collect();
+            labels.push((u32::from(x[0] + x[1] > 100.0) ^ u32::from(rng.chance(0.1))) + u32::from(x[2] > 90.0));
+            for (column, value) in columns.iter_mut().zip(x) {
+                column.push(value);
+            }
+        }
+        let names = (0..4).map(|i| format!("f{i}")).collect();
+        let binned = BinnedMatrix::fit(&FeatureMatrix::from_columns(names, columns).unwrap(), 255);
+        let weights: Vec<f64> = (0..n_rows).map(|i| f64::from(1 + (i % 3) as u32)).collect();
+        let sample = WeightedSample { rows: (0..n_rows as u32).collect(), weights };
+        for params in [
+            TreeParams::default(),
+            TreeParams { criterion: SplitCriterion::Entropy, min_samples_leaf: 3, ..Default::default() },
+        ] {
+            let by_histogram = fit_tree_with_exact_limit(&params, &binned, &labels, 3, sample.clone(), 5, 0);
+            let by_sorting = fit_tree_with_exact_limit(&params, &binned, &labels, 3, sample.clone(), 5, usize::MAX);
+            assert!(by_histogram.0.nodes().len() > 100);
+            assert_eq!(by_histogram.0, by_sorting.0);
         }
     }
 
