@@ -79,6 +79,11 @@ pub fn names_with_role(columns: &[ColumnSpec], role: ColumnRole) -> Vec<&'static
     columns.iter().filter(|c| c.role == role).map(|c| c.name).collect()
 }
 
+/// The role of a canonical column name, if `name` is one.
+pub fn known_role(name: &str) -> Option<ColumnRole> {
+    DENIAL_COLUMNS.iter().find(|spec| spec.name == name).map(|spec| spec.role)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

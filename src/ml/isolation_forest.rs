@@ -197,6 +197,32 @@ impl IsolationForest {
         &self.feature_names
     }
 
+    /// Checks a forest read from a file: children point forward and in range, split
+    /// features exist, and ψ is at least 2.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.trees.is_empty() || self.sample_size < 2 {
+            return Err("the isolation forest has no trees or a sample size below 2".into());
+        }
+        for tree in &self.trees {
+            if tree.nodes.is_empty() {
+                return Err("an isolation tree has no nodes".into());
+            }
+            for (node_idx, node) in tree.nodes.iter().enumerate() {
+                if node.left == NO_CHILD && node.right == NO_CHILD {
+                    continue;
+                }
+                let in_range = |child: u32| (child as usize) > node_idx && (child as usize) < tree.nodes.len();
+                if !in_range(node.left)
+                    || !in_range(node.right)
+                    || node.feature_idx as usize >= self.feature_names.len()
+                {
+                    return Err(format!("isolation tree node {node_idx} has an invalid child or feature"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The fitted trees.
     pub fn trees(&self) -> &[IsolationTree] {
         &self.trees

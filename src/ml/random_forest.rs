@@ -211,6 +211,22 @@ impl RandomForest {
         self.oob_score
     }
 
+    /// Checks a forest read from a file (see [`DecisionTree::validate`]).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.trees.is_empty() {
+            return Err("the forest has no trees".into());
+        }
+        if self.feature_importances.len() != self.feature_names.len() {
+            return Err("feature importances do not match the features".into());
+        }
+        self.trees.iter().try_for_each(|tree| {
+            if tree.n_classes() != self.n_classes {
+                return Err("a tree disagrees with the forest's class count".to_owned());
+            }
+            tree.validate(self.feature_names.len())
+        })
+    }
+
     /// Class probabilities of one row: the mean over trees of the leaf's class fractions.
     pub fn predict_proba_row(&self, row: &[f32]) -> Result<Vec<f64>, MlError> {
         if row.len() != self.feature_names.len() {

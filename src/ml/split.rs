@@ -18,7 +18,7 @@ pub fn train_test_split(n_rows: usize, test_fraction: f64, seed: u64) -> TrainTe
     SeededRng::new(seed).shuffle(&mut rows);
     let fraction = if test_fraction.is_finite() { test_fraction.clamp(0.0, 1.0) } else { 0.2 };
     let mut n_test = (n_rows as f64 * fraction).round() as usize;
-    if n_rows >= 2 {
+    if n_rows >= 2 && fraction > 0.0 {
         n_test = n_test.clamp(1, n_rows - 1);
     }
     let train = rows.split_off(n_test.min(rows.len()));
@@ -38,6 +38,7 @@ mod tests {
         assert_eq!(all, (0..1000).collect::<Vec<_>>());
         assert_eq!(split, train_test_split(1000, 0.2, 9));
         assert_ne!(split, train_test_split(1000, 0.2, 10));
-        assert_eq!(train_test_split(2, 0.0, 1).test.len(), 1);
+        assert_eq!(train_test_split(2, 0.0, 1).test.len(), 0, "no hold-out when asked for none");
+        assert_eq!(train_test_split(2, 0.01, 1).test.len(), 1, "a small fraction still holds one row out");
     }
 }

@@ -207,6 +207,27 @@ impl DecisionTree {
         path
     }
 
+    /// Checks a tree read from a file: children point forward and in range, split features
+    /// exist, and every node has its class weights. Traversal never panics on a valid tree.
+    pub fn validate(&self, n_features: usize) -> Result<(), String> {
+        if self.nodes.is_empty() || self.n_classes < 2 {
+            return Err("a tree has no nodes or fewer than two classes".into());
+        }
+        if self.class_weights.len() != self.nodes.len() * self.n_classes {
+            return Err("a tree's class weights do not match its nodes".into());
+        }
+        for (node_idx, node) in self.nodes.iter().enumerate() {
+            if node.left == NO_CHILD && node.right == NO_CHILD {
+                continue;
+            }
+            let in_range = |child: u32| (child as usize) > node_idx && (child as usize) < self.nodes.len();
+            if !in_range(node.left) || !in_range(node.right) || node.feature_idx as usize >= n_features {
+                return Err(format!("tree node {node_idx} has an invalid child or feature"));
+            }
+        }
+        Ok(())
+    }
+
     /// The depth of the deepest leaf.
     pub fn depth(&self) -> usize {
         let mut depths = vec![0usize; self.nodes.len()];

@@ -5,6 +5,7 @@
 //! the same call serves the Web Worker, the CLI and the tests.
 
 pub mod encoding;
+pub mod model;
 
 use std::ops::ControlFlow;
 
@@ -13,10 +14,12 @@ use thiserror::Error;
 
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
-use crate::ml::metrics::{roc_auc, ConfusionMatrix};
+use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
 use crate::ml::split::train_test_split;
-use crate::ml::{FitProgress, ForestParams, MlError, RandomForest};
+use crate::ml::{FitProgress, ForestParams, IsolationForestParams, MlError};
 pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
+use model::HeldOutMetrics;
+pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
 /// What to train, on which columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,31 +115,6 @@ pub enum PipelineError {
     Model(#[from] MlError),
 }
 
-/// A fitted forest together with the encoding that turns claims into its inputs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainedModel {
-    encoder: FeatureEncoder,
-    forest: RandomForest,
-}
-
-impl TrainedModel {
-    /// The feature encodings, in the order the forest reads them.
-    pub fn encoder(&self) -> &FeatureEncoder {
-        &self.encoder
-    }
-
-    /// The fitted forest.
-    pub fn forest(&self) -> &RandomForest {
-        &self.forest
-    }
-
-    /// The positive-class probability of every claim in `table` (which must hold the
-    /// model's feature columns; unseen categories count as missing).
-    pub fn score(&self, table: &ClaimsTable) -> Result<Vec<f64>, PipelineError> {
-        Ok(self.forest.predict_class_proba(&self.encoder.encode(table)?, 1)?)
-    }
-}
-
 /// Trains a random forest on `table` as `request` says and scores every claim.
 ///
 /// `on_progress` runs after every tree; breaking from it cancels with
@@ -154,7 +132,7 @@ pub fn train_model(
     table: &ClaimsTable,
     request: &TrainRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
-) -> Result<(TrainedModel, TrainReport), PipelineError> {
+) -> Result<(ScoringModel, TrainReport), PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
@@ -190,7 +168,111 @@ pub fn train_model(
         scores,
         is_test_row,
     };
-    Ok((TrainedModel { encoder, forest }, report))
+    let summary = TrainingSummary {
+        n_rows: table.n_rows(),
+        n_train: report.n_train,
+        n_test: report.n_test,
+        held_out: (report.n_test > 0).then(|| HeldOutMetrics {
+            accuracy: confusion.accuracy(),
+            precision: confusion.precision(),
+            recall: confusion.recall(),
+            f1: confusion.f1(),
+            roc_auc: report.roc_auc,
+            average_precision: average_precision(&actual, &test_scores).ok(),
+            confusion,
+        }),
+        oob_score: report.oob_score,
+        feature_importances: report.feature_importances.clone(),
+        n_flagged: None,
+    };
+    let algorithm = Algorithm::RandomForest {
+        label_column: request.label_column.clone(),
+        positive_label: request.positive_label.clone(),
+        decision_threshold: request.decision_threshold,
+        params: request.forest.clone(),
+        forest,
+    };
+    Ok((ScoringModel::new(encoder, algorithm, summary), report))
+}
+
+/// What to train an isolation forest on: no label is needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyRequest {
+    /// The columns the model may read, in order.
+    pub feature_columns: Vec<String>,
+    /// Isolation forest parameters, including the seed.
+    pub forest: IsolationForestParams,
+}
+
+/// Fits an isolation forest on every row of `table` and scores every claim.
+pub fn train_anomaly_model(
+    table: &ClaimsTable,
+    request: &AnomalyRequest,
+    on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+) -> Result<(ScoringModel, Vec<f64>), PipelineError> {
+    if request.feature_columns.is_empty() {
+        return Err(PipelineError::NoFeatures);
+    }
+    let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
+    let matrix = encoder.encode(table)?;
+    let forest = request.forest.fit(&matrix, on_progress)?;
+    let scores = forest.score_matrix(&matrix);
+    let summary = TrainingSummary {
+        n_rows: table.n_rows(),
+        n_train: table.n_rows(),
+        n_test: 0,
+        held_out: None,
+        oob_score: None,
+        feature_importances: Vec::new(),
+        n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
+    };
+    let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
+    Ok((ScoringModel::new(encoder, algorithm, summary), scores))
+}
+
+/// A column left out of the default feature set, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedColumn {
+    /// The column name.
+    pub name: String,
+    /// Why it is not a feature.
+    pub reason: String,
+}
+
+/// The columns a model should read when the user names none: every column except the
+/// label, the schema's identifiers, labels and label details, and free text with a distinct
+/// value on most rows (an identifier by another name).
+pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) -> (Vec<String>, Vec<SkippedColumn>) {
+    use crate::claims::schema::known_role;
+    use crate::claims::table::ColumnData;
+    let mut features = Vec::new();
+    let mut skipped = Vec::new();
+    for column in table.columns() {
+        let skip = |reason: &str| SkippedColumn { name: column.name.clone(), reason: reason.to_owned() };
+        if Some(column.name.as_str()) == label_column {
+            skipped.push(skip("the label"));
+            continue;
+        }
+        match known_role(&column.name) {
+            Some(ColumnRole::Identifier) => {
+                skipped.push(skip("an identifier"));
+                continue;
+            }
+            Some(ColumnRole::Label | ColumnRole::LabelDetail) => {
+                skipped.push(skip("a label or label detail, which would leak the answer"));
+                continue;
+            }
+            _ => {}
+        }
+        if let ColumnData::Categorical { levels, .. } = &column.data {
+            if levels.len() > 50 && levels.len() * 2 > table.n_rows() {
+                skipped.push(skip("text with a distinct value on most rows (an identifier?)"));
+                continue;
+            }
+        }
+        features.push(column.name.clone());
+    }
+    (features, skipped)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cli;
 mod denial_acceptance;
 mod determinism;
 mod tidy;

@@ -7,6 +7,8 @@
 pub mod export;
 pub mod treeshap;
 
+pub use treeshap::{ShapValues, TreeExplainer};
+
 use serde::{Deserialize, Serialize};
 
 /// Marks "no child" at a leaf, as shap does.
@@ -78,7 +80,8 @@ impl ShapTree {
             let (left, right) = (self.children_left[node] as usize, self.children_right[node] as usize);
             let cover = self.node_sample_weight[node];
             self.values[node] = if cover > 0.0 {
-                (self.values[left] * self.node_sample_weight[left] + self.values[right] * self.node_sample_weight[right])
+                (self.values[left] * self.node_sample_weight[left]
+                    + self.values[right] * self.node_sample_weight[right])
                     / cover
             } else {
                 0.5 * (self.values[left] + self.values[right])

@@ -1,0 +1,251 @@
+//! What each command does: read files, call the pipeline, write files, print a summary.
+//!
+//! Errors are one-line sentences naming the file; the process exits non-zero with them.
+
+use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
+
+use claimforest::claims::csv_writer::write_csv;
+use claimforest::claims::ingest::{read_delimited, DelimitedOptions};
+use claimforest::claims::synth::generate_denial;
+use claimforest::claims::{ClaimsTable, ColumnData};
+use claimforest::ml::metrics::BinaryReport;
+use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
+use claimforest::pipeline::{
+    binary_labels, default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, ScoringModel,
+    TrainRequest,
+};
+
+use crate::args::TrainArgs;
+
+/// The review-queue depths `evaluate` reports precision and recall at.
+const QUEUE_DEPTHS: [usize; 5] = [10, 50, 100, 500, 1000];
+
+pub fn generate(n_rows: usize, seed: u64, out: &str) -> Result<(), String> {
+    let table = generate_denial(n_rows, seed).map_err(|e| e.to_string())?;
+    write_table(&table, out)?;
+    eprintln!("wrote {n_rows} denial claims (seed {seed}) to {out}");
+    Ok(())
+}
+
+pub fn train(args: &TrainArgs) -> Result<(), String> {
+    let table = read_table(&args.input)?;
+    let feature_columns = match &args.features {
+        Some(features) => features.clone(),
+        None => {
+            let (features, skipped) = default_feature_columns(&table, args.label.as_deref());
+            for column in skipped {
+                eprintln!("not a feature: {} ({})", column.name, column.reason);
+            }
+            features
+        }
+    };
+    eprintln!("features: {}", feature_columns.join(", "));
+    let mut progress = progress_printer();
+    let model = if args.isolation {
+        let forest = IsolationForestParams {
+            n_trees: args.trees,
+            max_samples: args.max_samples.unwrap_or(256),
+            contamination: args.contamination,
+            seed: args.seed,
+        };
+        let request = AnomalyRequest { feature_columns, forest };
+        let (model, _) = train_anomaly_model(&table, &request, &mut progress).map_err(|e| e.to_string())?;
+        eprintln!(
+            "isolation forest: {} trees on ψ = {} rows; {} of {} training rows flagged at score >= {:.4}",
+            args.trees,
+            args.max_samples.unwrap_or(256).min(table.n_rows()),
+            model.training().n_flagged.unwrap_or(0),
+            table.n_rows(),
+            model.threshold()
+        );
+        model
+    } else {
+        let request = TrainRequest {
+            label_column: args.label.clone().unwrap_or_default(),
+            positive_label: args.positive.clone(),
+            feature_columns,
+            forest: ForestParams {
+                n_trees: args.trees,
+                seed: args.seed,
+                max_samples: args.max_samples,
+                tree: TreeParams {
+                    max_depth: args.max_depth,
+                    min_samples_leaf: args.min_samples_leaf,
+                    ..TreeParams::default()
+                },
+                ..ForestParams::default()
+            },
+            test_fraction: args.test_fraction,
+            split_seed: args.seed,
+            decision_threshold: 0.5,
+        };
+        let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| e.to_string())?;
+        eprintln!("random forest: {} trees on {} rows, {} held out", args.trees, report.n_train, report.n_test);
+        if let Some(held_out) = &model.training().held_out {
+            let auc = held_out.roc_auc.map_or("n/a".to_owned(), |auc| format!("{auc:.4}"));
+            eprintln!("held-out accuracy {:.4}, ROC AUC {auc}", held_out.accuracy);
+        }
+        model
+    };
+    write_text(&args.out, &model.to_json())?;
+    eprintln!("wrote the model to {}", args.out);
+    Ok(())
+}
+
+pub fn score(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+    let model = read_model(model_path)?;
+    let mut table = read_table(input)?;
+    let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
+    let threshold = model.threshold();
+    let predictions = scores.iter().map(|&score| f64::from(u8::from(score >= threshold))).collect();
+    push_unique(&mut table, "score", ColumnData::Numeric { values: scores })?;
+    push_unique(&mut table, "prediction", ColumnData::Numeric { values: predictions })?;
+    write_table(&table, out)?;
+    eprintln!("scored {} rows (prediction = score >= {threshold}) into {out}", table.n_rows());
+    Ok(())
+}
+
+pub fn explain(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+    let model = read_model(model_path)?;
+    let table = read_table(input)?;
+    let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
+    let mut writer = create(out)?;
+    let header: Vec<String> = std::iter::once("base_value".to_owned()).chain(model.feature_names()).collect();
+    let written = (|| -> std::io::Result<()> {
+        writeln!(writer, "{}", csv_line(&header))?;
+        for row_idx in 0..shap.n_rows() {
+            let mut fields = vec![shap.base_value.to_string()];
+            fields.extend(shap.row(row_idx).iter().map(f64::to_string));
+            writeln!(writer, "{}", fields.join(","))?;
+        }
+        writer.flush()
+    })();
+    written.map_err(|e| format!("cannot write '{out}': {e}"))?;
+    eprintln!("wrote exact TreeSHAP values of {} rows to {out}", shap.n_rows());
+    Ok(())
+}
+
+pub fn encode(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+    let model = read_model(model_path)?;
+    let table = read_table(input)?;
+    let matrix = model.encode(&table).map_err(|e| format!("{input}: {e}"))?;
+    let mut writer = create(out)?;
+    let written = (|| -> std::io::Result<()> {
+        writeln!(writer, "{}", csv_line(matrix.feature_names()))?;
+        let mut row = Vec::with_capacity(matrix.n_features());
+        for row_idx in 0..matrix.n_rows() {
+            matrix.copy_row_into(row_idx, &mut row);
+            let fields: Vec<String> =
+                row.iter().map(|v| if v.is_nan() { "NaN".into() } else { v.to_string() }).collect();
+            writeln!(writer, "{}", fields.join(","))?;
+        }
+        writer.flush()
+    })();
+    written.map_err(|e| format!("cannot write '{out}': {e}"))?;
+    eprintln!("wrote the {} x {} matrix the model reads to {out}", matrix.n_rows(), matrix.n_features());
+    Ok(())
+}
+
+pub fn export(model_path: &str, out: &str) -> Result<(), String> {
+    let model = read_model(model_path)?;
+    write_text(out, &model.shap_export_json())?;
+    eprintln!("wrote shap tree-ensemble JSON to {out}");
+    Ok(())
+}
+
+pub fn evaluate(
+    input: &str,
+    label: &str,
+    positive: Option<&str>,
+    score_column: &str,
+    threshold: f64,
+    out: &str,
+) -> Result<(), String> {
+    let table = read_table(input)?;
+    let labels = binary_labels(&table, label, positive).map_err(|e| format!("{input}: {e}"))?;
+    let column = table.column(score_column).ok_or_else(|| format!("{input}: there is no column '{score_column}'"))?;
+    let ColumnData::Numeric { values: scores } = &column.data else {
+        return Err(format!("{input}: column '{score_column}' holds text, not scores"));
+    };
+    let actual: Vec<bool> = labels.iter().map(|&class| class == 1).collect();
+    let report = BinaryReport::compute(&actual, scores, threshold, &QUEUE_DEPTHS, 10).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    write_text(out, &json)?;
+    let show = |value: Option<f64>| value.map_or("n/a".to_owned(), |v| format!("{v:.4}"));
+    println!("rows {}  positives {}  threshold {threshold}", report.n_rows, report.n_positive);
+    println!(
+        "accuracy {}  precision {}  recall {}  F1 {}",
+        show(report.accuracy),
+        show(report.precision),
+        show(report.recall),
+        show(report.f1)
+    );
+    println!("ROC AUC {}  average precision {}", show(report.roc_auc), show(report.average_precision));
+    for at in &report.at_k {
+        println!("top {:>5}: precision {}  recall {}", at.k, show(Some(at.precision)), show(at.recall));
+    }
+    eprintln!("wrote the full report (curves, calibration) to {out}");
+    Ok(())
+}
+
+fn read_table(path: &str) -> Result<ClaimsTable, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+    read_delimited(&bytes, path, DelimitedOptions::default()).map_err(|e| e.to_string())
+}
+
+fn read_model(path: &str) -> Result<ScoringModel, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+    ScoringModel::from_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn create(path: &str) -> Result<BufWriter<std::fs::File>, String> {
+    std::fs::File::create(path).map(BufWriter::new).map_err(|e| format!("cannot create '{path}': {e}"))
+}
+
+fn write_text(path: &str, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write '{path}': {e}"))
+}
+
+fn write_table(table: &ClaimsTable, path: &str) -> Result<(), String> {
+    let mut writer = create(path)?;
+    write_csv(table, &mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write '{path}': {e}"))
+}
+
+/// Adds a column named `name`, or `name_2`, `name_3`, ... if the input already has one.
+fn push_unique(table: &mut ClaimsTable, name: &str, data: ColumnData) -> Result<(), String> {
+    let taken = table.column_names();
+    let unique = std::iter::once(name.to_owned())
+        .chain((2..).map(|n| format!("{name}_{n}")))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_else(|| name.to_owned());
+    table.push_column(unique, data).map_err(|e| e.to_string())
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|field| {
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            }
+        })
+        .collect();
+    quoted.join(",")
+}
+
+/// Prints "trees n/N" on stderr every tenth of the way.
+fn progress_printer() -> impl FnMut(FitProgress) -> ControlFlow<()> {
+    move |progress: FitProgress| {
+        let step = (progress.n_trees / 10).max(1);
+        if progress.n_trees_done % step == 0 || progress.n_trees_done == progress.n_trees {
+            eprint!("\rtrees {}/{}", progress.n_trees_done, progress.n_trees);
+            if progress.n_trees_done == progress.n_trees {
+                eprintln!();
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,326 @@
+//! A trained model with everything needed to score new claims, and its versioned JSON file.
+//!
+//! The file holds the format tag and version, the feature encodings (so text columns are
+//! encoded at scoring time exactly as in training), the algorithm with its parameters and
+//! fitted trees, and a summary of training metrics. It has no timestamps: the same data,
+//! parameters and seed give a byte-identical file, natively and in wasm.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::encoding::{FeatureEncoder, FeatureEncoding};
+use super::{FeatureImportance, PipelineError};
+use crate::claims::ClaimsTable;
+use crate::ml::metrics::ConfusionMatrix;
+use crate::ml::shap::export::{shap_json, TreeOutput};
+use crate::ml::shap::{ShapEnsemble, ShapValues, TreeExplainer};
+use crate::ml::{FeatureMatrix, ForestParams, IsolationForest, IsolationForestParams, RandomForest};
+
+/// The `format` tag of every model file.
+pub const MODEL_FORMAT: &str = "claimforest-model";
+/// The model file version this build writes and reads.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+/// The fitted algorithm and what it needs to turn scores into decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Algorithm {
+    /// A random forest predicting a binary label; the score is the positive-class probability.
+    RandomForest {
+        /// The label column it was trained on.
+        label_column: String,
+        /// The text that marked the positive class, if one was given.
+        positive_label: Option<String>,
+        /// Scores at or above this are predicted positive.
+        decision_threshold: f64,
+        /// The parameters, including the seed.
+        params: ForestParams,
+        /// The fitted forest.
+        forest: RandomForest,
+    },
+    /// An isolation forest; the score is the anomaly score in (0, 1].
+    IsolationForest {
+        /// The parameters, including the seed.
+        params: IsolationForestParams,
+        /// The fitted forest.
+        forest: IsolationForest,
+    },
+}
+
+/// Held-out metrics of a supervised model at its decision threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOutMetrics {
+    /// Share of held-out rows predicted correctly.
+    pub accuracy: f64,
+    /// Share of predicted positives that were positive.
+    pub precision: f64,
+    /// Share of positives found.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// ROC AUC, when both classes were held out.
+    pub roc_auc: Option<f64>,
+    /// Average precision, when positives were held out.
+    pub average_precision: Option<f64>,
+    /// The confusion matrix.
+    pub confusion: ConfusionMatrix,
+}
+
+/// What training saw and achieved, stored with the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Rows in the training file.
+    pub n_rows: usize,
+    /// Rows the model was fitted on.
+    pub n_train: usize,
+    /// Rows held out for evaluation.
+    pub n_test: usize,
+    /// Held-out metrics (supervised models with a hold-out only).
+    pub held_out: Option<HeldOutMetrics>,
+    /// Out-of-bag accuracy (random forests with bootstrap only).
+    pub oob_score: Option<f64>,
+    /// Features by importance, most important first (random forests only).
+    pub feature_importances: Vec<FeatureImportance>,
+    /// Training rows at or above the flag threshold (isolation forests only).
+    pub n_flagged: Option<usize>,
+}
+
+/// A trained model, ready to score, explain and save.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringModel {
+    format: String,
+    format_version: u32,
+    producer: String,
+    features: FeatureEncoder,
+    algorithm: Algorithm,
+    training: TrainingSummary,
+}
+
+/// Why a model file could not be read.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelFileError {
+    /// The text is not JSON.
+    #[error("the model file is not valid JSON: {0}")]
+    NotJson(String),
+    /// JSON, but not a ClaimForest model.
+    #[error("this is not a ClaimForest model file (format is {found:?}, expected \"{MODEL_FORMAT}\")")]
+    NotAModel {
+        /// The format tag found, if any.
+        found: Option<String>,
+    },
+    /// A model written by another version of the format.
+    #[error(
+        "model file format version {found} is not supported; this build reads version {MODEL_FORMAT_VERSION} \
+         (retrain the model, or use the ClaimForest release that wrote it)"
+    )]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u64,
+    },
+    /// The right format and version, but the content does not fit it.
+    #[error("the model file is damaged: {0}")]
+    Damaged(String),
+}
+
+impl ScoringModel {
+    /// Wraps a fitted algorithm with its encodings and training summary.
+    pub fn new(features: FeatureEncoder, algorithm: Algorithm, training: TrainingSummary) -> Self {
+        Self {
+            format: MODEL_FORMAT.to_owned(),
+            format_version: MODEL_FORMAT_VERSION,
+            producer: concat!("claimforest ", env!("CARGO_PKG_VERSION")).to_owned(),
+            features,
+            algorithm,
+            training,
+        }
+    }
+
+    /// The feature encodings, in the order the model reads them.
+    pub fn encoder(&self) -> &FeatureEncoder {
+        &self.features
+    }
+
+    /// The fitted algorithm.
+    pub fn algorithm(&self) -> &Algorithm {
+        &self.algorithm
+    }
+
+    /// The training summary.
+    pub fn training(&self) -> &TrainingSummary {
+        &self.training
+    }
+
+    /// The model's feature names, in matrix column order.
+    pub fn feature_names(&self) -> Vec<String> {
+        self.features.features().iter().map(|f| f.name().to_owned()).collect()
+    }
+
+    /// Encodes `table` into the matrix the model reads ("the vector view").
+    pub fn encode(&self, table: &ClaimsTable) -> Result<FeatureMatrix, PipelineError> {
+        self.features.encode(table)
+    }
+
+    /// One score per claim: the positive-class probability, or the anomaly score.
+    pub fn score(&self, table: &ClaimsTable) -> Result<Vec<f64>, PipelineError> {
+        self.score_matrix(&self.encode(table)?)
+    }
+
+    /// Scores an already encoded matrix.
+    pub fn score_matrix(&self, matrix: &FeatureMatrix) -> Result<Vec<f64>, PipelineError> {
+        Ok(match &self.algorithm {
+            Algorithm::RandomForest { forest, .. } => forest.predict_class_proba(matrix, 1)?,
+            Algorithm::IsolationForest { forest, .. } => forest.score_matrix(matrix),
+        })
+    }
+
+    /// Scores at or above this are predicted positive (or flagged as anomalies).
+    pub fn threshold(&self) -> f64 {
+        match &self.algorithm {
+            Algorithm::RandomForest { decision_threshold, .. } => *decision_threshold,
+            Algorithm::IsolationForest { forest, .. } => forest.threshold(),
+        }
+    }
+
+    /// The explanation view: the positive-class probability of a random forest, or the
+    /// expected path length of an isolation forest (shorter = more anomalous).
+    pub fn shap_ensemble(&self) -> ShapEnsemble {
+        match &self.algorithm {
+            Algorithm::RandomForest { forest, .. } => forest.shap_ensemble(1),
+            Algorithm::IsolationForest { forest, .. } => forest.shap_ensemble(),
+        }
+    }
+
+    /// Exact TreeSHAP values of every claim in `table`.
+    pub fn explain(&self, table: &ClaimsTable) -> Result<ShapValues, PipelineError> {
+        let matrix = self.encode(table)?;
+        Ok(TreeExplainer::new(&self.shap_ensemble()).explain_matrix(&matrix))
+    }
+
+    /// The model as shap tree-ensemble JSON, with categorical codes mapped to their texts.
+    pub fn shap_export_json(&self) -> String {
+        let categories: BTreeMap<String, Vec<String>> = self
+            .features
+            .features()
+            .iter()
+            .filter_map(|feature| match feature {
+                FeatureEncoding::Categorical { name, levels } => Some((name.clone(), levels.clone())),
+                FeatureEncoding::Numeric { .. } => None,
+            })
+            .collect();
+        let output = match self.algorithm {
+            Algorithm::RandomForest { .. } => TreeOutput::Probability,
+            Algorithm::IsolationForest { .. } => TreeOutput::RawValue,
+        };
+        shap_json(&self.shap_ensemble(), &self.feature_names(), &categories, output)
+    }
+
+    /// The model file text.
+    pub fn to_json(&self) -> String {
+        // Every field is a plain number, string or list; serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a model file, checking its format and version before anything else.
+    pub fn from_json(text: &str) -> Result<Self, ModelFileError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| ModelFileError::NotJson(error.to_string()))?;
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format != Some(MODEL_FORMAT) {
+            return Err(ModelFileError::NotAModel { found: format.map(str::to_owned) });
+        }
+        match value.get("format_version").and_then(|v| v.as_u64()) {
+            Some(version) if version == u64::from(MODEL_FORMAT_VERSION) => {}
+            Some(found) => return Err(ModelFileError::UnsupportedVersion { found }),
+            None => return Err(ModelFileError::Damaged("format_version is missing".into())),
+        }
+        let model: Self = serde_json::from_value(value).map_err(|error| ModelFileError::Damaged(error.to_string()))?;
+        model.check_consistency()?;
+        Ok(model)
+    }
+
+    /// The feature count of the encodings and of the forest must agree.
+    fn check_consistency(&self) -> Result<(), ModelFileError> {
+        let expected = self.features.features().len();
+        let (actual, validity) = match &self.algorithm {
+            Algorithm::RandomForest { forest, .. } => (forest.feature_names().len(), forest.validate()),
+            Algorithm::IsolationForest { forest, .. } => (forest.feature_names().len(), forest.validate()),
+        };
+        if actual != expected {
+            return Err(ModelFileError::Damaged(format!("{expected} feature encodings but the forest reads {actual}")));
+        }
+        validity.map_err(ModelFileError::Damaged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use super::*;
+    use crate::claims::synth::generate_denial;
+    use crate::pipeline::{default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, TrainRequest};
+
+    fn forest_model() -> (ScoringModel, ClaimsTable) {
+        let table = generate_denial(400, 3).unwrap();
+        let mut request = TrainRequest::default();
+        request.forest.n_trees = 5;
+        (train_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap().0, table)
+    }
+
+    #[test]
+    fn a_saved_model_loads_and_scores_identically() {
+        let (model, table) = forest_model();
+        let text = model.to_json();
+        let loaded = ScoringModel::from_json(&text).unwrap();
+        assert_eq!(loaded.to_json(), text, "saving is byte-stable");
+        assert!(loaded == model, "every float survives the round trip");
+        assert_eq!(loaded.score(&table).unwrap(), model.score(&table).unwrap());
+        assert!(model.training().held_out.as_ref().unwrap().accuracy > 0.8);
+    }
+
+    #[test]
+    fn unknown_versions_and_other_files_are_clear_errors() {
+        let (model, _) = forest_model();
+        let newer = model.to_json().replacen("\"format_version\":1", "\"format_version\":2", 1);
+        let error = ScoringModel::from_json(&newer).unwrap_err();
+        assert_eq!(error, ModelFileError::UnsupportedVersion { found: 2 });
+        assert!(error.to_string().contains("version 2 is not supported"));
+        assert!(matches!(ScoringModel::from_json("{}"), Err(ModelFileError::NotAModel { found: None })));
+        assert!(matches!(ScoringModel::from_json("not json"), Err(ModelFileError::NotJson(_))));
+        let damaged = model.to_json().replacen("\"left\":1,", "\"left\":0,", 1);
+        assert!(matches!(ScoringModel::from_json(&damaged), Err(ModelFileError::Damaged(_))), "a backward child");
+        let truncated = &model.to_json()[..200];
+        assert!(ScoringModel::from_json(truncated).is_err());
+    }
+
+    #[test]
+    fn isolation_models_round_trip_and_flag_training_rows() {
+        let table = generate_denial(500, 4).unwrap();
+        let (features, skipped) = default_feature_columns(&table, None);
+        assert_eq!(features, vec!["age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]);
+        assert_eq!(skipped.len(), 3, "claim_id, is_denied and denial_reason are not features");
+        let request = AnomalyRequest { feature_columns: features, forest: Default::default() };
+        let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
+        let loaded = ScoringModel::from_json(&model.to_json()).unwrap();
+        assert_eq!(loaded.score(&table).unwrap(), scores);
+        let flagged = scores.iter().filter(|&&s| s >= model.threshold()).count();
+        assert_eq!(model.training().n_flagged, Some(flagged));
+    }
+
+    #[test]
+    fn the_shap_export_names_categories_and_matches_the_model() {
+        let (model, table) = forest_model();
+        let export: serde_json::Value = serde_json::from_str(&model.shap_export_json()).unwrap();
+        assert_eq!(export["format"], "shap-custom-tree-ensemble/v1");
+        assert_eq!(export["categories"]["service"][1], "Knee Surgery");
+        assert_eq!(export["trees"].as_array().unwrap().len(), 5);
+        let shap = model.explain(&table).unwrap();
+        let scores = model.score(&table).unwrap();
+        for (row_idx, score) in scores.iter().enumerate() {
+            let total = shap.base_value + shap.row(row_idx).iter().sum::<f64>();
+            assert!((total - score).abs() < 1e-9, "row {row_idx}: {total} vs {score}");
+        }
+    }
+}

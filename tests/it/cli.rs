@@ -1,0 +1,124 @@
+//! The native CLI end to end: generate, train, score, explain, encode, export, evaluate.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn claimforest(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("claimforest-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn ok(output: Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).expect("output exists");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header").split(',').map(str::to_owned).collect();
+    (header, lines.map(|line| line.split(',').map(str::to_owned).collect()).collect())
+}
+
+#[test]
+fn a_forest_trains_scores_and_explains_from_files() {
+    let dir = scratch_dir("forest");
+    ok(claimforest(&["generate", "--rows", "1500", "--seed", "9", "--out", "claims.csv"], &dir));
+    ok(claimforest(
+        &["train", "--input", "claims.csv", "--label", "is_denied", "--trees", "20", "--seed", "3", "--out", "m.json"],
+        &dir,
+    ));
+    let model = std::fs::read_to_string(dir.join("m.json")).unwrap();
+    ok(claimforest(
+        &["train", "--input", "claims.csv", "--label", "is_denied", "--trees", "20", "--seed", "3", "--out", "m2.json"],
+        &dir,
+    ));
+    assert_eq!(model, std::fs::read_to_string(dir.join("m2.json")).unwrap(), "same seed, same bytes");
+
+    ok(claimforest(&["score", "--model", "m.json", "--input", "claims.csv", "--out", "scored.csv"], &dir));
+    ok(claimforest(&["explain", "--model", "m.json", "--input", "claims.csv", "--out", "shap.csv"], &dir));
+    let (scored_header, scored) = csv_rows(&dir.join("scored.csv"));
+    let score_col = scored_header.iter().position(|h| h == "score").expect("score column");
+    let prediction_col = scored_header.iter().position(|h| h == "prediction").expect("prediction column");
+    let (shap_header, shap) = csv_rows(&dir.join("shap.csv"));
+    assert_eq!(shap_header, ["base_value", "age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]);
+    assert_eq!(shap.len(), 1500);
+    for (scored_row, shap_row) in scored.iter().zip(&shap) {
+        let score: f64 = scored_row[score_col].parse().unwrap();
+        let total: f64 = shap_row.iter().map(|v| v.parse::<f64>().unwrap()).sum();
+        assert!((total - score).abs() < 1e-9, "base + contributions {total} != score {score}");
+        assert_eq!(scored_row[prediction_col] == "1", score >= 0.5);
+    }
+
+    ok(claimforest(&["encode", "--model", "m.json", "--input", "claims.csv", "--out", "x.csv"], &dir));
+    let (x_header, x) = csv_rows(&dir.join("x.csv"));
+    assert_eq!(x_header, shap_header[1..]);
+    let services: std::collections::BTreeSet<&str> = x.iter().map(|row| row[2].as_str()).collect();
+    assert_eq!(services, ["0", "1", "2"].into(), "text is encoded as codes in the vector view");
+    std::fs::write(
+        dir.join("new.csv"),
+        "age,provider_type,service,has_pre_auth,diagnosis_match\n70,Surgeon,Dental Surgery,1,1\n",
+    )
+    .unwrap();
+    ok(claimforest(&["encode", "--model", "m.json", "--input", "new.csv", "--out", "new_x.csv"], &dir));
+    let (_, new_x) = csv_rows(&dir.join("new_x.csv"));
+    assert_eq!(new_x[0][2], "NaN", "a service unseen in training is missing, not an error");
+    ok(claimforest(&["score", "--model", "m.json", "--input", "new.csv", "--out", "new_scored.csv"], &dir));
+
+    ok(claimforest(&["export", "--model", "m.json", "--format", "shap", "--out", "trees.json"], &dir));
+    let export: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("trees.json")).unwrap()).unwrap();
+    assert_eq!(export["trees"].as_array().unwrap().len(), 20);
+
+    let summary =
+        ok(claimforest(&["evaluate", "--input", "scored.csv", "--label", "is_denied", "--out", "e.json"], &dir));
+    assert!(summary.contains("ROC AUC"), "{summary}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("e.json")).unwrap()).unwrap();
+    assert!(report["roc_auc"].as_f64().unwrap() > 0.9);
+    assert_eq!(report["n_rows"], 1500);
+}
+
+#[test]
+fn no_label_trains_an_isolation_forest() {
+    let dir = scratch_dir("isolation");
+    ok(claimforest(&["generate", "--rows", "800", "--out", "claims.csv"], &dir));
+    ok(claimforest(&["train", "--input", "claims.csv", "--trees", "30", "--out", "if.json"], &dir));
+    ok(claimforest(&["score", "--model", "if.json", "--input", "claims.csv", "--out", "scored.csv"], &dir));
+    let (header, rows) = csv_rows(&dir.join("scored.csv"));
+    let score_col = header.iter().position(|h| h == "score").unwrap();
+    assert!(rows.iter().all(|row| (0.0..=1.0).contains(&row[score_col].parse::<f64>().unwrap())));
+    ok(claimforest(&["explain", "--model", "if.json", "--input", "claims.csv", "--out", "shap.csv"], &dir));
+    let (_, shap) = csv_rows(&dir.join("shap.csv"));
+    assert_eq!(shap.len(), 800);
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_failure_never_a_panic() {
+    let dir = scratch_dir("bad");
+    std::fs::write(dir.join("ragged.csv"), "a,b\n1,2\n3\n").unwrap();
+    std::fs::write(dir.join("empty.csv"), "").unwrap();
+    std::fs::write(dir.join("model.json"), "{\"format\":\"claimforest-model\",\"format_version\":99}").unwrap();
+    std::fs::write(dir.join("garbage.bin"), [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
+    for (args, expected) in [
+        (vec!["train", "--input", "ragged.csv", "--label", "b", "--out", "m.json"], "ragged.csv, row 3"),
+        (vec!["train", "--input", "empty.csv", "--out", "m.json"], "empty.csv: the file is empty"),
+        (vec!["train", "--input", "garbage.bin", "--out", "m.json"], "garbage.bin: this does not look like"),
+        (vec!["train", "--input", "nope.csv", "--out", "m.json"], "cannot read 'nope.csv'"),
+        (vec!["score", "--model", "model.json", "--input", "ragged.csv", "--out", "s.csv"], "version 99"),
+        (vec!["score", "--model", "ragged.csv", "--input", "ragged.csv", "--out", "s.csv"], "not valid JSON"),
+    ] {
+        let output = claimforest(&args, &dir);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} should fail");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: one line, got {stderr}");
+    }
+}
