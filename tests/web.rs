@@ -13,8 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn seeded_training_is_bit_identical_to_native() {
-    let (table_json, forest) = common::seeded_denial_forest();
-    assert_eq!(common::fingerprint(&table_json, &forest), common::GOLDEN_FOREST_FINGERPRINT.trim());
+    assert_eq!(common::fingerprint(&common::seeded_engine_run()), common::GOLDEN_ENGINE_FINGERPRINT.trim());
 }
 
 #[wasm_bindgen_test]

@@ -3,30 +3,47 @@
 use std::ops::ControlFlow;
 
 use claimforest::claims::synth::generate_denial;
-use claimforest::ml::{ForestParams, RandomForest};
-use claimforest::pipeline::{binary_labels, FeatureEncoder, TrainRequest};
+use claimforest::pipeline::{default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, TrainRequest};
 
 /// The committed fingerprint that native and wasm runs must both reproduce.
-pub const GOLDEN_FOREST_FINGERPRINT: &str = include_str!("../golden/denial_forest.fnv1a64");
+pub const GOLDEN_ENGINE_FINGERPRINT: &str = include_str!("../golden/seeded_engine.fnv1a64");
 
-/// A fixed, seeded training run: 2,000 denial claims, 20 trees, seed 7.
-pub fn seeded_denial_forest() -> (String, RandomForest) {
+/// A fixed, seeded run of the whole engine on 2,000 denial claims, as text: the table, the
+/// random forest's model file (20 trees, seed 7), the isolation forest's model file
+/// (30 trees, seed 7), and the exact bits of both models' scores and TreeSHAP values for
+/// the first 50 claims.
+pub fn seeded_engine_run() -> Vec<String> {
     let table = generate_denial(2_000, 7).expect("the generator builds a consistent table");
-    let request = TrainRequest::default();
-    let encoder = FeatureEncoder::fit(&table, &request.feature_columns).expect("denial columns exist");
-    let matrix = encoder.encode(&table).expect("denial columns encode");
-    let labels = binary_labels(&table, &request.label_column, None).expect("denial labels are complete");
-    let params = ForestParams { n_trees: 20, seed: 7, ..ForestParams::default() };
-    let forest = params.fit(&matrix, &labels, &mut |_| ControlFlow::Continue(())).expect("the forest fits");
-    let table_json = serde_json::to_string(&table).expect("tables serialize");
-    (table_json, forest)
+    let mut request = TrainRequest::default();
+    request.forest.n_trees = 20;
+    request.forest.seed = 7;
+    let (forest, _) = train_model(&table, &request, &mut |_| ControlFlow::Continue(())).expect("the forest fits");
+    let (feature_columns, _) = default_feature_columns(&table, None);
+    let mut anomaly = AnomalyRequest { feature_columns, forest: Default::default() };
+    anomaly.forest.n_trees = 30;
+    anomaly.forest.seed = 7;
+    let (isolation, _) =
+        train_anomaly_model(&table, &anomaly, &mut |_| ControlFlow::Continue(())).expect("the isolation forest fits");
+    let mut texts = vec![serde_json::to_string(&table).expect("tables serialize")];
+    for model in [&forest, &isolation] {
+        texts.push(model.to_json());
+        let scores = model.score(&table).expect("scores");
+        let shap = model.explain(&table).expect("explains");
+        let bits: Vec<String> = scores[..50]
+            .iter()
+            .chain(&shap.values[..50 * shap.n_features])
+            .chain(std::iter::once(&shap.base_value))
+            .map(|v| format!("{:016x}", v.to_bits()))
+            .collect();
+        texts.push(bits.join(","));
+    }
+    texts
 }
 
-/// FNV-1a (64-bit) of the table and model JSON, as 16 hex digits.
-pub fn fingerprint(table_json: &str, forest: &RandomForest) -> String {
-    let model_json = serde_json::to_string(forest).expect("forests serialize");
+/// FNV-1a (64-bit) of all texts, as 16 hex digits.
+pub fn fingerprint(texts: &[String]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in table_json.bytes().chain(model_json.bytes()) {
+    for byte in texts.iter().flat_map(|text| text.bytes()) {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }

@@ -1,14 +1,14 @@
-//! A seed reproduces a run bit for bit; the wasm build checks the same fingerprint.
+//! A seed reproduces a run bit for bit (model files, scores, SHAP values); the wasm build
+//! checks the same fingerprint.
 
 use crate::common;
 
 #[test]
 fn seeded_training_matches_the_committed_fingerprint() {
-    let (table_json, forest) = common::seeded_denial_forest();
-    let actual = common::fingerprint(&table_json, &forest);
+    let actual = common::fingerprint(&common::seeded_engine_run());
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/denial_forest.fnv1a64"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/seeded_engine.fnv1a64"),
             format!("{actual}\n"),
         )
         .expect("the golden file is writable");
@@ -16,14 +16,12 @@ fn seeded_training_matches_the_committed_fingerprint() {
     }
     assert_eq!(
         actual,
-        common::GOLDEN_FOREST_FINGERPRINT.trim(),
+        common::GOLDEN_ENGINE_FINGERPRINT.trim(),
         "the seeded model changed; if intended, rerun with UPDATE_GOLDEN=1 and commit the new fingerprint"
     );
 }
 
 #[test]
 fn two_runs_in_one_process_agree() {
-    let (table_a, forest_a) = common::seeded_denial_forest();
-    let (table_b, forest_b) = common::seeded_denial_forest();
-    assert_eq!(common::fingerprint(&table_a, &forest_a), common::fingerprint(&table_b, &forest_b));
+    assert_eq!(common::seeded_engine_run(), common::seeded_engine_run());
 }
