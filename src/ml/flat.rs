@@ -7,26 +7,35 @@
 use super::shap::{ShapEnsemble, ShapTree};
 use super::FeatureMatrix;
 
-/// A packed node. A leaf loops to itself (threshold +inf, missing goes left), so rows
-/// can walk several levels in lockstep without branching on "is this a leaf".
+/// A packed 12-byte node. A leaf loops to itself (threshold +inf, missing goes left), so
+/// rows can walk several levels in lockstep without branching on "is this a leaf".
 #[derive(Debug, Clone, Copy)]
 struct FlatNode {
+    /// The split threshold (`x <= t` goes left); +inf at a leaf.
+    threshold: f32,
     /// The feature read (0 at a leaf).
     feature: u32,
     /// Bit 0: missing values go right. The other bits: the left child's index (the right
     /// child always follows it); a leaf points at itself.
     left_and_flags: u32,
-    /// The split threshold (`x <= t` goes left); +inf at a leaf.
-    threshold: f64,
 }
 
 /// One flattened tree: packed nodes, each leaf's value, and the depth of its deepest leaf.
+///
+/// A shallow tree (an isolation tree, say) is laid out as a complete heap instead: the
+/// children of position `p` are `2p + 1` and `2p + 2`, a leaf above the bottom level passes
+/// rows straight down its left side, and every row takes exactly `depth` steps with no
+/// child pointers to load and no check for having arrived.
 #[derive(Debug, Clone)]
 struct FlatTree {
     nodes: Vec<FlatNode>,
     leaf_values: Vec<f64>,
     depth: usize,
+    is_heap: bool,
 }
+
+/// Trees at most this deep are laid out as a heap (2^11 − 1 slots at most).
+const HEAP_MAX_DEPTH: usize = 10;
 
 /// Rows walked through a tree together, so their independent loads overlap.
 const LANES: usize = 8;
@@ -55,7 +64,8 @@ impl FlatForest {
         for tree in &self.trees {
             let mut node = 0;
             for _ in 0..tree.depth {
-                node = step(&tree.nodes, node, &padded);
+                node =
+                    if tree.is_heap { heap_step(&tree.nodes, node, &padded) } else { step(&tree.nodes, node, &padded) };
             }
             sum += tree.leaf_values[node];
         }
@@ -97,6 +107,17 @@ impl FlatForest {
 fn walk_lanes(tree: &FlatTree, rows: &[f32], n_features: usize, sums: &mut [f64]) {
     let mut nodes = [0usize; LANES];
     let n_lanes = sums.len();
+    if tree.is_heap {
+        for _ in 0..tree.depth {
+            for (lane, node) in nodes[..n_lanes].iter_mut().enumerate() {
+                *node = heap_step(&tree.nodes, *node, &rows[lane * n_features..(lane + 1) * n_features]);
+            }
+        }
+        for (sum, &node) in sums.iter_mut().zip(&nodes) {
+            *sum += tree.leaf_values[node];
+        }
+        return;
+    }
     for _ in 0..tree.depth {
         let mut moved = false;
         for lane in 0..n_lanes {
@@ -119,12 +140,76 @@ fn step(nodes: &[FlatNode], node_idx: usize, row: &[f32]) -> usize {
     let node = nodes[node_idx];
     let value = row.get(node.feature as usize).copied().unwrap_or(f32::NAN);
     let missing_goes_right = node.left_and_flags & 1 == 1;
-    let goes_right = (f64::from(value) > node.threshold) | (value.is_nan() & missing_goes_right);
+    let goes_right = (value > node.threshold) | (value.is_nan() & missing_goes_right);
     (node.left_and_flags >> 1) as usize + usize::from(goes_right)
 }
 
+/// One level of descent in a heap-laid tree.
+#[inline(always)]
+fn heap_step(nodes: &[FlatNode], node_idx: usize, row: &[f32]) -> usize {
+    let node = nodes[node_idx];
+    let value = row.get(node.feature as usize).copied().unwrap_or(f32::NAN);
+    let missing_goes_right = node.left_and_flags & 1 == 1;
+    let goes_right = (value > node.threshold) | (value.is_nan() & missing_goes_right);
+    2 * node_idx + 1 + usize::from(goes_right)
+}
+
 fn flatten(tree: &ShapTree) -> FlatTree {
-    let leaf_at = |slot: usize| FlatNode { feature: 0, left_and_flags: (slot as u32) << 1, threshold: f64::INFINITY };
+    let depth = tree_depth(tree);
+    if depth <= HEAP_MAX_DEPTH {
+        flatten_heap(tree, depth)
+    } else {
+        flatten_linked(tree)
+    }
+}
+
+fn tree_depth(tree: &ShapTree) -> usize {
+    let mut depth_of = vec![0usize; tree.n_nodes()];
+    let mut deepest = 0;
+    for node in 0..tree.n_nodes() {
+        if !tree.is_leaf(node) {
+            let child_depth = depth_of[node] + 1;
+            for child in [tree.children_left[node], tree.children_right[node]] {
+                if let Some(slot) = depth_of.get_mut(child as usize) {
+                    *slot = child_depth;
+                    deepest = deepest.max(child_depth);
+                }
+            }
+        }
+    }
+    deepest
+}
+
+fn flatten_heap(tree: &ShapTree, depth: usize) -> FlatTree {
+    let n_slots = (1usize << (depth + 1)) - 1;
+    let pass_left = FlatNode { threshold: f32::INFINITY, feature: 0, left_and_flags: 0 };
+    let mut nodes = vec![pass_left; n_slots];
+    let mut leaf_values = vec![0.0; n_slots];
+    // (source node, heap slot, level)
+    let mut pending = vec![(0usize, 0usize, 0usize)];
+    while let Some((node, slot, level)) = pending.pop() {
+        if tree.is_leaf(node) {
+            if level == depth {
+                leaf_values[slot] = tree.values[node];
+            } else {
+                pending.push((node, 2 * slot + 1, level + 1));
+            }
+            continue;
+        }
+        let missing_goes_right = tree.children_default[node] == tree.children_right[node];
+        nodes[slot] = FlatNode {
+            threshold: tree.thresholds[node],
+            feature: tree.features[node] as u32,
+            left_and_flags: u32::from(missing_goes_right),
+        };
+        pending.push((tree.children_right[node] as usize, 2 * slot + 2, level + 1));
+        pending.push((tree.children_left[node] as usize, 2 * slot + 1, level + 1));
+    }
+    FlatTree { nodes, leaf_values, depth, is_heap: true }
+}
+
+fn flatten_linked(tree: &ShapTree) -> FlatTree {
+    let leaf_at = |slot: usize| FlatNode { feature: 0, left_and_flags: (slot as u32) << 1, threshold: f32::INFINITY };
     let mut nodes = vec![leaf_at(0)];
     let mut leaf_values = vec![0.0];
     let mut depth = 0;
@@ -143,12 +228,12 @@ fn flatten(tree: &ShapTree) -> FlatTree {
         nodes[slot] = FlatNode {
             feature: tree.features[node] as u32,
             left_and_flags: ((left_slot as u32) << 1) | u32::from(missing_goes_right),
-            threshold: f64::from(tree.thresholds[node]),
+            threshold: tree.thresholds[node],
         };
         pending.push((tree.children_right[node] as usize, left_slot + 1, node_depth + 1));
         pending.push((tree.children_left[node] as usize, left_slot, node_depth + 1));
     }
-    FlatTree { nodes, leaf_values, depth }
+    FlatTree { nodes, leaf_values, depth, is_heap: false }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
+use super::flat::FlatForest;
 use super::rng::SeededRng;
 use super::shap::{ShapEnsemble, ShapTree, LEAF};
 use super::tree::{fit_tree, DecisionTree, TreeParams, WeightedSample};
@@ -281,18 +282,16 @@ impl RandomForest {
         ShapEnsemble { n_features: self.feature_names.len(), base_offset: 0.0, trees }
     }
 
-    /// The probability of `class_idx` for every row of `matrix`.
+    /// The probability of `class_idx` for every row of `matrix`: the sum over trees of the
+    /// leaf's class fraction divided by the number of trees, scored in cache-sized blocks.
     pub fn predict_class_proba(&self, matrix: &FeatureMatrix, class_idx: usize) -> Result<Vec<f64>, MlError> {
         if matrix.n_features() != self.feature_names.len() {
             return Err(MlError::FeatureCount { expected: self.feature_names.len(), actual: matrix.n_features() });
         }
-        let mut row = Vec::with_capacity(matrix.n_features());
-        (0..matrix.n_rows())
-            .map(|row_idx| {
-                matrix.copy_row_into(row_idx, &mut row);
-                self.predict_proba_row(&row).map(|p| p.get(class_idx).copied().unwrap_or(0.0))
-            })
-            .collect()
+        if class_idx >= self.n_classes {
+            return Ok(vec![0.0; matrix.n_rows()]);
+        }
+        Ok(FlatForest::from_ensemble(&self.shap_ensemble(class_idx)).predict_matrix(matrix))
     }
 }
 

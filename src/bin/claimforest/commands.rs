@@ -240,7 +240,7 @@ fn csv_line(fields: &[String]) -> String {
 fn progress_printer() -> impl FnMut(FitProgress) -> ControlFlow<()> {
     move |progress: FitProgress| {
         let step = (progress.n_trees / 10).max(1);
-        if progress.n_trees_done % step == 0 || progress.n_trees_done == progress.n_trees {
+        if progress.n_trees_done.is_multiple_of(step) || progress.n_trees_done == progress.n_trees {
             eprint!("\rtrees {}/{}", progress.n_trees_done, progress.n_trees);
             if progress.n_trees_done == progress.n_trees {
                 eprintln!();
