@@ -75,7 +75,7 @@ impl FlatForest {
     /// The output for every row of `matrix`, in row order. Features the matrix lacks count
     /// as missing.
     pub fn predict_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
-        const BLOCK_ROWS: usize = 256;
+        const BLOCK_ROWS: usize = 2048;
         let n_features = self.n_features.max(1);
         let n_rows = matrix.n_rows();
         let mut outputs = Vec::with_capacity(n_rows);

@@ -1,11 +1,13 @@
 //! Exact path-dependent TreeSHAP (Lundberg et al.) over a [`super::ShapEnsemble`].
 //!
-//! The values equal shap's `TreeExplainer(model, feature_perturbation="tree_path_dependent")`:
+//! The values are those of shap's `TreeExplainer(model, feature_perturbation="tree_path_dependent")`:
 //! the Shapley values of `v(S) = E[f(x) | x_S]`, where the expectation follows the row at splits
-//! on features in `S` and takes the cover-weighted mean of both children elsewhere. [`TreeExplainer`]
-//! precomputes everything that depends only on the trees (`compact`) and then walks each tree
-//! once per row (`path`). A node without cover weighs its children equally, as
-//! [`super::ShapTree::fill_internal_values`] does.
+//! on features in `S` (NaN takes the default child) and takes the cover-weighted mean of both
+//! children elsewhere. [`TreeExplainer::new`] precomputes everything that depends only on the
+//! trees (`compact`); explaining walks each tree once per row (`path`). The walk computes the
+//! Shapley weights of shap's Algorithm 2 (its extend/unwind sums) as integrals that Gauss–Legendre
+//! quadrature evaluates exactly, which lets it skip shap's per-leaf loops. A node without cover
+//! weighs its children equally, as [`super::ShapTree::fill_internal_values`] does.
 
 mod compact;
 mod path;
@@ -13,9 +15,12 @@ mod path;
 use serde::{Deserialize, Serialize};
 
 use self::compact::{CompactNode, CompactTree};
-use self::path::{Scratch, ShapleyWeights};
+use self::path::{Quadrature, Scratch};
 use super::ShapEnsemble;
 use crate::ml::FeatureMatrix;
+
+/// Rows explained together: each tree is walked for all of them while its nodes are in cache.
+const BLOCK_ROWS: usize = 64;
 
 /// Precomputed, compact form of an ensemble for fast explanation.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,18 +28,18 @@ pub struct TreeExplainer {
     n_features: usize,
     expected_value: f64,
     trees: Vec<Vec<CompactNode>>,
-    weights: ShapleyWeights,
+    quadrature: Quadrature,
     max_depth: usize,
-    max_unique_features: usize,
 }
 
 impl TreeExplainer {
-    /// Compacts every tree of `ensemble`. A split on a feature outside `0..n_features` sees a
-    /// missing value.
+    /// Compacts every tree of `ensemble`.
+    ///
+    /// A split on a feature outside `0..n_features`, which every row lacks, is replaced by its
+    /// default child (where `predict_row` sends every row), so it gets no SHAP value.
     pub fn new(ensemble: &ShapEnsemble) -> Self {
-        let missing_slot = u32::try_from(ensemble.n_features).unwrap_or(u32::MAX);
         let compact: Vec<CompactTree> =
-            ensemble.trees.iter().map(|tree| CompactTree::new(tree, missing_slot)).collect();
+            ensemble.trees.iter().map(|tree| CompactTree::new(tree, ensemble.n_features)).collect();
         let max_depth = compact.iter().map(|tree| tree.max_depth).max().unwrap_or(0);
         let max_unique_features = compact.iter().map(|tree| tree.max_unique_features).max().unwrap_or(0);
         let expected_value = ensemble.base_offset + compact.iter().map(CompactTree::mean_value).sum::<f64>();
@@ -42,9 +47,8 @@ impl TreeExplainer {
             n_features: ensemble.n_features,
             expected_value,
             trees: compact.into_iter().map(|tree| tree.nodes).collect(),
-            weights: ShapleyWeights::new(max_unique_features),
+            quadrature: Quadrature::for_unique_features(max_unique_features),
             max_depth,
-            max_unique_features,
         }
     }
 
@@ -63,35 +67,30 @@ impl TreeExplainer {
     /// Rows shorter than n_features treat the missing tail as NaN, and values past the end are
     /// ignored. A shorter `contributions` receives the first values, a longer one zeros after them.
     pub fn explain_row(&self, row: &[f32], contributions: &mut [f64]) {
-        let mut scratch = self.scratch();
-        self.explain_with(&mut scratch, row, contributions);
+        let mut scratch = self.scratch(1);
+        scratch.set_row(0, row);
+        self.add_trees(&mut scratch, 1);
+        self.copy_contributions(&scratch, 0, contributions);
     }
 
     /// Row-major SHAP values for every row of `matrix`, whose columns are the model's features.
     pub fn explain_matrix(&self, matrix: &FeatureMatrix) -> ShapValues {
         let mut values = vec![0.0; matrix.n_rows() * self.n_features];
-        let mut scratch = self.scratch();
+        let mut scratch = self.scratch(BLOCK_ROWS);
         let mut row = Vec::with_capacity(matrix.n_features());
-        for (row_idx, contributions) in values.chunks_mut(self.n_features.max(1)).enumerate() {
-            matrix.copy_row_into(row_idx, &mut row);
-            self.explain_with(&mut scratch, &row, contributions);
+        let block_len = BLOCK_ROWS * self.n_features.max(1);
+        for (block_idx, block) in values.chunks_mut(block_len).enumerate() {
+            let n_rows = block.len() / self.n_features.max(1);
+            for row_in_block in 0..n_rows {
+                matrix.copy_row_into(block_idx * BLOCK_ROWS + row_in_block, &mut row);
+                scratch.set_row(row_in_block, &row);
+            }
+            self.add_trees(&mut scratch, n_rows);
+            for (row_in_block, contributions) in block.chunks_mut(self.n_features.max(1)).enumerate() {
+                self.copy_contributions(&scratch, row_in_block, contributions);
+            }
         }
         ShapValues { base_value: self.expected_value, n_features: self.n_features, values }
-    }
-
-    fn scratch(&self) -> Scratch {
-        Scratch::new(self.n_features + 1, self.max_depth, self.max_unique_features)
-    }
-
-    fn explain_with(&self, scratch: &mut Scratch, row: &[f32], contributions: &mut [f64]) {
-        scratch.start_row(row);
-        for tree in &self.trees {
-            scratch.add_tree(tree, &self.weights);
-        }
-        contributions.fill(0.0);
-        for (out, &phi) in contributions.iter_mut().zip(scratch.contributions().iter().take(self.n_features)) {
-            *out = phi;
-        }
     }
 }
 
@@ -116,6 +115,26 @@ impl ShapValues {
     pub fn row(&self, row_idx: usize) -> &[f64] {
         let start = row_idx.saturating_mul(self.n_features);
         self.values.get(start..start.saturating_add(self.n_features)).unwrap_or(&[])
+    }
+}
+
+impl TreeExplainer {
+    fn scratch(&self, block_rows: usize) -> Scratch {
+        Scratch::new(self.n_features, block_rows, self.max_depth)
+    }
+
+    fn add_trees(&self, scratch: &mut Scratch, n_rows: usize) {
+        for tree in &self.trees {
+            scratch.add_tree(tree, &self.quadrature, n_rows);
+        }
+    }
+
+    fn copy_contributions(&self, scratch: &Scratch, row_in_block: usize, contributions: &mut [f64]) {
+        contributions.fill(0.0);
+        let phi = scratch.contributions(row_in_block).iter().take(self.n_features);
+        for (out, &value) in contributions.iter_mut().zip(phi) {
+            *out = value;
+        }
     }
 }
 
@@ -325,8 +344,8 @@ mod tests {
         };
         let explainer = TreeExplainer::new(&ShapEnsemble { n_features: 2, base_offset: 10.0, trees: vec![tree] });
         assert_eq!(explainer.expected_value(), 10.25);
-        assert_eq!(explain(&explainer, &[9.0, 0.5]), vec![0.0, 0.75]);
-        assert_eq!(explain(&explainer, &[9.0, f32::NAN]), vec![0.0, -0.25]);
+        assert_close(&explain(&explainer, &[9.0, 0.5]), &[0.0, 0.75], 1e-15, "hot");
+        assert_close(&explain(&explainer, &[9.0, f32::NAN]), &[0.0, -0.25], 1e-15, "missing");
     }
 
     #[test]
@@ -350,6 +369,31 @@ mod tests {
                 assert_close(&explain(&explainer, &row), &expected, 1e-12, &format!("case {case}, row {row:?}"));
             }
         }
+    }
+
+    #[test]
+    fn extra_quadrature_points_in_several_groups_change_nothing() {
+        let mut rng = SeededRng::new(8);
+        for case in 0..60 {
+            let n_features = 1 + rng.index(8);
+            let max_depth = 1 + rng.index(8);
+            let trees = vec![random_tree(&mut rng, n_features, max_depth)];
+            let ensemble = ShapEnsemble { n_features, base_offset: 0.0, trees };
+            let mut explainer = TreeExplainer::new(&ensemble);
+            explainer.quadrature = Quadrature::for_unique_features(40);
+            for _ in 0..4 {
+                let row = random_row(&mut rng, n_features);
+                let expected = brute_force_shap(&ensemble, &row);
+                assert_close(&explain(&explainer, &row), &expected, 1e-12, &format!("case {case}, row {row:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn wide_deep_forests_are_additive() {
+        let (matrix, labels) = classification_data(3000, 24, 2, 0.05, 61);
+        let forest = fit_forest(&matrix, &labels, 4);
+        assert_additive(&forest, 1, &matrix, 62);
     }
 
     #[test]
@@ -408,8 +452,20 @@ mod tests {
         broken.children_left[0] = 0;
         let mut out_of_range = ensemble.trees[1].clone();
         out_of_range.children_right[0] = 1000;
+        // Splits on features the rows lack see missing values, as `predict_row` does.
+        let mut out_of_range_feature = ensemble.trees[0].clone();
+        out_of_range_feature.features[0] = 99;
         let mut negative_feature = ensemble.trees[2].clone();
         negative_feature.features[0] = -7;
+        let odd_features =
+            ShapEnsemble { n_features: 3, base_offset: 0.0, trees: vec![out_of_range_feature, negative_feature] };
+        let odd_explainer = TreeExplainer::new(&odd_features);
+        for _ in 0..20 {
+            let row = random_row(&mut rng, 3);
+            let total = odd_explainer.expected_value() + explain(&odd_explainer, &row).iter().sum::<f64>();
+            assert!((total - odd_features.predict_row(&row)).abs() < 1e-12, "{row:?}");
+        }
+        let negative_feature = odd_features.trees[1].clone();
         let empty = ShapTree {
             children_left: vec![],
             children_right: vec![],

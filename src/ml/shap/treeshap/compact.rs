@@ -22,7 +22,7 @@ pub(super) struct CompactNode {
     pub subtree_features: u64,
     /// Rows go left iff `x <= threshold`.
     pub threshold: f32,
-    /// The feature slot this node reads.
+    /// The feature this node reads, in `0..n_features`.
     pub feature: u32,
     /// The right child's index, or [`NO_CHILD`] at a leaf.
     pub right_child: u32,
@@ -62,12 +62,14 @@ pub(super) struct CompactTree {
 }
 
 impl CompactTree {
-    /// Compacts `tree`, reading feature `f` from slot `f` and a negative feature from `missing_slot`.
+    /// Compacts `tree`, whose rows have `n_features` values.
     ///
-    /// A node whose children are out of range or already reached from elsewhere is kept as a
-    /// leaf with its own value, so a malformed tree explains something instead of panicking.
-    pub fn new(tree: &ShapTree, missing_slot: u32) -> Self {
-        let order = preorder(tree);
+    /// A split on a feature outside `0..n_features` sees a missing value in every row, so it is
+    /// replaced by its default child, as `predict_row` would go. A node whose children are out of
+    /// range or already reached from elsewhere is kept as a leaf with its own value, so a
+    /// malformed tree explains something instead of panicking.
+    pub fn new(tree: &ShapTree, n_features: usize) -> Self {
+        let order = preorder(tree, n_features);
         let mut nodes: Vec<CompactNode> = Vec::with_capacity(order.len());
         let value_of = |original: usize| tree.values.get(original).copied().unwrap_or(0.0);
         let cover_of = |original: usize| tree.node_sample_weight.get(original).copied().unwrap_or(0.0);
@@ -90,7 +92,7 @@ impl CompactTree {
                         right_fraction,
                         subtree_features: 0,
                         threshold: tree.thresholds.get(original).copied().unwrap_or(0.0),
-                        feature: u32::try_from(feature).unwrap_or(missing_slot),
+                        feature: u32::try_from(feature).unwrap_or(u32::MAX),
                         right_child: right_child as u32,
                         missing_goes_left: tree.children_default.get(original).copied() == Some(left),
                     }
@@ -108,13 +110,13 @@ impl CompactTree {
     }
 }
 
-/// The bit of feature slot `feature` in a subtree's feature set. Slots from 63 on share bit 63.
+/// The bit of `feature` in a subtree's feature set. Features from 63 on share bit 63.
 pub(super) fn feature_bit(feature: u32) -> u64 {
     1u64 << feature.min(63)
 }
 
-/// The bit that marks feature slot `feature` as cold. Slots from 63 on are never marked, so a
-/// subtree that reads one is never mistaken for one whose features are all cold.
+/// The bit that marks `feature` as cold. Features from 63 on are never marked, so a subtree that
+/// reads one is never mistaken for one whose features are all cold.
 pub(super) fn cold_bit(feature: u32) -> u64 {
     if feature < 63 {
         1u64 << feature
@@ -130,7 +132,7 @@ struct PreorderVisit {
 }
 
 /// The nodes reachable from the root, in preorder (left subtree first), without recursion.
-fn preorder(tree: &ShapTree) -> Vec<PreorderVisit> {
+fn preorder(tree: &ShapTree, n_features: usize) -> Vec<PreorderVisit> {
     let n_nodes = tree.n_nodes();
     if n_nodes == 0 {
         return vec![PreorderVisit { original: usize::MAX, right_child: None }];
@@ -140,12 +142,16 @@ fn preorder(tree: &ShapTree) -> Vec<PreorderVisit> {
     let mut order: Vec<PreorderVisit> = Vec::with_capacity(n_nodes);
     // (original node, index of the parent whose right child it is)
     let mut pending: Vec<(usize, Option<usize>)> = vec![(0, None)];
-    while let Some((original, right_of_parent)) = pending.pop() {
+    while let Some((mut original, right_of_parent)) = pending.pop() {
+        while let Some(default) = default_child_of_unreadable_split(tree, original, n_features, &reached) {
+            reached[default] = true;
+            original = default;
+        }
         let idx = order.len();
         if let Some(parent) = right_of_parent.and_then(|p| order.get_mut(p)) {
             parent.right_child = Some(idx);
         }
-        let children = valid_children(tree, original, &reached);
+        let children = valid_children(tree, original, n_features, &reached);
         order.push(PreorderVisit { original, right_child: None });
         if let Some((left, right)) = children {
             reached[left] = true;
@@ -161,12 +167,33 @@ fn preorder(tree: &ShapTree) -> Vec<PreorderVisit> {
     order
 }
 
-/// The children of `node` if it is a well-formed internal node whose children are still unreached.
-fn valid_children(tree: &ShapTree, node: usize, reached: &[bool]) -> Option<(usize, usize)> {
+/// The children of `node` if it is a well-formed split on a feature the rows have, whose
+/// children are still unreached.
+fn valid_children(tree: &ShapTree, node: usize, n_features: usize, reached: &[bool]) -> Option<(usize, usize)> {
+    let feature = usize::try_from(*tree.features.get(node)?).ok()?;
     let left = usize::try_from(*tree.children_left.get(node)?).ok()?;
     let right = usize::try_from(*tree.children_right.get(node)?).ok()?;
     let unreached = |child: usize| reached.get(child).is_some_and(|&r| !r);
-    (left != right && unreached(left) && unreached(right)).then_some((left, right))
+    (feature < n_features && left != right && unreached(left) && unreached(right)).then_some((left, right))
+}
+
+/// The default child of `node` if it splits on a feature outside `0..n_features` (which every
+/// row lacks) and that child is one of its own, still unreached.
+fn default_child_of_unreadable_split(
+    tree: &ShapTree,
+    node: usize,
+    n_features: usize,
+    reached: &[bool],
+) -> Option<usize> {
+    let feature = *tree.features.get(node)?;
+    let left = *tree.children_left.get(node)?;
+    if left == LEAF || usize::try_from(feature).is_ok_and(|f| f < n_features) {
+        return None;
+    }
+    let default = *tree.children_default.get(node)?;
+    let is_own_child = default == left || Some(&default) == tree.children_right.get(node);
+    let default = usize::try_from(default).ok()?;
+    (is_own_child && reached.get(default).is_some_and(|&r| !r)).then_some(default)
 }
 
 /// Fills means and feature sets bottom-up, then re-emits the tree with constant subtrees as leaves.
