@@ -264,10 +264,14 @@ pub fn fit_tree(
     sample: WeightedSample,
     seed: u64,
 ) -> (DecisionTree, ImpurityDecrease) {
-    fit_tree_with_exact_limit(params, data, labels, n_classes, sample, seed, EXACT_SEARCH_MAX_ROWS)
+    let subtract_siblings = 2 * params.max_features.resolve(data.n_features()) > data.n_features();
+    fit_tree_tuned(params, data, labels, n_classes, sample, seed, EXACT_SEARCH_MAX_ROWS, subtract_siblings)
 }
 
-fn fit_tree_with_exact_limit(
+/// [`fit_tree`] with its speed strategies chosen by the caller (tests check that every
+/// choice grows the same tree).
+#[allow(clippy::too_many_arguments)]
+fn fit_tree_tuned(
     params: &TreeParams,
     data: &BinnedMatrix,
     labels: &[u32],
@@ -275,9 +279,11 @@ fn fit_tree_with_exact_limit(
     sample: WeightedSample,
     seed: u64,
     exact_search_max_rows: usize,
+    subtract_siblings: bool,
 ) -> (DecisionTree, ImpurityDecrease) {
     let mut grower = Grower::new(params, data, labels, n_classes, sample, seed);
     grower.exact_search_max_rows = exact_search_max_rows;
+    grower.subtract_siblings = subtract_siblings;
     grower.grow();
     let tree = DecisionTree { nodes: grower.nodes, n_classes, class_weights: grower.class_weights };
     (tree, grower.importance)
@@ -307,6 +313,7 @@ struct Grower<'a> {
     bin_row_counts: Vec<u32>,
     sorted_codes: Vec<(u8, u32)>,
     exact_search_max_rows: usize,
+    subtract_siblings: bool,
     scan: SplitScan,
     nodes: Vec<TreeNode>,
     class_weights: Vec<f64>,
@@ -318,7 +325,21 @@ struct NodeTask {
     start: usize,
     end: usize,
     depth: usize,
+    /// Every feature's histogram of this node, when sibling subtraction built it.
+    histograms: Option<NodeHistograms>,
 }
+
+/// Every feature's histogram of one node: class weights and row counts per bin code.
+struct NodeHistograms {
+    /// `n_features × 256 × n_classes` weights, feature-major.
+    weights: Vec<f64>,
+    /// `n_features × 256` row counts.
+    counts: Vec<u32>,
+}
+
+/// With sibling subtraction on, nodes with more rows than this get full histograms; smaller
+/// ones use the per-feature paths (fewer rows than bins make full histograms a loss).
+const SUBTRACTION_MIN_ROWS: usize = 256;
 
 #[derive(Clone, Copy)]
 struct BestSplit {
@@ -356,6 +377,7 @@ impl<'a> Grower<'a> {
             bin_row_counts: vec![0; 256],
             sorted_codes: Vec::with_capacity(EXACT_SEARCH_MAX_ROWS),
             exact_search_max_rows: EXACT_SEARCH_MAX_ROWS,
+            subtract_siblings: false,
             scan: SplitScan::new(n_classes),
             nodes: Vec::new(),
             class_weights: Vec::new(),
@@ -370,13 +392,87 @@ impl<'a> Grower<'a> {
             root_weights[slot.label as usize] += slot.weight;
         }
         self.push_node(&root_weights);
-        let mut stack = vec![NodeTask { node_idx: 0, start: 0, end: n_rows, depth: 0 }];
+        let histograms =
+            (self.subtract_siblings && n_rows > SUBTRACTION_MIN_ROWS).then(|| self.build_histograms(0, n_rows));
+        let mut stack = vec![NodeTask { node_idx: 0, start: 0, end: n_rows, depth: 0, histograms }];
         while let Some(task) = stack.pop() {
             if let Some((mid, left_idx, right_idx)) = self.try_split(&task) {
+                let (left_histograms, right_histograms) = match task.histograms {
+                    Some(parent) => self.children_histograms(parent, task.start, mid, task.end),
+                    None => (None, None),
+                };
+                let depth = task.depth + 1;
                 // Right first so the left subtree is grown (and numbered) first.
-                stack.push(NodeTask { node_idx: right_idx, start: mid, end: task.end, depth: task.depth + 1 });
-                stack.push(NodeTask { node_idx: left_idx, start: task.start, end: mid, depth: task.depth + 1 });
+                stack.push(NodeTask {
+                    node_idx: right_idx,
+                    start: mid,
+                    end: task.end,
+                    depth,
+                    histograms: right_histograms,
+                });
+                stack.push(NodeTask {
+                    node_idx: left_idx,
+                    start: task.start,
+                    end: mid,
+                    depth,
+                    histograms: left_histograms,
+                });
             }
+        }
+    }
+
+    /// Every feature's histogram over slots `start..end`.
+    fn build_histograms(&self, start: usize, end: usize) -> NodeHistograms {
+        let n_classes = self.n_classes;
+        let n_features = self.data.n_features();
+        let mut weights = vec![0.0; n_features * 256 * n_classes];
+        let mut counts = vec![0u32; n_features * 256];
+        for feature_idx in 0..n_features {
+            let codes = self.data.codes(feature_idx);
+            let feature_weights = &mut weights[feature_idx * 256 * n_classes..(feature_idx + 1) * 256 * n_classes];
+            let feature_counts = &mut counts[feature_idx * 256..(feature_idx + 1) * 256];
+            for slot in &self.slots[start..end] {
+                let bin = codes[slot.row as usize] as usize;
+                feature_weights[bin * n_classes + slot.label as usize] += slot.weight;
+                feature_counts[bin] += 1;
+            }
+        }
+        NodeHistograms { weights, counts }
+    }
+
+    /// The children's histograms: the smaller child's are built from its rows, the larger's
+    /// are the parent's minus the smaller's (sibling subtraction). Children too small to
+    /// benefit get none.
+    fn children_histograms(
+        &self,
+        mut parent: NodeHistograms,
+        start: usize,
+        mid: usize,
+        end: usize,
+    ) -> (Option<NodeHistograms>, Option<NodeHistograms>) {
+        let (n_left, n_right) = (mid - start, end - mid);
+        if n_left.max(n_right) <= SUBTRACTION_MIN_ROWS {
+            return (None, None);
+        }
+        let left_is_smaller = n_left <= n_right;
+        let smaller = if left_is_smaller { self.build_histograms(start, mid) } else { self.build_histograms(mid, end) };
+        for (count, small_count) in parent.counts.iter_mut().zip(&smaller.counts) {
+            *count -= small_count;
+        }
+        let n_classes = self.n_classes;
+        for ((weights, small_weights), &count) in
+            parent.weights.chunks_exact_mut(n_classes).zip(smaller.weights.chunks_exact(n_classes)).zip(&parent.counts)
+        {
+            for (weight, small_weight) in weights.iter_mut().zip(small_weights) {
+                // An emptied bin is exactly zero, not a rounding residue.
+                *weight = if count == 0 { 0.0 } else { *weight - small_weight };
+            }
+        }
+        let smaller = (n_left.min(n_right) > SUBTRACTION_MIN_ROWS).then_some(smaller);
+        if left_is_smaller {
+            (smaller, Some(parent))
+        } else {
+            (Some(parent), smaller)
         }
     }
 
@@ -450,7 +546,12 @@ impl<'a> Grower<'a> {
             self.feature_order.swap(order_idx, swap_idx);
             let feature_idx = self.feature_order[order_idx];
             self.scan.reset(feature_idx, parent, parent_cover, task.end - task.start, self.params);
-            let varies = if task.end - task.start <= self.exact_search_max_rows {
+            let varies = if let Some(histograms) = &task.histograms {
+                let n_classes = self.n_classes;
+                let weights = &histograms.weights[feature_idx * 256 * n_classes..(feature_idx + 1) * 256 * n_classes];
+                let counts = &histograms.counts[feature_idx * 256..(feature_idx + 1) * 256];
+                scan_bins(&mut self.scan, weights, counts, self.data.bins(feature_idx).n_bins(), n_classes)
+            } else if task.end - task.start <= self.exact_search_max_rows {
                 self.scan_sorted(feature_idx, task)
             } else {
                 self.scan_histogram(feature_idx, task)
@@ -481,24 +582,7 @@ impl<'a> Grower<'a> {
             self.histogram[bin * n_classes + slot.label as usize] += slot.weight;
             self.bin_row_counts[bin] += 1;
         }
-        let missing_rows = self.bin_row_counts[MISSING_BIN as usize] as usize;
-        let occupied_bins = self.bin_row_counts[..n_bins].iter().filter(|&&count| count > 0).count();
-        if occupied_bins + usize::from(missing_rows > 0) < 2 {
-            return false;
-        }
-        let missing_offset = MISSING_BIN as usize * n_classes;
-        self.scan.set_missing(&self.histogram[missing_offset..missing_offset + n_classes], missing_rows);
-        for split_bin in 0..n_bins {
-            let bin_rows = self.bin_row_counts[split_bin] as usize;
-            if bin_rows > 0 {
-                self.scan.offer(
-                    split_bin,
-                    bin_rows,
-                    &self.histogram[split_bin * n_classes..(split_bin + 1) * n_classes],
-                );
-            }
-        }
-        true
+        scan_bins(&mut self.scan, &self.histogram, &self.bin_row_counts, n_bins, n_classes)
     }
 
     /// The same scan for a small node: sorts its rows by bin code and offers each run.
@@ -567,6 +651,25 @@ impl<'a> Grower<'a> {
         }
         (mid, left_weights, right_weights)
     }
+}
+
+/// Offers every occupied bin of one feature's histogram (`weights`: 256 × n_classes,
+/// `counts`: 256) to `scan`; false if the feature is constant in the node.
+fn scan_bins(scan: &mut SplitScan, weights: &[f64], counts: &[u32], n_bins: usize, n_classes: usize) -> bool {
+    let missing_rows = counts[MISSING_BIN as usize] as usize;
+    let occupied_bins = counts[..n_bins].iter().filter(|&&count| count > 0).count();
+    if occupied_bins + usize::from(missing_rows > 0) < 2 {
+        return false;
+    }
+    let missing_offset = MISSING_BIN as usize * n_classes;
+    scan.set_missing(&weights[missing_offset..missing_offset + n_classes], missing_rows);
+    for split_bin in 0..n_bins {
+        let bin_rows = counts[split_bin] as usize;
+        if bin_rows > 0 {
+            scan.offer(split_bin, bin_rows, &weights[split_bin * n_classes..(split_bin + 1) * n_classes]);
+        }
+    }
+    true
 }
 
 /// The running best split of one feature: bins are offered in ascending order, and each
@@ -825,7 +928,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_search_on_small_nodes_grows_the_same_tree_as_histograms() {
+    fn every_split_search_strategy_grows_the_same_tree() {
         let mut rng = SeededRng::new(11);
         let n_rows = 3000;
         let mut columns = vec![Vec::new(); 4];
@@ -854,10 +957,16 @@ mod tests {
             TreeParams::default(),
             TreeParams { criterion: SplitCriterion::Entropy, min_samples_leaf: 3, ..Default::default() },
         ] {
-            let by_histogram = fit_tree_with_exact_limit(&params, &binned, &labels, 3, sample.clone(), 5, 0);
-            let by_sorting = fit_tree_with_exact_limit(&params, &binned, &labels, 3, sample.clone(), 5, usize::MAX);
+            let by_histogram = fit_tree_tuned(&params, &binned, &labels, 3, sample.clone(), 5, 0, false);
+            let by_sorting = fit_tree_tuned(&params, &binned, &labels, 3, sample.clone(), 5, usize::MAX, false);
             assert!(by_histogram.0.nodes().len() > 100);
             assert_eq!(by_histogram.0, by_sorting.0);
+            // Sibling subtraction: every node's histograms by subtraction, integer weights, so
+            // exactly the same sums.
+            let all_features = TreeParams { max_features: MaxFeatures::All, ..params.clone() };
+            let direct = fit_tree_tuned(&all_features, &binned, &labels, 3, sample.clone(), 5, 0, false);
+            let subtracted = fit_tree_tuned(&all_features, &binned, &labels, 3, sample.clone(), 5, 0, true);
+            assert_eq!(direct.0, subtracted.0);
         }
     }
 

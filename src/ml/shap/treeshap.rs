@@ -491,8 +491,9 @@ mod tests {
         let (matrix, labels) = classification_data(100_000, 10, 2, 0.0, 51);
         let start = Instant::now();
         let forest = fit_forest(&matrix, &labels, 100);
-        let n_leaves: usize = forest.trees().iter().map(|t| t.nodes().iter().filter(|n| n.is_leaf()).count()).sum();
-        let max_depth = forest.trees().iter().map(|t| t.depth()).max().unwrap_or(0);
+        let n_leaves: usize =
+            forest.trees().iter().map(|tree| tree.nodes().iter().filter(|node| node.is_leaf()).count()).sum();
+        let max_depth = forest.trees().iter().map(|tree| tree.depth()).max().unwrap_or(0);
         println!(
             "fit {:.1}s; {} leaves per tree on average, max depth {max_depth}",
             start.elapsed().as_secs_f64(),
@@ -502,7 +503,7 @@ mod tests {
         let start = Instant::now();
         let explainer = TreeExplainer::new(&forest.shap_ensemble(1));
         println!("explainer built in {:.3}s", start.elapsed().as_secs_f64());
-        for _ in 0..3 {
+        for _ in 0..2 {
             let start = Instant::now();
             let shap = explainer.explain_matrix(&rows);
             println!(
