@@ -18,6 +18,7 @@ use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
 use super::shap::{ShapEnsemble, ShapTree, LEAF};
+use super::tree::path_from_root;
 use super::{FeatureMatrix, MlError};
 
 /// The score above which a row is flagged when no contamination is given (the paper's 0.5,
@@ -101,13 +102,7 @@ impl IsolationTree {
 
     /// Every node a row visits, root first, leaf last.
     pub fn decision_path(&self, row: &[f32]) -> Vec<usize> {
-        let mut path = vec![0];
-        let mut node_idx = 0;
-        while !self.nodes[node_idx].is_leaf() {
-            node_idx = self.next_node(node_idx, row);
-            path.push(node_idx);
-        }
-        path
+        path_from_root(|node_idx| self.nodes[node_idx].is_leaf(), |node_idx| self.next_node(node_idx, row))
     }
 
     /// The path length h(x) of one row.
@@ -547,7 +542,13 @@ mod tests {
         let params = IsolationForestParams { n_trees: 10, max_samples: 100, ..Default::default() };
         let forest = params.fit(&matrix, &mut keep_going).unwrap();
         assert_eq!(forest.sample_size(), 100);
+        let mut row = Vec::new();
+        matrix.copy_row_into(0, &mut row);
         for tree in forest.trees() {
+            let path = tree.decision_path(&row);
+            let leaf = tree.nodes()[*path.last().unwrap()];
+            assert!(leaf.is_leaf() && leaf.depth as usize == path.len() - 1);
+            assert_eq!(leaf.path_length(), tree.path_length(&row));
             assert_eq!(tree.nodes()[0].size, 100);
             for node in tree.nodes() {
                 assert!(node.depth <= 7, "ceil(log2 100) = 7");

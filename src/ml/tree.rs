@@ -198,13 +198,7 @@ impl DecisionTree {
 
     /// Every node a row visits, root first, leaf last.
     pub fn decision_path(&self, row: &[f32]) -> Vec<usize> {
-        let mut path = vec![0];
-        let mut node_idx = 0;
-        while !self.nodes[node_idx].is_leaf() {
-            node_idx = self.next_node(node_idx, row);
-            path.push(node_idx);
-        }
-        path
+        path_from_root(|node_idx| self.nodes[node_idx].is_leaf(), |node_idx| self.next_node(node_idx, row))
     }
 
     /// Checks a tree read from a file: children point forward and in range, split features
@@ -241,6 +235,18 @@ impl DecisionTree {
         }
         deepest
     }
+}
+
+/// The nodes from the root (0) to a leaf of any arena tree, given its leaf test and the
+/// child a row takes at a split.
+pub fn path_from_root(is_leaf: impl Fn(usize) -> bool, next_node: impl Fn(usize) -> usize) -> Vec<usize> {
+    let mut path = vec![0];
+    let mut node_idx = 0;
+    while !is_leaf(node_idx) {
+        node_idx = next_node(node_idx);
+        path.push(node_idx);
+    }
+    path
 }
 
 /// The training sample a tree sees: distinct rows and a positive weight for each.
