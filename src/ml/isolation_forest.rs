@@ -18,7 +18,7 @@ use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
 use super::shap::{ShapEnsemble, ShapTree, LEAF};
-use super::tree::path_from_root;
+use super::tree::{path_from_root, MAX_TREE_DEPTH};
 use super::{FeatureMatrix, MlError};
 
 /// The score above which a row is flagged when no contamination is given (the paper's 0.5,
@@ -212,6 +212,10 @@ impl IsolationForest {
                     || node.feature_idx as usize >= self.feature_names.len()
                 {
                     return Err(format!("isolation tree node {node_idx} has an invalid child or feature"));
+                }
+                let child_depths = [tree.nodes[node.left as usize].depth, tree.nodes[node.right as usize].depth];
+                if child_depths != [node.depth + 1; 2] || node.depth as usize >= MAX_TREE_DEPTH {
+                    return Err(format!("isolation tree node {node_idx} has inconsistent or excessive depth"));
                 }
             }
         }

@@ -120,6 +120,12 @@ impl TreeParams {
 /// Marks "no child" in a leaf.
 pub const NO_CHILD: u32 = u32::MAX;
 
+/// No tree grows deeper than this, whatever `max_depth` says. Real forests grown to purity
+/// on 100k rows reach depth 36–46; the cap only stops pathological data from building trees
+/// whose explanation (TreeSHAP recurses per level) could exhaust wasm's 1 MB stack, which
+/// overflows natively at about 2,000 levels. Loaded models deeper than this are refused.
+pub const MAX_TREE_DEPTH: usize = 256;
+
 /// One node of a tree arena. A leaf has `left == right == NO_CHILD`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeNode {
@@ -218,6 +224,9 @@ impl DecisionTree {
             if !in_range(node.left) || !in_range(node.right) || node.feature_idx as usize >= n_features {
                 return Err(format!("tree node {node_idx} has an invalid child or feature"));
             }
+        }
+        if self.depth() > MAX_TREE_DEPTH {
+            return Err(format!("a tree is deeper than {MAX_TREE_DEPTH} levels"));
         }
         Ok(())
     }
@@ -320,6 +329,7 @@ struct Grower<'a> {
     sorted_codes: Vec<(u8, u32)>,
     exact_search_max_rows: usize,
     subtract_siblings: bool,
+    depth_cap: usize,
     scan: SplitScan,
     nodes: Vec<TreeNode>,
     class_weights: Vec<f64>,
@@ -384,6 +394,7 @@ impl<'a> Grower<'a> {
             sorted_codes: Vec::with_capacity(EXACT_SEARCH_MAX_ROWS),
             exact_search_max_rows: EXACT_SEARCH_MAX_ROWS,
             subtract_siblings: false,
+            depth_cap: MAX_TREE_DEPTH,
             scan: SplitScan::new(n_classes),
             nodes: Vec::new(),
             class_weights: Vec::new(),
@@ -502,7 +513,7 @@ impl<'a> Grower<'a> {
         let parent: Vec<f64> = self.class_weights_of(task.node_idx).to_vec();
         let parent_cover = self.nodes[task.node_idx].cover;
         let parent_impurity = impurity(self.params.criterion, &parent, parent_cover);
-        let too_deep = self.params.max_depth.is_some_and(|max_depth| task.depth >= max_depth);
+        let too_deep = task.depth >= self.params.max_depth.unwrap_or(self.depth_cap).min(self.depth_cap);
         if too_deep
             || n_node_rows < self.params.min_samples_split
             || n_node_rows < 2 * self.params.min_samples_leaf
@@ -974,6 +985,51 @@ mod tests {
             let subtracted = fit_tree_tuned(&all_features, &binned, &labels, 3, sample.clone(), 5, 0, true);
             assert_eq!(direct.0, subtracted.0);
         }
+    }
+
+    #[test]
+    fn depth_is_capped_even_when_unlimited() {
+        // Alternating labels on one feature: purity needs a deep tree (92 levels here).
+        let n = 600;
+        let x: Vec<f32> = (0..n).map(|i| i as f32).collect();
+        let y: Vec<u32> = (0..n).map(|i| u32::from(i % 2 == 0)).collect();
+        let names = vec!["x".to_owned()];
+        let binned = BinnedMatrix::fit(&FeatureMatrix::from_columns(names, vec![x]).unwrap(), 255);
+        let params = TreeParams { max_features: MaxFeatures::All, ..Default::default() };
+        let (natural, _) = fit_tree(&params, &binned, &y, 2, full_sample(n), 1);
+        assert!(natural.depth() > 20 && natural.depth() <= MAX_TREE_DEPTH);
+        let mut grower = Grower::new(&params, &binned, &y, 2, full_sample(n), 1);
+        grower.depth_cap = 20;
+        grower.grow();
+        let capped = DecisionTree { nodes: grower.nodes, n_classes: 2, class_weights: grower.class_weights };
+        assert_eq!(capped.depth(), 20, "the cap wins over max_depth = None");
+
+        // A loaded tree deeper than the cap is refused: a chain of MAX_TREE_DEPTH + 1 splits.
+        let mut nodes = Vec::new();
+        for level in 0..=MAX_TREE_DEPTH as u32 {
+            let split = 2 * level;
+            let (left, right) = (split + 1, split + 2);
+            nodes.push(TreeNode { feature_idx: 0, threshold: 0.0, left, right, missing_goes_left: true, cover: 2.0 });
+            nodes.push(TreeNode {
+                feature_idx: 0,
+                threshold: 0.0,
+                left: NO_CHILD,
+                right: NO_CHILD,
+                missing_goes_left: false,
+                cover: 1.0,
+            });
+        }
+        nodes.push(TreeNode {
+            feature_idx: 0,
+            threshold: 0.0,
+            left: NO_CHILD,
+            right: NO_CHILD,
+            missing_goes_left: false,
+            cover: 1.0,
+        });
+        let class_weights = vec![1.0; nodes.len() * 2];
+        let deep = DecisionTree { nodes, n_classes: 2, class_weights };
+        assert_eq!(deep.validate(1), Err(format!("a tree is deeper than {MAX_TREE_DEPTH} levels")));
     }
 
     #[test]
