@@ -22,6 +22,26 @@ pub fn write_csv(table: &ClaimsTable, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes a quoted header and `n_rows` lines whose fields `row_fields` fills (cleared before
+/// each row); for numeric outputs such as SHAP values or encoded matrices.
+pub fn write_rows<W: Write>(
+    out: &mut W,
+    header: &[String],
+    n_rows: usize,
+    mut row_fields: impl FnMut(usize, &mut Vec<String>),
+) -> io::Result<()> {
+    let quoted: Vec<String> = header.iter().map(|name| quote(name)).collect();
+    writeln!(out, "{}", quoted.join(","))?;
+    let mut fields = Vec::with_capacity(header.len());
+    for row_idx in 0..n_rows {
+        fields.clear();
+        row_fields(row_idx, &mut fields);
+        let quoted: Vec<String> = fields.iter().map(|field| quote(field)).collect();
+        writeln!(out, "{}", quoted.join(","))?;
+    }
+    Ok(())
+}
+
 fn quote(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))

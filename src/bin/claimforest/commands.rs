@@ -5,7 +5,7 @@
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
-use claimforest::claims::csv_writer::write_csv;
+use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::ingest::{read_delimited, DelimitedOptions};
 use claimforest::claims::synth::generate_denial;
 use claimforest::claims::{ClaimsTable, ColumnData};
@@ -110,18 +110,13 @@ pub fn explain(model_path: &str, input: &str, out: &str) -> Result<(), String> {
     let model = read_model(model_path)?;
     let table = read_table(input)?;
     let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
-    let mut writer = create(out)?;
     let header: Vec<String> = std::iter::once("base_value".to_owned()).chain(model.feature_names()).collect();
-    let written = (|| -> std::io::Result<()> {
-        writeln!(writer, "{}", csv_line(&header))?;
-        for row_idx in 0..shap.n_rows() {
-            let mut fields = vec![shap.base_value.to_string()];
+    write_file(out, |writer| {
+        write_rows(writer, &header, shap.n_rows(), |row_idx, fields| {
+            fields.push(shap.base_value.to_string());
             fields.extend(shap.row(row_idx).iter().map(f64::to_string));
-            writeln!(writer, "{}", fields.join(","))?;
-        }
-        writer.flush()
-    })();
-    written.map_err(|e| format!("cannot write '{out}': {e}"))?;
+        })
+    })?;
     eprintln!("wrote exact TreeSHAP values of {} rows to {out}", shap.n_rows());
     Ok(())
 }
@@ -130,19 +125,13 @@ pub fn encode(model_path: &str, input: &str, out: &str) -> Result<(), String> {
     let model = read_model(model_path)?;
     let table = read_table(input)?;
     let matrix = model.encode(&table).map_err(|e| format!("{input}: {e}"))?;
-    let mut writer = create(out)?;
-    let written = (|| -> std::io::Result<()> {
-        writeln!(writer, "{}", csv_line(matrix.feature_names()))?;
-        let mut row = Vec::with_capacity(matrix.n_features());
-        for row_idx in 0..matrix.n_rows() {
+    let mut row = Vec::with_capacity(matrix.n_features());
+    write_file(out, |writer| {
+        write_rows(writer, matrix.feature_names(), matrix.n_rows(), |row_idx, fields| {
             matrix.copy_row_into(row_idx, &mut row);
-            let fields: Vec<String> =
-                row.iter().map(|v| if v.is_nan() { "NaN".into() } else { v.to_string() }).collect();
-            writeln!(writer, "{}", fields.join(","))?;
-        }
-        writer.flush()
-    })();
-    written.map_err(|e| format!("cannot write '{out}': {e}"))?;
+            fields.extend(row.iter().map(|v| if v.is_nan() { "NaN".into() } else { v.to_string() }));
+        })
+    })?;
     eprintln!("wrote the {} x {} matrix the model reads to {out}", matrix.n_rows(), matrix.n_features());
     Ok(())
 }
@@ -199,17 +188,22 @@ fn read_model(path: &str) -> Result<ScoringModel, String> {
     ScoringModel::from_json(&text).map_err(|e| format!("{path}: {e}"))
 }
 
-fn create(path: &str) -> Result<BufWriter<std::fs::File>, String> {
-    std::fs::File::create(path).map(BufWriter::new).map_err(|e| format!("cannot create '{path}': {e}"))
-}
-
 fn write_text(path: &str, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write '{path}': {e}"))
 }
 
 fn write_table(table: &ClaimsTable, path: &str) -> Result<(), String> {
-    let mut writer = create(path)?;
-    write_csv(table, &mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write '{path}': {e}"))
+    write_file(path, |writer| write_csv(table, writer))
+}
+
+/// Creates `path`, runs `write` on a buffered writer and flushes; errors name the file.
+fn write_file(
+    path: &str,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let mut writer =
+        std::fs::File::create(path).map(BufWriter::new).map_err(|e| format!("cannot create '{path}': {e}"))?;
+    write(&mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write '{path}': {e}"))
 }
 
 /// Adds a column named `name`, or `name_2`, `name_3`, ... if the input already has one.
@@ -220,20 +214,6 @@ fn push_unique(table: &mut ClaimsTable, name: &str, data: ColumnData) -> Result<
         .find(|candidate| !taken.contains(candidate))
         .unwrap_or_else(|| name.to_owned());
     table.push_column(unique, data).map_err(|e| e.to_string())
-}
-
-fn csv_line(fields: &[String]) -> String {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|field| {
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field.clone()
-            }
-        })
-        .collect();
-    quoted.join(",")
 }
 
 /// Prints "trees n/N" on stderr every tenth of the way.
