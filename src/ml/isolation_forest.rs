@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
-use super::shap::{ShapEnsemble, ShapTree, LEAF};
+use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::tree::{path_from_root, MAX_TREE_DEPTH};
 use super::{FeatureMatrix, MlError};
 
@@ -273,26 +273,21 @@ impl IsolationForest {
     /// E[h(x)]. Shorter paths mean more anomalous; SHAP values below zero push towards anomaly.
     pub fn shap_ensemble(&self) -> ShapEnsemble {
         let n_trees = self.trees.len() as f64;
-        let child = |idx: u32| if idx == NO_CHILD { LEAF } else { idx as i32 };
         let trees = self
             .trees
             .iter()
             .map(|tree| {
-                let nodes = tree.nodes();
-                let mut shap_tree = ShapTree {
-                    children_left: nodes.iter().map(|n| child(n.left)).collect(),
-                    children_right: nodes.iter().map(|n| child(n.right)).collect(),
-                    children_default: nodes
-                        .iter()
-                        .map(|n| child(if n.missing_goes_left { n.left } else { n.right }))
-                        .collect(),
-                    features: nodes.iter().map(|n| if n.is_leaf() { -2 } else { n.feature_idx as i32 }).collect(),
-                    thresholds: nodes.iter().map(|n| if n.is_leaf() { 0.0 } else { n.threshold }).collect(),
-                    values: nodes.iter().map(|n| if n.is_leaf() { n.path_length() / n_trees } else { 0.0 }).collect(),
-                    node_sample_weight: nodes.iter().map(|n| f64::from(n.size)).collect(),
-                };
-                shap_tree.fill_internal_values();
-                shap_tree
+                ShapTree::from_arena(tree.nodes().iter().map(|node| ArenaNode {
+                    split: (!node.is_leaf()).then_some(ArenaSplit {
+                        feature: node.feature_idx,
+                        threshold: node.threshold,
+                        left: node.left,
+                        right: node.right,
+                        missing_goes_left: node.missing_goes_left,
+                    }),
+                    cover: f64::from(node.size),
+                    leaf_value: node.path_length() / n_trees,
+                }))
             })
             .collect();
         ShapEnsemble { n_features: self.feature_names.len(), base_offset: 0.0, trees }

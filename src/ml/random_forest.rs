@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
 use super::flat::FlatForest;
 use super::rng::SeededRng;
-use super::shap::{ShapEnsemble, ShapTree, LEAF};
+use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::tree::{fit_tree, DecisionTree, TreeParams, WeightedSample};
 use super::{FeatureMatrix, MlError};
 
@@ -253,30 +253,17 @@ impl RandomForest {
             .trees
             .iter()
             .map(|tree| {
-                let nodes = tree.nodes();
-                let child = |idx: u32| if idx == super::tree::NO_CHILD { LEAF } else { idx as i32 };
-                let mut shap_tree = ShapTree {
-                    children_left: nodes.iter().map(|n| child(n.left)).collect(),
-                    children_right: nodes.iter().map(|n| child(n.right)).collect(),
-                    children_default: nodes
-                        .iter()
-                        .map(|n| child(if n.missing_goes_left { n.left } else { n.right }))
-                        .collect(),
-                    features: nodes.iter().map(|n| if n.is_leaf() { -2 } else { n.feature_idx as i32 }).collect(),
-                    thresholds: nodes.iter().map(|n| if n.is_leaf() { 0.0 } else { n.threshold }).collect(),
-                    values: (0..nodes.len())
-                        .map(|node_idx| {
-                            if nodes[node_idx].is_leaf() {
-                                tree.class_fraction(node_idx, class_idx) / n_trees
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect(),
-                    node_sample_weight: nodes.iter().map(|n| n.cover).collect(),
-                };
-                shap_tree.fill_internal_values();
-                shap_tree
+                ShapTree::from_arena(tree.nodes().iter().enumerate().map(|(node_idx, node)| ArenaNode {
+                    split: (!node.is_leaf()).then_some(ArenaSplit {
+                        feature: node.feature_idx,
+                        threshold: node.threshold,
+                        left: node.left,
+                        right: node.right,
+                        missing_goes_left: node.missing_goes_left,
+                    }),
+                    cover: node.cover,
+                    leaf_value: if node.is_leaf() { tree.class_fraction(node_idx, class_idx) / n_trees } else { 0.0 },
+                }))
             })
             .collect();
         ShapEnsemble { n_features: self.feature_names.len(), base_offset: 0.0, trees }

@@ -36,7 +36,66 @@ pub struct ShapTree {
     pub node_sample_weight: Vec<f64>,
 }
 
+/// A split of a fitted arena tree, as the explanation view needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArenaSplit {
+    /// The feature read.
+    pub feature: u32,
+    /// Rows with `x <= threshold` go left.
+    pub threshold: f32,
+    /// The left child's index.
+    pub left: u32,
+    /// The right child's index.
+    pub right: u32,
+    /// Whether a missing value goes left.
+    pub missing_goes_left: bool,
+}
+
+/// One node of a fitted arena tree: its split (none at a leaf), cover and leaf value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArenaNode {
+    /// The split, or `None` at a leaf.
+    pub split: Option<ArenaSplit>,
+    /// Weighted training samples that reached the node.
+    pub cover: f64,
+    /// The output at a leaf (ignored at splits).
+    pub leaf_value: f64,
+}
+
 impl ShapTree {
+    /// Builds the view from an arena whose root is node 0 and whose children follow their
+    /// parents; internal values become cover-weighted means of their children.
+    pub fn from_arena(nodes: impl ExactSizeIterator<Item = ArenaNode>) -> Self {
+        let n_nodes = nodes.len();
+        let mut tree = ShapTree {
+            children_left: Vec::with_capacity(n_nodes),
+            children_right: Vec::with_capacity(n_nodes),
+            children_default: Vec::with_capacity(n_nodes),
+            features: Vec::with_capacity(n_nodes),
+            thresholds: Vec::with_capacity(n_nodes),
+            values: Vec::with_capacity(n_nodes),
+            node_sample_weight: Vec::with_capacity(n_nodes),
+        };
+        for node in nodes {
+            let (left, right, default, feature, threshold, value) = match node.split {
+                Some(split) => {
+                    let default = if split.missing_goes_left { split.left } else { split.right };
+                    (split.left as i32, split.right as i32, default as i32, split.feature as i32, split.threshold, 0.0)
+                }
+                None => (LEAF, LEAF, LEAF, -2, 0.0, node.leaf_value),
+            };
+            tree.children_left.push(left);
+            tree.children_right.push(right);
+            tree.children_default.push(default);
+            tree.features.push(feature);
+            tree.thresholds.push(threshold);
+            tree.values.push(value);
+            tree.node_sample_weight.push(node.cover);
+        }
+        tree.fill_internal_values();
+        tree
+    }
+
     /// Number of nodes.
     pub fn n_nodes(&self) -> usize {
         self.children_left.len()
