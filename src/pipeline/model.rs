@@ -124,6 +124,13 @@ pub enum ModelFileError {
     Damaged(String),
 }
 
+/// The two fields checked before a model file is read in full; every other field is skipped.
+#[derive(Deserialize)]
+struct FileHeader {
+    format: Option<serde_json::Value>,
+    format_version: Option<serde_json::Value>,
+}
+
 impl ScoringModel {
     /// Wraps a fitted algorithm with its encodings and training summary.
     pub fn new(features: FeatureEncoder, algorithm: Algorithm, training: TrainingSummary) -> Self {
@@ -224,18 +231,22 @@ impl ScoringModel {
 
     /// Reads a model file, checking its format and version before anything else.
     pub fn from_json(text: &str) -> Result<Self, ModelFileError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|error| ModelFileError::NotJson(error.to_string()))?;
-        let format = value.get("format").and_then(|f| f.as_str());
+        // The header alone first, without building a JSON tree of the (possibly large) file.
+        let header: FileHeader =
+            serde_json::from_str(text).map_err(|error| match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => ModelFileError::NotAModel { found: None },
+                Err(_) => ModelFileError::NotJson(error.to_string()),
+            })?;
+        let format = header.format.as_ref().and_then(|f| f.as_str());
         if format != Some(MODEL_FORMAT) {
             return Err(ModelFileError::NotAModel { found: format.map(str::to_owned) });
         }
-        match value.get("format_version").and_then(|v| v.as_u64()) {
+        match header.format_version.as_ref().and_then(|v| v.as_u64()) {
             Some(version) if version == u64::from(MODEL_FORMAT_VERSION) => {}
             Some(found) => return Err(ModelFileError::UnsupportedVersion { found }),
             None => return Err(ModelFileError::Damaged("format_version is missing".into())),
         }
-        let model: Self = serde_json::from_value(value).map_err(|error| ModelFileError::Damaged(error.to_string()))?;
+        let model: Self = serde_json::from_str(text).map_err(|error| ModelFileError::Damaged(error.to_string()))?;
         model.check_consistency()?;
         Ok(model)
     }
@@ -289,6 +300,7 @@ mod tests {
         assert!(error.to_string().contains("version 2 is not supported"));
         assert!(matches!(ScoringModel::from_json("{}"), Err(ModelFileError::NotAModel { found: None })));
         assert!(matches!(ScoringModel::from_json("not json"), Err(ModelFileError::NotJson(_))));
+        assert!(matches!(ScoringModel::from_json("[1, 2]"), Err(ModelFileError::NotAModel { found: None })));
         let damaged = model.to_json().replacen("\"left\":1,", "\"left\":0,", 1);
         assert!(matches!(ScoringModel::from_json(&damaged), Err(ModelFileError::Damaged(_))), "a backward child");
         let truncated = &model.to_json()[..200];
