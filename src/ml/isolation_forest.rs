@@ -184,6 +184,22 @@ impl IsolationForestParams {
         }
         Ok(forest)
     }
+
+    /// [`fit`](Self::fit), also returning the training rows' scores. With a contamination
+    /// the threshold needs those scores anyway, so they are computed once, not twice.
+    pub fn fit_and_score(
+        &self,
+        matrix: &FeatureMatrix,
+        on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+    ) -> Result<(IsolationForest, Vec<f64>), MlError> {
+        let contamination = self.contamination;
+        let mut forest = IsolationForestParams { contamination: None, ..self.clone() }.fit(matrix, on_progress)?;
+        let scores = forest.score_matrix(matrix);
+        if let Some(contamination) = contamination {
+            forest.threshold = upper_quantile(scores.clone(), contamination);
+        }
+        Ok((forest, scores))
+    }
 }
 
 impl IsolationForest {
@@ -578,6 +594,9 @@ mod tests {
         let forest = params.fit(&matrix, &mut keep_going).unwrap();
         let flagged = forest.score_matrix(&matrix).iter().filter(|&&s| s >= forest.threshold()).count();
         assert!((50..=55).contains(&flagged), "flagged {flagged}");
+        let (same, scores) = params.fit_and_score(&matrix, &mut keep_going).unwrap();
+        assert_eq!(same, forest, "scoring once gives the same threshold");
+        assert_eq!(scores, forest.score_matrix(&matrix));
         let auto = IsolationForestParams::default().fit(&matrix, &mut keep_going).unwrap();
         assert_eq!(auto.threshold(), DEFAULT_SCORE_THRESHOLD);
     }

@@ -215,8 +215,7 @@ pub fn train_anomaly_model(
     }
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
     let matrix = encoder.encode(table)?;
-    let forest = request.forest.fit(&matrix, on_progress)?;
-    let scores = forest.score_matrix(&matrix);
+    let (forest, scores) = request.forest.fit_and_score(&matrix, on_progress)?;
     let summary = TrainingSummary {
         n_rows: table.n_rows(),
         n_train: table.n_rows(),
