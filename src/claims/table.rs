@@ -1,4 +1,5 @@
-//! The in-memory claims table: named columns, numeric (f64, NaN = missing) or categorical.
+//! The in-memory claims table: named columns, numeric (f64, NaN = missing), categorical,
+//! or dates (days since 1970-01-01).
 //!
 //! Categorical columns are interned: each distinct text is stored once and rows hold a
 //! `u32` code, so a million claims with a handful of provider types stay small.
@@ -8,6 +9,9 @@ use thiserror::Error;
 
 /// The code of a missing categorical value.
 pub const MISSING_CODE: u32 = u32::MAX;
+
+/// The day number of a missing date.
+pub const MISSING_DAY: i32 = i32::MIN;
 
 /// One column of values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +29,11 @@ pub enum ColumnData {
         /// One code per row.
         codes: Vec<u32>,
     },
+    /// Calendar dates as days since 1970-01-01; `MISSING_DAY` is missing.
+    Date {
+        /// One day number per row.
+        days: Vec<i32>,
+    },
 }
 
 impl ColumnData {
@@ -33,6 +42,7 @@ impl ColumnData {
         match self {
             ColumnData::Numeric { values } => values.len(),
             ColumnData::Categorical { codes, .. } => codes.len(),
+            ColumnData::Date { days } => days.len(),
         }
     }
 
@@ -48,6 +58,20 @@ impl ColumnData {
             ColumnData::Categorical { levels, codes } => {
                 codes.get(row_idx).and_then(|&code| levels.get(code as usize)).cloned().unwrap_or_default()
             }
+            ColumnData::Date { days } => days.get(row_idx).map_or(String::new(), |&day| format_day(day)),
+        }
+    }
+
+    /// The value at `row_idx` as a number: numeric values as they are, dates as their day
+    /// number, text as NaN. Missing is NaN.
+    pub fn number(&self, row_idx: usize) -> f64 {
+        match self {
+            ColumnData::Numeric { values } => values.get(row_idx).copied().unwrap_or(f64::NAN),
+            ColumnData::Date { days } => match days.get(row_idx) {
+                Some(&day) if day != MISSING_DAY => f64::from(day),
+                _ => f64::NAN,
+            },
+            ColumnData::Categorical { .. } => f64::NAN,
         }
     }
 }
@@ -134,7 +158,7 @@ impl ClaimsTable {
 #[derive(Debug, Default)]
 pub struct CategoricalBuilder {
     levels: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
+    index: std::collections::HashMap<String, u32, std::hash::BuildHasherDefault<FastHasher>>,
     codes: Vec<u32>,
 }
 
@@ -170,6 +194,51 @@ impl CategoricalBuilder {
     }
 }
 
+/// A fast, deterministic, non-cryptographic hasher for interning (FxHash's multiply-rotate
+/// over 8-byte words). Interning order, not hash order, decides codes, so tables stay
+/// reproducible whatever the hasher.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher {
+    hash: u64,
+}
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
 /// Formats a number without a trailing ".0" for whole values; empty for NaN.
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {
@@ -178,6 +247,60 @@ pub fn format_number(value: f64) -> String {
         format!("{}", value as i64)
     } else {
         format!("{value}")
+    }
+}
+
+/// Formats a day number as an ISO date (`2024-03-15`); empty for `MISSING_DAY`.
+pub fn format_day(day: i32) -> String {
+    if day == MISSING_DAY {
+        return String::new();
+    }
+    let (year, month, day_of_month) = civil_from_days(day);
+    format!("{year:04}-{month:02}-{day_of_month:02}")
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if it does not exist
+/// (month 13, February 30th, ...). Years outside 1..=9999 are refused.
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i32> {
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year as i32;
+    Some(era * 146_097 + day_of_era - 719_468)
+}
+
+/// The (year, month, day) of a day number since 1970-01-01.
+pub fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
+    let year = (year_of_era + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+/// The day of the week of a day number: 0 = Monday ... 6 = Sunday.
+pub fn weekday(days: i32) -> u32 {
+    // 1970-01-01 was a Thursday (3).
+    (i64::from(days) + 3).rem_euclid(7) as u32
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -195,6 +318,28 @@ mod tests {
         assert_eq!(err, TableError::DuplicateName { name: "a".into() });
         assert_eq!(table.column("a").unwrap().data.display(1), "2.5");
         assert_eq!(table.column("a").unwrap().data.display(0), "1");
+    }
+
+    #[test]
+    fn dates_round_trip_and_know_their_weekday() {
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2000, 3, 1), Some(11_017));
+        assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
+        assert_eq!(days_from_civil(2023, 2, 29), None);
+        assert_eq!(days_from_civil(2024, 13, 1), None);
+        assert_eq!(days_from_civil(0, 1, 1), None);
+        for day in [-719_162, -1, 0, 1, 19_782, 2_932_896] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), Some(day), "{day}");
+        }
+        assert_eq!(format_day(19_782), "2024-02-29");
+        assert_eq!(format_day(MISSING_DAY), "");
+        assert_eq!(weekday(0), 3, "1970-01-01 was a Thursday");
+        assert_eq!(weekday(days_from_civil(2026, 11, 21).unwrap()), 5, "2026-11-21 is a Saturday");
+        let dates = ColumnData::Date { days: vec![19_782, MISSING_DAY] };
+        assert_eq!(dates.display(0), "2024-02-29");
+        assert_eq!(dates.number(0), 19_782.0);
+        assert!(dates.number(1).is_nan());
     }
 
     #[test]

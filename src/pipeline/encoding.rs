@@ -65,7 +65,9 @@ impl FeatureEncoder {
             .map(|name| {
                 let column = table.column(name).ok_or_else(|| PipelineError::MissingColumn { name: name.clone() })?;
                 Ok(match &column.data {
-                    ColumnData::Numeric { .. } => FeatureEncoding::Numeric { name: name.clone() },
+                    ColumnData::Numeric { .. } | ColumnData::Date { .. } => {
+                        FeatureEncoding::Numeric { name: name.clone() }
+                    }
                     ColumnData::Categorical { levels, .. } => {
                         FeatureEncoding::Categorical { name: name.clone(), levels: levels.clone() }
                     }
@@ -100,6 +102,7 @@ impl FeatureEncoder {
 fn encode_column(feature: &FeatureEncoding, data: &ColumnData) -> Vec<f32> {
     match (feature, data) {
         (_, ColumnData::Numeric { values }) => values.iter().map(|&v| v as f32).collect(),
+        (_, ColumnData::Date { days }) => (0..days.len()).map(|row_idx| data.number(row_idx) as f32).collect(),
         (FeatureEncoding::Categorical { levels: known, .. }, ColumnData::Categorical { levels, codes }) => {
             // Map this table's codes onto the encoder's levels by text.
             let remap: Vec<f32> = levels
@@ -143,6 +146,7 @@ pub fn binary_labels(
             .enumerate()
             .map(|(row_idx, &v)| if v.is_nan() { Err(missing_at(row_idx)) } else { Ok(u32::from(v != 0.0)) })
             .collect(),
+        ColumnData::Date { .. } => Err(PipelineError::DateLabel { column: label_column.to_owned() }),
         ColumnData::Categorical { levels, codes } => {
             let is_positive: Vec<bool> = levels.iter().map(|level| is_positive_text(level, positive)).collect();
             codes

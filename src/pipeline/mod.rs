@@ -107,6 +107,12 @@ pub enum PipelineError {
         /// The 1-based row number.
         row: usize,
     },
+    /// The label column holds dates.
+    #[error("column '{column}' holds dates, which cannot be a label")]
+    DateLabel {
+        /// The column name.
+        column: String,
+    },
     /// No feature was chosen.
     #[error("choose at least one feature column")]
     NoFeatures,
@@ -257,11 +263,23 @@ pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) 
                 skipped.push(skip("an identifier"));
                 continue;
             }
+            Some(ColumnRole::Entity) => {
+                skipped.push(skip("a member, provider or pharmacy identifier (its aggregates are features)"));
+                continue;
+            }
+            Some(ColumnRole::Date) => {
+                skipped.push(skip("a date (the gaps and windows built from it are features)"));
+                continue;
+            }
             Some(ColumnRole::Label | ColumnRole::LabelDetail) => {
                 skipped.push(skip("a label or label detail, which would leak the answer"));
                 continue;
             }
             _ => {}
+        }
+        if let ColumnData::Date { .. } = &column.data {
+            skipped.push(skip("a date (the gaps and windows built from it are features)"));
+            continue;
         }
         if let ColumnData::Categorical { levels, .. } = &column.data {
             if levels.len() > 50 && levels.len() * 2 > table.n_rows() {

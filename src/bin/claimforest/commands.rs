@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
-use claimforest::claims::ingest::{read_delimited, DelimitedOptions};
+use claimforest::claims::ingest::{read_bytes, IngestOptions};
 use claimforest::claims::synth::generate_denial;
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
@@ -180,7 +180,7 @@ pub fn evaluate(
 
 fn read_table(path: &str) -> Result<ClaimsTable, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
-    read_delimited(&bytes, path, DelimitedOptions::default()).map_err(|e| e.to_string())
+    read_bytes(&bytes, path, &IngestOptions::default()).map(|ingested| ingested.table).map_err(|e| e.to_string())
 }
 
 fn read_model(path: &str) -> Result<ScoringModel, String> {

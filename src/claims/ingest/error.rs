@@ -1,0 +1,139 @@
+//! [`IngestError`]: every reason a file cannot be read, as a sentence naming the file, and
+//! the row and column where one applies.
+
+use thiserror::Error;
+
+/// Why a file could not be read into a table. Rows are 1-based as the source shows them
+/// (file lines for text, where the header is line 1; sheet rows for xlsx); columns are the
+/// header name where one is known.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum IngestError {
+    /// The file has no bytes, or only blank lines.
+    #[error("{file}: the file is empty")]
+    Empty {
+        /// The file name.
+        file: String,
+    },
+    /// A header and no data rows.
+    #[error("{file}: the file has a header but no data rows")]
+    HeaderOnly {
+        /// The file name.
+        file: String,
+    },
+    /// The bytes are not text, nor a format we read.
+    #[error(
+        "{file}: this does not look like a claims table (binary data near byte {offset}); \
+         use CSV, TSV, .gz, .zip or .xlsx"
+    )]
+    Binary {
+        /// The file name.
+        file: String,
+        /// Where the first binary byte is.
+        offset: u64,
+    },
+    /// An old binary Excel workbook.
+    #[error("{file}: this is a legacy Excel .xls workbook; save it as .xlsx or CSV and load that")]
+    LegacyXls {
+        /// The file name.
+        file: String,
+    },
+    /// A gzip or zip stream is damaged or truncated.
+    #[error("{file}: the compressed data is damaged or incomplete ({detail})")]
+    Compressed {
+        /// The file name.
+        file: String,
+        /// What the decompressor said.
+        detail: String,
+    },
+    /// A zip archive without a data file.
+    #[error("{file}: the zip archive holds no CSV, TSV or text file{}", found_list(.entries))]
+    ZipWithoutData {
+        /// The file name.
+        file: String,
+        /// The names of the entries it does hold (the first few).
+        entries: Vec<String>,
+    },
+    /// An xlsx workbook without a worksheet.
+    #[error("{file}: the workbook has no worksheets")]
+    XlsxWithoutSheets {
+        /// The file name.
+        file: String,
+    },
+    /// An xlsx workbook whose parts cannot be read.
+    #[error("{file}: the workbook is damaged ({detail})")]
+    XlsxDamaged {
+        /// The file name.
+        file: String,
+        /// Which part failed and how.
+        detail: String,
+    },
+    /// Reading the source failed.
+    #[error("{file}: cannot read the file ({detail})")]
+    Read {
+        /// The file name.
+        file: String,
+        /// What the system said.
+        detail: String,
+    },
+    /// A quoted field never ends.
+    #[error("{file}, row {row}: a quoted field starts here and is never closed")]
+    UnclosedQuote {
+        /// The file name.
+        file: String,
+        /// 1-based line number where the field starts.
+        row: usize,
+    },
+    /// One record is implausibly long (a missing line break, or not a table at all).
+    #[error("{file}, row {row}: the row is longer than {limit_mb} MB; is this a claims table?")]
+    RowTooLong {
+        /// The file name.
+        file: String,
+        /// 1-based line number where the record starts.
+        row: usize,
+        /// The limit, in megabytes.
+        limit_mb: usize,
+    },
+    /// The header has more columns than any claims file should.
+    #[error("{file}, row {row}: the header has {found} columns; at most {limit} are supported")]
+    TooManyColumns {
+        /// The file name.
+        file: String,
+        /// 1-based row of the header.
+        row: usize,
+        /// Columns found.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Too many rows could not be read.
+    #[error(
+        "{file}: {rejected} of {seen} data rows could not be read, too many to trust the rest; \
+         the first: {first}"
+    )]
+    TooManyRejected {
+        /// The file name.
+        file: String,
+        /// Rows rejected.
+        rejected: usize,
+        /// Data rows seen.
+        seen: usize,
+        /// The first rejection, as a sentence naming its row.
+        first: String,
+    },
+    /// The requested vendor profile does not exist.
+    #[error("unknown profile '{name}'; known profiles: {known}")]
+    UnknownProfile {
+        /// What was asked for.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+}
+
+fn found_list(entries: &[String]) -> String {
+    if entries.is_empty() {
+        " (it is empty)".to_owned()
+    } else {
+        format!(" (found: {})", entries.join(", "))
+    }
+}
