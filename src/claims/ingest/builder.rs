@@ -1,31 +1,431 @@
-//! placeholder: the streaming table builder.
+//! The streaming table builder: maps the header to the canonical schema, parses every cell
+//! as its column's kind says (or infers the kind), rejects malformed rows with a reason,
+//! and writes the schema report.
 
-use super::report::{SchemaReport, SourceFormat};
+use crate::claims::features::plan_features;
+use crate::claims::schema::{normalize_header, ValueKind};
+use crate::claims::table::{format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, MISSING_DAY};
+
+use super::discovery::{discover, Discovery};
+use super::report::{
+    CellProblem, ColumnReport, ColumnType, MissingColumn, RejectedRow, SchemaReport, SourceFormat, LISTED_PROBLEMS,
+};
+use super::values::{is_missing, looks_like_identifier, parse_date, parse_number};
 use super::{IngestError, IngestOptions, Ingested, RecordSink};
 
-pub(crate) struct TableBuilder;
+/// The widest header accepted.
+pub(crate) const MAX_COLUMNS: usize = 4096;
+/// After this many data rows, a file where most rows are rejected is refused at once
+/// rather than read to the end.
+const EARLY_REFUSAL_ROWS: usize = 1000;
+
+/// Builds a [`ClaimsTable`] and its [`SchemaReport`] from streamed records.
+pub(crate) struct TableBuilder {
+    file: String,
+    options: IngestOptions,
+    columns: Vec<ColumnState>,
+    profile_used: String,
+    discovery: Option<Discovery>,
+    have_header: bool,
+    rows_seen: usize,
+    rows_loaded: usize,
+    rejected_count: usize,
+    rejected: Vec<RejectedRow>,
+    cell_problem_count: usize,
+    cell_problems: Vec<CellProblem>,
+    notes: Vec<String>,
+    encoding: &'static str,
+    delimiter: Option<u8>,
+}
 
 impl TableBuilder {
+    /// A builder for `file`; fails only on an unknown profile.
     pub(crate) fn new(file: &str, options: &IngestOptions) -> Result<Self, IngestError> {
-        let _ = (file, options);
-        Ok(Self)
+        // Check the profile name before reading a byte.
+        discover(&[], &options.profile)?;
+        Ok(Self {
+            file: file.to_owned(),
+            options: options.clone(),
+            columns: Vec::new(),
+            profile_used: options.profile.clone(),
+            discovery: None,
+            have_header: false,
+            rows_seen: 0,
+            rows_loaded: 0,
+            rejected_count: 0,
+            rejected: Vec::new(),
+            cell_problem_count: 0,
+            cell_problems: Vec::new(),
+            notes: Vec::new(),
+            encoding: "utf-8",
+            delimiter: None,
+        })
     }
 
+    /// The table and its report, or the reason the file is refused.
     pub(crate) fn finish(self, format: SourceFormat) -> Result<Ingested, IngestError> {
-        let _ = format;
-        Err(IngestError::Empty { file: String::new() })
+        let file = self.file.clone();
+        if !self.have_header {
+            return Err(IngestError::Empty { file });
+        }
+        if self.rows_seen == 0 {
+            return Err(IngestError::HeaderOnly { file });
+        }
+        if self.too_many_rejected() || self.rows_loaded == 0 {
+            return Err(self.refusal());
+        }
+        let mut table = ClaimsTable::new();
+        let mut column_reports = Vec::with_capacity(self.columns.len());
+        let matches = self.discovery.as_ref().map(|d| d.matches.as_slice()).unwrap_or(&[]);
+        for (position, column) in self.columns.into_iter().enumerate() {
+            let matched = matches.get(position);
+            column_reports.push(ColumnReport {
+                header: column.header.clone(),
+                position: position + 1,
+                name: column.name.clone(),
+                canonical: matched.and_then(|m| m.canonical).map(|c| c.name.to_owned()),
+                matched_by: matched.and_then(|m| m.matched_by.clone()),
+                column_type: column.values.column_type(),
+                missing: column.missing,
+                unparsed: column.unparsed,
+            });
+            let name = column.name.clone();
+            table
+                .push_column(name, column.values.finish(self.rows_loaded))
+                .map_err(|error| IngestError::Read { file: file.clone(), detail: format!("internal: {error}") })?;
+        }
+        let missing = self
+            .discovery
+            .as_ref()
+            .map(|d| {
+                d.missing()
+                    .into_iter()
+                    .map(|c| MissingColumn {
+                        canonical: c.name.to_owned(),
+                        group: format!("{:?}", c.group).to_lowercase(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let extra_columns = column_reports.iter().filter(|c| c.canonical.is_none()).map(|c| c.header.clone()).collect();
+        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+        let skipped_features = plan_features(&names).skipped;
+        let report = SchemaReport {
+            file,
+            format,
+            encoding: self.encoding.to_owned(),
+            delimiter: self.delimiter.map(describe_delimiter),
+            profile_requested: self.options.profile.clone(),
+            profile_used: self.profile_used,
+            rows_seen: self.rows_seen,
+            rows_loaded: self.rows_loaded,
+            rows_rejected: self.rejected_count,
+            columns: column_reports,
+            missing,
+            extra_columns,
+            skipped_features,
+            rejected_rows: self.rejected,
+            cell_problem_count: self.cell_problem_count,
+            cell_problems: self.cell_problems,
+            notes: self.notes,
+        };
+        Ok(Ingested { table, report })
+    }
+
+    fn too_many_rejected(&self) -> bool {
+        self.rejected_count > self.options.max_rejected_rows
+            && self.rejected_count as f64 > self.options.max_rejected_share * self.rows_seen as f64
+    }
+
+    fn refusal(&self) -> IngestError {
+        let first = self
+            .rejected
+            .first()
+            .map_or_else(|| "no row could be read".to_owned(), |r| format!("row {}: {}", r.row, r.reason));
+        IngestError::TooManyRejected {
+            file: self.file.clone(),
+            rejected: self.rejected_count,
+            seen: self.rows_seen,
+            first,
+        }
+    }
+
+    fn reject(&mut self, row: usize, reason: String) {
+        self.rejected_count += 1;
+        if self.rejected.len() < LISTED_PROBLEMS {
+            self.rejected.push(RejectedRow { row, reason });
+        }
+    }
+
+    fn column_names(&mut self, fields: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = Vec::with_capacity(fields.len());
+        for (idx, field) in fields.iter().enumerate() {
+            let trimmed = field.trim();
+            let base = if trimmed.is_empty() { format!("column_{}", idx + 1) } else { trimmed.to_owned() };
+            let unique = unique_name(&base, &names);
+            if unique != base {
+                self.notes.push(format!("column {} repeats the header '{base}'; it is read as '{unique}'", idx + 1));
+            }
+            names.push(unique);
+        }
+        names
     }
 }
 
 impl RecordSink for TableBuilder {
-    fn header(&mut self, _row: usize, _fields: &[&str]) -> Result<(), IngestError> {
+    fn header(&mut self, row: usize, fields: &[&str]) -> Result<(), IngestError> {
+        if fields.len() > MAX_COLUMNS {
+            return Err(IngestError::TooManyColumns {
+                file: self.file.clone(),
+                row,
+                found: fields.len(),
+                limit: MAX_COLUMNS,
+            });
+        }
+        let headers = self.column_names(fields);
+        let discovery = if self.options.map_to_canonical {
+            let discovery = discover(&headers, &self.options.profile)?;
+            self.profile_used = discovery.profile_used.to_owned();
+            Some(discovery)
+        } else {
+            self.profile_used = "none (headers kept)".to_owned();
+            None
+        };
+        let mut taken: Vec<String> = Vec::with_capacity(headers.len());
+        for (idx, header) in headers.iter().enumerate() {
+            let canonical = discovery.as_ref().and_then(|d| d.matches.get(idx)).and_then(|m| m.canonical);
+            let wanted = canonical.map_or(header.as_str(), |c| c.name);
+            let name = unique_name(wanted, &taken);
+            if name != wanted {
+                self.notes.push(format!("column {} ('{header}') is read as '{name}', a name already taken", idx + 1));
+            }
+            taken.push(name.clone());
+            let hint = canonical.map(|c| c.kind);
+            self.columns.push(ColumnState::new(header.clone(), name, hint));
+        }
+        self.discovery = discovery;
+        self.have_header = true;
         Ok(())
     }
-    fn record(&mut self, _row: usize, _fields: &[&str]) -> Result<(), IngestError> {
+
+    fn record(&mut self, row: usize, fields: &[&str]) -> Result<(), IngestError> {
+        if fields.iter().all(|field| field.trim().is_empty()) {
+            return Ok(());
+        }
+        self.rows_seen += 1;
+        if fields.len() != self.columns.len() {
+            let reason = format!("expected {} fields like the header, found {}", self.columns.len(), fields.len());
+            self.reject(row, reason);
+            if self.rows_seen >= EARLY_REFUSAL_ROWS && self.rejected_count * 2 > self.rows_seen {
+                return Err(self.refusal());
+            }
+            return Ok(());
+        }
+        for (column, field) in self.columns.iter_mut().zip(fields) {
+            if let Some(expected) = column.push(field.trim(), self.rows_loaded) {
+                self.cell_problem_count += 1;
+                if self.cell_problems.len() < LISTED_PROBLEMS {
+                    self.cell_problems.push(CellProblem {
+                        row,
+                        column: column.header.clone(),
+                        value: field.trim().chars().take(80).collect(),
+                        expected,
+                    });
+                }
+            }
+            if let Some(note) = column.conversion_note.take() {
+                self.notes.push(format!("row {row}: {note}"));
+            }
+        }
+        self.rows_loaded += 1;
         Ok(())
     }
-    fn note_text(&mut self, _encoding: &'static str, _delimiter: Option<u8>) {}
+
+    fn note_text(&mut self, encoding: &'static str, delimiter: Option<u8>) {
+        self.encoding = encoding;
+        self.delimiter = delimiter;
+    }
 }
 
-#[allow(dead_code)]
-fn unused(_: SchemaReport) {}
+/// `base`, or `base_2`, `base_3`, ... whichever is not in `taken`.
+fn unique_name(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|name| name == base) {
+        return base.to_owned();
+    }
+    (2..).map(|n| format!("{base}_{n}")).find(|candidate| !taken.contains(candidate)).unwrap_or_else(|| base.to_owned())
+}
+
+fn describe_delimiter(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_owned(),
+        b',' => "comma".to_owned(),
+        b';' => "semicolon".to_owned(),
+        b'|' => "pipe".to_owned(),
+        other => format!("'{}'", char::from(other)),
+    }
+}
+
+/// One column being filled.
+struct ColumnState {
+    header: String,
+    name: String,
+    hint: Option<ValueKind>,
+    /// An unmapped column whose header says "date" also reads compact dates (20240315).
+    date_named: bool,
+    values: Values,
+    missing: usize,
+    unparsed: usize,
+    /// Set when an inferred column had to widen to text; the builder moves it to the notes.
+    conversion_note: Option<String>,
+}
+
+/// A column's values so far.
+enum Values {
+    /// Every cell so far was missing (this many).
+    Undecided(usize),
+    Number(Vec<f64>),
+    Date(Vec<i32>),
+    Text(CategoricalBuilder),
+}
+
+impl ColumnState {
+    fn new(header: String, name: String, hint: Option<ValueKind>) -> Self {
+        let values = match hint {
+            Some(ValueKind::Number) => Values::Number(Vec::new()),
+            Some(ValueKind::Date) => Values::Date(Vec::new()),
+            Some(ValueKind::Text) => Values::Text(CategoricalBuilder::default()),
+            None => Values::Undecided(0),
+        };
+        let date_named = normalize_header(&header).split(' ').any(|word| matches!(word, "DATE" | "DT" | "DOB"));
+        Self { header, name, hint, date_named, values, missing: 0, unparsed: 0, conversion_note: None }
+    }
+
+    /// Adds one trimmed cell; returns the expected type when the cell did not parse as it.
+    /// `row_idx` is the 0-based index of the row in the table.
+    fn push(&mut self, cell: &str, row_idx: usize) -> Option<ColumnType> {
+        if is_missing(cell) {
+            self.missing += 1;
+            self.values.push_missing();
+            return None;
+        }
+        let problem = match (&mut self.values, self.hint) {
+            (Values::Text(builder), _) => {
+                builder.push(Some(cell));
+                None
+            }
+            (Values::Number(values), Some(_)) => match parse_number(cell) {
+                Some(value) => {
+                    values.push(value);
+                    None
+                }
+                None => {
+                    values.push(f64::NAN);
+                    Some(ColumnType::Number)
+                }
+            },
+            (Values::Date(days), Some(_)) => match parse_date(cell, true) {
+                Some(day) => {
+                    days.push(day);
+                    None
+                }
+                None => {
+                    days.push(MISSING_DAY);
+                    Some(ColumnType::Date)
+                }
+            },
+            _ => {
+                self.infer(cell, row_idx);
+                None
+            }
+        };
+        if problem.is_some() {
+            self.unparsed += 1;
+        }
+        problem
+    }
+
+    /// Adds a cell to a column whose type is being inferred, widening it to text if needed.
+    fn infer(&mut self, cell: &str, row_idx: usize) {
+        let number = parse_number(cell).filter(|_| !looks_like_identifier(cell));
+        let date_named = self.date_named;
+        let day = || parse_date(cell, date_named);
+        match &mut self.values {
+            Values::Undecided(n_missing) => {
+                let n_missing = *n_missing;
+                self.values = if let Some(day) = day().filter(|_| number.is_none() || date_named) {
+                    let mut days = vec![MISSING_DAY; n_missing];
+                    days.push(day);
+                    Values::Date(days)
+                } else if let Some(value) = number {
+                    let mut values = vec![f64::NAN; n_missing];
+                    values.push(value);
+                    Values::Number(values)
+                } else {
+                    let mut builder = CategoricalBuilder::default();
+                    (0..n_missing).for_each(|_| builder.push(None));
+                    builder.push(Some(cell));
+                    Values::Text(builder)
+                };
+            }
+            Values::Number(values) => match number {
+                Some(value) => values.push(value),
+                None => self.widen_to_text(cell, row_idx, "numbers"),
+            },
+            Values::Date(days) => match day() {
+                Some(day) => days.push(day),
+                None => self.widen_to_text(cell, row_idx, "dates"),
+            },
+            Values::Text(builder) => builder.push(Some(cell)),
+        }
+    }
+
+    fn widen_to_text(&mut self, cell: &str, row_idx: usize, was: &str) {
+        let mut builder = CategoricalBuilder::default();
+        match &self.values {
+            Values::Number(values) => {
+                values.iter().for_each(|v| builder.push((!v.is_nan()).then(|| format_number(*v)).as_deref()))
+            }
+            Values::Date(days) => {
+                days.iter().for_each(|&d| builder.push((d != MISSING_DAY).then(|| format_day(d)).as_deref()))
+            }
+            Values::Undecided(_) | Values::Text(_) => {}
+        }
+        builder.push(Some(cell));
+        self.values = Values::Text(builder);
+        let shown: String = cell.chars().take(40).collect();
+        self.conversion_note = Some(format!(
+            "column '{}' held {was} until '{shown}' (data row {}), so it is read as text",
+            self.header,
+            row_idx + 1
+        ));
+    }
+}
+
+impl Values {
+    fn push_missing(&mut self) {
+        match self {
+            Values::Undecided(n) => *n += 1,
+            Values::Number(values) => values.push(f64::NAN),
+            Values::Date(days) => days.push(MISSING_DAY),
+            Values::Text(builder) => builder.push(None),
+        }
+    }
+
+    fn column_type(&self) -> ColumnType {
+        match self {
+            Values::Undecided(_) => ColumnType::Empty,
+            Values::Number(_) => ColumnType::Number,
+            Values::Date(_) => ColumnType::Date,
+            Values::Text(_) => ColumnType::Text,
+        }
+    }
+
+    fn finish(self, n_rows: usize) -> ColumnData {
+        match self {
+            Values::Undecided(_) => ColumnData::Numeric { values: vec![f64::NAN; n_rows] },
+            Values::Number(values) => ColumnData::Numeric { values },
+            Values::Date(days) => ColumnData::Date { days },
+            Values::Text(builder) => builder.finish(),
+        }
+    }
+}

@@ -6,6 +6,9 @@ use std::io::{Read, Seek, SeekFrom};
 use super::report::SourceFormat;
 use super::{xlsx, IngestError, RecordSink};
 
+/// Reads a text stream into a sink (the delimited reader, passed in by the caller).
+pub(crate) type TextReader<'a> = dyn FnMut(&mut dyn Read, &mut dyn RecordSink) -> Result<(), IngestError> + 'a;
+
 /// Extensions of zip entries taken as delimited text, in no particular order.
 const TEXT_EXTENSIONS: [&str; 7] = ["csv", "tsv", "txt", "psv", "dat", "tab", "text"];
 
@@ -18,7 +21,7 @@ pub(crate) fn read<R: Read + Seek>(
     mut source: R,
     file: &str,
     sink: &mut dyn RecordSink,
-    read_text: &mut dyn FnMut(&mut dyn Read, &mut dyn RecordSink) -> Result<(), IngestError>,
+    read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
     let magic = sniff(&mut source, file)?;
     match magic {
@@ -67,7 +70,7 @@ fn read_zip<R: Read + Seek>(
     source: R,
     file: &str,
     sink: &mut dyn RecordSink,
-    read_text: &mut dyn FnMut(&mut dyn Read, &mut dyn RecordSink) -> Result<(), IngestError>,
+    read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
     let mut archive = zip::ZipArchive::new(source).map_err(|error| compressed(file, &error))?;
     if archive.index_for_name("xl/workbook.xml").is_some() {

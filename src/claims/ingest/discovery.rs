@@ -1,1 +1,170 @@
-//! placeholder
+//! Schema discovery: which header of a file is which canonical column, by vendor profile,
+//! canonical name and synonyms, compared in compact form (case, spaces, underscores and
+//! punctuation ignored).
+
+use crate::claims::schema::{compact_header, synonyms_of, CanonicalColumn, VendorProfile, CANONICAL_COLUMNS};
+
+use super::IngestError;
+
+/// How few of a profile's own headers must appear for `auto` to choose it.
+pub const AUTO_PROFILE_MIN_HITS: usize = 2;
+
+/// One header of the file and what it was matched to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderMatch {
+    /// The header as written.
+    pub header: String,
+    /// The canonical column, if any.
+    pub canonical: Option<&'static CanonicalColumn>,
+    /// How: "profile gsk_iqvia", "canonical name" or "synonym PATIENT_ID".
+    pub matched_by: Option<String>,
+}
+
+/// The outcome of discovery over one header row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovery {
+    /// The profile used (what `auto` chose).
+    pub profile_used: &'static str,
+    /// One match per header, in file order.
+    pub matches: Vec<HeaderMatch>,
+}
+
+impl Discovery {
+    /// Canonical columns no header matched, in schema order.
+    pub fn missing(&self) -> Vec<&'static CanonicalColumn> {
+        CANONICAL_COLUMNS
+            .iter()
+            .filter(|column| !self.matches.iter().any(|m| m.canonical.is_some_and(|c| c.name == column.name)))
+            .collect()
+    }
+}
+
+/// Matches `headers` to canonical columns under `profile` (`auto`, `unknown` or a vendor
+/// profile name). Each canonical column takes at most one header and each header at most
+/// one column: the profile's names first, then the canonical name, then synonyms in order.
+pub fn discover(headers: &[String], profile: &str) -> Result<Discovery, IngestError> {
+    let compact: Vec<String> = headers.iter().map(|header| compact_header(header)).collect();
+    let profile = choose_profile(&compact, profile)?;
+    let mut matches: Vec<HeaderMatch> = headers
+        .iter()
+        .map(|header| HeaderMatch { header: header.clone(), canonical: None, matched_by: None })
+        .collect();
+    for column in &CANONICAL_COLUMNS {
+        let candidates = profile
+            .headers_for(column.name)
+            .iter()
+            .map(|name| (*name, format!("profile {}", profile.name)))
+            .chain(std::iter::once((column.name, "canonical name".to_owned())))
+            .chain(synonyms_of(column.name).iter().map(|name| (*name, format!("synonym {name}"))));
+        for (candidate, how) in candidates {
+            let wanted = compact_header(candidate);
+            let free = matches.iter().zip(&compact).position(|(m, c)| m.canonical.is_none() && *c == wanted);
+            if let Some(position) = free {
+                if let Some(slot) = matches.get_mut(position) {
+                    slot.canonical = Some(column);
+                    slot.matched_by = Some(how);
+                }
+                break;
+            }
+        }
+    }
+    Ok(Discovery { profile_used: profile.name, matches })
+}
+
+fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'static VendorProfile, IngestError> {
+    let Some(profile) = VendorProfile::named(requested) else {
+        return Err(IngestError::UnknownProfile {
+            name: requested.to_owned(),
+            known: VendorProfile::names().join(", "),
+        });
+    };
+    if profile.name != "auto" {
+        return Ok(profile);
+    }
+    let hits = |candidate: &VendorProfile| {
+        candidate
+            .headers
+            .iter()
+            .filter(|(_, names)| names.iter().any(|name| compact_headers.contains(&compact_header(name))))
+            .count()
+    };
+    let mut best: Option<(&'static VendorProfile, usize)> = None;
+    for candidate in crate::claims::schema::VENDOR_PROFILES.iter().filter(|p| !p.headers.is_empty()) {
+        let score = hits(candidate);
+        if score >= AUTO_PROFILE_MIN_HITS && best.is_none_or(|(_, best_score)| score > best_score) {
+            best = Some((candidate, score));
+        }
+    }
+    if let Some((chosen, _)) = best {
+        return Ok(chosen);
+    }
+    let canonical_hits =
+        CANONICAL_COLUMNS.iter().filter(|column| compact_headers.contains(&compact_header(column.name))).count();
+    let fallback = if canonical_hits > 0 { "generic_csv" } else { "unknown" };
+    Ok(VendorProfile::named(fallback).unwrap_or(profile))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    fn mapped(discovery: &Discovery) -> Vec<(String, Option<&'static str>)> {
+        discovery.matches.iter().map(|m| (m.header.clone(), m.canonical.map(|c| c.name))).collect()
+    }
+
+    #[test]
+    fn synonyms_match_whatever_the_spelling() {
+        for spelling in ["MEMBER_ID", "PATIENT_ID", "PAT ID", "Patient ID", "MBR_ID", "SUBSCRIBER_ID", "patientid"] {
+            let discovery = discover(&headers(&[spelling, "amount"]), "auto").unwrap();
+            assert_eq!(discovery.matches[0].canonical.map(|c| c.name), Some("member_id"), "{spelling}");
+            assert_eq!(discovery.matches[1].canonical, None);
+        }
+    }
+
+    #[test]
+    fn canonical_names_win_over_synonyms_and_each_header_maps_once() {
+        let discovery = discover(&headers(&["PATIENT_ID", "member_id", "Fill Date", "qty"]), "unknown").unwrap();
+        assert_eq!(
+            mapped(&discovery),
+            vec![
+                ("PATIENT_ID".into(), None),
+                ("member_id".into(), Some("member_id")),
+                ("Fill Date".into(), Some("service_date")),
+                ("qty".into(), Some("quantity")),
+            ]
+        );
+        assert_eq!(discovery.matches[2].matched_by.as_deref(), Some("synonym FILL_DATE"));
+    }
+
+    #[test]
+    fn auto_detects_vendor_profiles() {
+        let iqvia = headers(&["IQVIA_PATIENT_ID", "IQVIA_PRESCRIBER_ID", "PHARMACY_NABP_NUMBER", "FILL_DATE"]);
+        let discovery = discover(&iqvia, "auto").unwrap();
+        assert_eq!(discovery.profile_used, "gsk_iqvia");
+        assert_eq!(discovery.matches[0].matched_by.as_deref(), Some("profile gsk_iqvia"));
+        let cms = headers(&["DESY_SORT_KEY", "CLM_FROM_DT", "HCPCS_CD", "LINE_NCH_PMT_AMT"]);
+        assert_eq!(discover(&cms, "auto").unwrap().profile_used, "cms_dmr");
+        assert_eq!(discover(&headers(&["a", "b"]), "auto").unwrap().profile_used, "unknown");
+        assert_eq!(discover(&headers(&["claim_id", "units", "x"]), "auto").unwrap().profile_used, "generic_csv");
+        assert_eq!(discover(&cms, "unknown").unwrap().profile_used, "unknown");
+    }
+
+    #[test]
+    fn unknown_profiles_are_refused_with_the_known_names() {
+        let error = discover(&headers(&["a"]), "acme").unwrap_err();
+        assert!(error.to_string().contains("gsk_iqvia"), "{error}");
+    }
+
+    #[test]
+    fn missing_lists_unmatched_canonical_columns() {
+        let discovery = discover(&headers(&["claim_id", "member_id"]), "auto").unwrap();
+        let missing: Vec<&str> = discovery.missing().iter().map(|c| c.name).collect();
+        assert!(!missing.contains(&"member_id"));
+        assert!(missing.contains(&"provider_id"));
+        assert_eq!(missing.len(), CANONICAL_COLUMNS.len() - 2);
+    }
+}

@@ -31,6 +31,14 @@ pub enum IngestError {
         /// Where the first binary byte is.
         offset: u64,
     },
+    /// Text in an encoding we do not read.
+    #[error("{file}: the text is {encoding}; save it as UTF-8 (or Windows-1252) and load that")]
+    UnsupportedEncoding {
+        /// The file name.
+        file: String,
+        /// The encoding found.
+        encoding: String,
+    },
     /// An old binary Excel workbook.
     #[error("{file}: this is a legacy Excel .xls workbook; save it as .xlsx or CSV and load that")]
     LegacyXls {

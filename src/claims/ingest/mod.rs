@@ -88,3 +88,6 @@ pub(crate) trait RecordSink {
     /// "windows-1252", or the delimiter used.
     fn note_text(&mut self, encoding: &'static str, delimiter: Option<u8>);
 }
+
+#[cfg(test)]
+mod tests;

@@ -80,7 +80,7 @@ mod tests {
     fn numeric<'t>(table: &'t ClaimsTable, name: &str) -> &'t [f64] {
         match &table.column(name).unwrap().data {
             ColumnData::Numeric { values } => values,
-            ColumnData::Categorical { .. } => panic!("{name} is not numeric"),
+            _ => panic!("{name} is not numeric"),
         }
     }
 

@@ -1,0 +1,223 @@
+//! End-to-end tests of ingestion: bytes in, a canonical table and its report out.
+
+use std::io::Write;
+
+use super::report::{ColumnType, SourceFormat};
+use super::*;
+use crate::claims::table::{days_from_civil, ColumnData};
+
+fn read(text: &str) -> Result<Ingested, IngestError> {
+    read_bytes(text.as_bytes(), "claims.csv", &IngestOptions::default())
+}
+
+fn numbers(ingested: &Ingested, name: &str) -> Vec<f64> {
+    match &ingested.table.column(name).map(|c| &c.data) {
+        Some(ColumnData::Numeric { values }) => values.clone(),
+        other => panic!("{name} is not numeric: {other:?}"),
+    }
+}
+
+fn kind(ingested: &Ingested, name: &str) -> &'static str {
+    match ingested.table.column(name).map(|c| &c.data) {
+        Some(ColumnData::Numeric { .. }) => "number",
+        Some(ColumnData::Categorical { .. }) => "text",
+        Some(ColumnData::Date { .. }) => "date",
+        None => "absent",
+    }
+}
+
+#[test]
+fn vendor_headers_become_canonical_columns_of_the_right_kind() {
+    let ingested = read(
+        "CLAIM_NUMBER;PAT ID;Prescriber NPI;Fill Date;NDC;QTY;Benefit Amt;OOP Cost;Region\n\
+         1001;P01;1234567890;20250103;00173089314;1;$1,234.50;(12.00);North\n\
+         1002;P02;1234567891;20250110;00173088714;1;$99;12%;South\n",
+    )
+    .unwrap();
+    let table = &ingested.table;
+    assert_eq!(
+        table.column_names(),
+        vec![
+            "claim_id",
+            "member_id",
+            "provider_id",
+            "service_date",
+            "ndc",
+            "quantity",
+            "benefit_amount",
+            "out_of_pocket",
+            "Region"
+        ]
+    );
+    assert_eq!(kind(&ingested, "claim_id"), "text", "identifiers stay text even when numeric");
+    assert_eq!(kind(&ingested, "provider_id"), "text");
+    assert_eq!(table.column("ndc").unwrap().data.display(0), "00173089314");
+    assert_eq!(kind(&ingested, "service_date"), "date");
+    assert_eq!(table.column("service_date").unwrap().data.number(0), f64::from(days_from_civil(2025, 1, 3).unwrap()));
+    assert_eq!(numbers(&ingested, "benefit_amount"), vec![1234.5, 99.0]);
+    assert_eq!(numbers(&ingested, "out_of_pocket"), vec![-12.0, 0.12]);
+    let report = &ingested.report;
+    assert_eq!(report.delimiter.as_deref(), Some("semicolon"));
+    assert_eq!(report.rows_loaded, 2);
+    assert_eq!(report.extra_columns, vec!["Region"]);
+    assert_eq!(report.columns[1].matched_by.as_deref(), Some("synonym PAT_ID"));
+    assert!(report.missing.iter().any(|m| m.canonical == "pharmacy_id"));
+    assert!(!report.missing.iter().any(|m| m.canonical == "member_id"));
+    let text = report.to_text();
+    assert!(text.contains("PAT ID -> member_id (synonym PAT_ID): text"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["rows_loaded"], 2);
+    assert_eq!(json["columns"][3]["column_type"], "date");
+}
+
+#[test]
+fn unknown_columns_are_inferred_and_widen_to_text_when_mixed() {
+    let ingested = read("a,b,c,d,e,f\n1,2024-01-05,x,007,,1\n2.5,01/06/2024,y,8,,oops\n").unwrap();
+    assert_eq!(kind(&ingested, "a"), "number");
+    assert_eq!(kind(&ingested, "b"), "date");
+    assert_eq!(kind(&ingested, "c"), "text");
+    assert_eq!(kind(&ingested, "d"), "text", "a leading zero keeps identifiers as text");
+    assert_eq!(ingested.report.columns[4].column_type, ColumnType::Empty);
+    assert_eq!(kind(&ingested, "f"), "text");
+    assert_eq!(ingested.table.column("f").unwrap().data.display(0), "1");
+    assert!(
+        ingested.report.notes.iter().any(|n| n.contains("column 'f' held numbers until 'oops'")),
+        "{:?}",
+        ingested.report.notes
+    );
+}
+
+#[test]
+fn cells_that_do_not_parse_are_missing_and_reported() {
+    let ingested =
+        read("member_id,allowed_amount,service_date\nA,10,2025-01-01\nB,pending,2025-02-30\nC,5,\n").unwrap();
+    let allowed = numbers(&ingested, "allowed_amount");
+    assert_eq!(allowed[0], 10.0);
+    assert!(allowed[1].is_nan());
+    let report = &ingested.report;
+    assert_eq!(report.cell_problem_count, 2);
+    assert_eq!(report.cell_problems[0].row, 3);
+    assert_eq!(report.cell_problems[0].column, "allowed_amount");
+    assert_eq!(report.cell_problems[0].value, "pending");
+    assert_eq!(report.cell_problems[1].expected, ColumnType::Date);
+    assert_eq!((report.columns[1].unparsed, report.columns[2].missing), (1, 1));
+    assert!(report.to_text().contains("row 3, column allowed_amount: 'pending' is not a number"));
+}
+
+#[test]
+fn ragged_rows_are_skipped_with_a_reason_until_there_are_too_many() {
+    let mut text = String::from("a,b\n");
+    for idx in 0..100 {
+        text.push_str(&format!("{idx},{idx}\n"));
+    }
+    text.push_str("1,2,3\n");
+    let ingested = read(&text).unwrap();
+    assert_eq!((ingested.report.rows_loaded, ingested.report.rows_rejected), (100, 1));
+    assert_eq!(ingested.report.rejected_rows[0].row, 102);
+    assert_eq!(ingested.report.rejected_rows[0].reason, "expected 2 fields like the header, found 3");
+    for _ in 0..30 {
+        text.push_str("only-one\n");
+    }
+    let error = read(&text).unwrap_err();
+    assert!(matches!(error, IngestError::TooManyRejected { rejected: 31, seen: 131, .. }), "{error}");
+    assert!(error.to_string().contains("row 102: expected 2 fields"), "{error}");
+    let error = read("a,b\n1\n2\n").unwrap_err();
+    assert!(matches!(error, IngestError::TooManyRejected { rejected: 2, .. }), "no rows at all is refused: {error}");
+}
+
+#[test]
+fn headers_are_cleaned_and_duplicates_renamed() {
+    let ingested = read(" x ,x,,y\n1,2,3,4\n,,,\n").unwrap();
+    assert_eq!(ingested.table.column_names(), vec!["x", "x_2", "column_3", "y"]);
+    assert_eq!(ingested.table.n_rows(), 1, "a row of empty cells is skipped");
+    assert!(ingested.report.notes[0].contains("repeats the header 'x'"));
+}
+
+#[test]
+fn profiles_options_and_errors() {
+    let options = IngestOptions { profile: "nope".into(), ..IngestOptions::default() };
+    assert!(matches!(read_bytes(b"a\n1\n", "f.csv", &options), Err(IngestError::UnknownProfile { .. })));
+    let options = IngestOptions { map_to_canonical: false, ..IngestOptions::default() };
+    let ingested = read_bytes(b"PATIENT_ID,QTY\n1,2\n", "f.csv", &options).unwrap();
+    assert_eq!(ingested.table.column_names(), vec!["PATIENT_ID", "QTY"]);
+    assert_eq!(read("").unwrap_err(), IngestError::Empty { file: "claims.csv".into() });
+    assert_eq!(read("a,b\n\n").unwrap_err(), IngestError::HeaderOnly { file: "claims.csv".into() });
+    let wide = (0..5000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+    assert!(matches!(read(&format!("{wide}\n")).unwrap_err(), IngestError::TooManyColumns { found: 5000, .. }));
+}
+
+#[test]
+fn gzip_and_zip_containers() {
+    let csv = b"member_id,units\nA,1\nB,2\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(csv).unwrap();
+    let gz = gz.finish().unwrap();
+    let ingested = read_bytes(&gz, "claims.csv.gz", &IngestOptions::default()).unwrap();
+    assert_eq!((ingested.table.n_rows(), &ingested.report.format), (2, &SourceFormat::Gzip));
+    let truncated = read_bytes(&gz[..gz.len() - 12], "claims.csv.gz", &IngestOptions::default()).unwrap_err();
+    assert!(matches!(truncated, IngestError::Compressed { .. }), "{truncated}");
+
+    let zip_of = |entries: &[(&str, &[u8])]| {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    };
+    let archive = zip_of(&[("__MACOSX/._x.csv", b"junk"), ("notes.pdf", b"%PDF"), ("data/claims.csv", csv)]);
+    let ingested = read_bytes(&archive, "export.zip", &IngestOptions::default()).unwrap();
+    assert_eq!(ingested.report.format, SourceFormat::Zip { entry: "data/claims.csv".into() });
+    assert_eq!(ingested.table.n_rows(), 2);
+    let archive = zip_of(&[("notes.pdf", b"%PDF"), ("logo.png", b"png")]);
+    let error = read_bytes(&archive, "export.zip", &IngestOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "export.zip: the zip archive holds no CSV, TSV or text file (found: logo.png, notes.pdf)"
+    );
+    let error = read_bytes(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old.xls", &IngestOptions::default()).unwrap_err();
+    assert!(matches!(error, IngestError::LegacyXls { .. }));
+}
+
+#[test]
+fn streaming_a_large_file_gives_the_same_table_as_bytes() {
+    let mut text = String::from("claim_id,member_id,allowed_amount,service_date\n");
+    for idx in 0..50_000 {
+        text.push_str(&format!(
+            "C{idx},M{},{}.25,2025-{:02}-{:02}\n",
+            idx % 977,
+            idx % 400,
+            idx % 12 + 1,
+            idx % 28 + 1
+        ));
+    }
+    let from_bytes = read(&text).unwrap();
+    let path = std::env::temp_dir().join(format!("claimforest-stream-{}.csv", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let streamed = read_source(std::io::BufReader::new(file), "claims.csv", &IngestOptions::default()).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(streamed, from_bytes);
+    assert_eq!(streamed.table.n_rows(), 50_000);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod no_panics {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let _ = read_bytes(&bytes, "fuzz.csv", &IngestOptions::default());
+        }
+
+        #[test]
+        fn never_panics_on_csv_like_text(text in "[a-c0-9,;\"\\n\\r\\t| .$%()/-]{0,300}") {
+            if let Ok(ingested) = read(&text) {
+                proptest::prop_assert!(ingested.table.n_rows() > 0);
+                proptest::prop_assert_eq!(ingested.table.n_rows(), ingested.report.rows_loaded);
+            }
+        }
+    }
+}
