@@ -155,10 +155,17 @@ impl ClaimsTable {
 }
 
 /// Interns text values into a categorical column, in order of first appearance.
+///
+/// The index is an open-addressing table of codes that compares against `levels` itself,
+/// so each distinct text is stored once (a million distinct claim ids cost one `String`
+/// each, not two).
 #[derive(Debug, Default)]
 pub struct CategoricalBuilder {
     levels: Vec<String>,
-    index: std::collections::HashMap<String, u32, std::hash::BuildHasherDefault<FastHasher>>,
+    /// The hash of each level, so growing the table never rehashes text.
+    level_hashes: Vec<u64>,
+    /// Codes by hash slot; `MISSING_CODE` is an empty slot. Length is zero or a power of two.
+    slots: Vec<u32>,
     codes: Vec<u32>,
 }
 
@@ -184,18 +191,56 @@ impl CategoricalBuilder {
     }
 
     fn intern(&mut self, value: &str) -> u32 {
-        if let Some(&code) = self.index.get(value) {
-            return code;
+        if self.levels.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let hash = hash_text(value);
+        let mask = self.slots.len() - 1;
+        let mut slot = (hash as usize) & mask;
+        loop {
+            let Some(&code) = self.slots.get(slot) else { return MISSING_CODE };
+            if code == MISSING_CODE {
+                break;
+            }
+            let idx = code as usize;
+            if self.level_hashes.get(idx) == Some(&hash) && self.levels.get(idx).is_some_and(|l| l == value) {
+                return code;
+            }
+            slot = (slot + 1) & mask;
         }
         let code = self.levels.len() as u32;
+        if let Some(empty) = self.slots.get_mut(slot) {
+            *empty = code;
+        }
         self.levels.push(value.to_owned());
-        self.index.insert(value.to_owned(), code);
+        self.level_hashes.push(hash);
         code
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(16);
+        let mask = capacity - 1;
+        let mut slots = vec![MISSING_CODE; capacity];
+        for (code, &hash) in self.level_hashes.iter().enumerate() {
+            let mut slot = (hash as usize) & mask;
+            while slots[slot] != MISSING_CODE {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = code as u32;
+        }
+        self.slots = slots;
     }
 }
 
+fn hash_text(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = FastHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
 /// A fast, deterministic, non-cryptographic hasher for interning (FxHash's multiply-rotate
-/// over 8-byte words). Interning order, not hash order, decides codes, so tables stay
+/// over 8-byte words, finished with an avalanche). Interning order, not hash order, decides codes, so tables stay
 /// reproducible whatever the hasher.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FastHasher {
@@ -235,7 +280,14 @@ impl std::hash::Hasher for FastHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.hash
+        // The multiply only carries low bits upwards, and hashbrown picks buckets by the low
+        // bits: finish with murmur3's avalanche so every input bit reaches every output bit.
+        let mut hash = self.hash;
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        hash ^ (hash >> 33)
     }
 }
 

@@ -8,7 +8,8 @@ pub const USAGE: &str = "\
 claimforest: claims scoring with forests and exact explanations, natively.
 
 USAGE:
-  claimforest generate --scenario denial --rows N [--seed S] --out FILE.csv
+  claimforest generate --scenario denial|medical|pharmacy --rows N [--seed S] [--fraud-rate R] --out FILE.csv
+  claimforest inspect --input FILE [--profile NAME] [--json]
   claimforest train --input FILE --label COL [--positive VALUE] [--features a,b,...]
                     [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D]
                     [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
@@ -23,7 +24,10 @@ USAGE:
   claimforest demo [--rows N] [--seed S]
   claimforest help
 
-Input files are CSV, TSV, or ;- or |-separated text (sniffed), UTF-8 or Latin-1.
+Input files are CSV, TSV, or ;- or |-separated text (sniffed), UTF-8 or Windows-1252,
+plain or in .gz or .zip, or the first sheet of an .xlsx workbook. Vendor headers are mapped
+to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
+Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
 Labels may be 1/0, Y/N, yes/no or true/false; --positive names another positive value.
 Text columns are encoded as codes of their values in first-seen order, stored in the model;
 a value unseen in training is treated as missing when scoring.";
@@ -49,7 +53,8 @@ pub struct TrainArgs {
 /// A validated command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Generate { n_rows: usize, seed: u64, out: String },
+    Generate { scenario: String, n_rows: usize, seed: u64, fraud_rate: f64, out: String },
+    Inspect { input: String, profile: String, json: bool },
     Train(TrainArgs),
     Score { model: String, input: String, out: String },
     Explain { model: String, input: String, out: String },
@@ -64,7 +69,8 @@ pub enum Command {
 pub fn parse(args: &[String]) -> Result<Command, String> {
     let Some((command, rest)) = args.split_first() else { return Ok(Command::Help) };
     let allowed: &[&str] = match command.as_str() {
-        "generate" => &["scenario", "rows", "seed", "out"],
+        "generate" => &["scenario", "rows", "seed", "fraud-rate", "out"],
+        "inspect" => &["input", "profile", "json"],
         "train" => &[
             "input",
             "label",
@@ -89,17 +95,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     };
     let options = Options::parse(command, rest, allowed)?;
     match command.as_str() {
-        "generate" => {
-            let scenario = options.text("scenario").unwrap_or("denial");
-            if scenario != "denial" {
-                return Err(format!("--scenario: '{scenario}' is not available yet (available: denial)"));
-            }
-            Ok(Command::Generate {
-                n_rows: options.count("rows", None)?,
-                seed: options.seed()?,
-                out: options.required("out")?,
-            })
-        }
+        "generate" => Ok(Command::Generate {
+            scenario: options.text("scenario").unwrap_or("denial").to_owned(),
+            n_rows: options.count("rows", None)?,
+            seed: options.seed()?,
+            fraud_rate: options.fraction("fraud-rate", 0.05)?,
+            out: options.required("out")?,
+        }),
+        "inspect" => Ok(Command::Inspect {
+            input: options.required("input")?,
+            profile: options.text("profile").unwrap_or("auto").to_owned(),
+            json: options.flag("json"),
+        }),
         "train" => parse_train(&options),
         "score" | "explain" | "encode" => {
             let (model, input, out) =
@@ -164,7 +171,10 @@ fn parse_train(options: &Options) -> Result<Command, String> {
     }))
 }
 
-/// `--name value` pairs of one command.
+/// Options that are flags, taking no value.
+const FLAGS: [&str; 1] = ["json"];
+
+/// `--name value` pairs (and `--flag`s) of one command.
 struct Options {
     values: BTreeMap<String, String>,
 }
@@ -180,6 +190,12 @@ impl Options {
             if !allowed.contains(&name) {
                 return Err(format!("'{command}' has no option --{name}"));
             }
+            if FLAGS.contains(&name) {
+                if values.insert(name.to_owned(), String::new()).is_some() {
+                    return Err(format!("--{name} is given twice"));
+                }
+                continue;
+            }
             let value = iter.next().ok_or_else(|| format!("--{name} needs a value"))?;
             if values.insert(name.to_owned(), value.clone()).is_some() {
                 return Err(format!("--{name} is given twice"));
@@ -190,6 +206,10 @@ impl Options {
 
     fn text(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.values.contains_key(name)
     }
 
     fn required(&self, name: &str) -> Result<String, String> {
@@ -237,7 +257,17 @@ mod tests {
     fn parses_valid_commands() {
         assert_eq!(
             parse(&args("generate --rows 1,000 --out c.csv")),
-            Ok(Command::Generate { n_rows: 1000, seed: 42, out: "c.csv".into() })
+            Ok(Command::Generate {
+                scenario: "denial".into(),
+                n_rows: 1000,
+                seed: 42,
+                fraud_rate: 0.05,
+                out: "c.csv".into()
+            })
+        );
+        assert_eq!(
+            parse(&args("inspect --json --input x.zip --profile cms_dmr")),
+            Ok(Command::Inspect { input: "x.zip".into(), profile: "cms_dmr".into(), json: true })
         );
         assert_eq!(parse(&args("demo --seed 3")), Ok(Command::Demo { n_rows: 1000, seed: 3 }));
         assert_eq!(parse(&[]), Ok(Command::Help));
@@ -256,6 +286,8 @@ mod tests {
     fn rejects_bad_input_with_a_sentence() {
         assert_eq!(parse(&args("generate --rows x --out a")), Err("--rows: 'x' is not a whole number".into()));
         assert_eq!(parse(&args("generate --rows 5")), Err("--out is required".into()));
+        assert!(parse(&args("generate --rows 5 --fraud-rate 2 --out a")).unwrap_err().contains("between 0 and 1"));
+        assert_eq!(parse(&args("inspect --json")), Err("--input is required".into()));
         assert_eq!(parse(&args("demo --color red")), Err("'demo' has no option --color".into()));
         assert_eq!(parse(&args("fly")), Err("unknown command 'fly' (see `claimforest help`)".into()));
         assert_eq!(parse(&args("demo --rows")), Err("--rows needs a value".into()));

@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
-use claimforest::claims::ingest::{read_bytes, IngestOptions};
+use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::synth::generate_denial;
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
@@ -21,10 +21,25 @@ use crate::args::TrainArgs;
 /// The review-queue depths `evaluate` reports precision and recall at.
 const QUEUE_DEPTHS: [usize; 5] = [10, 50, 100, 500, 1000];
 
-pub fn generate(n_rows: usize, seed: u64, out: &str) -> Result<(), String> {
+pub fn generate(scenario: &str, n_rows: usize, seed: u64, fraud_rate: f64, out: &str) -> Result<(), String> {
+    let _ = fraud_rate;
+    if scenario != "denial" {
+        return Err(format!("--scenario: '{scenario}' is not available yet (available: denial)"));
+    }
     let table = generate_denial(n_rows, seed).map_err(|e| e.to_string())?;
     write_table(&table, out)?;
     eprintln!("wrote {n_rows} denial claims (seed {seed}) to {out}");
+    Ok(())
+}
+
+pub fn inspect(input: &str, profile: &str, json: bool) -> Result<(), String> {
+    let options = IngestOptions { profile: profile.to_owned(), ..IngestOptions::default() };
+    let ingested = read_path(input, &options)?;
+    if json {
+        println!("{}", ingested.report.to_json());
+    } else {
+        print!("{}", ingested.report.to_text());
+    }
     Ok(())
 }
 
@@ -179,8 +194,21 @@ pub fn evaluate(
 }
 
 fn read_table(path: &str) -> Result<ClaimsTable, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
-    read_bytes(&bytes, path, &IngestOptions::default()).map(|ingested| ingested.table).map_err(|e| e.to_string())
+    let ingested = read_path(path, &IngestOptions::default())?;
+    let report = &ingested.report;
+    if report.rows_rejected > 0 || report.cell_problem_count > 0 {
+        eprintln!(
+            "{path}: {} rows rejected, {} unreadable cells read as missing (`claimforest inspect --input {path}` lists them)",
+            report.rows_rejected, report.cell_problem_count
+        );
+    }
+    Ok(ingested.table)
+}
+
+/// Streams a file through ingestion; the text is never held whole.
+fn read_path(path: &str, options: &IngestOptions) -> Result<Ingested, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+    read_source(std::io::BufReader::new(file), path, options).map_err(|e| e.to_string())
 }
 
 fn read_model(path: &str) -> Result<ScoringModel, String> {

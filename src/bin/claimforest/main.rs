@@ -1,6 +1,7 @@
 //! The native `claimforest` command line: batch work over the same core as the browser app.
 //!
-//! `generate` writes seeded synthetic claims; `train`, `score`, `explain`, `encode`, `export`
+//! `generate` writes seeded synthetic claims; `inspect` prints how a file's columns map to
+//! the canonical schema; `train`, `score`, `explain`, `encode`, `export`
 //! and `evaluate` work on files with the same engine the browser runs; `demo` runs the
 //! denial teaching flow (generate, train, evaluate, score one bad claim) in the terminal.
 
@@ -32,7 +33,10 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Help => println!("{USAGE}"),
-        Command::Generate { n_rows, seed, out } => commands::generate(n_rows, seed, &out)?,
+        Command::Generate { scenario, n_rows, seed, fraud_rate, out } => {
+            commands::generate(&scenario, n_rows, seed, fraud_rate, &out)?
+        }
+        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json)?,
         Command::Train(train) => commands::train(&train)?,
         Command::Score { model, input, out } => commands::score(&model, &input, &out)?,
         Command::Explain { model, input, out } => commands::explain(&model, &input, &out)?,
