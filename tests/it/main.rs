@@ -7,4 +7,5 @@ mod common;
 mod cli;
 mod denial_acceptance;
 mod determinism;
+mod hostile;
 mod tidy;
