@@ -50,25 +50,41 @@ pub fn discover(headers: &[String], profile: &str) -> Result<Discovery, IngestEr
         .map(|header| HeaderMatch { header: header.clone(), canonical: None, matched_by: None })
         .collect();
     for column in &CANONICAL_COLUMNS {
-        let candidates = profile
-            .headers_for(column.name)
-            .iter()
-            .map(|name| (*name, format!("profile {}", profile.name)))
-            .chain(std::iter::once((column.name, "canonical name".to_owned())))
-            .chain(synonyms_of(column.name).iter().map(|name| (*name, format!("synonym {name}"))));
-        for (candidate, how) in candidates {
-            let wanted = compact_header(candidate);
-            let free = matches.iter().zip(&compact).position(|(m, c)| m.canonical.is_none() && *c == wanted);
-            if let Some(position) = free {
-                if let Some(slot) = matches.get_mut(position) {
-                    slot.canonical = Some(column);
-                    slot.matched_by = Some(how);
-                }
+        let from_profile = profile.headers_for(column.name).iter().map(|name| (*name, Source::Profile));
+        let candidates = from_profile
+            .chain(std::iter::once((column.name, Source::Canonical)))
+            .chain(synonyms_of(column.name).iter().map(|name| (*name, Source::Synonym)));
+        for (candidate, source) in candidates {
+            let free = matches
+                .iter()
+                .zip(&compact)
+                .position(|(m, c)| m.canonical.is_none() && same_compact(c, candidate));
+            if let Some(slot) = free.and_then(|position| matches.get_mut(position)) {
+                slot.canonical = Some(column);
+                slot.matched_by = Some(match source {
+                    Source::Profile => format!("profile {}", profile.name),
+                    Source::Canonical => "canonical name".to_owned(),
+                    Source::Synonym => format!("synonym {candidate}"),
+                });
                 break;
             }
         }
     }
     Ok(Discovery { profile_used: profile.name, matches })
+}
+
+/// Where a candidate name came from.
+#[derive(Clone, Copy)]
+enum Source {
+    Profile,
+    Canonical,
+    Synonym,
+}
+
+/// Whether `compact` (already in compact form) is `name` in compact form, without allocating.
+fn same_compact(compact: &str, name: &str) -> bool {
+    let mut wanted = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
+    compact.chars().all(|c| wanted.next() == Some(c)) && wanted.next().is_none()
 }
 
 fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'static VendorProfile, IngestError> {
@@ -85,7 +101,7 @@ fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'stati
         candidate
             .headers
             .iter()
-            .filter(|(_, names)| names.iter().any(|name| compact_headers.contains(&compact_header(name))))
+            .filter(|(_, names)| names.iter().any(|name| compact_headers.iter().any(|c| same_compact(c, name))))
             .count()
     };
     let mut best: Option<(&'static VendorProfile, usize)> = None;
@@ -99,7 +115,7 @@ fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'stati
         return Ok(chosen);
     }
     let canonical_hits =
-        CANONICAL_COLUMNS.iter().filter(|column| compact_headers.contains(&compact_header(column.name))).count();
+        CANONICAL_COLUMNS.iter().filter(|column| compact_headers.iter().any(|c| same_compact(c, column.name))).count();
     let fallback = if canonical_hits > 0 { "generic_csv" } else { "unknown" };
     Ok(VendorProfile::named(fallback).unwrap_or(profile))
 }
