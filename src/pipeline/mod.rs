@@ -12,6 +12,7 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::claims::features::{add_features, FeaturePlan};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
@@ -119,6 +120,16 @@ pub enum PipelineError {
     /// The model could not be fitted or applied.
     #[error(transparent)]
     Model(#[from] MlError),
+    /// Derived features could not be added to the table.
+    #[error("cannot add derived features: {0}")]
+    Table(#[from] crate::claims::table::TableError),
+}
+
+/// The table with every derived feature its columns allow (member, provider and pharmacy
+/// aggregates and per-claim features, see [`crate::claims::features`]), and the plan saying
+/// which were built and which were skipped for want of a column. Labels are never read.
+pub fn prepare(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
+    Ok(add_features(table)?)
 }
 
 /// Trains a random forest on `table` as `request` says and scores every claim.

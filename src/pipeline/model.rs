@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use super::encoding::{FeatureEncoder, FeatureEncoding};
 use super::{FeatureImportance, PipelineError};
+use crate::claims::features::feature_spec;
 use crate::claims::ClaimsTable;
 use crate::ml::metrics::ConfusionMatrix;
 use crate::ml::shap::export::{shap_json, TreeOutput};
@@ -165,7 +166,18 @@ impl ScoringModel {
     }
 
     /// Encodes `table` into the matrix the model reads ("the vector view").
+    /// A model trained on derived features (member, provider or pharmacy aggregates) scores
+    /// a raw file too: the features are built on the fly from that file's own claims.
     pub fn encode(&self, table: &ClaimsTable) -> Result<FeatureMatrix, PipelineError> {
+        let needs_derived = self
+            .features
+            .features()
+            .iter()
+            .any(|feature| table.column(feature.name()).is_none() && feature_spec(feature.name()).is_some());
+        if needs_derived {
+            let (prepared, _) = super::prepare(table)?;
+            return self.features.encode(&prepared);
+        }
         self.features.encode(table)
     }
 

@@ -12,7 +12,7 @@ use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
 use claimforest::pipeline::{
-    binary_labels, default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, ScoringModel,
+    binary_labels, default_feature_columns, prepare, train_anomaly_model, train_model, AnomalyRequest, ScoringModel,
     TrainRequest,
 };
 
@@ -44,7 +44,14 @@ pub fn inspect(input: &str, profile: &str, json: bool) -> Result<(), String> {
 }
 
 pub fn train(args: &TrainArgs) -> Result<(), String> {
-    let table = read_table(&args.input)?;
+    let (table, plan) = prepare(&read_table(&args.input)?).map_err(|e| e.to_string())?;
+    if !plan.features.is_empty() {
+        eprintln!(
+            "derived features: {} built from member, provider and pharmacy columns ({} skipped; `inspect` says why)",
+            plan.features.len(),
+            plan.skipped.len()
+        );
+    }
     let feature_columns = match &args.features {
         Some(features) => features.clone(),
         None => {

@@ -1,9 +1,35 @@
 //! Feature building: per-claim features and member, provider and pharmacy aggregates,
 //! computed from canonical columns and never from the label.
+//!
+//! [`FEATURES`] lists every feature with the canonical columns it reads. [`plan_features`]
+//! says which of them a table's columns allow and why the others are skipped;
+//! [`add_features`] appends the allowed ones, as numeric columns, after the table's own.
+//! Missing cells give NaN, never an error.
+
+mod claim;
+mod codes;
+mod groups;
+mod history;
+mod inputs;
+mod member;
+mod pharmacy;
+mod provider;
+mod registry;
+mod timeline;
+
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::claims::table::{ClaimsTable, TableError};
+use crate::claims::table::{ClaimsTable, ColumnData, TableError};
+
+pub use codes::{GOVERNMENT_PAYERS, HIGH_RISK_REJECT_CODES};
+pub use history::{EARLY_REFILL_DAYS, EXCESSIVE_FILLS_IN_WINDOW, FILL_WINDOW_DAYS};
+pub use pharmacy::{
+    RISK_WEIGHT_ONE_AND_DONE, RISK_WEIGHT_PAPER_RATE, RISK_WEIGHT_PRESCRIBER_CONCENTRATION, RISK_WEIGHT_REJECT_RATE,
+};
+pub use registry::{feature_spec, FeatureLevel, FeatureSpec, FEATURES};
 
 /// A feature that cannot be built from a table, and the canonical columns it lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,15 +47,57 @@ pub struct FeaturePlan {
     pub features: Vec<String>,
     /// Features that cannot, with what they lack.
     pub skipped: Vec<SkippedFeature>,
+    /// Features whose inputs are present but whose name the table already uses for a
+    /// column; that column is kept as it is (so adding features twice changes nothing).
+    #[serde(default)]
+    pub already_present: Vec<String>,
 }
 
 /// The features a table with these column names allows.
 pub fn plan_features(column_names: &[&str]) -> FeaturePlan {
-    let _ = column_names;
-    FeaturePlan::default()
+    let mut plan = FeaturePlan::default();
+    for spec in &FEATURES {
+        let missing: Vec<String> =
+            spec.inputs.iter().filter(|input| !column_names.contains(input)).map(|input| (*input).to_owned()).collect();
+        if !missing.is_empty() {
+            plan.skipped.push(SkippedFeature { feature: spec.name.to_owned(), missing });
+        } else if column_names.contains(&spec.name) {
+            plan.already_present.push(spec.name.to_owned());
+        } else {
+            plan.features.push(spec.name.to_owned());
+        }
+    }
+    plan
 }
 
 /// A copy of `table` with every feature its columns allow appended, and the plan.
+///
+/// The table's own columns come first, unchanged and in order; the features follow in
+/// [`FEATURES`] order. Every feature value is finite or NaN. Fails only if the table is
+/// inconsistent (a column's length differs from the table's).
 pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
-    Ok((table.clone(), FeaturePlan::default()))
+    let names = table.column_names();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let planned = plan_features(&name_refs);
+    let inputs = inputs::Inputs::new(table)?;
+    let mut with_features = table.clone();
+    let mut plan = FeaturePlan { features: Vec::new(), ..planned.clone() };
+    for spec in planned.features.iter().filter_map(|name| feature_spec(name)) {
+        let Some(mut values) = (spec.build)(&inputs) else {
+            let missing = spec.inputs.iter().filter(|input| !inputs.has(input)).map(|input| (*input).to_owned());
+            plan.skipped.push(SkippedFeature { feature: spec.name.to_owned(), missing: missing.collect() });
+            continue;
+        };
+        if values.len() != table.n_rows() {
+            return Err(TableError::LengthMismatch {
+                name: spec.name.to_owned(),
+                expected: table.n_rows(),
+                actual: values.len(),
+            });
+        }
+        values.iter_mut().filter(|value| !value.is_finite()).for_each(|value| *value = f64::NAN);
+        with_features.push_column(spec.name, ColumnData::Numeric { values })?;
+        plan.features.push(spec.name.to_owned());
+    }
+    Ok((with_features, plan))
 }

@@ -55,10 +55,8 @@ pub fn discover(headers: &[String], profile: &str) -> Result<Discovery, IngestEr
             .chain(std::iter::once((column.name, Source::Canonical)))
             .chain(synonyms_of(column.name).iter().map(|name| (*name, Source::Synonym)));
         for (candidate, source) in candidates {
-            let free = matches
-                .iter()
-                .zip(&compact)
-                .position(|(m, c)| m.canonical.is_none() && same_compact(c, candidate));
+            let free =
+                matches.iter().zip(&compact).position(|(m, c)| m.canonical.is_none() && same_compact(c, candidate));
             if let Some(slot) = free.and_then(|position| matches.get_mut(position)) {
                 slot.canonical = Some(column);
                 slot.matched_by = Some(match source {
