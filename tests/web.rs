@@ -17,6 +17,11 @@ fn seeded_training_is_bit_identical_to_native() {
 }
 
 #[wasm_bindgen_test]
+fn seeded_claims_data_is_bit_identical_to_native() {
+    assert_eq!(common::fingerprint(&common::seeded_claims_run()), common::GOLDEN_CLAIMS_FINGERPRINT.trim());
+}
+
+#[wasm_bindgen_test]
 fn worker_messages_survive_structured_values() {
     let mut table = generate_denial(50, 3).unwrap();
     // A missing value and a seed beyond 2^32 must survive the JS round trip exactly.

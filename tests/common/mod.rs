@@ -49,3 +49,42 @@ pub fn fingerprint(texts: &[String]) -> String {
     }
     format!("{hash:016x}")
 }
+
+/// The committed fingerprint of the seeded claims data, reproduced natively and in wasm.
+pub const GOLDEN_CLAIMS_FINGERPRINT: &str = include_str!("../golden/seeded_claims.fnv1a64");
+
+/// A fixed, seeded run of the claims layer, as text: 3,000 medical and 3,000 pharmacy
+/// claims with every derived feature (as CSV, so dates and floats are in their written
+/// form and the exact f64 bits of every feature), and the medical CSV read back through
+/// ingestion (its table and schema report).
+pub fn seeded_claims_run() -> Vec<String> {
+    use claimforest::claims::csv_writer::write_csv;
+    use claimforest::claims::features::add_features;
+    use claimforest::claims::ingest::{read_bytes, IngestOptions};
+    use claimforest::claims::synth::{generate_medical, generate_pharmacy, SynthOptions};
+    use claimforest::claims::ColumnData;
+
+    let options = SynthOptions { n_rows: 3_000, seed: 7, fraud_rate: 0.05 };
+    let mut texts = Vec::new();
+    for table in [generate_medical(&options), generate_pharmacy(&options)] {
+        let table = table.expect("the generator builds a consistent table");
+        let mut csv = Vec::new();
+        write_csv(&table, &mut csv).expect("writes to memory");
+        let (with_features, _) = add_features(&table).expect("features build");
+        let bits: Vec<String> = with_features
+            .columns()
+            .iter()
+            .filter_map(|column| match &column.data {
+                ColumnData::Numeric { values } => Some(values),
+                _ => None,
+            })
+            .flat_map(|values| values.iter().map(|v| format!("{:016x}", v.to_bits())))
+            .collect();
+        let ingested = read_bytes(&csv, "seeded.csv", &IngestOptions::default()).expect("reads back");
+        texts.push(String::from_utf8(csv).expect("CSV is UTF-8"));
+        texts.push(bits.join(","));
+        texts.push(serde_json::to_string(&ingested.table).expect("tables serialize"));
+        texts.push(ingested.report.to_json());
+    }
+    texts
+}

@@ -107,7 +107,10 @@ fn bad_input_is_one_line_and_a_failure_never_a_panic() {
     std::fs::write(dir.join("model.json"), "{\"format\":\"claimforest-model\",\"format_version\":99}").unwrap();
     std::fs::write(dir.join("garbage.bin"), [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
     for (args, expected) in [
-        (vec!["train", "--input", "ragged.csv", "--label", "b", "--out", "m.json"], "ragged.csv: 30 of 31 data rows could not be read"),
+        (
+            vec!["train", "--input", "ragged.csv", "--label", "b", "--out", "m.json"],
+            "ragged.csv: 30 of 31 data rows could not be read",
+        ),
         (vec!["train", "--input", "empty.csv", "--out", "m.json"], "empty.csv: the file is empty"),
         (vec!["train", "--input", "garbage.bin", "--out", "m.json"], "garbage.bin: this does not look like"),
         (vec!["train", "--input", "nope.csv", "--out", "m.json"], "cannot read 'nope.csv'"),

@@ -1,5 +1,5 @@
-//! A seed reproduces a run bit for bit (model files, scores, SHAP values); the wasm build
-//! checks the same fingerprint.
+//! A seed reproduces a run bit for bit (model files, scores, SHAP values, generated claims,
+//! derived features, ingestion); the wasm build checks the same fingerprints.
 
 use crate::common;
 
@@ -24,4 +24,22 @@ fn seeded_training_matches_the_committed_fingerprint() {
 #[test]
 fn two_runs_in_one_process_agree() {
     assert_eq!(common::seeded_engine_run(), common::seeded_engine_run());
+}
+
+#[test]
+fn seeded_claims_data_matches_the_committed_fingerprint() {
+    let actual = common::fingerprint(&common::seeded_claims_run());
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/seeded_claims.fnv1a64"),
+            format!("{actual}\n"),
+        )
+        .expect("the golden file is writable");
+        return;
+    }
+    assert_eq!(
+        actual,
+        common::GOLDEN_CLAIMS_FINGERPRINT.trim(),
+        "the seeded claims changed; if intended, rerun with UPDATE_GOLDEN=1 and commit the new fingerprint"
+    );
 }

@@ -8,4 +8,5 @@ mod cli;
 mod denial_acceptance;
 mod determinism;
 mod hostile;
+mod medical_acceptance;
 mod tidy;

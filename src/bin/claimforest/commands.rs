@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
-use claimforest::claims::synth::generate_denial;
+use claimforest::claims::synth::{self, Scenario, SynthOptions};
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
@@ -22,13 +22,10 @@ use crate::args::TrainArgs;
 const QUEUE_DEPTHS: [usize; 5] = [10, 50, 100, 500, 1000];
 
 pub fn generate(scenario: &str, n_rows: usize, seed: u64, fraud_rate: f64, out: &str) -> Result<(), String> {
-    let _ = fraud_rate;
-    if scenario != "denial" {
-        return Err(format!("--scenario: '{scenario}' is not available yet (available: denial)"));
-    }
-    let table = generate_denial(n_rows, seed).map_err(|e| e.to_string())?;
+    let scenario: Scenario = scenario.parse().map_err(|e| format!("--scenario: {e}"))?;
+    let table = synth::generate(scenario, &SynthOptions { n_rows, seed, fraud_rate }).map_err(|e| e.to_string())?;
     write_table(&table, out)?;
-    eprintln!("wrote {n_rows} denial claims (seed {seed}) to {out}");
+    eprintln!("wrote {n_rows} {scenario} claims (seed {seed}) to {out}; the label is {}", scenario.label_column());
     Ok(())
 }
 

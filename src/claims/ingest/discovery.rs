@@ -95,11 +95,18 @@ fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'stati
     if profile.name != "auto" {
         return Ok(profile);
     }
+    // Only a profile's distinctive names count: a header that is the canonical name itself
+    // says nothing about the vendor.
     let hits = |candidate: &VendorProfile| {
         candidate
             .headers
             .iter()
-            .filter(|(_, names)| names.iter().any(|name| compact_headers.iter().any(|c| same_compact(c, name))))
+            .filter(|(canonical, names)| {
+                names.iter().any(|name| {
+                    compact_header(name) != compact_header(canonical)
+                        && compact_headers.iter().any(|c| same_compact(c, name))
+                })
+            })
             .count()
     };
     let mut best: Option<(&'static VendorProfile, usize)> = None;

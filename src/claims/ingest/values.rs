@@ -3,10 +3,10 @@
 
 use crate::claims::table::days_from_civil;
 
-/// Whether a trimmed cell means "no value": empty, `NA`, `N/A`, `NaN`, `null`, `None`, `?`
-/// or `-` (any case).
+/// Whether a trimmed cell means "no value": empty, `NA`, `N/A`, `NaN`, `null`, `?`, `-` or
+/// `#N/A` (any case). `none` is a value: generators write it for "no anomaly".
 pub fn is_missing(cell: &str) -> bool {
-    const MISSING: [&str; 8] = ["na", "n/a", "nan", "null", "none", "?", "-", "#n/a"];
+    const MISSING: [&str; 7] = ["na", "n/a", "nan", "null", "?", "-", "#n/a"];
     cell.is_empty() || (cell.len() <= 4 && MISSING.iter().any(|token| cell.eq_ignore_ascii_case(token)))
 }
 
@@ -161,10 +161,10 @@ mod tests {
 
     #[test]
     fn missing_tokens() {
-        for cell in ["", "NA", "n/a", "NaN", "NULL", "None", "?", "-", "#N/A"] {
+        for cell in ["", "NA", "n/a", "NaN", "NULL", "?", "-", "#N/A"] {
             assert!(is_missing(cell), "{cell}");
         }
-        for cell in ["0", "none of it", "--", "N"] {
+        for cell in ["0", "none", "--", "N"] {
             assert!(!is_missing(cell), "{cell}");
         }
     }
