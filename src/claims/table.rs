@@ -164,8 +164,9 @@ pub struct CategoricalBuilder {
     levels: Vec<String>,
     /// The hash of each level, so growing the table never rehashes text.
     level_hashes: Vec<u64>,
-    /// Codes by hash slot; `MISSING_CODE` is an empty slot. Length is zero or a power of two.
-    slots: Vec<u32>,
+    /// By hash slot: the hash's high 32 bits and the code, or `EMPTY_SLOT`. Length is zero
+    /// or a power of two.
+    slots: Vec<u64>,
     codes: Vec<u32>,
 }
 
@@ -191,26 +192,38 @@ impl CategoricalBuilder {
     }
 
     fn intern(&mut self, value: &str) -> u32 {
+        // Claim lines come in runs (one member's lines, one provider's day): try the last
+        // level first.
+        if let Some(last) = self.levels.last() {
+            if last == value {
+                return (self.levels.len() - 1) as u32;
+            }
+        }
         if self.levels.len() * 2 >= self.slots.len() {
             self.grow();
         }
         let hash = hash_text(value);
+        let tag = hash >> 32;
         let mask = self.slots.len() - 1;
         let mut slot = (hash as usize) & mask;
         loop {
-            let Some(&code) = self.slots.get(slot) else { return MISSING_CODE };
-            if code == MISSING_CODE {
+            let Some(&entry) = self.slots.get(slot) else { return MISSING_CODE };
+            if entry == EMPTY_SLOT {
                 break;
             }
-            let idx = code as usize;
-            if self.level_hashes.get(idx) == Some(&hash) && self.levels.get(idx).is_some_and(|l| l == value) {
-                return code;
+            // The slot holds the hash's high half and the code; only a matching tag costs a
+            // look at the text.
+            if entry >> 32 == tag {
+                let code = (entry & u64::from(u32::MAX)) as u32;
+                if self.levels.get(code as usize).is_some_and(|level| level == value) {
+                    return code;
+                }
             }
             slot = (slot + 1) & mask;
         }
         let code = self.levels.len() as u32;
         if let Some(empty) = self.slots.get_mut(slot) {
-            *empty = code;
+            *empty = (tag << 32) | u64::from(code);
         }
         self.levels.push(value.to_owned());
         self.level_hashes.push(hash);
@@ -220,17 +233,20 @@ impl CategoricalBuilder {
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
         let mask = capacity - 1;
-        let mut slots = vec![MISSING_CODE; capacity];
+        let mut slots = vec![EMPTY_SLOT; capacity];
         for (code, &hash) in self.level_hashes.iter().enumerate() {
             let mut slot = (hash as usize) & mask;
-            while slots[slot] != MISSING_CODE {
+            while slots[slot] != EMPTY_SLOT {
                 slot = (slot + 1) & mask;
             }
-            slots[slot] = code as u32;
+            slots[slot] = ((hash >> 32) << 32) | code as u64;
         }
         self.slots = slots;
     }
 }
+
+/// An empty interner slot (no code is `u32::MAX`: that is `MISSING_CODE`).
+const EMPTY_SLOT: u64 = u64::MAX;
 
 fn hash_text(text: &str) -> u64 {
     use std::hash::Hasher;

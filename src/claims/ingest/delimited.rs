@@ -128,6 +128,17 @@ impl<'a> Chunks<'a> {
     }
 }
 
+/// The bytes that end a run inside quotes: the quote and LF (which counts a line).
+const QUOTED_SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'"' as usize] = true;
+    special[b'\n' as usize] = true;
+    special
+};
+
+/// Every byte goes through the slow path (the states right after a quote).
+const ALL_SPECIAL: [bool; 256] = [true; 256];
+
 /// Where the splitter is inside a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -146,6 +157,8 @@ enum State {
 /// Splits records out of chunks, keeping the current record's bytes and field ends.
 struct Splitter {
     delimiter: u8,
+    /// The bytes that end a run outside quotes: the delimiter, CR, LF and the quote.
+    unquoted_special: [bool; 256],
     bytes: Vec<u8>,
     ends: Vec<usize>,
     /// 1-based line the splitter is on.
@@ -156,7 +169,18 @@ struct Splitter {
 
 impl Splitter {
     fn new(delimiter: u8) -> Self {
-        Self { delimiter, bytes: Vec::with_capacity(1024), ends: Vec::with_capacity(64), line: 1, pending_cr: false }
+        let mut unquoted_special = [false; 256];
+        for byte in [delimiter, b'\n', b'\r', b'"'] {
+            unquoted_special[usize::from(byte)] = true;
+        }
+        Self {
+            delimiter,
+            unquoted_special,
+            bytes: Vec::with_capacity(1024),
+            ends: Vec::with_capacity(64),
+            line: 1,
+            pending_cr: false,
+        }
     }
 
     /// Reads the next record; returns the line it starts on, or `None` at the end of input.
@@ -181,7 +205,27 @@ impl Splitter {
             }
             let mut consumed = 0;
             let mut finished = false;
-            for &byte in chunk {
+            while consumed < chunk.len() {
+                // Fast path: copy a run of ordinary bytes in one go.
+                if !self.pending_cr {
+                    let special: &[bool; 256] = match state {
+                        State::FieldStart | State::Unquoted => &self.unquoted_special,
+                        State::Quoted => &QUOTED_SPECIAL,
+                        State::QuoteInQuoted | State::AfterQuoted => &ALL_SPECIAL,
+                    };
+                    let rest = chunk.get(consumed..).unwrap_or(&[]);
+                    let run = rest.iter().position(|&b| special[usize::from(b)]).unwrap_or(rest.len());
+                    if run > 0 {
+                        self.bytes.extend_from_slice(rest.get(..run).unwrap_or(&[]));
+                        consumed += run;
+                        started = true;
+                        if state == State::FieldStart {
+                            state = State::Unquoted;
+                        }
+                        continue;
+                    }
+                }
+                let Some(&byte) = chunk.get(consumed) else { break };
                 consumed += 1;
                 if self.pending_cr {
                     self.pending_cr = false;
