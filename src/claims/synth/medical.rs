@@ -156,34 +156,9 @@ mod tests {
 
     use super::*;
     use crate::claims::schema::names::*;
+    use crate::claims::synth::test_support::{days, numeric, options, texts};
     use crate::claims::table::{days_from_civil, weekday, ColumnData, MISSING_DAY};
     use crate::ml::metrics::roc_auc;
-
-    fn options(n_rows: usize, seed: u64, fraud_rate: f64) -> SynthOptions {
-        SynthOptions { n_rows, seed, fraud_rate }
-    }
-
-    fn numeric<'t>(table: &'t ClaimsTable, name: &str) -> &'t [f64] {
-        match &table.column(name).unwrap().data {
-            ColumnData::Numeric { values } => values,
-            _ => panic!("{name} is not numeric"),
-        }
-    }
-
-    fn days<'t>(table: &'t ClaimsTable, name: &str) -> &'t [i32] {
-        match &table.column(name).unwrap().data {
-            ColumnData::Date { days } => days,
-            _ => panic!("{name} is not a date"),
-        }
-    }
-
-    /// Each row's text in a categorical column.
-    fn texts<'t>(table: &'t ClaimsTable, name: &str) -> Vec<&'t str> {
-        match &table.column(name).unwrap().data {
-            ColumnData::Categorical { levels, codes } => codes.iter().map(|&c| levels[c as usize].as_str()).collect(),
-            _ => panic!("{name} is not categorical"),
-        }
-    }
 
     fn labels(table: &ClaimsTable) -> Vec<bool> {
         numeric(table, IS_ANOMALY).iter().map(|&v| v == 1.0).collect()

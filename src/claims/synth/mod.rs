@@ -8,6 +8,8 @@ pub mod denial;
 pub mod medical;
 pub mod pharmacy;
 mod sampling;
+#[cfg(test)]
+mod test_support;
 
 use std::fmt;
 use std::str::FromStr;

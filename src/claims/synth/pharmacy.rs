@@ -1200,34 +1200,7 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
-
-    fn options(n_rows: usize, seed: u64, fraud_rate: f64) -> SynthOptions {
-        SynthOptions { n_rows, seed, fraud_rate }
-    }
-
-    fn numeric<'t>(table: &'t ClaimsTable, name: &str) -> &'t [f64] {
-        match &table.column(name).unwrap().data {
-            ColumnData::Numeric { values } => values,
-            _ => panic!("{name} is not numeric"),
-        }
-    }
-
-    fn days<'t>(table: &'t ClaimsTable, name: &str) -> &'t [i32] {
-        match &table.column(name).unwrap().data {
-            ColumnData::Date { days } => days,
-            _ => panic!("{name} is not a date"),
-        }
-    }
-
-    /// Each row's text in a categorical column ("" when missing).
-    fn texts<'t>(table: &'t ClaimsTable, name: &str) -> Vec<&'t str> {
-        match &table.column(name).unwrap().data {
-            ColumnData::Categorical { levels, codes } => {
-                codes.iter().map(|&c| levels.get(c as usize).map_or("", String::as_str)).collect()
-            }
-            _ => panic!("{name} is not categorical"),
-        }
-    }
+    use crate::claims::synth::test_support::{days, numeric, options, texts};
 
     fn labels(table: &ClaimsTable) -> Vec<bool> {
         numeric(table, IS_ANOMALY).iter().map(|&v| v == 1.0).collect()
