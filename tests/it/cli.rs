@@ -1,4 +1,4 @@
-//! The native CLI end to end: generate, train, score, explain, encode, export, evaluate.
+//! The native CLI end to end: generate, inspect, train, score, explain, encode, export, evaluate.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -124,4 +124,40 @@ fn bad_input_is_one_line_and_a_failure_never_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: one line, got {stderr}");
     }
+}
+
+#[test]
+fn generated_scenarios_inspect_and_train_on_derived_features() {
+    let dir = scratch_dir("scenarios");
+    ok(claimforest(&["generate", "--scenario", "pharmacy", "--rows", "800", "--seed", "4", "--out", "rx.csv"], &dir));
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(claimforest(&["inspect", "--input", "rx.csv", "--json"], &dir))).unwrap();
+    assert_eq!(report["rows_loaded"], 800);
+    assert_eq!(report["profile_used"], "generic_csv");
+    assert!(report["extra_columns"].as_array().unwrap().is_empty(), "every generated column is canonical");
+    let text = ok(claimforest(&["inspect", "--input", "rx.csv"], &dir));
+    assert!(text.contains("service_date -> service_date (canonical name): date"), "{text}");
+
+    ok(claimforest(&["generate", "--scenario", "medical", "--rows", "3000", "--seed", "4", "--out", "med.csv"], &dir));
+    let output = claimforest(
+        &["train", "--input", "med.csv", "--label", "is_anomaly", "--trees", "20", "--seed", "4", "--out", "m.json"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    ok(output);
+    assert!(stderr.contains("derived features:"), "{stderr}");
+    let model = std::fs::read_to_string(dir.join("m.json")).unwrap();
+    assert!(model.contains("provider_allowed_vs_peer"), "the model reads the aggregates");
+    // The raw file scores: the model builds its derived features from the file itself.
+    ok(claimforest(&["score", "--model", "m.json", "--input", "med.csv", "--out", "scored.csv"], &dir));
+    let (header, rows) = csv_rows(&dir.join("scored.csv"));
+    assert!(header.contains(&"score".to_owned()));
+    assert_eq!(rows.len(), 3000);
+
+    let output = claimforest(&["generate", "--scenario", "dental", "--rows", "500", "--out", "x.csv"], &dir);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("denial, medical, pharmacy"));
+    let output = claimforest(&["inspect", "--input", "rx.csv", "--profile", "acme"], &dir);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("known profiles: auto, generic_csv"));
 }
