@@ -7,7 +7,7 @@
 //! program fires on normal claims too. Six schemes are planted at the requested rate.
 
 use super::sampling::{
-    compact_categorical, distinct_numeric_ids, log_normal_factor, npi_like_ids, padded_id, pareto_weight,
+    compact_categorical, distinct_numeric_ids, log_normal_factor, non_negative, npi_like_ids, padded_id, pareto_weight,
     pick_weighted, round_cents, standard_normal, uniform, AliasTable,
 };
 use super::{SynthError, SynthOptions};
@@ -539,13 +539,13 @@ impl Plan {
             CostShare::Coinsurance(rate) => *rate * billed,
             CostShare::Cash => billed,
             CostShare::Deductible { remaining, coinsurance } => {
-                let toward_deductible = remaining.min(billed).max(0.0);
+                let toward_deductible = non_negative(remaining.min(billed));
                 *remaining -= toward_deductible;
                 toward_deductible + *coinsurance * (billed - toward_deductible)
             }
         };
         let benefit = round_cents((patient_share - self.card_copay).clamp(0.0, MAX_BENEFIT_PER_FILL));
-        (benefit, round_cents(patient_share - benefit).max(0.0))
+        (benefit, non_negative(round_cents(patient_share - benefit)))
     }
 }
 

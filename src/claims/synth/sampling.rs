@@ -99,7 +99,18 @@ pub fn uniform(rng: &mut SeededRng, low: f64, high: f64) -> f64 {
 
 /// Rounds money to whole cents.
 pub fn round_cents(amount: f64) -> f64 {
-    (amount * 100.0).round() / 100.0
+    // Adding +0.0 turns a -0.0 into +0.0, so a zero has one bit pattern on every target.
+    (amount * 100.0).round() / 100.0 + 0.0
+}
+
+/// `amount`, or +0.0 when it is not positive. Unlike `f64::max`, which may return either
+/// zero when given -0.0 and +0.0 (x86 and wasm disagree), this is the same on every target.
+pub fn non_negative(amount: f64) -> f64 {
+    if amount > 0.0 {
+        amount
+    } else {
+        0.0
+    }
 }
 
 /// Picks one item of `options` with probability proportional to its weight; `None` if
@@ -300,6 +311,14 @@ pub fn compact_categorical(codes: &[u32], n_levels: usize, level_text: impl Fn(u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zeros_have_one_sign_on_every_target() {
+        assert_eq!(round_cents(-0.001).to_bits(), 0.0f64.to_bits());
+        assert_eq!(non_negative(-0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(non_negative(-3.0), 0.0);
+        assert_eq!(non_negative(2.5), 2.5);
+    }
 
     #[test]
     fn portable_math_matches_the_platform() {
