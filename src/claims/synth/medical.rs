@@ -156,54 +156,26 @@ mod tests {
 
     use super::*;
     use crate::claims::schema::names::*;
-    use crate::claims::synth::test_support::{days, numeric, options, texts};
+    use crate::claims::synth::test_support::{
+        assert_exact_row_and_label_counts, assert_rate_and_kinds, assert_seed_reproduces, days, labels, numeric,
+        options, texts,
+    };
     use crate::claims::table::{days_from_civil, weekday, ColumnData, MISSING_DAY};
     use crate::ml::metrics::roc_auc;
 
-    fn labels(table: &ClaimsTable) -> Vec<bool> {
-        numeric(table, IS_ANOMALY).iter().map(|&v| v == 1.0).collect()
-    }
-
     #[test]
     fn same_seed_same_table_other_seed_differs() {
-        let a = generate_medical(&options(2_000, 7, 0.05)).unwrap();
-        assert_eq!(a, generate_medical(&options(2_000, 7, 0.05)).unwrap());
-        assert_ne!(a, generate_medical(&options(2_000, 8, 0.05)).unwrap());
+        assert_seed_reproduces(generate_medical);
     }
 
     #[test]
     fn row_count_is_exact_whatever_the_size_and_rate() {
-        for n_rows in [100, 1_234, 10_000] {
-            for fraud_rate in [0.0, 0.05, 0.2, 0.5] {
-                let table = generate_medical(&options(n_rows, 11, fraud_rate)).unwrap();
-                assert_eq!(table.n_rows(), n_rows, "{n_rows} rows at {fraud_rate}");
-                let n_labelled = labels(&table).iter().filter(|&&l| l).count();
-                assert_eq!(n_labelled, (n_rows as f64 * fraud_rate).round() as usize, "{n_rows} at {fraud_rate}");
-            }
-        }
+        assert_exact_row_and_label_counts(generate_medical);
     }
 
     #[test]
     fn labels_match_the_rate_and_every_pattern_appears() {
-        let table = generate_medical(&options(20_000, 5, 0.05)).unwrap();
-        let labels = labels(&table);
-        let share = labels.iter().filter(|&&l| l).count() as f64 / 20_000.0;
-        assert!((share - 0.05).abs() <= 0.01, "{share}");
-        let types = texts(&table, ANOMALY_TYPE);
-        for (&label, &kind) in labels.iter().zip(&types) {
-            assert_eq!(label, kind != "none", "{kind}");
-        }
-        let seen: HashSet<&str> = types.iter().copied().collect();
-        for kind in MEDICAL_ANOMALY_TYPES {
-            assert!(seen.contains(kind), "{kind} never planted");
-        }
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for kind in types {
-            *counts.entry(kind).or_default() += 1;
-        }
-        for kind in &MEDICAL_ANOMALY_TYPES[1..] {
-            assert!(counts[kind] >= 140, "{kind}: {counts:?}");
-        }
+        assert_rate_and_kinds(generate_medical, &MEDICAL_ANOMALY_TYPES, 140);
     }
 
     #[test]

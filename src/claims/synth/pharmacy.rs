@@ -1200,13 +1200,11 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
-    use crate::claims::synth::test_support::{days, numeric, options, texts};
+    use crate::claims::synth::test_support::{
+        assert_exact_row_and_label_counts, assert_rate_and_kinds, assert_seed_reproduces, days, labels, numeric,
+        options, texts,
+    };
 
-    fn labels(table: &ClaimsTable) -> Vec<bool> {
-        numeric(table, IS_ANOMALY).iter().map(|&v| v == 1.0).collect()
-    }
-
-    /// Rows of each value of `key`, in table (date) order.
     fn rows_by<'t>(keys: &[&'t str]) -> HashMap<&'t str, Vec<usize>> {
         let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
         for (row, &key) in keys.iter().enumerate() {
@@ -1217,41 +1215,17 @@ mod tests {
 
     #[test]
     fn same_seed_same_table_other_seed_differs() {
-        let a = generate_pharmacy(&options(2_000, 7, 0.05)).unwrap();
-        assert_eq!(a, generate_pharmacy(&options(2_000, 7, 0.05)).unwrap());
-        assert_ne!(a, generate_pharmacy(&options(2_000, 8, 0.05)).unwrap());
+        assert_seed_reproduces(generate_pharmacy);
     }
 
     #[test]
     fn row_count_is_exact_whatever_the_size_and_rate() {
-        for n_rows in [100, 1_234, 10_000] {
-            for fraud_rate in [0.0, 0.05, 0.2, 0.5] {
-                let table = generate_pharmacy(&options(n_rows, 11, fraud_rate)).unwrap();
-                assert_eq!(table.n_rows(), n_rows, "{n_rows} rows at {fraud_rate}");
-                let n_labelled = labels(&table).iter().filter(|&&l| l).count();
-                assert_eq!(n_labelled, (n_rows as f64 * fraud_rate).round() as usize, "{n_rows} at {fraud_rate}");
-            }
-        }
+        assert_exact_row_and_label_counts(generate_pharmacy);
     }
 
     #[test]
     fn labels_match_the_rate_and_every_scheme_appears() {
-        let table = generate_pharmacy(&options(20_000, 5, 0.05)).unwrap();
-        let labels = labels(&table);
-        let share = labels.iter().filter(|&&l| l).count() as f64 / 20_000.0;
-        assert!((share - 0.05).abs() <= 0.01, "{share}");
-        let kinds = texts(&table, ANOMALY_TYPE);
-        for (&label, &kind) in labels.iter().zip(&kinds) {
-            assert_eq!(label, kind != "none", "{kind}");
-        }
-        let counts = rows_by(&kinds);
-        for kind in PHARMACY_ANOMALY_TYPES {
-            assert!(
-                counts.get(kind).is_some_and(|rows| rows.len() >= 150),
-                "{kind}: {:?}",
-                counts.get(kind).map(Vec::len)
-            );
-        }
+        assert_rate_and_kinds(generate_pharmacy, &PHARMACY_ANOMALY_TYPES, 150);
     }
 
     #[test]
