@@ -6,7 +6,7 @@ use crate::claims::features::plan_features;
 use crate::claims::schema::{normalize_header, ValueKind};
 use crate::claims::table::{format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, MISSING_DAY};
 
-use super::discovery::{discover, Discovery};
+use super::discovery::{discover, profile_named, Discovery};
 use super::report::{
     CellProblem, ColumnReport, ColumnType, MissingColumn, RejectedRow, SchemaReport, SourceFormat, LISTED_PROBLEMS,
 };
@@ -42,7 +42,7 @@ impl TableBuilder {
     /// A builder for `file`; fails only on an unknown profile.
     pub(crate) fn new(file: &str, options: &IngestOptions) -> Result<Self, IngestError> {
         // Check the profile name before reading a byte.
-        discover(&[], &options.profile)?;
+        profile_named(&options.profile)?;
         Ok(Self {
             file: file.to_owned(),
             options: options.clone(),

@@ -85,13 +85,14 @@ fn same_compact(compact: &str, name: &str) -> bool {
     compact.chars().all(|c| wanted.next() == Some(c)) && wanted.next().is_none()
 }
 
+/// The profile called `name`, or the error listing the known ones.
+pub fn profile_named(name: &str) -> Result<&'static VendorProfile, IngestError> {
+    VendorProfile::named(name)
+        .ok_or_else(|| IngestError::UnknownProfile { name: name.to_owned(), known: VendorProfile::names().join(", ") })
+}
+
 fn choose_profile(compact_headers: &[String], requested: &str) -> Result<&'static VendorProfile, IngestError> {
-    let Some(profile) = VendorProfile::named(requested) else {
-        return Err(IngestError::UnknownProfile {
-            name: requested.to_owned(),
-            known: VendorProfile::names().join(", "),
-        });
-    };
+    let profile = profile_named(requested)?;
     if profile.name != "auto" {
         return Ok(profile);
     }
