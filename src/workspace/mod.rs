@@ -4,6 +4,14 @@
 //! Leptos components only wire signals to these functions, so everything here is
 //! tested natively.
 
+pub mod evaluation;
+pub mod explain;
+pub mod export;
+pub mod queue;
+pub mod results;
+pub mod tiers;
+pub mod whatif;
+
 use std::ops::Range;
 
 use thiserror::Error;
