@@ -10,6 +10,7 @@ pub mod claims;
 pub mod ml;
 pub mod pipeline;
 pub mod protocol;
+pub mod session;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,26 +1,268 @@
 //! Messages between the page and the Web Worker: plain serde types, testable natively.
+//!
+//! The worker owns the session (the claims, their derived features and the fitted models);
+//! the page holds a copy of the raw claims for its table and asks the worker for everything
+//! heavy: loading, training, explaining, what-if and downloads. Large byte payloads travel
+//! as `Uint8Array`s; an uploaded file travels as the browser's `File` beside the message and
+//! is read inside the worker, so its bytes never cross the main thread.
 
 use serde::{Deserialize, Serialize};
 
-use crate::claims::ClaimsTable;
-use crate::pipeline::{TrainReport, TrainRequest};
+use crate::claims::features::FeaturePlan;
+use crate::claims::ingest::SchemaReport;
+use crate::claims::synth::{Scenario, SynthOptions};
+use crate::ml::{ForestParams, IsolationForestParams};
+use crate::workspace::evaluation::Evaluation;
+use crate::workspace::explain::ClaimExplanation;
+use crate::workspace::export::ExportOptions;
+use crate::workspace::queue::QueueSettings;
+use crate::workspace::tiers::TierCuts;
+use crate::workspace::whatif::WhatIfField;
 
 /// A job number chosen by the page; replies carry it so stale replies can be ignored.
 pub type JobId = u64;
+
+/// Which fitted model a request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSlot {
+    /// The supervised random forest.
+    Forest,
+    /// The unsupervised isolation forest.
+    Isolation,
+}
+
+/// Which algorithms a training run fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlgorithmChoice {
+    /// A random forest on the label.
+    RandomForest,
+    /// An isolation forest, no label needed.
+    IsolationForest,
+    /// Both, on the same features.
+    Both,
+}
+
+impl AlgorithmChoice {
+    /// Whether a random forest is fitted.
+    pub fn fits_forest(self) -> bool {
+        matches!(self, AlgorithmChoice::RandomForest | AlgorithmChoice::Both)
+    }
+
+    /// Whether an isolation forest is fitted.
+    pub fn fits_isolation(self) -> bool {
+        matches!(self, AlgorithmChoice::IsolationForest | AlgorithmChoice::Both)
+    }
+}
+
+/// What a training run fits, on which columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// Which algorithms.
+    pub algorithm: AlgorithmChoice,
+    /// The label column (needed by the random forest; optional for an isolation forest,
+    /// where it only feeds the evaluation).
+    pub label_column: Option<String>,
+    /// The positive class of a text label; `None` accepts 1/yes/true/Y and the like.
+    pub positive_label: Option<String>,
+    /// The columns the models read, in order (raw columns and derived features).
+    pub feature_columns: Vec<String>,
+    /// Random forest parameters, including its seed.
+    pub forest: ForestParams,
+    /// Isolation forest parameters, including its seed.
+    pub isolation: IsolationForestParams,
+    /// Share of claims held out to evaluate the random forest.
+    pub test_fraction: f64,
+    /// Seed of the train/test split.
+    pub split_seed: u64,
+}
+
+/// A download the worker prepares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportRequest {
+    /// Every claim with its scores, tier and prediction.
+    ScoredClaims {
+        /// The model whose score is the priority.
+        rank_by: ModelSlot,
+        /// Tier cut points.
+        cuts: TierCuts,
+    },
+    /// The review queue, in queue order.
+    ReviewQueue {
+        /// The model whose score is the priority.
+        rank_by: ModelSlot,
+        /// Tier cut points.
+        cuts: TierCuts,
+        /// Capacity and threshold.
+        settings: QueueSettings,
+    },
+    /// Metrics and evaluation of every fitted model, as JSON.
+    Metrics,
+    /// The schema report of the loaded file, as JSON.
+    SchemaReport,
+    /// A model file.
+    Model {
+        /// Which model.
+        slot: ModelSlot,
+    },
+    /// A model's trees in the shap tree JSON format.
+    ShapTrees {
+        /// Which model.
+        slot: ModelSlot,
+    },
+}
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {
-    /// Train on `table` as `request` says and score every claim.
+    /// Generate synthetic claims and make them the session's data.
+    Generate {
+        /// The job number.
+        job_id: JobId,
+        /// Which data set.
+        scenario: Scenario,
+        /// Rows, seed and fraud rate.
+        options: SynthOptions,
+    },
+    /// Read the `File` posted beside this message and make it the session's data.
+    IngestFile {
+        /// The job number.
+        job_id: JobId,
+        /// The file's name, for messages.
+        file_name: String,
+    },
+    /// Make these claims the session's data again (after a cancel restarted the worker).
+    Restore {
+        /// The job number.
+        job_id: JobId,
+        /// Where the claims came from.
+        source: String,
+        /// The claims, as [`crate::claims::table_bytes`].
+        #[serde(with = "serde_bytes")]
+        table: Vec<u8>,
+        /// The schema report, if the claims came from a file.
+        report: Option<Box<SchemaReport>>,
+    },
+    /// Fit models on the session's data and score every claim.
     Train {
         /// The job number.
         job_id: JobId,
-        /// The claims.
-        table: ClaimsTable,
-        /// What to train.
-        request: TrainRequest,
+        /// What to fit.
+        request: Box<RunRequest>,
     },
+    /// Read the model `File` posted beside this message and score the session's data with it.
+    LoadModelFile {
+        /// The job number.
+        job_id: JobId,
+        /// The file's name, for messages.
+        file_name: String,
+    },
+    /// Explain one claim.
+    Explain {
+        /// The job number.
+        job_id: JobId,
+        /// Which model.
+        slot: ModelSlot,
+        /// The claim's row.
+        row: usize,
+    },
+    /// Score and explain an edited claim.
+    WhatIf {
+        /// The job number.
+        job_id: JobId,
+        /// Which model.
+        slot: ModelSlot,
+        /// The edited form.
+        fields: Vec<WhatIfField>,
+    },
+    /// Prepare a download.
+    Export {
+        /// The job number.
+        job_id: JobId,
+        /// What to download.
+        request: ExportRequest,
+        /// Identifier hashing.
+        options: ExportOptions,
+    },
+}
+
+/// A label the user may choose, with its classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelChoice {
+    /// The column name.
+    pub column: String,
+    /// Its distinct values, as text, in first-seen order (at most a few).
+    pub classes: Vec<String>,
+    /// The class read as positive by default (e.g. "1").
+    pub default_positive: Option<String>,
+}
+
+/// A column the user may train on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureChoice {
+    /// The column name.
+    pub name: String,
+    /// Built by ClaimForest from the claims (member, provider and pharmacy aggregates).
+    pub derived: bool,
+    /// Chosen by default.
+    pub default_on: bool,
+    /// Why it is off by default, if it is.
+    pub note: Option<String>,
+}
+
+/// What the page needs to show loaded claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadedData {
+    /// Where the claims came from ("medical, seed 42" or the file name).
+    pub source: String,
+    /// The raw claims, as [`crate::claims::table_bytes`].
+    #[serde(with = "serde_bytes")]
+    pub table: Vec<u8>,
+    /// The ingestion report, for files.
+    pub report: Option<Box<SchemaReport>>,
+    /// The derived features built and skipped.
+    pub plan: FeaturePlan,
+    /// Labels the user may choose; the first is the default.
+    pub labels: Vec<LabelChoice>,
+    /// Columns the user may train on.
+    pub features: Vec<FeatureChoice>,
+}
+
+/// One fitted model's results over the session's claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRun {
+    /// Which model.
+    pub slot: ModelSlot,
+    /// Scores of every claim, in table order: probability, or anomaly score.
+    pub scores: Vec<f64>,
+    /// Scores at or above this are predicted positive (or flagged).
+    pub threshold: f64,
+    /// Which claims were held out (random forests with a hold-out).
+    pub is_test_row: Option<Vec<bool>>,
+    /// The evaluation.
+    pub evaluation: Box<Evaluation>,
+    /// The features the model reads.
+    pub feature_names: Vec<String>,
+    /// How a positive prediction reads ("Denied", "Anomalous", "Flagged").
+    pub positive_word: String,
+    /// Where the model came from ("trained now", or the model file's name).
+    pub origin: String,
+}
+
+/// The results of a training run or a loaded model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// The fitted models (one or two).
+    pub models: Vec<ModelRun>,
+    /// The label of every claim, when a label column was chosen.
+    pub labels: Option<Vec<bool>>,
+    /// The label column's name.
+    pub label_column: Option<String>,
+    /// Milliseconds the worker spent.
+    pub elapsed_ms: f64,
 }
 
 /// What the worker tells the page.
@@ -29,23 +271,53 @@ pub enum ToWorker {
 pub enum FromWorker {
     /// The worker has started and can take jobs.
     Ready,
-    /// A tree finished.
+    /// Work is under way: trees fitted, or an indeterminate step.
     Progress {
         /// The job number.
         job_id: JobId,
-        /// Trees finished so far.
-        n_trees_done: usize,
-        /// Trees in total.
-        n_trees: usize,
+        /// Units done.
+        done: usize,
+        /// Units in all (0 when unknown).
+        total: usize,
+        /// What is happening ("Fitting the random forest").
+        stage: String,
     },
-    /// Training finished.
+    /// Claims were loaded.
+    Loaded {
+        /// The job number.
+        job_id: JobId,
+        /// The claims and what can be done with them.
+        data: Box<LoadedData>,
+    },
+    /// Models were fitted (or loaded) and every claim scored.
     Trained {
         /// The job number.
         job_id: JobId,
-        /// Metrics and scores.
-        report: Box<TrainReport>,
+        /// The results.
+        results: Box<RunResults>,
     },
-    /// The job failed; `message` is a sentence for the user.
+    /// One claim explained.
+    Explained {
+        /// The job number.
+        job_id: JobId,
+        /// The explanation.
+        explanation: Box<ClaimExplanation>,
+        /// The claim as an editable what-if form.
+        fields: Vec<WhatIfField>,
+    },
+    /// A download is ready.
+    Exported {
+        /// The job number.
+        job_id: JobId,
+        /// The suggested file name.
+        file_name: String,
+        /// The MIME type.
+        mime: String,
+        /// The file's bytes.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// The job failed; `message` is a sentence for the user, and nothing loaded was changed.
     Failed {
         /// The job number.
         job_id: JobId,
@@ -54,19 +326,33 @@ pub enum FromWorker {
     },
 }
 
+impl FromWorker {
+    /// The job this reply belongs to (0 for `Ready`).
+    pub fn job_id(&self) -> JobId {
+        match self {
+            FromWorker::Ready => 0,
+            FromWorker::Progress { job_id, .. }
+            | FromWorker::Loaded { job_id, .. }
+            | FromWorker::Trained { job_id, .. }
+            | FromWorker::Explained { job_id, .. }
+            | FromWorker::Exported { job_id, .. }
+            | FromWorker::Failed { job_id, .. } => *job_id,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::synth::generate_denial;
 
     #[test]
     fn messages_round_trip_through_json() {
-        let message =
-            ToWorker::Train { job_id: 3, table: generate_denial(5, 1).unwrap(), request: TrainRequest::default() };
+        let message = ToWorker::Restore { job_id: 3, source: "x.csv".into(), table: vec![1, 2, 3], report: None };
         let json = serde_json::to_string(&message).unwrap();
-        assert!(json.starts_with(r#"{"type":"train""#));
+        assert!(json.starts_with(r#"{"type":"restore""#), "{json}");
         assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), message);
-        let reply = FromWorker::Progress { job_id: 3, n_trees_done: 1, n_trees: 100 };
+        let reply = FromWorker::Progress { job_id: 3, done: 1, total: 100, stage: "Fitting".into() };
         assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&reply).unwrap()).unwrap(), reply);
+        assert_eq!(reply.job_id(), 3);
     }
 }

@@ -3,10 +3,13 @@
 
 mod common;
 
-use claimforest::claims::synth::generate_denial;
-use claimforest::pipeline::TrainRequest;
-use claimforest::protocol::{FromWorker, ToWorker};
+use claimforest::claims::synth::{generate_denial, Scenario, SynthOptions};
+use claimforest::claims::table_bytes::table_to_bytes;
+use claimforest::protocol::{FromWorker, ModelSlot, ToWorker};
+use claimforest::session::Session;
 use claimforest::worker::codec;
+use claimforest::workspace::train_form::TrainForm;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -24,18 +27,53 @@ fn seeded_claims_data_is_bit_identical_to_native() {
 #[wasm_bindgen_test]
 fn worker_messages_survive_structured_values() {
     let mut table = generate_denial(50, 3).unwrap();
-    // A missing value and a seed beyond 2^32 must survive the JS round trip exactly.
+    // A missing value, a seed beyond 2^32 and a byte payload must survive the JS round trip exactly.
     table.push_column("sparse", claimforest::claims::ColumnData::Numeric { values: vec![f64::NAN; 50] }).unwrap();
-    let mut request = TrainRequest::default();
-    request.forest.seed = (1 << 53) - 1;
-    let message = ToWorker::Train { job_id: 9, table, request };
-    let decoded: ToWorker = codec::decode(codec::encode(&message).unwrap()).unwrap();
-    let (ToWorker::Train { table: a, request: ra, .. }, ToWorker::Train { table: b, request: rb, .. }) =
-        (&message, &decoded);
-    assert_eq!(ra, rb);
-    assert_eq!(serde_json::to_string(a).unwrap(), serde_json::to_string(b).unwrap());
+    let bytes = table_to_bytes(&table);
+    let message = ToWorker::Restore { job_id: 9, source: "x.csv".into(), table: bytes.clone(), report: None };
+    let encoded = codec::encode(&message).unwrap();
+    let payload = js_sys::Reflect::get(&encoded, &"table".into()).unwrap();
+    assert!(payload.is_instance_of::<js_sys::Uint8Array>(), "bytes travel as a Uint8Array");
+    assert_eq!(codec::decode::<ToWorker>(encoded).unwrap(), message);
+    let options = SynthOptions { n_rows: 100, seed: (1 << 53) - 1, fraud_rate: 0.05 };
+    let generate = ToWorker::Generate { job_id: 2, scenario: Scenario::Medical, options };
+    assert_eq!(codec::decode::<ToWorker>(codec::encode(&generate).unwrap()).unwrap(), generate);
     let reply = FromWorker::Failed { job_id: 9, message: "column 'x', row 3: bad".into() };
     assert_eq!(codec::decode::<FromWorker>(codec::encode(&reply).unwrap()).unwrap(), reply);
+    // Large payloads are transferred, not copied.
+    let transfer = js_sys::Array::new();
+    let big =
+        FromWorker::Exported { job_id: 1, file_name: "a.csv".into(), mime: "text/csv".into(), bytes: vec![7; 100_000] };
+    let value = codec::encode_with_transfer(&big, &transfer).unwrap();
+    assert_eq!(transfer.length(), 1);
+    assert_eq!(codec::decode::<FromWorker>(value).unwrap(), big);
+}
+
+#[wasm_bindgen_test]
+fn the_session_answers_in_the_browser_as_natively() {
+    // The worker's whole protocol, driven in wasm: generate, train, explain.
+    let mut session = Session::new();
+    let quiet = &mut |_: FromWorker| {};
+    let options = SynthOptions { n_rows: 300, seed: 4, fraud_rate: 0.05 };
+    let FromWorker::Loaded { data, .. } =
+        session.handle(ToWorker::Generate { job_id: 1, scenario: Scenario::Denial, options }, None, quiet)
+    else {
+        panic!("not loaded")
+    };
+    let form = TrainForm {
+        label_column: Some("is_denied".into()),
+        feature_columns: data.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect(),
+        n_trees: "5".into(),
+        ..TrainForm::default()
+    };
+    let request = Box::new(form.to_request().unwrap());
+    let FromWorker::Trained { results, .. } = session.handle(ToWorker::Train { job_id: 2, request }, None, quiet)
+    else {
+        panic!("not trained")
+    };
+    assert_eq!(results.models[0].scores.len(), 300);
+    let reply = session.handle(ToWorker::Explain { job_id: 3, slot: ModelSlot::Forest, row: 0 }, None, quiet);
+    assert!(matches!(reply, FromWorker::Explained { .. }), "{reply:?}");
 }
 
 #[wasm_bindgen_test]

@@ -6,5 +6,6 @@ pub mod ingest;
 pub mod schema;
 pub mod synth;
 pub mod table;
+pub mod table_bytes;
 
 pub use table::{ClaimsTable, Column, ColumnData};

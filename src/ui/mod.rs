@@ -1,8 +1,12 @@
 //! The browser UI (wasm32 only). Components wire signals; logic lives in `workspace`,
-//! `pipeline` and the pure core.
+//! `session` and the pure core.
 
 mod app;
+pub mod charts;
 mod components;
+mod download;
+mod panels;
+mod state;
 mod worker_client;
 
 pub use app::App;

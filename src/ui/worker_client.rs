@@ -58,7 +58,12 @@ impl WorkerClient {
 
     /// Sends a job, starting the worker first if needed; messages wait until it is ready.
     pub fn send(&self, message: &ToWorker) -> Result<(), String> {
-        let value = codec::encode(message)?;
+        self.send_with_file(message, None)
+    }
+
+    /// Sends a job with a `File` for the worker to read (uploads never pass through the page).
+    pub fn send_with_file(&self, message: &ToWorker, file: Option<&web_sys::File>) -> Result<(), String> {
+        let value = codec::envelope(codec::encode(message)?, file)?;
         self.ensure_started()?;
         let mut inner = self.inner.borrow_mut();
         match (&inner.worker, inner.ready) {

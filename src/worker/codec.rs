@@ -1,16 +1,70 @@
-//! Converting protocol messages to and from JavaScript values (structured-clone friendly).
+//! Converting protocol messages to and from JavaScript values (structured-clone friendly),
+//! and the envelope that carries an uploaded `File` beside a message.
 
+use js_sys::{Object, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::File;
 
-/// Encodes a message; 64-bit integers become BigInts so seeds survive exactly.
+/// Encodes a message; 64-bit integers become BigInts so seeds survive exactly, and byte
+/// payloads become `Uint8Array`s.
 pub fn encode<T: Serialize>(message: &T) -> Result<JsValue, String> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
     message.serialize(&serializer).map_err(|e| e.to_string())
 }
 
+/// Encodes a message and lists the buffers of its large byte payloads in `transfer`, so
+/// posting moves them instead of copying.
+pub fn encode_with_transfer<T: Serialize>(message: &T, transfer: &js_sys::Array) -> Result<JsValue, String> {
+    let value = encode(message)?;
+    collect_buffers(&value, transfer, 0);
+    Ok(value)
+}
+
 /// Decodes a message posted by the other side.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Wraps an encoded message and an optional `File` for posting to the worker.
+pub fn envelope(message: JsValue, file: Option<&File>) -> Result<JsValue, String> {
+    let envelope = Object::new();
+    Reflect::set(&envelope, &"message".into(), &message).map_err(|e| format!("{e:?}"))?;
+    if let Some(file) = file {
+        Reflect::set(&envelope, &"file".into(), file).map_err(|e| format!("{e:?}"))?;
+    }
+    Ok(envelope.into())
+}
+
+/// Splits an envelope into its message and its `File`, if any.
+pub fn unwrap_envelope(value: &JsValue) -> Result<(JsValue, Option<File>), String> {
+    let message = Reflect::get(value, &"message".into()).map_err(|e| format!("{e:?}"))?;
+    if message.is_undefined() {
+        return Err("the message has no body".into());
+    }
+    let file = Reflect::get(value, &"file".into()).map_err(|e| format!("{e:?}"))?;
+    Ok((message, file.dyn_into::<File>().ok()))
+}
+
+/// Byte payloads above this size are transferred rather than copied.
+const TRANSFER_MIN_BYTES: u32 = 64 * 1024;
+
+fn collect_buffers(value: &JsValue, transfer: &js_sys::Array, depth: usize) {
+    if depth > 4 || !value.is_object() {
+        return;
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        if bytes.byte_length() >= TRANSFER_MIN_BYTES {
+            transfer.push(&bytes.buffer());
+        }
+        return;
+    }
+    if js_sys::Array::is_array(value) {
+        return;
+    }
+    let object: &Object = value.unchecked_ref();
+    for entry in Object::values(object).iter() {
+        collect_buffers(&entry, transfer, depth + 1);
+    }
 }

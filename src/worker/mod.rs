@@ -1,19 +1,24 @@
-//! The Web Worker: receives jobs from the page, runs the pipeline, posts progress and results.
+//! The Web Worker: a thin shell that reads each posted message (and the `File` beside it),
+//! hands it to the pure-Rust [`Session`], and posts the replies back.
 //!
-//! Training runs synchronously inside the worker, so the page stays responsive. The page
+//! Work runs synchronously inside the worker, so the page stays responsive. The page
 //! cancels a job by terminating the worker and starting a fresh one, which stops the work
-//! at once without shared memory.
+//! at once without shared memory; it then restores the claims it holds.
 
 pub mod codec;
 
-use std::ops::ControlFlow;
+use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-use crate::pipeline;
 use crate::protocol::{FromWorker, ToWorker};
+use crate::session::Session;
+
+thread_local! {
+    static SESSION: RefCell<Session> = RefCell::new(Session::new());
+}
 
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
@@ -29,32 +34,52 @@ pub fn start() {
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
-    match codec::decode::<ToWorker>(data) {
-        Ok(ToWorker::Train { job_id, table, request }) => {
-            let mut on_progress = |progress: crate::ml::FitProgress| {
-                post(
-                    scope,
-                    &FromWorker::Progress { job_id, n_trees_done: progress.n_trees_done, n_trees: progress.n_trees },
-                );
-                ControlFlow::Continue(())
-            };
-            let reply = match pipeline::train(&table, &request, &mut on_progress) {
-                Ok(report) => FromWorker::Trained { job_id, report: Box::new(report) },
-                Err(error) => FromWorker::Failed { job_id, message: error.to_string() },
-            };
-            post(scope, &reply);
+    let (message, file) = match codec::unwrap_envelope(&data) {
+        Ok(parts) => parts,
+        Err(error) => {
+            let message = format!("The worker could not read the request: {error}");
+            return post(scope, &FromWorker::Failed { job_id: 0, message });
         }
-        Err(error) => post(
-            scope,
-            &FromWorker::Failed { job_id: 0, message: format!("The worker could not read the request: {error}") },
-        ),
+    };
+    let message = match codec::decode::<ToWorker>(message) {
+        Ok(message) => message,
+        Err(error) => {
+            let message = format!("The worker could not read the request: {error}");
+            return post(scope, &FromWorker::Failed { job_id: 0, message });
+        }
+    };
+    let bytes = match file.map(|file| read_file(&file)).transpose() {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let reply = FromWorker::Failed { job_id: job_id_of(&message), message: error };
+            return post(scope, &reply);
+        }
+    };
+    let reply =
+        SESSION.with(|session| session.borrow_mut().handle(message, bytes, &mut |progress| post(scope, &progress)));
+    post(scope, &reply);
+}
+
+/// Reads a posted `File` whole; workers may read synchronously.
+fn read_file(file: &File) -> Result<Vec<u8>, String> {
+    let describe = |error: JsValue| format!("{}: the browser could not read the file ({error:?})", file.name());
+    let reader = FileReaderSync::new().map_err(describe)?;
+    let buffer = reader.read_as_array_buffer(file).map_err(describe)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn job_id_of(message: &ToWorker) -> u64 {
+    match message {
+        ToWorker::IngestFile { job_id, .. } | ToWorker::LoadModelFile { job_id, .. } => *job_id,
+        _ => 0,
     }
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
-    match codec::encode(message) {
+    let transfer = js_sys::Array::new();
+    match codec::encode_with_transfer(message, &transfer) {
         Ok(value) => {
-            if let Err(error) = scope.post_message(&value) {
+            if let Err(error) = scope.post_message_with_transfer(&value, &transfer) {
                 web_sys::console::error_2(&"ClaimForest worker: postMessage failed".into(), &error);
             }
         }

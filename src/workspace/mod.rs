@@ -4,12 +4,14 @@
 //! Leptos components only wire signals to these functions, so everything here is
 //! tested natively.
 
+pub mod charts;
 pub mod evaluation;
 pub mod explain;
 pub mod export;
 pub mod queue;
 pub mod results;
 pub mod tiers;
+pub mod train_form;
 pub mod whatif;
 
 use std::ops::Range;
@@ -19,9 +21,9 @@ use thiserror::Error;
 use crate::protocol::JobId;
 
 /// The fewest claims the page generates.
-pub const MIN_GENERATED_ROWS: usize = 10;
+pub const MIN_GENERATED_ROWS: usize = crate::claims::synth::MIN_ROWS;
 /// The most claims the page generates.
-pub const MAX_GENERATED_ROWS: usize = 1_000_000;
+pub const MAX_GENERATED_ROWS: usize = crate::claims::synth::MAX_ROWS;
 /// Claims generated when the page opens.
 pub const DEFAULT_GENERATED_ROWS: usize = 1_000;
 /// The seed used when the page opens.
@@ -62,6 +64,22 @@ pub fn parse_row_count(text: &str) -> Result<usize, InputError> {
     Ok(value as usize)
 }
 
+/// Parses the generate form: rows, seed, and planted fraud in percent (0–50, decimals
+/// allowed) into (rows, seed, fraud rate).
+pub fn parse_generate_form(rows: &str, seed: &str, fraud_percent: &str) -> Result<(usize, u64, f64), InputError> {
+    let n_rows = parse_row_count(rows)?;
+    let seed = parse_seed(seed)?;
+    let field = "Planted fraud (%)";
+    let percent: f64 = fraud_percent
+        .trim()
+        .parse()
+        .map_err(|_| InputError::NotANumber { field, text: fraud_percent.trim().to_owned() })?;
+    if !(0.0..=50.0).contains(&percent) {
+        return Err(InputError::OutOfRange { field, value: percent.max(0.0) as u64, min: 0, max: 50 });
+    }
+    Ok((n_rows, seed, percent / 100.0))
+}
+
 /// Parses the seed field: any whole number up to 2^53 (so JavaScript holds it exactly).
 pub fn parse_seed(text: &str) -> Result<u64, InputError> {
     let value = parse_whole_number("Seed", text)?;
@@ -77,8 +95,19 @@ fn parse_whole_number(field: &'static str, text: &str) -> Result<u64, InputError
     cleaned.parse::<u64>().map_err(|_| InputError::NotANumber { field, text: text.trim().to_owned() })
 }
 
-/// Where a training job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// What a long job is doing, for its progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Generating or reading claims.
+    Load,
+    /// Fitting models and scoring every claim.
+    Train,
+    /// Reading a model file and scoring every claim.
+    LoadModel,
+}
+
+/// Where the long job (loading, training) stands; quick requests are not tracked here.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum JobState {
     /// Nothing is running.
     #[default]
@@ -87,19 +116,23 @@ pub enum JobState {
     Running {
         /// Its number; replies with another number are stale and ignored.
         job_id: JobId,
-        /// Trees finished.
-        n_trees_done: usize,
-        /// Trees in total.
-        n_trees: usize,
+        /// What it does.
+        kind: JobKind,
+        /// Units (trees) finished.
+        done: usize,
+        /// Units in all; 0 while the amount of work is unknown.
+        total: usize,
+        /// What is happening now.
+        stage: String,
         /// When it started, in milliseconds of the page clock.
         started_at_ms: f64,
     },
 }
 
 impl JobState {
-    /// Starts job `job_id` of `n_trees` trees at `now_ms`.
-    pub fn start(job_id: JobId, n_trees: usize, now_ms: f64) -> Self {
-        JobState::Running { job_id, n_trees_done: 0, n_trees, started_at_ms: now_ms }
+    /// Starts job `job_id` at `now_ms`, with the amount of work unknown.
+    pub fn start(job_id: JobId, kind: JobKind, stage: &str, now_ms: f64) -> Self {
+        JobState::Running { job_id, kind, done: 0, total: 0, stage: stage.to_owned(), started_at_ms: now_ms }
     }
 
     /// The running job's number, if any.
@@ -110,34 +143,53 @@ impl JobState {
         }
     }
 
-    /// Records progress if it belongs to the running job; returns whether it did.
-    pub fn record_progress(&mut self, reply_job_id: JobId, trees_done: usize) -> bool {
+    /// The running job's kind, if any.
+    pub fn running_kind(&self) -> Option<JobKind> {
         match self {
-            JobState::Running { job_id, n_trees_done, .. } if *job_id == reply_job_id => {
-                *n_trees_done = trees_done;
+            JobState::Running { kind, .. } => Some(*kind),
+            JobState::Idle => None,
+        }
+    }
+
+    /// Records progress if it belongs to the running job; returns whether it did.
+    pub fn record_progress(
+        &mut self,
+        reply_job_id: JobId,
+        units_done: usize,
+        units_total: usize,
+        now_stage: &str,
+    ) -> bool {
+        match self {
+            JobState::Running { job_id, done, total, stage, .. } if *job_id == reply_job_id => {
+                *done = units_done;
+                *total = units_total;
+                if stage != now_stage {
+                    now_stage.clone_into(stage);
+                }
                 true
             }
             _ => false,
         }
     }
 
-    /// Percent done, 0–100, while running.
+    /// Percent done, 0–100, while running with a known amount of work.
     pub fn percent(&self) -> Option<u32> {
         match self {
-            JobState::Running { n_trees_done, n_trees, .. } if *n_trees > 0 => {
-                Some(((*n_trees_done * 100) / *n_trees) as u32)
-            }
-            JobState::Running { .. } => Some(0),
-            JobState::Idle => None,
+            JobState::Running { done, total, .. } if *total > 0 => Some(((done.min(total) * 100) / total) as u32),
+            _ => None,
         }
     }
 
-    /// "37 of 100 trees · 1.2 s" while running.
+    /// "Fitting the random forest: 37 of 100 trees · 1.2 s", or "Reading claims · 0.4 s".
     pub fn describe(&self, now_ms: f64) -> Option<String> {
         match self {
-            JobState::Running { n_trees_done, n_trees, started_at_ms, .. } => {
+            JobState::Running { done, total, stage, started_at_ms, .. } => {
                 let seconds = ((now_ms - started_at_ms).max(0.0)) / 1000.0;
-                Some(format!("{n_trees_done} of {n_trees} trees · {seconds:.1} s"))
+                Some(if *total > 0 {
+                    format!("{stage}: {done} of {total} trees · {seconds:.1} s")
+                } else {
+                    format!("{stage} · {seconds:.1} s")
+                })
             }
             JobState::Idle => None,
         }
@@ -206,7 +258,10 @@ mod tests {
         assert_eq!(parse_row_count(" 1,000 "), Ok(1000));
         assert_eq!(parse_row_count("1000000"), Ok(1_000_000));
         let err = parse_row_count("5").unwrap_err();
-        assert_eq!(err.to_string(), "Claims to generate: 5 is outside 10..=1000000");
+        assert_eq!(err.to_string(), "Claims to generate: 5 is outside 100..=1000000");
+        assert_eq!(parse_generate_form("1,000", "7", "2.5"), Ok((1000, 7, 0.025)));
+        assert!(parse_generate_form("1000", "7", "60").is_err());
+        assert!(parse_generate_form("1000", "7", "lots").is_err());
         assert!(matches!(parse_row_count("ten"), Err(InputError::NotANumber { .. })));
         assert!(matches!(parse_row_count("-3"), Err(InputError::NotANumber { .. })));
         assert!(matches!(parse_row_count("2000001"), Err(InputError::OutOfRange { .. })));
@@ -216,14 +271,18 @@ mod tests {
 
     #[test]
     fn job_state_ignores_stale_progress() {
-        let mut job = JobState::start(2, 100, 1000.0);
-        assert!(!job.record_progress(1, 50));
-        assert_eq!(job.percent(), Some(0));
-        assert!(job.record_progress(2, 37));
+        let mut job = JobState::start(2, JobKind::Train, "Starting", 1000.0);
+        assert_eq!(job.percent(), None, "unknown amount of work");
+        assert_eq!(job.describe(1400.0).unwrap(), "Starting · 0.4 s");
+        assert!(!job.record_progress(1, 50, 100, "Fitting"));
+        assert!(job.record_progress(2, 37, 100, "Fitting"));
         assert_eq!(job.percent(), Some(37));
-        assert_eq!(job.describe(2234.0).unwrap(), "37 of 100 trees · 1.2 s");
+        assert_eq!(job.describe(2234.0).unwrap(), "Fitting: 37 of 100 trees · 1.2 s");
+        assert!(job.record_progress(2, 140, 100, "Fitting"));
+        assert_eq!(job.percent(), Some(100), "clamped");
         assert_eq!(JobState::Idle.percent(), None);
-        assert!(!JobState::Idle.clone().record_progress(2, 1));
+        assert!(!JobState::Idle.clone().record_progress(2, 1, 1, ""));
+        assert_eq!(job.running_kind(), Some(JobKind::Train));
     }
 
     #[test]

@@ -1,7 +1,8 @@
-// End-to-end tests of the release build in headless Chromium, at / and under a sub-path.
+// End-to-end tests of the release build in headless Chromium, at / and under a sub-path:
+// the walking skeleton's guarantees (privacy, CSP, cancel, errors, keyboard) on the workspace.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generate, openApp, trainAndReadAccuracy, useBrowser } from './harness.mjs';
+import { generate, openApp, openScreen, trainAndReadAccuracy, useBrowser, waitForClaims } from './harness.mjs';
 
 const SUB_PATH = '/claimforest/';
 const env = useBrowser(['/', SUB_PATH]);
@@ -10,13 +11,10 @@ for (const base of ['/', SUB_PATH]) {
   describe(`served at ${base}`, () => {
     test('generates 1,000 claims and trains a forest to >= 0.93 accuracy, fetching nothing off-host', async () => {
       const { context, page, record } = await openApp(env.browser, env.urls[base]);
-      await generate(page, 1000);
-      await assert.doesNotReject(page.getByText('3 · Scored claims (1,000)').waitFor());
+      await waitForClaims(page, '1,000');
       const accuracy = await trainAndReadAccuracy(page);
       assert.ok(accuracy >= 0.93, `accuracy ${accuracy}`);
-      // Scores reached the table.
-      await page.getByRole('columnheader', { name: 'score' }).waitFor();
-      // The worker trained it: its wasm was loaded from our own origin.
+      // The worker did the work: its wasm was loaded from our own origin.
       assert.ok(record.requests.some((u) => u.endsWith('worker_bg.wasm')), record.requests.join('\n'));
       assert.ok(record.requests.every((u) => u.startsWith(env.urls[base])), `left the app's path:\n${record.requests.join('\n')}`);
       assert.deepEqual(record.offHost, []);
@@ -43,10 +41,11 @@ test('the page carries a strict Content-Security-Policy, and the browser enforce
   await context.close();
 });
 
-test('cancel stops a large training run; the page stays responsive and trains again', async () => {
+test('cancel stops a large training run; the page stays responsive, keeps the claims and trains again', async () => {
   const { context, page, record } = await openApp(env.browser, env.urls[SUB_PATH]);
   await generate(page, 200_000);
-  await page.getByText('3 · Scored claims (200,000)').waitFor();
+  await waitForClaims(page, '200,000');
+  await openScreen(page, 'train');
   await page.getByTestId('train-button').click();
   const progress = page.getByTestId('train-progress');
   await progress.waitFor();
@@ -54,16 +53,17 @@ test('cancel stops a large training run; the page stays responsive and trains ag
   // Wait until the worker has reported at least one tree: training is truly under way.
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]')?.getAttribute('aria-valuenow')) >= 1, null, { timeout: 60_000 });
   // The main thread is free while the worker trains: typing lands at once.
-  await page.getByTestId('seed-input').fill('7');
-  assert.equal(await page.getByTestId('seed-input').inputValue(), '7');
+  await page.getByTestId('n-trees-input').fill('20');
+  assert.equal(await page.getByTestId('n-trees-input').inputValue(), '20');
   const percentBefore = Number(await progress.getAttribute('aria-valuenow'));
   assert.ok(percentBefore < 100, `training finished before cancel could be tested (${percentBefore}%)`);
   await page.getByTestId('cancel-button').click();
   await progress.waitFor({ state: 'detached' });
   await page.getByText('Training cancelled').waitFor();
+  await openScreen(page, 'evaluation');
   assert.equal(await page.getByTestId('metric-accuracy').count(), 0, 'a cancelled run shows no metrics');
-  // Recover: a fresh worker trains a small run to completion.
-  await generate(page, 1000);
+  // The claims survive in a fresh worker: 20 trees train on the same 200,000 claims.
+  await waitForClaims(page, '200,000');
   const accuracy = await trainAndReadAccuracy(page);
   assert.ok(accuracy >= 0.90, `accuracy after recovery ${accuracy}`);
   assert.deepEqual(record.offHost, []);
@@ -73,13 +73,13 @@ test('cancel stops a large training run; the page stays responsive and trains ag
 
 test('bad input shows the error banner and keeps the claims already loaded', async () => {
   const { context, page, record } = await openApp(env.browser, env.urls['/']);
-  await page.getByText('3 · Scored claims (1,000)').waitFor();
+  await waitForClaims(page, '1,000');
   await generate(page, 5);
   const banner = page.getByTestId('error-banner');
   await banner.waitFor();
-  assert.match(await banner.textContent(), /Claims to generate: 5 is outside 10\.\.=1000000/);
-  await page.getByText('3 · Scored claims (1,000)').waitFor();
-  assert.ok((await page.getByTestId('claim-row').count()) > 0);
+  assert.match(await banner.textContent(), /Claims to generate: 5 is outside 100\.\.=1000000/);
+  await waitForClaims(page, '1,000');
+  assert.ok((await page.locator('[data-testid="preview-table"] tbody tr').count()) > 0);
   await page.getByRole('button', { name: 'Dismiss error' }).click();
   await banner.waitFor({ state: 'detached' });
   assert.deepEqual(record.consoleErrors, []);
@@ -88,16 +88,22 @@ test('bad input shows the error banner and keeps the claims already loaded', asy
 
 test('every control is labelled and reachable by keyboard', async () => {
   const { context, page } = await openApp(env.browser, env.urls['/']);
-  for (const id of ['generate-rows', 'seed-input']) {
-    const label = await page.getByTestId(id).evaluate((el) => el.labels?.[0]?.textContent?.trim() ?? '');
-    assert.ok(label.length > 0, `${id} has no label`);
+  // Every form control on every screen has a label.
+  for (const slug of ['data', 'train', 'results', 'evaluation', 'queue', 'whatif', 'files']) {
+    await openScreen(page, slug);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => !(el.labels?.length) && !el.getAttribute('aria-label'))
+      .map((el) => el.id || el.outerHTML.slice(0, 60)));
+    assert.deepEqual(unlabelled, [], `unlabelled controls on ${slug}`);
   }
+  await openScreen(page, 'data');
+  await page.getByTestId('tab-data').focus();
   const reached = new Set();
-  for (let i = 0; i < 12; i += 1) {
+  for (let i = 0; i < 20; i += 1) {
     await page.keyboard.press('Tab');
     reached.add(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')));
   }
-  for (const id of ['generate-rows', 'seed-input', 'generate-button', 'train-button', 'claims-table']) {
+  for (const id of ['tab-train', 'tab-results', 'scenario-select', 'generate-rows', 'seed-input', 'generate-button', 'file-input']) {
     assert.ok(reached.has(id), `${id} is not reachable with Tab (reached: ${[...reached].join(', ')})`);
   }
   await context.close();

@@ -47,20 +47,47 @@ export async function openApp(browser, url) {
   page.on('console', (message) => { if (message.type() === 'error') record.consoleErrors.push(message.text()); });
   page.on('pageerror', (error) => record.consoleErrors.push(error.message));
   await page.goto(url);
-  await page.getByTestId('claim-row').first().waitFor();
+  // The worker generates the opening teaching set; its preview proves the round trip works.
+  await page.locator('[data-testid="preview-table"] tbody tr').first().waitFor({ timeout: 60_000 });
   record.cspViolations = async () => page.evaluate(() => window.__cspViolations);
   return { context, page, record };
 }
 
-/** Generates `rows` claims through the UI. */
-export async function generate(page, rows) {
+/** Opens a screen by its tab. */
+export async function openScreen(page, slug) {
+  await page.getByTestId(`tab-${slug}`).click();
+}
+
+/** Generates `rows` claims of `scenario` through the UI (without waiting for them). */
+export async function generate(page, rows, scenario = 'denial') {
+  await openScreen(page, 'data');
+  await page.getByTestId('scenario-select').selectOption(scenario);
   await page.getByTestId('generate-rows').fill(String(rows));
   await page.getByTestId('generate-button').click();
 }
 
-/** Clicks train and returns the held-out accuracy the page shows. */
-export async function trainAndReadAccuracy(page, timeout = 60_000) {
+/** Waits until the page says `count` claims are loaded (count as the page writes it, e.g. "1,000"). */
+export async function waitForClaims(page, count, timeout = 120_000) {
+  await page.waitForFunction(
+    (text) => document.querySelector('[data-testid="data-badge"]')?.textContent?.includes(`· ${text} claims`),
+    count,
+    { timeout },
+  );
+}
+
+/** Trains with the current form (the page then shows the scored claims). */
+export async function train(page, algorithm = 'random_forest', timeout = 120_000) {
+  await openScreen(page, 'train');
+  await page.getByTestId('algorithm-select').selectOption(algorithm);
   await page.getByTestId('train-button').click();
+  await page.getByRole('heading', { name: /^Scored claims/ }).waitFor({ timeout });
+  await page.getByTestId('tier-badge').first().waitFor({ timeout });
+}
+
+/** Trains a random forest and returns the held-out accuracy the Evaluation screen shows. */
+export async function trainAndReadAccuracy(page, timeout = 120_000) {
+  await train(page, 'random_forest', timeout);
+  await openScreen(page, 'evaluation');
   const text = await page.getByTestId('metric-accuracy').textContent({ timeout });
   return Number.parseFloat(text);
 }

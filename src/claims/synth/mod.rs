@@ -14,6 +14,7 @@ mod test_support;
 use std::fmt;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::claims::schema::{denial as denial_names, names};
@@ -37,7 +38,7 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_FRAUD_RATE: f64 = 0.05;
 
 /// What to generate: how many rows, from which seed, with how much planted fraud.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SynthOptions {
     /// Exact number of rows in the table ([`MIN_ROWS`]..=[`MAX_ROWS`]).
     pub n_rows: usize,
@@ -103,7 +104,8 @@ pub enum SynthError {
 }
 
 /// A synthetic data set the app and the command line can generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scenario {
     /// The five-column denial teaching scenario (label `is_denied`).
     Denial,

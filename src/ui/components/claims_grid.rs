@@ -1,63 +1,204 @@
-//! The virtualized claims table: only the rows in view are in the DOM.
+//! The virtualized claims table: only the rows in view are in the DOM, so a million scored
+//! claims scroll smoothly. Headers sort; arrow keys move a cursor and Enter opens a claim.
 
 use std::sync::Arc;
 
+use leptos::html::Div;
 use leptos::prelude::*;
+use web_sys::KeyboardEvent;
 
 use crate::claims::ClaimsTable;
-use crate::pipeline::TrainReport;
-use crate::workspace::{format_metric, VirtualRows};
+use crate::ui::state::Ranking;
+use crate::workspace::results::SortKey;
+use crate::workspace::tiers::TierCuts;
+use crate::workspace::VirtualRows;
 
-const COLUMN_MIN_REM: f64 = 8.5;
-const GEOMETRY: VirtualRows = VirtualRows { row_height: 32.0, viewport_height: 448.0, overscan: 8 };
+const COLUMN_MIN_REM: f64 = 8.0;
+const ROW_HEIGHT: f64 = 32.0;
+const VIEWPORT_HEIGHT: f64 = 448.0;
+const GEOMETRY: VirtualRows = VirtualRows { row_height: ROW_HEIGHT, viewport_height: VIEWPORT_HEIGHT, overscan: 8 };
 
-/// Every claim with its columns and, once trained, its score, prediction and split.
+/// How the grid is sorted, and how a header click changes it.
+#[derive(Clone, Copy)]
+pub struct GridSort {
+    /// The current key.
+    pub key: Signal<SortKey>,
+    /// Largest first.
+    pub descending: Signal<bool>,
+    /// Called with the clicked header's key.
+    pub on_sort: Callback<SortKey>,
+}
+
+/// Claims in `rows` order, with score, prediction and tier columns once scored.
 #[component]
 pub fn ClaimsGrid(
     /// The claims.
     #[prop(into)]
     table: Signal<Option<Arc<ClaimsTable>>>,
-    /// The latest training report, whose scores are in table order.
+    /// Row indices to show, in order.
     #[prop(into)]
-    report: Signal<Option<Arc<TrainReport>>>,
+    rows: Signal<Arc<Vec<u32>>>,
+    /// The scores and the model that ranks.
+    #[prop(into)]
+    ranking: Signal<Option<Ranking>>,
+    /// Tier cut points.
+    #[prop(into)]
+    cuts: Signal<TierCuts>,
+    /// The selected claim.
+    #[prop(into)]
+    selected: Signal<Option<usize>>,
+    /// Opens a claim's explanation.
+    on_open: Callback<usize>,
+    /// Sorting, when the grid sorts.
+    #[prop(optional)]
+    sort: Option<GridSort>,
+    /// The `data-testid` of each row ("claim-row", "queue-row").
+    row_test_id: &'static str,
+    /// The table's accessible name.
+    label: &'static str,
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
+    let cursor = RwSignal::new(0usize);
+    let scroller = NodeRef::<Div>::new();
     let headers = move || {
-        let mut names = table.with(|t| t.as_ref().map(|t| t.column_names()).unwrap_or_default());
-        if report.with(Option::is_some) {
-            names.extend(["score", "prediction", "split"].map(String::from));
+        let mut names: Vec<(String, SortKey)> = table.with(|t| {
+            t.as_ref()
+                .map(|t| t.columns().iter().enumerate().map(|(i, c)| (c.name.clone(), SortKey::Column(i))).collect())
+                .unwrap_or_default()
+        });
+        if ranking.with(Option::is_some) {
+            names.insert(0, ("tier".into(), SortKey::Priority));
+            names.insert(0, ("prediction".into(), SortKey::Priority));
+            names.insert(0, ("score".into(), SortKey::Priority));
+            names.insert(0, ("#".into(), SortKey::Row));
+        } else {
+            names.insert(0, ("#".into(), SortKey::Row));
         }
         names
     };
-    // Every row is its own grid, so all rows get the same explicit width to share one geometry.
-    let min_width = move || format!("{}rem", headers().len().max(1) as f64 * COLUMN_MIN_REM);
-    let template = move || format!("repeat({}, minmax({COLUMN_MIN_REM}rem, 1fr))", headers().len().max(1));
-    let n_rows = move || table.with(|t| t.as_ref().map_or(0, |t| t.n_rows()));
-    let rows = move || {
-        let (Some(table), report) = (table.get(), report.get()) else {
-            return Vec::new();
-        };
-        let range = GEOMETRY.visible(scroll_top.get(), table.n_rows());
+    let n_columns = move || headers().len().max(1);
+    let min_width = move || format!("{}rem", n_columns() as f64 * COLUMN_MIN_REM);
+    let template = move || format!("repeat({}, minmax({COLUMN_MIN_REM}rem, 1fr))", n_columns());
+    let n_rows = move || rows.with(|r| r.len());
+    let open_at = move |position: usize| {
+        if let Some(&row) = rows.with_untracked(|r| r.get(position).copied()).as_ref() {
+            on_open.run(row as usize);
+        }
+    };
+    let body = move || {
+        let Some(table) = table.get() else { return Vec::new() };
+        let ranking = ranking.get();
+        let cuts = cuts.get();
+        let order = rows.get();
+        let range = GEOMETRY.visible(scroll_top.get(), order.len());
+        let chosen = selected.get();
+        let cursor_at = cursor.get();
         range
-            .map(|row_idx| {
-                let mut cells: Vec<String> = table.columns().iter().map(|c| c.data.display(row_idx)).collect();
-                if let Some(report) = &report {
-                    let score = report.scores.get(row_idx).copied().unwrap_or(f64::NAN);
-                    cells.push(format_metric(score));
-                    cells.push(if score >= 0.5 { "1".into() } else { "0".into() });
-                    cells.push(if report.is_test_row.get(row_idx).copied().unwrap_or(false) { "test".into() } else { "train".into() });
+            .filter_map(|position| order.get(position).map(|&row| (position, row as usize)))
+            .map(|(position, row)| {
+                let mut cells = vec![(row + 1).to_string()];
+                if let Some(ranking) = &ranking {
+                    let run = ranking.run();
+                    let score = run.scores.get(row).copied().unwrap_or(f64::NAN);
+                    cells.push(format!("{score:.3}"));
+                    cells.push(if score >= run.threshold { run.positive_word.clone() } else { "—".into() });
+                    cells.push(cuts.tier(score).label().into());
                 }
+                cells.extend(table.columns().iter().map(|c| c.data.display(row)));
+                let tier_class = ranking.as_ref().map(|r| cuts.tier(r.priority().get(row).copied().unwrap_or(f64::NAN)).slug());
                 view! {
                     <div
                         class="grid-row"
-                        class:striped=row_idx % 2 == 1
+                        class:striped=position % 2 == 1
+                        class:selected=chosen == Some(row)
+                        class:cursor=cursor_at == position
                         role="row"
-                        aria-rowindex=row_idx + 2
-                        data-testid="claim-row"
-                        style:transform=format!("translateY({}px)", GEOMETRY.offset_of(row_idx))
+                        aria-rowindex=position + 2
+                        aria-selected=(chosen == Some(row)).to_string()
+                        data-testid=row_test_id
+                        data-row=row
+                        style:transform=format!("translateY({}px)", GEOMETRY.offset_of(position))
+                        on:click=move |_| {
+                            cursor.set(position);
+                            on_open.run(row);
+                        }
                     >
-                        {cells.into_iter().map(|text| view! { <div role="cell" class="grid-cell">{text}</div> }).collect_view()}
+                        {cells
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, text)| {
+                                let is_tier = ranking.is_some() && i == 3;
+                                view! {
+                                    <div role="cell" class="grid-cell">
+                                        {if is_tier {
+                                            view! { <span class=format!("tier-badge {}", tier_class.unwrap_or("low")) data-testid="tier-badge">{text}</span> }.into_any()
+                                        } else {
+                                            text.into_any()
+                                        }}
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
                     </div>
+                }
+            })
+            .collect()
+    };
+    let move_cursor = move |to: usize| {
+        let last = n_rows().saturating_sub(1);
+        let to = to.min(last);
+        cursor.set(to);
+        if let Some(element) = scroller.get_untracked() {
+            let top = GEOMETRY.offset_of(to);
+            let view_top = f64::from(element.scroll_top());
+            if top < view_top {
+                element.set_scroll_top(top as i32);
+            } else if top + ROW_HEIGHT * 2.0 > view_top + VIEWPORT_HEIGHT {
+                element.set_scroll_top((top + ROW_HEIGHT * 2.0 - VIEWPORT_HEIGHT) as i32);
+            }
+        }
+    };
+    let on_key = move |event: KeyboardEvent| {
+        let page = (VIEWPORT_HEIGHT / ROW_HEIGHT) as usize;
+        let at = cursor.get_untracked();
+        match event.key().as_str() {
+            "ArrowDown" => move_cursor(at + 1),
+            "ArrowUp" => move_cursor(at.saturating_sub(1)),
+            "PageDown" => move_cursor(at + page),
+            "PageUp" => move_cursor(at.saturating_sub(page)),
+            "Home" => move_cursor(0),
+            "End" => move_cursor(usize::MAX),
+            "Enter" | " " => open_at(at),
+            _ => return,
+        }
+        event.prevent_default();
+    };
+    let header_cells = move || {
+        headers()
+            .into_iter()
+            .map(|(name, key)| {
+                let label = name.clone();
+                match sort {
+                    Some(sort) => {
+                        let is_score = key != SortKey::Priority || label == "score";
+                        let active = move || is_score && sort.key.get() == key;
+                        let aria = move || match (active(), sort.descending.get()) {
+                            (false, _) => "none",
+                            (true, true) => "descending",
+                            (true, false) => "ascending",
+                        };
+                        view! {
+                            <div role="columnheader" class="grid-cell" aria-sort=aria>
+                                <button type="button" class="sort-button" data-testid="sort-button" data-column=name.clone()
+                                    on:click=move |_| sort.on_sort.run(key)>
+                                    {name.clone()}
+                                    <span aria-hidden="true">{move || if !active() { "" } else if sort.descending.get() { " ▼" } else { " ▲" }}</span>
+                                </button>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                    None => view! { <div role="columnheader" class="grid-cell">{name}</div> }.into_any(),
                 }
             })
             .collect_view()
@@ -66,24 +207,24 @@ pub fn ClaimsGrid(
         <div
             class="grid-scroll"
             role="table"
-            aria-label="Claims"
+            aria-label=label
             aria-rowcount=move || n_rows() + 1
             tabindex="0"
-            data-testid="claims-table"
+            node_ref=scroller
+            data-testid=if row_test_id == "queue-row" { "queue-table" } else { "claims-table" }
             style:--grid-template=template
             style:--grid-min-width=min_width
             on:scroll=move |event| {
                 let element: web_sys::Element = event_target(&event);
                 scroll_top.set(f64::from(element.scroll_top()));
             }
+            on:keydown=on_key
         >
             <div role="rowgroup" class="grid-head">
-                <div role="row" class="grid-row head" aria-rowindex="1">
-                    {move || headers().into_iter().map(|name| view! { <div role="columnheader" class="grid-cell">{name}</div> }).collect_view()}
-                </div>
+                <div role="row" class="grid-row head" aria-rowindex="1">{header_cells}</div>
             </div>
             <div role="rowgroup" class="grid-body" style:height=move || format!("{}px", GEOMETRY.total_height(n_rows()))>
-                {rows}
+                {body}
             </div>
         </div>
     }

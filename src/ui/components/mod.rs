@@ -3,11 +3,9 @@
 pub mod claims_grid;
 pub mod error_banner;
 pub mod metric;
-pub mod number_field;
 pub mod progress_bar;
 
-pub use claims_grid::ClaimsGrid;
+pub use claims_grid::{ClaimsGrid, GridSort};
 pub use error_banner::ErrorBanner;
 pub use metric::Metric;
-pub use number_field::NumberField;
 pub use progress_bar::ProgressBar;

@@ -1,0 +1,381 @@
+//! The worker's session as plain Rust: the loaded claims, their derived features and the
+//! fitted models, and one method per [`ToWorker`] request. The Web Worker is a thin shell
+//! around it, so the whole protocol is tested natively.
+
+mod choices;
+mod exports;
+
+use std::ops::ControlFlow;
+
+use crate::claims::features::FeaturePlan;
+use crate::claims::ingest::{read_bytes, IngestOptions, SchemaReport};
+use crate::claims::synth::{generate, Scenario, SynthOptions};
+use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
+use crate::claims::ClaimsTable;
+use crate::ml::{FeatureMatrix, FitProgress};
+use crate::pipeline::{
+    binary_labels, prepare, train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
+};
+use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
+use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
+use crate::workspace::explain::{explain_vector, ExplainOptions};
+use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
+pub use choices::{feature_choices, label_choices, positive_word};
+
+/// Claims sampled for the evaluation's mean |SHAP| and beeswarm.
+pub const EVALUATION_SHAP_SAMPLE: usize = 200;
+
+/// The worker's state between requests.
+#[derive(Default)]
+pub struct Session {
+    data: Option<SessionData>,
+    models: Vec<FittedModel>,
+    labels: Option<Vec<bool>>,
+    label_column: Option<String>,
+}
+
+struct SessionData {
+    source: String,
+    raw: ClaimsTable,
+    prepared: ClaimsTable,
+    report: Option<SchemaReport>,
+    plan: FeaturePlan,
+}
+
+struct FittedModel {
+    slot: ModelSlot,
+    model: ScoringModel,
+    matrix: FeatureMatrix,
+    scores: Vec<f64>,
+    is_test_row: Option<Vec<bool>>,
+    evaluation: Evaluation,
+    positive_word: String,
+    origin: String,
+}
+
+/// A request's outcome: the reply, or a sentence for the user.
+type Reply = Result<FromWorker, String>;
+
+impl Session {
+    /// A session with no claims.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Handles one request. `file` holds the bytes of the `File` posted with `IngestFile` or
+    /// `LoadModelFile`; `report` receives progress. Never panics on any input: every failure
+    /// is a `Failed` reply and leaves the session as it was.
+    pub fn handle(
+        &mut self,
+        message: ToWorker,
+        file: Option<Vec<u8>>,
+        report: &mut dyn FnMut(FromWorker),
+    ) -> FromWorker {
+        let job_id = job_of(&message);
+        let outcome = match message {
+            ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
+            ToWorker::IngestFile { job_id, file_name } => self.ingest(job_id, &file_name, &file.unwrap_or_default()),
+            ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
+            ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
+            ToWorker::LoadModelFile { job_id, file_name } => {
+                self.load_model(job_id, &file_name, &file.unwrap_or_default())
+            }
+            ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
+            ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
+            ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
+        };
+        outcome.unwrap_or_else(|message| FromWorker::Failed { job_id, message })
+    }
+
+    fn generate(&mut self, job_id: JobId, scenario: Scenario, options: &SynthOptions) -> Reply {
+        let table = generate(scenario, options).map_err(|e| format!("Could not generate claims: {e}"))?;
+        let source = format!("{scenario} claims, seed {}", options.seed);
+        self.load(job_id, source, table, None)
+    }
+
+    fn ingest(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
+        let ingested = read_bytes(bytes, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
+        self.load(job_id, file_name.to_owned(), ingested.table, Some(ingested.report))
+    }
+
+    fn restore(&mut self, job_id: JobId, source: String, bytes: &[u8], report: Option<Box<SchemaReport>>) -> Reply {
+        let table = table_from_bytes(bytes).map_err(|e| format!("Could not restore the claims: {e}"))?;
+        self.load(job_id, source, table, report.map(|r| *r))
+    }
+
+    /// Makes `raw` the session's data (dropping the models fitted on the old data).
+    fn load(&mut self, job_id: JobId, source: String, raw: ClaimsTable, report: Option<SchemaReport>) -> Reply {
+        if raw.n_rows() == 0 {
+            return Err(format!("{source}: there are no claims to load"));
+        }
+        let (prepared, plan) = prepare(&raw).map_err(|e| format!("{source}: {e}"))?;
+        let labels = label_choices(&raw);
+        let default_label = labels.first().map(|choice| choice.column.as_str());
+        let features = feature_choices(&prepared, &plan, default_label);
+        let data = LoadedData {
+            source: source.clone(),
+            table: table_to_bytes(&raw),
+            report: report.clone().map(Box::new),
+            plan: plan.clone(),
+            labels,
+            features,
+        };
+        self.data = Some(SessionData { source, raw, prepared, report, plan });
+        self.models.clear();
+        self.labels = None;
+        self.label_column = None;
+        Ok(FromWorker::Loaded { job_id, data: Box::new(data) })
+    }
+
+    fn data(&self) -> Result<&SessionData, String> {
+        self.data.as_ref().ok_or_else(|| "Generate or load claims first.".to_owned())
+    }
+
+    fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
+        let started = now_ms();
+        let data = self.data()?;
+        let table = &data.prepared;
+        let label_column = request.label_column.clone();
+        if request.algorithm.fits_forest() && label_column.is_none() {
+            return Err(
+                "Choose a label column to train a random forest, or pick the isolation forest, which needs none."
+                    .into(),
+            );
+        }
+        let labels = match &label_column {
+            Some(column) => Some(
+                binary_labels(table, column, request.positive_label.as_deref())
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|label| label == 1)
+                    .collect::<Vec<bool>>(),
+            ),
+            None => None,
+        };
+        let n_forest = if request.algorithm.fits_forest() { request.forest.n_trees } else { 0 };
+        let n_isolation = if request.algorithm.fits_isolation() { request.isolation.n_trees } else { 0 };
+        let total = n_forest + n_isolation;
+        let mut fitted = Vec::new();
+        if request.algorithm.fits_forest() {
+            let stage = "Fitting the random forest";
+            report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
+            let train_request = TrainRequest {
+                label_column: label_column.clone().unwrap_or_default(),
+                positive_label: request.positive_label.clone(),
+                feature_columns: request.feature_columns.clone(),
+                forest: request.forest.clone(),
+                test_fraction: request.test_fraction,
+                split_seed: request.split_seed,
+                decision_threshold: 0.5,
+            };
+            let mut on_progress = |p: FitProgress| {
+                report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
+                ControlFlow::Continue(())
+            };
+            let (model, train_report) =
+                train_model(table, &train_request, &mut on_progress).map_err(|e| e.to_string())?;
+            report(FromWorker::Progress {
+                job_id,
+                done: n_forest,
+                total,
+                stage: "Explaining a sample of claims".into(),
+            });
+            let word = positive_word(label_column.as_deref());
+            fitted.push(fit_result(
+                ModelSlot::Forest,
+                model,
+                table,
+                train_report.scores,
+                Some(train_report.is_test_row),
+                labels.as_deref(),
+                request.split_seed,
+                word,
+                "trained now".into(),
+            )?);
+        }
+        if request.algorithm.fits_isolation() {
+            let stage = "Fitting the isolation forest";
+            report(FromWorker::Progress { job_id, done: n_forest, total, stage: stage.into() });
+            let anomaly_request =
+                AnomalyRequest { feature_columns: request.feature_columns.clone(), forest: request.isolation.clone() };
+            let mut on_progress = |p: FitProgress| {
+                report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
+                ControlFlow::Continue(())
+            };
+            let (model, scores) =
+                train_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
+            fitted.push(fit_result(
+                ModelSlot::Isolation,
+                model,
+                table,
+                scores,
+                None,
+                labels.as_deref(),
+                request.isolation.seed,
+                "Flagged".into(),
+                "trained now".into(),
+            )?);
+        }
+        self.models = fitted;
+        self.labels = labels;
+        self.label_column = label_column;
+        Ok(FromWorker::Trained { job_id, results: Box::new(self.results(now_ms() - started)) })
+    }
+
+    fn load_model(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
+        let started = now_ms();
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| format!("{file_name}: a model file is JSON text, and this is not text"))?;
+        let model = ScoringModel::from_json(text).map_err(|e| format!("{file_name}: {e}"))?;
+        let data = self.data()?;
+        let (slot, label_column, word) = match model.algorithm() {
+            Algorithm::RandomForest { label_column, .. } => {
+                (ModelSlot::Forest, Some(label_column.clone()), positive_word(Some(label_column)))
+            }
+            Algorithm::IsolationForest { .. } => (ModelSlot::Isolation, None, "Flagged".to_owned()),
+        };
+        let matrix =
+            model.encode(&data.prepared).map_err(|e| format!("{file_name} cannot score {}: {e}", data.source))?;
+        let scores = model.score_matrix(&matrix).map_err(|e| format!("{file_name}: {e}"))?;
+        // Evaluate against the label when the data has it; otherwise keep the session's labels.
+        let labels = match label_column.as_deref().filter(|c| data.prepared.column(c).is_some()) {
+            Some(column) => binary_labels(&data.prepared, column, None)
+                .ok()
+                .map(|labels| labels.into_iter().map(|l| l == 1).collect::<Vec<bool>>()),
+            None => self.labels.clone(),
+        };
+        let evaluation = evaluate(&EvaluationInput {
+            model: &model,
+            matrix: &matrix,
+            scores: &scores,
+            labels: labels.as_deref(),
+            is_test_row: None,
+            shap_sample: EVALUATION_SHAP_SAMPLE,
+            seed: 0,
+        });
+        let loaded = FittedModel {
+            slot,
+            model,
+            matrix,
+            scores,
+            is_test_row: None,
+            evaluation,
+            positive_word: word,
+            origin: file_name.to_owned(),
+        };
+        if labels.is_some() && label_column.is_some() {
+            self.label_column = label_column;
+        }
+        self.labels = labels;
+        self.models.retain(|m| m.slot != slot);
+        self.models.push(loaded);
+        self.models.sort_by_key(|m| m.slot == ModelSlot::Isolation);
+        Ok(FromWorker::Trained { job_id, results: Box::new(self.results(now_ms() - started)) })
+    }
+
+    fn fitted(&self, slot: ModelSlot) -> Result<&FittedModel, String> {
+        self.models.iter().find(|m| m.slot == slot).ok_or_else(|| match slot {
+            ModelSlot::Forest => "No random forest has been trained on these claims yet.".to_owned(),
+            ModelSlot::Isolation => "No isolation forest has been trained on these claims yet.".to_owned(),
+        })
+    }
+
+    fn explain(&self, job_id: JobId, slot: ModelSlot, row: usize) -> Reply {
+        let fitted = self.fitted(slot)?;
+        if row >= fitted.matrix.n_rows() {
+            return Err(format!("There is no claim in row {}.", row + 1));
+        }
+        let mut vector = Vec::new();
+        fitted.matrix.copy_row_into(row, &mut vector);
+        let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
+        let explanation = explain_vector(&fitted.model, &vector, Some(row), &options);
+        let fields = fields_of(&fitted.model, &vector);
+        Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields })
+    }
+
+    fn what_if(&self, job_id: JobId, slot: ModelSlot, fields: &[WhatIfField]) -> Reply {
+        let fitted = self.fitted(slot)?;
+        let vector = vector_of(&fitted.model, fields).map_err(|e| e.to_string())?;
+        let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
+        let explanation = explain_vector(&fitted.model, &vector, None, &options);
+        Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields: fields.to_vec() })
+    }
+
+    fn results(&self, elapsed_ms: f64) -> RunResults {
+        RunResults {
+            models: self
+                .models
+                .iter()
+                .map(|m| ModelRun {
+                    slot: m.slot,
+                    scores: m.scores.clone(),
+                    threshold: m.model.threshold(),
+                    is_test_row: m.is_test_row.clone(),
+                    evaluation: Box::new(m.evaluation.clone()),
+                    feature_names: m.model.feature_names(),
+                    positive_word: m.positive_word.clone(),
+                    origin: m.origin.clone(),
+                })
+                .collect(),
+            labels: self.labels.clone(),
+            label_column: self.label_column.clone(),
+            elapsed_ms,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fit_result(
+    slot: ModelSlot,
+    model: ScoringModel,
+    table: &ClaimsTable,
+    scores: Vec<f64>,
+    is_test_row: Option<Vec<bool>>,
+    labels: Option<&[bool]>,
+    seed: u64,
+    positive_word: String,
+    origin: String,
+) -> Result<FittedModel, String> {
+    let matrix = model.encode(table).map_err(|e| e.to_string())?;
+    let evaluation = evaluate(&EvaluationInput {
+        model: &model,
+        matrix: &matrix,
+        scores: &scores,
+        labels,
+        is_test_row: is_test_row.as_deref(),
+        shap_sample: EVALUATION_SHAP_SAMPLE,
+        seed,
+    });
+    Ok(FittedModel { slot, model, matrix, scores, is_test_row, evaluation, positive_word, origin })
+}
+
+fn job_of(message: &ToWorker) -> JobId {
+    match message {
+        ToWorker::Generate { job_id, .. }
+        | ToWorker::IngestFile { job_id, .. }
+        | ToWorker::Restore { job_id, .. }
+        | ToWorker::Train { job_id, .. }
+        | ToWorker::LoadModelFile { job_id, .. }
+        | ToWorker::Explain { job_id, .. }
+        | ToWorker::WhatIf { job_id, .. }
+        | ToWorker::Export { job_id, .. } => *job_id,
+    }
+}
+
+/// Milliseconds on a monotonic-enough clock: `performance.now()` in the browser is not
+/// reachable from the pure core, so timings come from `std::time` natively and read 0 in wasm
+/// (the page measures its own elapsed time there).
+fn now_ms() -> f64 {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,92 @@
+//! The Downloads screen: scored claims, metrics, the schema report, model files and shap
+//! trees, with optional salted hashing of identifiers; and loading a saved model to score the
+//! current claims without retraining.
+
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use crate::protocol::{ExportRequest, ModelSlot};
+use crate::ui::state::AppState;
+use crate::workspace::export::make_salt;
+
+/// The Downloads screen.
+#[component]
+pub fn FilesPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ranking = Memo::new(move |_| state.ranking());
+    let no_results = move || ranking.with(Option::is_none);
+    let has = move |slot: ModelSlot| {
+        state.results.with(|r| r.as_ref().is_some_and(|r| r.models.iter().any(|m| m.slot == slot)))
+    };
+    let scored = move |_| {
+        if let Some(ranking) = ranking.get_untracked() {
+            state.download(ExportRequest::ScoredClaims {
+                rank_by: ranking.run().slot,
+                cuts: state.cuts.get_untracked(),
+            });
+        }
+    };
+    let model_buttons = move || {
+        [(ModelSlot::Forest, "random forest"), (ModelSlot::Isolation, "isolation forest")]
+            .into_iter()
+            .filter(|(slot, _)| has(*slot))
+            .map(|(slot, name)| {
+                let first = ranking.get_untracked().is_some_and(|r| r.run().slot == slot);
+                view! {
+                    <li>
+                        <button type="button" class="secondary" data-testid=if first { "download-model" } else { "download-model-other" }
+                            on:click=move |_| state.download(ExportRequest::Model { slot })>
+                            {format!("The {name} model file")}
+                        </button>
+                        <button type="button" class="secondary" data-testid=if first { "download-shap" } else { "download-shap-other" }
+                            on:click=move |_| state.download(ExportRequest::ShapTrees { slot })>
+                            {format!("The {name} as shap trees (JSON)")}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="screen-grid">
+            <section class="panel" aria-labelledby="downloads-heading">
+                <h2 id="downloads-heading">"Downloads"</h2>
+                <div class="controls">
+                    <input type="checkbox" id="hash-ids" data-testid="hash-ids" prop:checked=move || state.hash_ids.get()
+                        on:change=move |e| state.hash_ids.set(event_target_checked(&e)) />
+                    <label for="hash-ids">"Hash member, provider, prescriber and pharmacy identifiers (salted SHA-256)"</label>
+                </div>
+                <p class="hint">
+                    "Salt: " <code data-testid="salt-value">{move || state.salt.get()}</code>" "
+                    <button type="button" class="link" on:click=move |_| state.salt.set(make_salt(js_sys::Date::now().to_bits()))>"New salt"</button>
+                    " Keep the salt to match hashed identifiers across files; without it they cannot be reversed by lookup."
+                </p>
+                <p class="hint">"Cells starting with = + - @ are prefixed with ' so spreadsheets never run them as formulas."</p>
+                <ul class="download-list">
+                    <li><button type="button" data-testid="download-scored" disabled=no_results on:click=scored>"Scored claims (CSV)"</button></li>
+                    <li><button type="button" class="secondary" data-testid="download-metrics" disabled=no_results
+                        on:click=move |_| state.download(ExportRequest::Metrics)>"Metrics and evaluation (JSON)"</button></li>
+                    <li><button type="button" class="secondary" data-testid="download-schema"
+                        disabled=move || state.data.with(|d| d.as_ref().is_none_or(|d| d.loaded.report.is_none()))
+                        on:click=move |_| state.download(ExportRequest::SchemaReport)>"Schema report (JSON)"</button></li>
+                    {model_buttons}
+                </ul>
+                <p class="hint">"The review queue downloads from the Review queue screen."</p>
+            </section>
+            <section class="panel" aria-labelledby="model-upload-heading">
+                <h2 id="model-upload-heading">"Score with a saved model"</h2>
+                <p class="hint">"Load a model file saved from ClaimForest to score the claims loaded now, without retraining. Its features are built from these claims."</p>
+                <label for="model-input">"Model file (.json)"</label>
+                <input id="model-input" type="file" accept=".json,application/json" data-testid="model-input"
+                    disabled=move || state.is_busy()
+                    on:change=move |event| {
+                        let input: HtmlInputElement = event_target(&event);
+                        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                            state.upload_model(file);
+                        }
+                        input.set_value("");
+                    } />
+            </section>
+        </div>
+    }
+}

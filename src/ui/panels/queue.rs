@@ -1,0 +1,123 @@
+//! The Review queue screen: capacity and threshold, how well the queue catches labelled
+//! positives, tier cut points, and the queue itself, highest priority first.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::protocol::ExportRequest;
+use crate::ui::components::ClaimsGrid;
+use crate::ui::state::AppState;
+use crate::workspace::queue::build_queue;
+use crate::workspace::tiers::TierCuts;
+use crate::workspace::{format_count, format_metric};
+
+/// The Review queue screen.
+#[component]
+pub fn QueuePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let table = Signal::derive(move || state.data.with(|d| d.as_ref().map(|d| d.table.clone())));
+    let ranking = Memo::new(move |_| state.ranking());
+    let settings = Memo::new(move |_| state.queue_settings());
+    let queue = Memo::new(move |_| {
+        let ranking = ranking.get()?;
+        let settings = settings.get().ok()?;
+        Some(Arc::new(build_queue(ranking.priority(), ranking.results.labels.as_deref(), &settings)))
+    });
+    let rows = Signal::derive(move || queue.get().map(|q| Arc::new(q.rows.clone())).unwrap_or_default());
+    let cut_input =
+        move |id: &'static str, label: &'static str, read: fn(&TierCuts) -> f64, write: fn(&mut TierCuts, f64)| {
+            view! {
+                <label for=id>{label}</label>
+                <input id=id type="number" min="0" max="1" step="0.05" data-testid=id
+                    prop:value=move || format!("{:.2}", state.cuts.with(read))
+                    on:change=move |e| {
+                        if let Ok(value) = event_target_value(&e).trim().parse::<f64>() {
+                            let mut cuts = state.cuts.get_untracked();
+                            write(&mut cuts, value);
+                            match cuts.validate() {
+                                Ok(()) => state.cuts.set(cuts),
+                                Err(message) => state.error.set(Some(message)),
+                            }
+                        }
+                    } />
+            }
+        };
+    let download = move |_| {
+        let Some(ranking) = ranking.get_untracked() else { return };
+        match settings.get_untracked() {
+            Ok(settings) => state.download(ExportRequest::ReviewQueue {
+                rank_by: ranking.run().slot,
+                cuts: state.cuts.get_untracked(),
+                settings,
+            }),
+            Err(message) => state.error.set(Some(message)),
+        }
+    };
+    view! {
+        <div class="results-layout">
+            <section class="panel" aria-labelledby="queue-settings-heading">
+                <h2 id="queue-settings-heading">"Queue settings"</h2>
+                <div class="form-grid">
+                    <label for="queue-capacity">"Claims investigators can review"</label>
+                    <input id="queue-capacity" type="number" min="0" step="1" data-testid="queue-capacity"
+                        prop:value=move || state.capacity.get() on:input=move |e| state.capacity.set(event_target_value(&e)) />
+                    <label for="queue-threshold">"Lowest priority to queue"</label>
+                    <span class="with-hint">
+                        <input id="queue-threshold" type="range" min="0" max="1" step="0.01" data-testid="queue-threshold"
+                            prop:value=move || state.queue_threshold.get().to_string()
+                            on:input=move |e| {
+                                if let Ok(value) = event_target_value(&e).parse::<f64>() {
+                                    state.queue_threshold.set(value);
+                                }
+                            } />
+                        <output for="queue-threshold">{move || format!("{:.2}", state.queue_threshold.get())}</output>
+                    </span>
+                </div>
+                <p class="hint">{move || settings.get().err().unwrap_or_default()}</p>
+                {move || queue.get().map(|q| {
+                    let q = q.clone();
+                    view! {
+                        <div class="metrics">
+                            <div class="metric"><span class="metric-label">"In the queue"</span><output class="metric-value" data-testid="queue-size">{format_count(q.rows.len())}</output></div>
+                            <div class="metric"><span class="metric-label">"Above the threshold"</span><output class="metric-value">{format_count(q.n_above_threshold)}</output></div>
+                            {q.precision.map(|p| view! { <div class="metric"><span class="metric-label">"Precision at capacity"</span><output class="metric-value" data-testid="queue-precision">{format_metric(p)}</output></div> })}
+                            {q.recall.map(|r| view! { <div class="metric"><span class="metric-label">"Recall at capacity"</span><output class="metric-value" data-testid="queue-recall">{format_metric(r)}</output></div> })}
+                        </div>
+                        {q.n_positives.zip(q.n_positives_queued).map(|(all, queued)| view! {
+                            <p class="hint">{format!("The queue holds {} of the {} labelled positives.", format_count(queued), format_count(all))}</p>
+                        })}
+                    }
+                })}
+                <h3>"Risk tiers"</h3>
+                <div class="form-grid">
+                    {cut_input("tier-medium", "Medium from", |c| c.medium, |c, v| c.medium = v)}
+                    {cut_input("tier-high", "High from", |c| c.high, |c, v| c.high = v)}
+                    {cut_input("tier-critical", "Critical from", |c| c.critical, |c, v| c.critical = v)}
+                </div>
+                <div class="controls">
+                    <button type="button" data-testid="download-queue" disabled=move || queue.with(Option::is_none) on:click=download>
+                        "Download the queue (CSV)"
+                    </button>
+                </div>
+            </section>
+            <section class="panel" aria-labelledby="queue-heading" data-testid="review-queue">
+                <h2 id="queue-heading">"Review queue, highest priority first"</h2>
+                {move || ranking.with(Option::is_none).then(|| view! { <p class="hint">"Train a model to fill the queue."</p> })}
+                <ClaimsGrid
+                    table=table
+                    rows=rows
+                    ranking=ranking
+                    cuts=state.cuts
+                    selected=state.selected
+                    on_open=Callback::new(move |row| {
+                        state.explain(row);
+                        state.screen.set(crate::ui::state::Screen::Results);
+                    })
+                    row_test_id="queue-row"
+                    label="Review queue"
+                />
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,193 @@
+//! The Train screen: label and positive class, features, algorithm and its key parameters,
+//! and the train button. Progress and cancel are in the page's shared progress bar.
+
+use leptos::prelude::*;
+
+use crate::protocol::AlgorithmChoice;
+use crate::ui::state::AppState;
+use crate::workspace::train_form::TrainForm;
+
+/// The value of the "no label" option.
+const NO_LABEL: &str = "";
+
+/// The Train screen.
+#[component]
+pub fn TrainPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let form = state.train_form;
+    let labels = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.labels.clone()).unwrap_or_default());
+    let choices = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.features.clone()).unwrap_or_default());
+    let label_options = move || {
+        let chosen = form.with(|f| f.label_column.clone());
+        labels()
+            .into_iter()
+            .map(|l| {
+                let selected = chosen.as_deref() == Some(l.column.as_str());
+                view! { <option value=l.column.clone() selected=selected>{l.column.clone()}</option> }
+            })
+            .collect_view()
+    };
+    let positive_options = move || {
+        let (label, positive) = form.with(|f| (f.label_column.clone(), f.positive_label.clone()));
+        let classes =
+            labels().into_iter().find(|l| Some(&l.column) == label.as_ref()).map(|l| l.classes).unwrap_or_default();
+        classes
+            .into_iter()
+            .map(|class| {
+                let selected = positive.as_deref() == Some(class.as_str());
+                view! { <option value=class.clone() selected=selected>{class.clone()}</option> }
+            })
+            .collect_view()
+    };
+    let set_label = move |column: String| {
+        let choice = labels().into_iter().find(|l| l.column == column);
+        form.update(|f| {
+            f.positive_label =
+                choice.as_ref().and_then(|c| c.default_positive.clone().or_else(|| c.classes.last().cloned()));
+            f.label_column = choice.map(|c| c.column);
+            if f.label_column.is_none() {
+                f.algorithm = AlgorithmChoice::IsolationForest;
+            }
+        });
+    };
+    let feature_boxes = move || {
+        let label = form.with(|f| f.label_column.clone());
+        choices()
+            .into_iter()
+            .filter(|c| Some(&c.name) != label.as_ref())
+            .map(|choice| {
+                let name = choice.name.clone();
+                let id = format!("feature-{name}");
+                let checked = {
+                    let name = name.clone();
+                    move || form.with(|f| f.feature_columns.contains(&name))
+                };
+                let toggle = {
+                    let name = name.clone();
+                    move |event: leptos::ev::Event| {
+                        let on = event_target_checked(&event);
+                        form.update(|f| {
+                            f.feature_columns.retain(|n| n != &name);
+                            if on {
+                                f.feature_columns.push(name.clone());
+                            }
+                        });
+                    }
+                };
+                view! {
+                    <li>
+                        <input type="checkbox" id=id.clone() data-testid="feature-checkbox" data-feature=name.clone()
+                            prop:checked=checked on:change=toggle />
+                        <label for=id title=choice.note.clone().unwrap_or_default()>
+                            {name.clone()}
+                            {choice.derived.then(|| view! { <span class="tag">"derived"</span> })}
+                            {choice.note.clone().map(|note| view! { <span class="hint">{format!(" ({note})")}</span> })}
+                        </label>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let set_all = move |on: bool| {
+        let label = form.with_untracked(|f| f.label_column.clone());
+        let names: Vec<String> = choices()
+            .into_iter()
+            .filter(|c| Some(&c.name) != label.as_ref() && (on || c.default_on))
+            .map(|c| c.name)
+            .collect();
+        form.update(|f| f.feature_columns = names);
+    };
+    let n_chosen =
+        move || form.with(|f| f.feature_columns.iter().filter(|n| Some(*n) != f.label_column.as_ref()).count());
+    view! {
+        <div class="screen-grid">
+            <section class="panel" aria-labelledby="label-heading">
+                <h2 id="label-heading">"What to predict"</h2>
+                <div class="form-grid">
+                    <label for="label-select">"Label column"</label>
+                    <select id="label-select" data-testid="label-select" on:change=move |e| set_label(event_target_value(&e))>
+                        <option value=NO_LABEL selected=move || form.with(|f| f.label_column.is_none())>
+                            "None: find anomalies without labels"
+                        </option>
+                        {label_options}
+                    </select>
+                    <label for="positive-select">"Positive class"</label>
+                    <select id="positive-select" data-testid="positive-select"
+                        disabled=move || form.with(|f| f.label_column.is_none())
+                        on:change=move |e| {
+                            let value = event_target_value(&e);
+                            form.update(|f| f.positive_label = Some(value));
+                        }>
+                        {positive_options}
+                    </select>
+                    <label for="algorithm-select">"Algorithm"</label>
+                    <select id="algorithm-select" data-testid="algorithm-select" on:change=move |e| {
+                        let algorithm = match event_target_value(&e).as_str() {
+                            "isolation_forest" => AlgorithmChoice::IsolationForest,
+                            "both" => AlgorithmChoice::Both,
+                            _ => AlgorithmChoice::RandomForest,
+                        };
+                        form.update(|f| f.algorithm = algorithm);
+                    }>
+                        <option value="random_forest" selected=move || form.with(|f| f.algorithm == AlgorithmChoice::RandomForest)>
+                            "Random forest (needs a label)"
+                        </option>
+                        <option value="isolation_forest" selected=move || form.with(|f| f.algorithm == AlgorithmChoice::IsolationForest)>
+                            "Isolation forest (no label needed)"
+                        </option>
+                        <option value="both" selected=move || form.with(|f| f.algorithm == AlgorithmChoice::Both)>
+                            "Both"
+                        </option>
+                    </select>
+                </div>
+                <h3>"Parameters"</h3>
+                <div class="form-grid">
+                    {param(form, "n-trees", "Trees", "More trees give steadier scores and take longer.", |f| &f.n_trees, |f| &mut f.n_trees)}
+                    {param(form, "max-depth", "Maximum depth", "Empty grows every tree until its leaves are pure; a limit gives smaller, smoother trees.", |f| &f.max_depth, |f| &mut f.max_depth)}
+                    {param(form, "min-leaf", "Fewest claims per leaf", "A leaf must hold at least this many training claims.", |f| &f.min_samples_leaf, |f| &mut f.min_samples_leaf)}
+                    {param(form, "test-percent", "Held out (%)", "Claims kept aside to evaluate the random forest honestly.", |f| &f.test_percent, |f| &mut f.test_percent)}
+                    {param(form, "if-trees", "Isolation trees", "Trees of the isolation forest.", |f| &f.isolation_trees, |f| &mut f.isolation_trees)}
+                    {param(form, "if-samples", "Claims per isolation tree", "Each isolation tree is grown on this many sampled claims (256 is the classic choice).", |f| &f.isolation_samples, |f| &mut f.isolation_samples)}
+                    {param(form, "train-seed", "Seed", "The same seed, data and settings give the same model, bit for bit.", |f| &f.seed, |f| &mut f.seed)}
+                </div>
+                <div class="controls">
+                    <button type="button" data-testid="train-button" disabled=move || state.is_busy() on:click=move |_| state.train()>
+                        "Train"
+                    </button>
+                </div>
+            </section>
+            <section class="panel" aria-labelledby="features-heading">
+                <h2 id="features-heading">{move || format!("Features ({} chosen)", n_chosen())}</h2>
+                <div class="controls">
+                    <button type="button" class="secondary" on:click=move |_| set_all(false)>"Defaults"</button>
+                    <button type="button" class="secondary" on:click=move |_| set_all(true)>"All"</button>
+                    <button type="button" class="secondary" on:click=move |_| form.update(|f| f.feature_columns.clear())>"None"</button>
+                </div>
+                <ul class="feature-list" data-testid="feature-list">{feature_boxes}</ul>
+            </section>
+        </div>
+    }
+}
+
+fn param(
+    form: RwSignal<TrainForm>,
+    id: &'static str,
+    label: &'static str,
+    tooltip: &'static str,
+    read: fn(&TrainForm) -> &String,
+    write: fn(&mut TrainForm) -> &mut String,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <label for=id title=tooltip>{label}</label>
+        <span class="with-hint">
+            <input id=id type="text" inputmode="numeric" data-testid=format!("{id}-input") title=tooltip aria-describedby=hint_id.clone()
+                prop:value=move || form.with(|f| read(f).clone())
+                on:input=move |e| {
+                    let value = event_target_value(&e);
+                    form.update(|f| *write(f) = value);
+                } />
+            <span id=hint_id class="sr-only">{tooltip}</span>
+        </span>
+    }
+}

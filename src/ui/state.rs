@@ -1,0 +1,500 @@
+//! The page's state: every signal the panels share, the worker client, and the actions that
+//! send requests and fold replies into signals. Logic stays in `workspace` and `session`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::download::save_bytes;
+use super::worker_client::{WorkerClient, WorkerEvent};
+use crate::claims::ingest::SchemaReport;
+use crate::claims::synth::{Scenario, SynthOptions};
+use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
+use crate::claims::ClaimsTable;
+use crate::protocol::{
+    AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunResults, ToWorker,
+};
+use crate::workspace::explain::ClaimExplanation;
+use crate::workspace::export::{make_salt, ExportOptions};
+use crate::workspace::queue::QueueSettings;
+use crate::workspace::results::ResultsQuery;
+use crate::workspace::tiers::TierCuts;
+use crate::workspace::train_form::TrainForm;
+use crate::workspace::whatif::WhatIfField;
+use crate::workspace::{format_count, JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
+
+/// The screens of the workspace, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Generate or upload claims, and see the schema report.
+    Data,
+    /// Choose label, features and algorithm, and train.
+    Train,
+    /// Every scored claim, and one claim explained.
+    Results,
+    /// Metrics and charts.
+    Evaluation,
+    /// The review queue.
+    Queue,
+    /// Edit a claim and rescore it.
+    WhatIf,
+    /// Downloads and model upload.
+    Files,
+}
+
+impl Screen {
+    /// Every screen, in tab order.
+    pub const ALL: [Screen; 7] = [
+        Screen::Data,
+        Screen::Train,
+        Screen::Results,
+        Screen::Evaluation,
+        Screen::Queue,
+        Screen::WhatIf,
+        Screen::Files,
+    ];
+
+    /// The tab's text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Data => "Data",
+            Screen::Train => "Train",
+            Screen::Results => "Scored claims",
+            Screen::Evaluation => "Evaluation",
+            Screen::Queue => "Review queue",
+            Screen::WhatIf => "What-if",
+            Screen::Files => "Downloads",
+        }
+    }
+
+    /// The tab's `data-testid` and element id stem.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Screen::Data => "data",
+            Screen::Train => "train",
+            Screen::Results => "results",
+            Screen::Evaluation => "evaluation",
+            Screen::Queue => "queue",
+            Screen::WhatIf => "whatif",
+            Screen::Files => "files",
+        }
+    }
+}
+
+/// The latest results and which model's score ranks the claims; cheap to clone.
+#[derive(Clone, PartialEq)]
+pub struct Ranking {
+    /// The results.
+    pub results: Arc<RunResults>,
+    idx: usize,
+}
+
+impl Ranking {
+    /// The ranking model's run.
+    pub fn run(&self) -> &ModelRun {
+        &self.results.models[self.idx.min(self.results.models.len().saturating_sub(1))]
+    }
+
+    /// The priority of every claim, in table order.
+    pub fn priority(&self) -> &[f64] {
+        &self.run().scores
+    }
+}
+
+/// Loaded claims as the page holds them.
+pub struct DataView {
+    /// What the worker said about them.
+    pub loaded: LoadedData,
+    /// The raw claims, decoded once.
+    pub table: Arc<ClaimsTable>,
+}
+
+/// The generate form's text.
+#[derive(Clone, Copy)]
+pub struct GenerateForm {
+    /// Which scenario.
+    pub scenario: RwSignal<Scenario>,
+    /// Rows to generate.
+    pub rows: RwSignal<String>,
+    /// The seed.
+    pub seed: RwSignal<String>,
+    /// Planted fraud, in percent.
+    pub fraud_percent: RwSignal<String>,
+}
+
+/// Every shared signal of the page. Cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The screen shown.
+    pub screen: RwSignal<Screen>,
+    /// The generate form.
+    pub generate: GenerateForm,
+    /// The loaded claims.
+    pub data: RwSignal<Option<Arc<DataView>>>,
+    /// The training form.
+    pub train_form: RwSignal<TrainForm>,
+    /// The latest scores.
+    pub results: RwSignal<Option<Arc<RunResults>>>,
+    /// Which model's score is the priority.
+    pub rank_by: RwSignal<ModelSlot>,
+    /// Tier cut points.
+    pub cuts: RwSignal<TierCuts>,
+    /// The results table's sort and filter.
+    pub query: RwSignal<ResultsQuery>,
+    /// The claim selected for explanation.
+    pub selected: RwSignal<Option<usize>>,
+    /// Its explanation.
+    pub explanation: RwSignal<Option<Arc<ClaimExplanation>>>,
+    /// The what-if form.
+    pub whatif_fields: RwSignal<Vec<WhatIfField>>,
+    /// The what-if claim's explanation.
+    pub whatif: RwSignal<Option<Arc<ClaimExplanation>>>,
+    /// Queue capacity as typed.
+    pub capacity: RwSignal<String>,
+    /// Lowest priority worth queueing.
+    pub queue_threshold: RwSignal<f64>,
+    /// Whether downloads hash member and provider identifiers.
+    pub hash_ids: RwSignal<bool>,
+    /// The salt of that hashing.
+    pub salt: RwSignal<String>,
+    /// The long job.
+    pub job: RwSignal<JobState>,
+    /// The page clock, ticking while a job runs.
+    pub now_ms: RwSignal<f64>,
+    /// The error banner.
+    pub error: RwSignal<Option<String>>,
+    /// The status line.
+    pub status: RwSignal<String>,
+    explain_job: RwSignal<JobId>,
+    whatif_job: RwSignal<JobId>,
+    restore_job: RwSignal<JobId>,
+    next_job_id: StoredValue<JobId>,
+    client: StoredValue<Option<WorkerClient>, LocalStorage>,
+}
+
+impl AppState {
+    /// Fresh state; the worker starts with the first request.
+    pub fn new() -> Self {
+        let state = Self {
+            screen: RwSignal::new(Screen::Data),
+            generate: GenerateForm {
+                scenario: RwSignal::new(Scenario::Denial),
+                rows: RwSignal::new(DEFAULT_GENERATED_ROWS.to_string()),
+                seed: RwSignal::new(DEFAULT_SEED.to_string()),
+                fraud_percent: RwSignal::new("5".into()),
+            },
+            data: RwSignal::new(None),
+            train_form: RwSignal::new(TrainForm::default()),
+            results: RwSignal::new(None),
+            rank_by: RwSignal::new(ModelSlot::Forest),
+            cuts: RwSignal::new(TierCuts::default()),
+            query: RwSignal::new(ResultsQuery::default()),
+            selected: RwSignal::new(None),
+            explanation: RwSignal::new(None),
+            whatif_fields: RwSignal::new(Vec::new()),
+            whatif: RwSignal::new(None),
+            capacity: RwSignal::new("100".into()),
+            queue_threshold: RwSignal::new(0.0),
+            hash_ids: RwSignal::new(false),
+            salt: RwSignal::new(make_salt(js_sys::Date::now().to_bits())),
+            job: RwSignal::new(JobState::Idle),
+            now_ms: RwSignal::new(0.0),
+            error: RwSignal::new(None),
+            status: RwSignal::new(String::new()),
+            explain_job: RwSignal::new(0),
+            whatif_job: RwSignal::new(0),
+            restore_job: RwSignal::new(0),
+            next_job_id: StoredValue::new(1),
+            client: StoredValue::new_local(None),
+        };
+        let client = WorkerClient::new(move |event| state.on_worker_event(event));
+        state.client.set_value(Some(client));
+        state
+    }
+
+    /// Whether a long job runs.
+    pub fn is_busy(&self) -> bool {
+        self.job.with(|job| job.running_job().is_some())
+    }
+
+    /// The results with the model that ranks claims (falling back to the other one).
+    pub fn ranking(&self) -> Option<Ranking> {
+        let slot = self.rank_by.get();
+        let results = self.results.get()?;
+        let idx = results.models.iter().position(|m| m.slot == slot).or((!results.models.is_empty()).then_some(0))?;
+        Some(Ranking { results, idx })
+    }
+
+    /// The queue settings, or a sentence on a bad capacity.
+    pub fn queue_settings(&self) -> Result<QueueSettings, String> {
+        let text = self.capacity.get();
+        let cleaned: String = text.trim().chars().filter(|c| *c != ',').collect();
+        let capacity =
+            cleaned.parse::<usize>().map_err(|_| format!("Capacity: '{}' is not a whole number", text.trim()))?;
+        Ok(QueueSettings { capacity, threshold: self.queue_threshold.get() })
+    }
+
+    fn next_job(&self) -> JobId {
+        let id = self.next_job_id.get_value();
+        self.next_job_id.set_value(id + 1);
+        id
+    }
+
+    fn send(&self, message: &ToWorker, file: Option<&web_sys::File>) -> bool {
+        let sent = self.client.with_value(|client| match client {
+            Some(client) => client.send_with_file(message, file),
+            None => Err("The background worker is not available.".into()),
+        });
+        match sent {
+            Ok(()) => true,
+            Err(message) => {
+                self.job.set(JobState::Idle);
+                self.error.set(Some(message));
+                false
+            }
+        }
+    }
+
+    fn start_long_job(&self, kind: JobKind, stage: &str) -> Option<JobId> {
+        if self.is_busy() {
+            self.error.set(Some("Wait for the running job to finish, or cancel it.".into()));
+            return None;
+        }
+        let job_id = self.next_job();
+        let now = js_sys::Date::now();
+        self.now_ms.set(now);
+        self.job.set(JobState::start(job_id, kind, stage, now));
+        self.error.set(None);
+        Some(job_id)
+    }
+
+    /// Generates claims from the generate form.
+    pub fn generate_claims(&self) {
+        let form = self.generate;
+        let parsed = crate::workspace::parse_generate_form(
+            &form.rows.get_untracked(),
+            &form.seed.get_untracked(),
+            &form.fraud_percent.get_untracked(),
+        );
+        let (n_rows, seed, fraud_rate) = match parsed {
+            Ok(values) => values,
+            Err(input_error) => return self.error.set(Some(input_error.to_string())),
+        };
+        let scenario = form.scenario.get_untracked();
+        let Some(job_id) = self.start_long_job(JobKind::Load, "Generating claims") else { return };
+        let options = SynthOptions { n_rows, seed, fraud_rate };
+        self.send(&ToWorker::Generate { job_id, scenario, options }, None);
+    }
+
+    /// Reads an uploaded claims file in the worker.
+    pub fn upload_claims(&self, file: web_sys::File) {
+        let file_name = file.name();
+        let Some(job_id) = self.start_long_job(JobKind::Load, &format!("Reading {file_name}")) else { return };
+        self.send(&ToWorker::IngestFile { job_id, file_name }, Some(&file));
+    }
+
+    /// Reads an uploaded model file in the worker and scores the claims with it.
+    pub fn upload_model(&self, file: web_sys::File) {
+        if self.data.with_untracked(Option::is_none) {
+            return self.error.set(Some("Load the claims to score before loading a model.".into()));
+        }
+        let file_name = file.name();
+        let Some(job_id) = self.start_long_job(JobKind::LoadModel, &format!("Scoring with {file_name}")) else {
+            return;
+        };
+        self.send(&ToWorker::LoadModelFile { job_id, file_name }, Some(&file));
+    }
+
+    /// Trains as the training form says.
+    pub fn train(&self) {
+        if self.data.with_untracked(Option::is_none) {
+            return self.error.set(Some("Generate or load claims before training.".into()));
+        }
+        let request = match self.train_form.with_untracked(TrainForm::to_request) {
+            Ok(request) => request,
+            Err(input_error) => return self.error.set(Some(input_error.to_string())),
+        };
+        let Some(job_id) = self.start_long_job(JobKind::Train, "Preparing") else { return };
+        self.status.set(String::new());
+        self.send(&ToWorker::Train { job_id, request: Box::new(request) }, None);
+    }
+
+    /// Stops the long job: the worker is replaced, and the claims are restored into the new one.
+    pub fn cancel(&self) {
+        let Some(kind) = self.job.with_untracked(JobState::running_kind) else { return };
+        self.client.with_value(|client| client.as_ref().map(WorkerClient::terminate));
+        self.job.set(JobState::Idle);
+        // The new worker knows nothing: give it the claims the page holds.
+        if let Some(data) = self.data.get_untracked() {
+            let job_id = self.next_job();
+            self.restore_job.set(job_id);
+            let report = data.loaded.report.clone();
+            let table = table_to_bytes(&data.table);
+            self.send(&ToWorker::Restore { job_id, source: data.loaded.source.clone(), table, report }, None);
+        }
+        let message = match kind {
+            JobKind::Load => "Loading cancelled. The claims loaded before are kept.",
+            JobKind::Train | JobKind::LoadModel if self.results.with_untracked(Option::is_some) => {
+                "Training cancelled. The claims are kept; the earlier scores were cleared, so train again to score them."
+            }
+            JobKind::Train | JobKind::LoadModel => "Training cancelled. The claims are kept.",
+        };
+        self.clear_results();
+        self.status.set(message.into());
+    }
+
+    /// Explains claim `row` with the ranking model.
+    pub fn explain(&self, row: usize) {
+        self.selected.set(Some(row));
+        let Some(slot) = self.ranking().map(|r| r.run().slot) else { return };
+        let job_id = self.next_job();
+        self.explain_job.set(job_id);
+        self.send(&ToWorker::Explain { job_id, slot, row }, None);
+    }
+
+    /// Rescores the what-if form.
+    pub fn rescore_what_if(&self) {
+        let Some(slot) = self.ranking().map(|r| r.run().slot) else { return };
+        let job_id = self.next_job();
+        self.whatif_job.set(job_id);
+        let fields = self.whatif_fields.get_untracked();
+        self.send(&ToWorker::WhatIf { job_id, slot, fields }, None);
+    }
+
+    /// Asks the worker for a download.
+    pub fn download(&self, request: ExportRequest) {
+        let options = ExportOptions { hash_salt: self.hash_ids.get_untracked().then(|| self.salt.get_untracked()) };
+        let job_id = self.next_job();
+        self.send(&ToWorker::Export { job_id, request, options }, None);
+    }
+
+    fn clear_results(&self) {
+        self.results.set(None);
+        self.selected.set(None);
+        self.explanation.set(None);
+        self.whatif.set(None);
+        self.whatif_fields.set(Vec::new());
+    }
+
+    fn on_worker_event(&self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::Reply(reply) => self.on_reply(reply),
+            WorkerEvent::Crashed(message) => {
+                self.job.set(JobState::Idle);
+                self.error.set(Some(message));
+            }
+        }
+    }
+
+    fn is_current(&self, job_id: JobId) -> bool {
+        self.job.with_untracked(|job| job.running_job() == Some(job_id))
+    }
+
+    fn finish_job(&self) -> f64 {
+        let started = match self.job.get_untracked() {
+            JobState::Running { started_at_ms, .. } => started_at_ms,
+            JobState::Idle => js_sys::Date::now(),
+        };
+        self.job.set(JobState::Idle);
+        (js_sys::Date::now() - started) / 1000.0
+    }
+
+    fn on_reply(&self, reply: FromWorker) {
+        match reply {
+            FromWorker::Ready => {}
+            FromWorker::Progress { job_id, done, total, stage } => {
+                let recorded = self.job.try_update(|job| job.record_progress(job_id, done, total, &stage));
+                if recorded == Some(true) {
+                    self.now_ms.set(js_sys::Date::now());
+                }
+            }
+            FromWorker::Loaded { job_id, data } if job_id == self.restore_job.get_untracked() => {
+                drop(data);
+            }
+            FromWorker::Loaded { job_id, data } if self.is_current(job_id) => {
+                let seconds = self.finish_job();
+                match table_from_bytes(&data.table) {
+                    Ok(table) => self.install_data(*data, table, seconds),
+                    Err(error) => self.error.set(Some(format!("The worker's claims could not be read: {error}"))),
+                }
+            }
+            FromWorker::Trained { job_id, results } if self.is_current(job_id) => {
+                let seconds = self.finish_job();
+                let words: Vec<String> = results.models.iter().map(|m| describe_run(m)).collect();
+                self.status.set(format!("{} in {seconds:.1} s.", words.join(" and ")));
+                let first_slot = results.models.first().map(|m| m.slot);
+                if let Some(slot) = first_slot {
+                    if !results.models.iter().any(|m| m.slot == self.rank_by.get_untracked()) {
+                        self.rank_by.set(slot);
+                    }
+                }
+                self.clear_results();
+                self.queue_threshold.set(0.0);
+                self.results.set(Some(Arc::new(*results)));
+                if self.screen.get_untracked() == Screen::Train {
+                    self.screen.set(Screen::Results);
+                }
+            }
+            FromWorker::Explained { job_id, explanation, fields } => {
+                if job_id == self.explain_job.get_untracked() {
+                    self.explanation.set(Some(Arc::from(explanation)));
+                    self.whatif_fields.set(fields);
+                    self.whatif.set(None);
+                } else if job_id == self.whatif_job.get_untracked() {
+                    self.whatif.set(Some(Arc::from(explanation)));
+                }
+            }
+            FromWorker::Exported { file_name, mime, bytes, .. } => {
+                if let Err(message) = save_bytes(&file_name, &mime, &bytes) {
+                    self.error.set(Some(message));
+                } else {
+                    self.status.set(format!("Saved {file_name} ({} bytes).", format_count(bytes.len())));
+                }
+            }
+            FromWorker::Failed { job_id, message } => {
+                if self.is_current(job_id) {
+                    self.finish_job();
+                }
+                if job_id != self.restore_job.get_untracked() || job_id == 0 {
+                    self.error.set(Some(message));
+                }
+            }
+            // Replies to jobs that were cancelled or replaced.
+            FromWorker::Loaded { .. } | FromWorker::Trained { .. } => {}
+        }
+    }
+
+    fn install_data(&self, loaded: LoadedData, table: ClaimsTable, seconds: f64) {
+        let n_rows = table.n_rows();
+        let rejected = loaded.report.as_ref().map_or(0, |r: &Box<SchemaReport>| r.rows_rejected);
+        let mut message = format!("Loaded {} claims from {} in {seconds:.1} s.", format_count(n_rows), loaded.source);
+        if rejected > 0 {
+            message.push_str(&format!(" {} rows were skipped; see the schema report.", format_count(rejected)));
+        }
+        self.status.set(message);
+        let label = loaded.labels.first().map(|l| l.column.clone());
+        let positive = loaded.labels.first().and_then(|l| l.default_positive.clone());
+        let features: Vec<String> = loaded.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect();
+        self.train_form.update(|form| {
+            form.algorithm = if label.is_some() { form.algorithm } else { AlgorithmChoice::IsolationForest };
+            form.label_column = label;
+            form.positive_label = positive;
+            form.feature_columns = features;
+        });
+        self.clear_results();
+        self.query.set(ResultsQuery::default());
+        self.data.set(Some(Arc::new(DataView { loaded, table: Arc::new(table) })));
+    }
+}
+
+fn describe_run(run: &ModelRun) -> String {
+    let name = match run.slot {
+        ModelSlot::Forest => "random forest",
+        ModelSlot::Isolation => "isolation forest",
+    };
+    if run.origin == "trained now" {
+        format!("Trained the {name} and scored {} claims", format_count(run.scores.len()))
+    } else {
+        format!("Scored {} claims with the {name} from {}", format_count(run.scores.len()), run.origin)
+    }
+}
