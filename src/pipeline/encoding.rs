@@ -43,7 +43,8 @@ impl FeatureEncoding {
             return "missing".into();
         }
         match self {
-            FeatureEncoding::Numeric { .. } => crate::claims::table::format_number(f64::from(value)),
+            // The shortest text that reads back as this f32 ("12.3", not "12.300000190734863").
+            FeatureEncoding::Numeric { .. } => format!("{value}"),
             FeatureEncoding::Categorical { levels, .. } => {
                 levels.get(value as usize).cloned().unwrap_or_else(|| "unknown".into())
             }

@@ -7,7 +7,6 @@ mod exports;
 
 use std::ops::ControlFlow;
 
-use crate::claims::features::FeaturePlan;
 use crate::claims::ingest::{read_bytes, IngestOptions, SchemaReport};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
@@ -21,6 +20,9 @@ use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_vector, ExplainOptions};
 use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
 pub use choices::{feature_choices, label_choices, positive_word};
+
+/// The origin of a model fitted in this session (others carry their file's name).
+pub const TRAINED_NOW: &str = "trained now";
 
 /// Claims sampled for the evaluation's mean |SHAP| and beeswarm.
 pub const EVALUATION_SHAP_SAMPLE: usize = 200;
@@ -39,7 +41,6 @@ struct SessionData {
     raw: ClaimsTable,
     prepared: ClaimsTable,
     report: Option<SchemaReport>,
-    plan: FeaturePlan,
 }
 
 struct FittedModel {
@@ -116,11 +117,11 @@ impl Session {
             source: source.clone(),
             table: table_to_bytes(&raw),
             report: report.clone().map(Box::new),
-            plan: plan.clone(),
+            plan,
             labels,
             features,
         };
-        self.data = Some(SessionData { source, raw, prepared, report, plan });
+        self.data = Some(SessionData { source, raw, prepared, report });
         self.models.clear();
         self.labels = None;
         self.label_column = None;
@@ -190,7 +191,7 @@ impl Session {
                 labels.as_deref(),
                 request.split_seed,
                 word,
-                "trained now".into(),
+                TRAINED_NOW.into(),
             )?);
         }
         if request.algorithm.fits_isolation() {
@@ -213,7 +214,7 @@ impl Session {
                 labels.as_deref(),
                 request.isolation.seed,
                 "Flagged".into(),
-                "trained now".into(),
+                TRAINED_NOW.into(),
             )?);
         }
         self.models = fitted;

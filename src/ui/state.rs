@@ -7,7 +7,6 @@ use leptos::prelude::*;
 
 use super::download::save_bytes;
 use super::worker_client::{WorkerClient, WorkerEvent};
-use crate::claims::ingest::SchemaReport;
 use crate::claims::synth::{Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
@@ -420,8 +419,7 @@ impl AppState {
             }
             FromWorker::Trained { job_id, results } if self.is_current(job_id) => {
                 let seconds = self.finish_job();
-                let words: Vec<String> = results.models.iter().map(|m| describe_run(m)).collect();
-                self.status.set(format!("{} in {seconds:.1} s.", words.join(" and ")));
+                self.status.set(format!("{} in {seconds:.1} s.", describe_results(&results)));
                 let first_slot = results.models.first().map(|m| m.slot);
                 if let Some(slot) = first_slot {
                     if !results.models.iter().any(|m| m.slot == self.rank_by.get_untracked()) {
@@ -466,7 +464,7 @@ impl AppState {
 
     fn install_data(&self, loaded: LoadedData, table: ClaimsTable, seconds: f64) {
         let n_rows = table.n_rows();
-        let rejected = loaded.report.as_ref().map_or(0, |r: &Box<SchemaReport>| r.rows_rejected);
+        let rejected = loaded.report.as_ref().map_or(0, |r| r.rows_rejected);
         let mut message = format!("Loaded {} claims from {} in {seconds:.1} s.", format_count(n_rows), loaded.source);
         if rejected > 0 {
             message.push_str(&format!(" {} rows were skipped; see the schema report.", format_count(rejected)));
@@ -487,14 +485,23 @@ impl AppState {
     }
 }
 
-fn describe_run(run: &ModelRun) -> String {
-    let name = match run.slot {
+/// "Trained the random forest and the isolation forest and scored 20,000 claims", or
+/// "Scored 1,000 claims with the random forest from model.json".
+fn describe_results(results: &RunResults) -> String {
+    let name = |run: &ModelRun| match run.slot {
         ModelSlot::Forest => "random forest",
         ModelSlot::Isolation => "isolation forest",
     };
-    if run.origin == "trained now" {
-        format!("Trained the {name} and scored {} claims", format_count(run.scores.len()))
-    } else {
-        format!("Scored {} claims with the {name} from {}", format_count(run.scores.len()), run.origin)
+    let n_claims = format_count(results.models.first().map_or(0, |run| run.scores.len()));
+    let (trained, loaded): (Vec<&ModelRun>, Vec<&ModelRun>) =
+        results.models.iter().partition(|run| run.origin == crate::session::TRAINED_NOW);
+    let mut parts = Vec::new();
+    if !trained.is_empty() {
+        let names: Vec<String> = trained.iter().map(|run| format!("the {}", name(run))).collect();
+        parts.push(format!("Trained {} and scored {n_claims} claims", names.join(" and ")));
     }
+    for run in loaded {
+        parts.push(format!("Scored {n_claims} claims with the {} from {}", name(run), run.origin));
+    }
+    parts.join("; ")
 }

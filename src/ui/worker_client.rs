@@ -57,11 +57,8 @@ impl WorkerClient {
     }
 
     /// Sends a job, starting the worker first if needed; messages wait until it is ready.
-    pub fn send(&self, message: &ToWorker) -> Result<(), String> {
-        self.send_with_file(message, None)
-    }
-
-    /// Sends a job with a `File` for the worker to read (uploads never pass through the page).
+    /// A `File` travels beside the message for the worker to read (uploads never pass
+    /// through the page's memory).
     pub fn send_with_file(&self, message: &ToWorker, file: Option<&web_sys::File>) -> Result<(), String> {
         let value = codec::envelope(codec::encode(message)?, file)?;
         self.ensure_started()?;

@@ -1,19 +1,22 @@
 //! Downloads: scored claims and review-queue CSV with optional salted SHA-256 hashing of
 //! member and provider identifiers, and OWASP CSV-injection neutralising of every cell.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::tiers::TierCuts;
-use crate::claims::ClaimsTable;
+use crate::claims::schema::{known_role, ColumnRole};
+use crate::claims::table::format_number;
+use crate::claims::{ClaimsTable, ColumnData};
 
 /// How downloads treat identifiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ExportOptions {
-    /// When set, member, provider, prescriber and pharmacy identifier cells (the schema's
-    /// Entity columns and claim/row identifiers are not: only Entity) are replaced by
-    /// `hex(sha256(salt || value))[..16]`.
+    /// When set, member, provider, prescriber and pharmacy identifier cells (the columns whose
+    /// schema role is Entity; claim and row identifiers are kept) are replaced by
+    /// `hex(sha256(salt || value))[..16]`. Missing cells stay empty.
     pub hash_salt: Option<String>,
 }
 
@@ -32,27 +35,42 @@ pub struct ScoreColumns<'a> {
     pub cuts: TierCuts,
 }
 
-/// A fresh random-looking salt from `seed_material` (e.g. the clock), 16 hex characters.
-/// Deterministic in its input, so tests can pin it.
+/// A fresh random-looking salt from `seed_material` (e.g. the clock), 16 hex characters:
+/// the first 16 hex characters of SHA-256 of its 8 little-endian bytes. Deterministic in its
+/// input, so tests can pin it; the salt is only as hard to guess as `seed_material`, so pass
+/// random bits where the platform offers them.
 pub fn make_salt(seed_material: u64) -> String {
-    todo!()
+    hex16(&Sha256::digest(seed_material.to_le_bytes()))
 }
 
 /// Hashes one identifier: the first 16 hex characters of SHA-256(salt bytes ++ value bytes).
 pub fn hash_identifier(salt: &str, value: &str) -> String {
-    todo!()
+    let mut hasher = Sha256::new();
+    hasher.update(salt.as_bytes());
+    hasher.update(value.as_bytes());
+    hex16(&hasher.finalize())
 }
 
 /// Neutralises a cell a spreadsheet would run as a formula: a cell starting with `=`, `+`,
-/// `-`, `@`, tab or carriage return gets a leading `'`, unless it is a plain number such as
-/// "-12.5" (kept, so amounts stay numbers). Then RFC 4180 quoting.
+/// `-`, `@`, tab or carriage return gets a leading `'`, unless it is a plain negative decimal
+/// such as "-12.5", "-3" or "-.5" (kept, so amounts stay numbers; "+3" and "-1e5" are
+/// neutralised). Then RFC 4180 quoting: a cell holding `,`, `"`, CR or LF is quoted, with its
+/// quotes doubled (the `'` goes inside the quotes).
 pub fn csv_cell(text: &str) -> String {
-    todo!()
+    let mut cell = String::with_capacity(text.len() + 3);
+    push_csv_cell(&mut cell, text);
+    cell
 }
 
 /// Writes the claims in `rows` order (every row when None) with their score columns:
 /// the table's columns, then `probability`, `prediction`, `anomaly_score`, `priority`,
 /// `risk_tier`, `queue_rank` (1-based, only when `rows` is given), as present.
+///
+/// `probability` and `prediction` (1 at or above the threshold, else 0) are present when
+/// `scores.probability` is, `anomaly_score` when `scores.anomaly` is, `priority` and
+/// `risk_tier` (the tier's slug) when `scores.priority` is not empty. A NaN or missing score
+/// leaves its cells empty. Row indices past the table are skipped; `queue_rank` is the
+/// position in `rows`. Every cell and header goes through [`csv_cell`]; lines end in `\n`.
 pub fn write_scored_csv(
     table: &ClaimsTable,
     scores: &ScoreColumns<'_>,
@@ -60,5 +78,301 @@ pub fn write_scored_csv(
     options: &ExportOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    todo!()
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut writer = RowWriter::new(table, scores, rows.is_some(), options);
+    writer.write_header(&mut out)?;
+    match rows {
+        None => {
+            for row_idx in 0..table.n_rows() {
+                writer.write_row(&mut out, row_idx, None)?;
+            }
+        }
+        Some(rows) => {
+            for (position, &row_idx) in rows.iter().enumerate() {
+                if (row_idx as usize) < table.n_rows() {
+                    writer.write_row(&mut out, row_idx as usize, Some(position + 1))?;
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Lower-case hex digits.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The first 8 bytes as 16 hex characters.
+fn hex16(digest: &[u8]) -> String {
+    let mut text = String::with_capacity(16);
+    for &byte in digest.iter().take(8) {
+        text.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
+}
+
+/// Appends `text` as one CSV cell (see [`csv_cell`]).
+fn push_csv_cell(line: &mut String, text: &str) {
+    let needs_prefix = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_negative_number(text);
+    let needs_quotes = text.contains([',', '"', '\r', '\n']);
+    if needs_quotes {
+        line.push('"');
+    }
+    if needs_prefix {
+        line.push('\'');
+    }
+    if needs_quotes {
+        for ch in text.chars() {
+            if ch == '"' {
+                line.push('"');
+            }
+            line.push(ch);
+        }
+        line.push('"');
+    } else {
+        line.push_str(text);
+    }
+}
+
+/// "-12", "-12.5", "-.5" or "-12.": a minus, digits, at most one point, at least one digit.
+fn is_plain_negative_number(text: &str) -> bool {
+    let Some(unsigned) = text.strip_prefix('-') else { return false };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    all_digits(whole) && all_digits(fraction) && whole.len() + fraction.len() > 0
+}
+
+/// How one table column's cells are written.
+enum CellSource<'a> {
+    /// As [`ColumnData::display`] shows them.
+    Plain(&'a ColumnData),
+    /// Hashed text levels, hashed once per level on first use.
+    HashedLevels { levels: &'a [String], codes: &'a [u32], hashed: Vec<Option<String>>, salt: &'a str },
+    /// Hashed display text (an identifier stored as numbers or dates).
+    HashedDisplay { data: &'a ColumnData, salt: &'a str },
+}
+
+/// Writes lines, reusing one line buffer.
+struct RowWriter<'a> {
+    table: &'a ClaimsTable,
+    sources: Vec<CellSource<'a>>,
+    scores: &'a ScoreColumns<'a>,
+    with_rank: bool,
+    line: String,
+    n_cells: usize,
+}
+
+impl<'a> RowWriter<'a> {
+    fn new(table: &'a ClaimsTable, scores: &'a ScoreColumns<'a>, with_rank: bool, options: &'a ExportOptions) -> Self {
+        let salt = options.hash_salt.as_deref();
+        let sources = table
+            .columns()
+            .iter()
+            .map(|column| match (salt, known_role(&column.name), &column.data) {
+                (Some(salt), Some(ColumnRole::Entity), ColumnData::Categorical { levels, codes }) => {
+                    CellSource::HashedLevels { levels, codes, hashed: vec![None; levels.len()], salt }
+                }
+                (Some(salt), Some(ColumnRole::Entity), data) => CellSource::HashedDisplay { data, salt },
+                (_, _, data) => CellSource::Plain(data),
+            })
+            .collect();
+        Self { table, sources, scores, with_rank, line: String::with_capacity(256), n_cells: 0 }
+    }
+
+    fn write_header(&mut self, out: &mut impl Write) -> io::Result<()> {
+        self.line.clear();
+        self.n_cells = 0;
+        let table = self.table;
+        for column in table.columns() {
+            self.push_cell(&column.name);
+        }
+        if self.scores.probability.is_some() {
+            self.push_cell("probability");
+            self.push_cell("prediction");
+        }
+        if self.scores.anomaly.is_some() {
+            self.push_cell("anomaly_score");
+        }
+        if !self.scores.priority.is_empty() {
+            self.push_cell("priority");
+            self.push_cell("risk_tier");
+        }
+        if self.with_rank {
+            self.push_cell("queue_rank");
+        }
+        self.finish_line(out)
+    }
+
+    fn write_row(&mut self, out: &mut impl Write, row_idx: usize, rank: Option<usize>) -> io::Result<()> {
+        self.line.clear();
+        self.n_cells = 0;
+        for source_idx in 0..self.sources.len() {
+            let text = match self.sources.get_mut(source_idx) {
+                Some(CellSource::Plain(data)) => data.display(row_idx),
+                Some(CellSource::HashedDisplay { data, salt }) => {
+                    let text = data.display(row_idx);
+                    if text.is_empty() {
+                        text
+                    } else {
+                        hash_identifier(salt, &text)
+                    }
+                }
+                Some(CellSource::HashedLevels { levels, codes, hashed, salt }) => {
+                    let code = codes.get(row_idx).map_or(usize::MAX, |&code| code as usize);
+                    match (levels.get(code), hashed.get_mut(code)) {
+                        (Some(level), Some(slot)) => slot.get_or_insert_with(|| hash_identifier(salt, level)).clone(),
+                        _ => String::new(),
+                    }
+                }
+                None => String::new(),
+            };
+            self.push_cell(&text);
+        }
+        let scores = self.scores;
+        if let Some(probability) = scores.probability {
+            let probability = score_at(probability, row_idx);
+            self.push_cell(&format_number(probability));
+            let prediction = match probability {
+                p if p.is_nan() => "",
+                p if p >= scores.decision_threshold => "1",
+                _ => "0",
+            };
+            self.push_cell(prediction);
+        }
+        if let Some(anomaly) = scores.anomaly {
+            self.push_cell(&format_number(score_at(anomaly, row_idx)));
+        }
+        if !scores.priority.is_empty() {
+            let priority = score_at(scores.priority, row_idx);
+            self.push_cell(&format_number(priority));
+            self.push_cell(if priority.is_nan() { "" } else { scores.cuts.tier(priority).slug() });
+        }
+        if self.with_rank {
+            self.push_cell(&rank.map(|rank| rank.to_string()).unwrap_or_default());
+        }
+        self.finish_line(out)
+    }
+
+    fn push_cell(&mut self, text: &str) {
+        if self.n_cells > 0 {
+            self.line.push(',');
+        }
+        self.n_cells += 1;
+        push_csv_cell(&mut self.line, text);
+    }
+
+    fn finish_line(&mut self, out: &mut impl Write) -> io::Result<()> {
+        self.line.push('\n');
+        out.write_all(self.line.as_bytes())
+    }
+}
+
+fn score_at(scores: &[f64], row_idx: usize) -> f64 {
+    scores.get(row_idx).copied().unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::table::CategoricalBuilder;
+
+    #[test]
+    fn salts_and_hashes_are_sha256_prefixes() {
+        // Expected values from Python: hashlib.sha256(...).hexdigest()[:16].
+        assert_eq!(make_salt(0), "af5570f5a1810b7a");
+        assert_eq!(make_salt(42), "ed049108bc18f2c6");
+        assert_eq!(hash_identifier("s4lt", "M1"), "4920c5fdf2348993");
+        assert_eq!(hash_identifier("s4lt", "P9"), "b69b7cfcf6efcc90");
+        assert_ne!(hash_identifier("other", "M1"), hash_identifier("s4lt", "M1"));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        let cases = [
+            ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+            ("+3", "'+3"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("-1+2", "'-1+2"),
+            ("-1e5", "'-1e5"),
+            ("-", "'-"),
+            ("-.", "'-."),
+            ("-12.5", "-12.5"),
+            ("-3", "-3"),
+            ("-.5", "-.5"),
+            ("12", "12"),
+            ("", ""),
+            ("plain text", "plain text"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("line\nbreak", "\"line\nbreak\""),
+            ("=1,2", "\"'=1,2\""),
+            ("\rx", "\"'\rx\""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(csv_cell(input), expected, "{input:?}");
+        }
+    }
+
+    fn table() -> ClaimsTable {
+        let mut members = CategoricalBuilder::default();
+        for value in [Some("M1"), None, Some("M2"), Some("M1")] {
+            members.push(value);
+        }
+        let mut notes = CategoricalBuilder::default();
+        for value in [Some("=HYPERLINK(x)"), Some("ok"), Some("a,b"), Some("-4")] {
+            notes.push(value);
+        }
+        let mut table = ClaimsTable::new();
+        table.push_column("claim_id", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0] }).unwrap();
+        table.push_column("member_id", members.finish()).unwrap();
+        table.push_column("note", notes.finish()).unwrap();
+        table.push_column("amount", ColumnData::Numeric { values: vec![-12.5, f64::NAN, 100.0, 0.25] }).unwrap();
+        table
+    }
+
+    fn written(scores: &ScoreColumns<'_>, rows: Option<&[u32]>, options: &ExportOptions) -> String {
+        let mut out = Vec::new();
+        write_scored_csv(&table(), scores, rows, options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn every_claim_with_its_scores_and_hashed_members() {
+        let probability = [0.9, 0.2, f64::NAN, 0.5];
+        let priority = [0.9, 0.2, f64::NAN, 0.65];
+        let scores = ScoreColumns {
+            probability: Some(&probability),
+            decision_threshold: 0.5,
+            anomaly: None,
+            priority: &priority,
+            cuts: TierCuts::default(),
+        };
+        let options = ExportOptions { hash_salt: Some("s4lt".into()) };
+        let expected = "claim_id,member_id,note,amount,probability,prediction,priority,risk_tier\n\
+                        1,4920c5fdf2348993,'=HYPERLINK(x),-12.5,0.9,1,0.9,critical\n\
+                        2,,ok,,0.2,0,0.2,low\n\
+                        3,5188670cdc757a85,\"a,b\",100,,,,\n\
+                        4,4920c5fdf2348993,-4,0.25,0.5,1,0.65,high\n";
+        assert_eq!(written(&scores, None, &options), expected);
+    }
+
+    #[test]
+    fn queue_rows_in_order_with_ranks_and_plain_identifiers() {
+        let anomaly = [0.7, 0.4];
+        let scores = ScoreColumns { anomaly: Some(&anomaly), ..ScoreColumns::default() };
+        let expected = "claim_id,member_id,note,amount,anomaly_score,queue_rank\n\
+                        4,M1,-4,0.25,,1\n\
+                        1,M1,'=HYPERLINK(x),-12.5,0.7,3\n";
+        assert_eq!(written(&scores, Some(&[3, 99, 0]), &ExportOptions::default()), expected);
+    }
+
+    #[test]
+    fn headers_are_neutralised_and_empty_tables_write_a_header() {
+        let mut table = ClaimsTable::new();
+        table.push_column("=cmd", ColumnData::Numeric { values: vec![] }).unwrap();
+        let mut out = Vec::new();
+        write_scored_csv(&table, &ScoreColumns::default(), Some(&[0]), &ExportOptions::default(), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "'=cmd,queue_rank\n");
+    }
 }

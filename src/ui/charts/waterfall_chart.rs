@@ -38,7 +38,9 @@ pub fn WaterfallChart(
         .iter()
         .zip(&kinds)
         .map(|(step, kind)| match kind {
-            StepKind::Feature(idx) => format!("{} = {}", contributions[*idx].feature, contributions[*idx].value),
+            StepKind::Feature(idx) => {
+                contributions.get(*idx).map_or_else(|| step.label.clone(), |c| format!("{} = {}", c.feature, c.value))
+            }
             StepKind::Rest | StepKind::Other => step.label.clone(),
         })
         .collect();
@@ -70,13 +72,15 @@ pub fn WaterfallChart(
     let output_text = format!("{output_label} = {}", format_number(explained_value));
     let base_text = format!("base value = {}", format_number(base_value));
     let (output_x, base_x) = (x.map_clamped(explained_value), x.map_clamped(base_value));
+    let output_text_x = centred_label_x(output_x, text_width(&output_text, LABEL_FONT), 8.0, WIDTH - 8.0);
+    let base_text_x = centred_label_x(base_x, text_width(&base_text, LABEL_FONT), 8.0, WIDTH - 8.0);
     let body = view! {
         {x_axis(x, bottom, TOP, output_label)}
         <line class="reference" x1=px(base_x) x2=px(base_x) y1=px(TOP - 4.0) y2=px(bottom) />
         <line class="reference output" x1=px(output_x) x2=px(output_x) y1=px(TOP - 10.0) y2=px(bottom) />
         <text
             class="marker-label"
-            x=px(centred_label_x(output_x, text_width(&output_text, LABEL_FONT), 8.0, WIDTH - 8.0))
+            x=px(output_text_x)
             y=px(TOP - 16.0)
             text-anchor="middle"
         >
@@ -84,7 +88,7 @@ pub fn WaterfallChart(
         </text>
         <text
             class="marker-label"
-            x=px(centred_label_x(base_x, text_width(&base_text, LABEL_FONT), 8.0, WIDTH - 8.0))
+            x=px(base_text_x)
             y=px(bottom + 60.0)
             text-anchor="middle"
         >
@@ -107,19 +111,13 @@ fn step_view(row: StepRow, contributions: &[FeatureContribution], x: &LinearScal
     let StepRow { idx, bar, kind, label, last } = row;
     let row_top = TOP + idx as f64 * ROW;
     let middle = row_top + ROW / 2.0;
-    let (test_id, feature, shap) = match kind {
-        StepKind::Feature(c) => {
-            let contribution = &contributions[c];
-            (Some("shap-bar"), Some(contribution.feature.clone()), Some(contribution.shap))
-        }
-        StepKind::Rest => (Some("shap-bar-rest"), None, None),
-        StepKind::Other => (None, None, None),
+    let (test_id, feature, shap) = match (kind, kind_contribution(kind, contributions)) {
+        (StepKind::Feature(_), Some(c)) => (Some("shap-bar"), Some(c.feature.clone()), Some(c.shap)),
+        (StepKind::Rest, _) => (Some("shap-bar-rest"), None, None),
+        _ => (None, None, None),
     };
     let change = shap.unwrap_or(bar.end - bar.start);
-    let data_value = match kind {
-        StepKind::Other => None,
-        _ => Some(change.to_string()),
-    };
+    let data_value = test_id.map(|_| change.to_string());
     let signed = format_signed(change);
     let (low, high) = (x.map_clamped(bar.low), x.map_clamped(bar.high));
     let end_x = px(x.map_clamped(bar.end));
@@ -145,5 +143,12 @@ fn step_view(row: StepRow, contributions: &[FeatureContribution], x: &LinearScal
                 {signed}
             </text>
         </g>
+    }
+}
+
+fn kind_contribution(kind: StepKind, contributions: &[FeatureContribution]) -> Option<&FeatureContribution> {
+    match kind {
+        StepKind::Feature(idx) => contributions.get(idx),
+        StepKind::Rest | StepKind::Other => None,
     }
 }

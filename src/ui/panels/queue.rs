@@ -24,6 +24,9 @@ pub fn QueuePanel() -> impl IntoView {
         let settings = settings.get().ok()?;
         Some(Arc::new(build_queue(ranking.priority(), ranking.results.labels.as_deref(), &settings)))
     });
+    let trained_on_queue = move || {
+        ranking.with(|r| r.as_ref().is_some_and(|r| r.run().is_test_row.is_some() && r.results.labels.is_some()))
+    };
     let rows = Signal::derive(move || queue.get().map(|q| Arc::new(q.rows.clone())).unwrap_or_default());
     let cut_input =
         move |id: &'static str, label: &'static str, read: fn(&TierCuts) -> f64, write: fn(&mut TierCuts, f64)| {
@@ -55,7 +58,7 @@ pub fn QueuePanel() -> impl IntoView {
         }
     };
     view! {
-        <div class="results-layout">
+        <div class="results-layout queue-layout">
             <section class="panel" aria-labelledby="queue-settings-heading">
                 <h2 id="queue-settings-heading">"Queue settings"</h2>
                 <div class="form-grid">
@@ -86,6 +89,9 @@ pub fn QueuePanel() -> impl IntoView {
                         </div>
                         {q.n_positives.zip(q.n_positives_queued).map(|(all, queued)| view! {
                             <p class="hint">{format!("The queue holds {} of the {} labelled positives.", format_count(queued), format_count(all))}</p>
+                        })}
+                        {trained_on_queue().then(|| view! {
+                            <p class="hint">"These counts include the claims the random forest trained on, so they are optimistic; the Evaluation screen measures held-out claims only."</p>
                         })}
                     }
                 })}
