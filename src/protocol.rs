@@ -261,8 +261,6 @@ pub struct RunResults {
     pub labels: Option<Vec<bool>>,
     /// The label column's name.
     pub label_column: Option<String>,
-    /// Milliseconds the worker spent.
-    pub elapsed_ms: f64,
 }
 
 /// What the worker tells the page.

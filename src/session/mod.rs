@@ -133,7 +133,6 @@ impl Session {
     }
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
-        let started = now_ms();
         let data = self.data()?;
         let table = &data.prepared;
         let label_column = request.label_column.clone();
@@ -220,11 +219,10 @@ impl Session {
         self.models = fitted;
         self.labels = labels;
         self.label_column = label_column;
-        Ok(FromWorker::Trained { job_id, results: Box::new(self.results(now_ms() - started)) })
+        Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
     }
 
     fn load_model(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
-        let started = now_ms();
         let text = std::str::from_utf8(bytes)
             .map_err(|_| format!("{file_name}: a model file is JSON text, and this is not text"))?;
         let model = ScoringModel::from_json(text).map_err(|e| format!("{file_name}: {e}"))?;
@@ -271,7 +269,7 @@ impl Session {
         self.models.retain(|m| m.slot != slot);
         self.models.push(loaded);
         self.models.sort_by_key(|m| m.slot == ModelSlot::Isolation);
-        Ok(FromWorker::Trained { job_id, results: Box::new(self.results(now_ms() - started)) })
+        Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
     }
 
     fn fitted(&self, slot: ModelSlot) -> Result<&FittedModel, String> {
@@ -302,7 +300,7 @@ impl Session {
         Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields: fields.to_vec() })
     }
 
-    fn results(&self, elapsed_ms: f64) -> RunResults {
+    fn results(&self) -> RunResults {
         RunResults {
             models: self
                 .models
@@ -320,7 +318,6 @@ impl Session {
                 .collect(),
             labels: self.labels.clone(),
             label_column: self.label_column.clone(),
-            elapsed_ms,
         }
     }
 }
@@ -360,21 +357,6 @@ fn job_of(message: &ToWorker) -> JobId {
         | ToWorker::Explain { job_id, .. }
         | ToWorker::WhatIf { job_id, .. }
         | ToWorker::Export { job_id, .. } => *job_id,
-    }
-}
-
-/// Milliseconds on a monotonic-enough clock: `performance.now()` in the browser is not
-/// reachable from the pure core, so timings come from `std::time` natively and read 0 in wasm
-/// (the page measures its own elapsed time there).
-fn now_ms() -> f64 {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use std::time::{SystemTime, UNIX_EPOCH};
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        0.0
     }
 }
 

@@ -199,7 +199,13 @@ test('downloads neutralise spreadsheet formulas in uploaded cells', async () => 
   const { context, page, record } = await openApp(env.browser, env.urls['/']);
   const rows = ['claim_id,note,amount'];
   for (let i = 0; i < 200; i += 1) rows.push(`C${i},${i % 50 === 0 ? '=HYPERLINK("http://x")' : 'ok'},${(i * 7) % 100}`);
-  await page.getByTestId('file-input').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  // Dropped onto the drop zone, as a user drags a file from the desktop.
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'notes.csv', { type: 'text/csv' }));
+    return transfer;
+  }, rows.join('\n'));
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer });
   await waitForClaims(page, '200');
   await openScreen(page, 'train');
   await page.getByTestId('label-select').selectOption('');

@@ -11,14 +11,15 @@ pub fn Metric(
     #[prop(into)]
     value: Signal<Option<String>>,
     /// The `data-testid` of the value element.
-    test_id: &'static str,
+    #[prop(into)]
+    test_id: String,
 ) -> impl IntoView {
     move || {
         value.get().map(|text| {
             view! {
                 <div class="metric">
                     <span class="metric-label">{label}</span>
-                    <output class="metric-value" data-testid=test_id>{text}</output>
+                    <output class="metric-value" data-testid=test_id.clone()>{text}</output>
                 </div>
             }
         })

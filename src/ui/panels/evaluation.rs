@@ -20,13 +20,13 @@ pub fn EvaluationPanel() -> impl IntoView {
         None => view! { <section class="panel"><h2>"Evaluation"</h2><p class="hint">"Train a model to evaluate it."</p></section> }.into_any(),
         Some(results) => {
             let label = results.label_column.clone();
-            results.models.iter().map(|run| model_evaluation(run, label.clone())).collect_view().into_any()
+            results.models.iter().enumerate().map(|(idx, run)| model_evaluation(run, label.clone(), idx == 0)).collect_view().into_any()
         }
     }
     }
 }
 
-fn model_evaluation(run: &ModelRun, label: Option<String>) -> impl IntoView {
+fn model_evaluation(run: &ModelRun, label: Option<String>, primary: bool) -> impl IntoView {
     let e = run.evaluation.as_ref().clone();
     let name = match run.slot {
         ModelSlot::Forest => "Random forest",
@@ -48,8 +48,7 @@ fn model_evaluation(run: &ModelRun, label: Option<String>) -> impl IntoView {
         )
     });
     // Only the first model's headline metrics carry the stable test ids.
-    let primary = run.slot == ModelSlot::Forest || label.is_some();
-    let id = move |base: &'static str| if primary { base } else { "" };
+    let id = move |base: &str| if primary { base.to_owned() } else { format!("{base}-{slug}") };
     let histogram_names = (format!("not {}", positive.to_lowercase()), positive.to_lowercase());
     view! {
         <section class="panel evaluation" aria-labelledby=format!("eval-{slug}") data-testid=format!("evaluation-{slug}")>
