@@ -1,3 +1,5 @@
+//! The session driven through its protocol natively: load, train, explain, what-if, export, failures.
+
 use super::*;
 use crate::claims::table_bytes::table_from_bytes;
 use crate::ml::IsolationForestParams;

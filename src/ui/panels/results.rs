@@ -13,6 +13,9 @@ use crate::workspace::format_count;
 use crate::workspace::results::{order_rows, tier_counts, SortKey};
 use crate::workspace::tiers::RiskTier;
 
+/// How long typing must pause before the filter runs.
+const FILTER_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The Scored claims screen.
 #[component]
 pub fn ResultsPanel() -> impl IntoView {
@@ -65,6 +68,19 @@ pub fn ResultsPanel() -> impl IntoView {
                 .join(" · "),
         )
     };
+    // Filtering a million claims takes a moment: apply it once typing pauses.
+    let typed = StoredValue::new(String::new());
+    let apply_filter_soon = move |text: String| {
+        typed.set_value(text.clone());
+        set_timeout(
+            move || {
+                if typed.get_value() == text {
+                    state.query.update(|q| q.filter_text = text);
+                }
+            },
+            FILTER_PAUSE,
+        );
+    };
     let two_models = move || state.results.with(|r| r.as_ref().is_some_and(|r| r.models.len() > 1));
     let explanation = move || {
         let e = state.explanation.get()?;
@@ -97,7 +113,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     <label for="filter-text">"Find"</label>
                     <input id="filter-text" type="search" data-testid="filter-input" placeholder="text in any column"
                         prop:value=move || state.query.with(|q| q.filter_text.clone())
-                        on:input=move |e| { let text = event_target_value(&e); state.query.update(|q| q.filter_text = text); } />
+                        on:input=move |e| apply_filter_soon(event_target_value(&e)) />
                     <label for="filter-column">"in"</label>
                     <select id="filter-column" data-testid="filter-column" on:change=move |e| {
                         let value = event_target_value(&e);
