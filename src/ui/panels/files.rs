@@ -51,7 +51,7 @@ pub fn FilesPanel() -> impl IntoView {
         <div class="screen-grid">
             <section class="panel" aria-labelledby="downloads-heading">
                 <h2 id="downloads-heading">"Downloads"</h2>
-                <div class="controls">
+                <div class="check-row">
                     <input type="checkbox" id="hash-ids" data-testid="hash-ids" prop:checked=move || state.hash_ids.get()
                         on:change=move |e| state.hash_ids.set(event_target_checked(&e)) />
                     <label for="hash-ids">"Hash member, provider, prescriber and pharmacy identifiers (salted SHA-256)"</label>
