@@ -118,7 +118,17 @@ test('a 100k-row medical file from the CLI: upload, train both, explain, queue 5
   assert.equal(scoredLines.length, 100_001);
   const memberAt = cells(scoredLines[0]).indexOf('member_id');
   assert.match(cells(scoredLines[1])[memberAt], /^[0-9a-f]{16}$/);
-  assert.ok(!scored.text.includes(',M0'), 'no raw member id left');
+  assert.ok(!scored.text.includes(',MBR'), 'no raw member id left');
+  const salt = await page.getByTestId('salt-value').textContent();
+  assert.match(salt, /^[0-9a-f]{16}$/);
+
+  // Metrics of both models, and the schema report of the uploaded file, as JSON.
+  const metrics = JSON.parse((await download(page, 'download-metrics')).text);
+  assert.deepEqual(metrics.models.map((m) => m.model), ['random_forest', 'isolation_forest']);
+  assert.ok(metrics.models[0].evaluation.metrics.roc_auc > 0.9);
+  const schema = JSON.parse((await download(page, 'download-schema')).text);
+  assert.equal(schema.file, 'medical_100k.csv');
+  assert.equal(schema.rows_loaded, 100_000);
 
   // A malformed file shows the banner; the 100,000 claims and their scores stay.
   await openScreen(page, 'data');
