@@ -4,6 +4,7 @@ pub mod csv_writer;
 pub mod features;
 pub mod ingest;
 pub mod schema;
+pub mod summaries;
 pub mod synth;
 pub mod table;
 pub mod table_bytes;

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod evaluation;
 pub mod explain;
 pub mod export;
+pub mod hybrid;
 pub mod queue;
 pub mod results;
 pub mod tiers;

@@ -1,0 +1,346 @@
+//! The hybrid priority of the copay-card fraud system: a weighted blend of the anomaly
+//! model's score, the highest severity of the rules a claim trips, and whether it trips any,
+//! plus the rule-clean training rows the anomaly model learns "normal" from.
+//!
+//! The reference system scores `0.50 * if_anomaly_score + 0.30 * rule_severity +
+//! 0.20 * rule_flag`. Its weights sum to 1, so its priority lies in [0, 1] and the risk
+//! tiers ([`super::tiers::TierCuts`]) apply unchanged. Here any non-negative weights are
+//! accepted and **divided by their sum**, so the priority stays in [0, 1] whatever the
+//! analyst types: weights 5 / 3 / 2 rank and tier exactly as 0.5 / 0.3 / 0.2 do.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The weights of the three parts of the hybrid priority; defaults 0.5, 0.3 and 0.2.
+///
+/// They are normalised by their sum before use, so only their proportions matter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HybridWeights {
+    /// Weight of the anomaly model's score (in [0, 1]).
+    pub model: f64,
+    /// Weight of the highest severity (in [0, 1]) of the rules the claim trips.
+    pub severity: f64,
+    /// Weight of "the claim trips at least one rule" (0 or 1).
+    pub flag: f64,
+}
+
+impl Default for HybridWeights {
+    fn default() -> Self {
+        Self { model: 0.5, severity: 0.3, flag: 0.2 }
+    }
+}
+
+/// Weights that cannot be used, with a sentence for the analyst.
+#[derive(Debug, Clone, Copy, PartialEq, Error)]
+pub enum WeightsError {
+    /// A weight is NaN or infinite.
+    #[error("The {name} weight must be a finite number, not {value}.")]
+    NotFinite {
+        /// Which weight ("model", "severity" or "flag").
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A weight is below zero.
+    #[error("The {name} weight must not be negative, but it is {value}.")]
+    Negative {
+        /// Which weight.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// Every weight is zero, so nothing would be scored.
+    #[error("At least one weight must be above zero.")]
+    AllZero,
+    /// The weights are so large that their sum is not a finite number.
+    #[error("The weights are too large to add up; use smaller numbers in the same proportions.")]
+    TooLarge,
+}
+
+impl HybridWeights {
+    /// Checks every weight is finite and non-negative and that their sum is finite and above
+    /// zero.
+    pub fn validate(&self) -> Result<(), WeightsError> {
+        for (name, value) in self.named() {
+            if !value.is_finite() {
+                return Err(WeightsError::NotFinite { name, value });
+            }
+            if value < 0.0 {
+                return Err(WeightsError::Negative { name, value });
+            }
+        }
+        let sum = self.model + self.severity + self.flag;
+        if !sum.is_finite() {
+            Err(WeightsError::TooLarge)
+        } else if sum > 0.0 {
+            Ok(())
+        } else {
+            Err(WeightsError::AllZero)
+        }
+    }
+
+    /// The weights divided by their sum (so they sum to 1), or the defaults if they are
+    /// invalid.
+    pub fn normalised(&self) -> HybridWeights {
+        let weights = if self.validate().is_ok() { *self } else { HybridWeights::default() };
+        let sum = weights.model + weights.severity + weights.flag;
+        HybridWeights { model: weights.model / sum, severity: weights.severity / sum, flag: weights.flag / sum }
+    }
+
+    fn named(&self) -> [(&'static str, f64); 3] {
+        [("model", self.model), ("severity", self.severity), ("flag", self.flag)]
+    }
+}
+
+/// The hybrid priority of each claim, in [0, 1]:
+/// `(model * m + severity * s + flag * f) / (model + severity + flag)`.
+///
+/// - `m` is the model score clamped to [0, 1]; a NaN (or missing) score counts as 0, so an
+///   unscored claim is ranked by its rules alone.
+/// - `s` is the highest severity clamped to [0, 1]; NaN or missing counts as 0.
+/// - `f` is 1 if the claim trips any rule, else 0; missing counts as false.
+///
+/// The claims are the longest of the three slices; a claim missing from a shorter slice
+/// reads 0 or false there. Invalid weights (see [`HybridWeights::validate`]) fall back to
+/// the defaults; validate them first to tell the analyst. Only basic arithmetic and
+/// explicit comparisons are used (no `f64::max`/`min`), so the bits agree on every target
+/// and the result is never -0.0.
+pub fn hybrid_priority(
+    model_score: &[f64],
+    max_severity: &[f64],
+    any_flag: &[bool],
+    weights: &HybridWeights,
+) -> Vec<f64> {
+    let weights = if weights.validate().is_ok() { *weights } else { HybridWeights::default() };
+    let sum = weights.model + weights.severity + weights.flag;
+    let n_claims = model_score.len().max(max_severity.len()).max(any_flag.len());
+    (0..n_claims)
+        .map(|claim| {
+            let model = unit(model_score.get(claim).copied().unwrap_or(0.0));
+            let severity = unit(max_severity.get(claim).copied().unwrap_or(0.0));
+            let flag = if any_flag.get(claim).copied().unwrap_or(false) { 1.0 } else { 0.0 };
+            unit((weights.model * model + weights.severity * severity + weights.flag * flag) / sum)
+        })
+        .collect()
+}
+
+/// The rows the anomaly model trains on, and why, if it is not the rule-clean ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingRows {
+    /// Row indices in file order.
+    pub rows: Vec<usize>,
+    /// Set when too few claims are rule-clean and every claim is used instead: a sentence
+    /// for the page.
+    pub fallback: Option<String>,
+}
+
+/// The claims the anomaly model should learn "normal" from: those that trip no rule.
+///
+/// If fewer than `min_clean` claims are rule-clean (a `min_clean` of 0 counts as 1, so at
+/// least one clean claim is always needed), the model trains on every claim and
+/// `fallback` says so, as the reference system's degraded mode does. That system also
+/// raises the contamination to `min(3 × contamination, 0.5)` in degraded mode; we do not
+/// change it behind the analyst's back. Our isolation forest's flag threshold is the upper
+/// `contamination` quantile of its training scores, so when it trains on every claim it
+/// flags that share of all claims; the sentence reports this and suggests
+/// [`degraded_contamination`]. An empty `any_flag` gives no rows and no fallback.
+pub fn rule_clean_training_rows(any_flag: &[bool], min_clean: usize) -> TrainingRows {
+    let clean: Vec<usize> = any_flag.iter().enumerate().filter(|(_, &flag)| !flag).map(|(row, _)| row).collect();
+    let needed = if min_clean == 0 { 1 } else { min_clean };
+    if any_flag.is_empty() || clean.len() >= needed {
+        return TrainingRows { rows: clean, fallback: None };
+    }
+    let n_claims = any_flag.len();
+    let fallback = format!(
+        "Only {} of {} claims trip no rule (at least {} are needed), so the anomaly model learns from all {} \
+         claims. Its flag threshold still marks the contamination share of them as anomalous; the reference \
+         system triples the contamination (up to 0.5) in this case.",
+        super::format_count(clean.len()),
+        super::format_count(n_claims),
+        super::format_count(needed),
+        super::format_count(n_claims),
+    );
+    TrainingRows { rows: (0..n_claims).collect(), fallback: Some(fallback) }
+}
+
+/// The fewest rule-clean claims to train on when `share` (in [0, 1]) of `n_claims` must be
+/// clean: `ceil(n_claims * share)`, at least 1. A NaN or negative share counts as 0, above
+/// 1 as 1.
+pub fn min_clean_rows(n_claims: usize, share: f64) -> usize {
+    let share = unit(share);
+    let rows = (n_claims as f64 * share).ceil();
+    let rows = if rows < n_claims as f64 { rows as usize } else { n_claims };
+    if rows == 0 {
+        1
+    } else {
+        rows
+    }
+}
+
+/// The reference system's degraded-mode contamination: `min(3 × contamination, 0.5)`
+/// (NaN or negative gives 0).
+pub fn degraded_contamination(contamination: f64) -> f64 {
+    let tripled = 3.0 * unit(contamination);
+    if tripled > 0.5 {
+        0.5
+    } else {
+        tripled
+    }
+}
+
+/// `value` clamped to [0, 1] with explicit comparisons; NaN and -0.0 give 0.0.
+fn unit(value: f64) -> f64 {
+    if value > 1.0 {
+        1.0
+    } else if value > 0.0 {
+        value
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(actual: &[f64], expected: &[f64]) {
+        assert_eq!(actual.len(), expected.len(), "{actual:?} vs {expected:?}");
+        for (a, e) in actual.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-12, "{actual:?} vs {expected:?}");
+        }
+    }
+
+    #[test]
+    fn default_weights_are_the_copay_systems_and_valid() {
+        let weights = HybridWeights::default();
+        assert_eq!((weights.model, weights.severity, weights.flag), (0.5, 0.3, 0.2));
+        assert_eq!(weights.validate(), Ok(()));
+        let json = serde_json::to_string(&weights).unwrap();
+        assert_eq!(json, r#"{"model":0.5,"severity":0.3,"flag":0.2}"#);
+        assert_eq!(serde_json::from_str::<HybridWeights>(&json).unwrap(), weights);
+    }
+
+    #[test]
+    fn invalid_weights_are_refused_with_sentences() {
+        let nan = HybridWeights { model: f64::NAN, ..HybridWeights::default() };
+        assert_eq!(nan.validate().unwrap_err().to_string(), "The model weight must be a finite number, not NaN.");
+        let negative = HybridWeights { flag: -0.5, ..HybridWeights::default() };
+        assert_eq!(
+            negative.validate().unwrap_err().to_string(),
+            "The flag weight must not be negative, but it is -0.5."
+        );
+        let infinite = HybridWeights { severity: f64::INFINITY, ..HybridWeights::default() };
+        assert!(matches!(infinite.validate(), Err(WeightsError::NotFinite { name: "severity", .. })));
+        let zero = HybridWeights { model: 0.0, severity: -0.0, flag: 0.0 };
+        assert_eq!(zero.validate().unwrap_err().to_string(), "At least one weight must be above zero.");
+        assert_eq!(zero.normalised(), HybridWeights::default(), "invalid weights fall back to the defaults");
+        let huge = HybridWeights { model: f64::MAX, severity: f64::MAX, flag: 0.0 };
+        assert_eq!(huge.validate(), Err(WeightsError::TooLarge));
+        close(&hybrid_priority(&[1.0], &[0.0], &[false], &huge), &[0.5]);
+    }
+
+    #[test]
+    fn the_seed_formula_by_hand() {
+        // 0.5*0.8 + 0.3*0.5 + 0.2*1 = 0.75; 0.5*0.2 + 0 + 0 = 0.1; 0 + 0.3*1 + 0.2 = 0.5;
+        // 0.5*1 + 0.3*1 + 0.2*1 = 1.
+        let priority = hybrid_priority(
+            &[0.8, 0.2, 0.0, 1.0],
+            &[0.5, 0.0, 1.0, 1.0],
+            &[true, false, true, true],
+            &HybridWeights::default(),
+        );
+        close(&priority, &[0.75, 0.1, 0.5, 1.0]);
+        assert_eq!(priority[3], 1.0, "the maximum is exactly 1");
+    }
+
+    #[test]
+    fn weights_are_normalised_by_their_sum() {
+        let scaled = HybridWeights { model: 5.0, severity: 3.0, flag: 2.0 };
+        let priority = hybrid_priority(&[0.8, 0.2], &[0.5, 0.0], &[true, false], &scaled);
+        close(&priority, &[0.75, 0.1]);
+        // Model only: the priority is the model score itself.
+        let model_only = HybridWeights { model: 2.0, severity: 0.0, flag: 0.0 };
+        close(&hybrid_priority(&[0.37, 0.9], &[1.0, 1.0], &[true, true], &model_only), &[0.37, 0.9]);
+        // Flag only: 0 or 1.
+        let flag_only = HybridWeights { model: 0.0, severity: 0.0, flag: 0.4 };
+        assert_eq!(hybrid_priority(&[0.9, 0.9], &[], &[true, false], &flag_only), [1.0, 0.0]);
+        close(&[scaled.normalised().model, scaled.normalised().severity, scaled.normalised().flag], &[0.5, 0.3, 0.2]);
+    }
+
+    #[test]
+    fn nan_and_out_of_range_inputs_are_clamped() {
+        let weights = HybridWeights::default();
+        // NaN model -> 0; severity 2 -> 1; negative model -> 0; model 3 -> 1; NaN severity -> 0.
+        let priority = hybrid_priority(
+            &[f64::NAN, -0.5, 3.0, -0.0],
+            &[2.0, -1.0, f64::NAN, -0.0],
+            &[false, false, false, false],
+            &weights,
+        );
+        close(&priority, &[0.3, 0.0, 0.5, 0.0]);
+        assert!(priority.iter().all(|p| p.is_sign_positive()), "never -0.0: {priority:?}");
+        close(&hybrid_priority(&[f64::INFINITY], &[f64::NEG_INFINITY], &[true], &weights), &[0.7]);
+    }
+
+    #[test]
+    fn mismatched_lengths_read_missing_as_zero_or_false() {
+        let weights = HybridWeights::default();
+        let priority = hybrid_priority(&[0.4], &[1.0, 0.5], &[false, true, true], &weights);
+        // 0.2 + 0.3 + 0; 0 + 0.15 + 0.2; 0 + 0 + 0.2.
+        close(&priority, &[0.5, 0.35, 0.2]);
+        assert!(hybrid_priority(&[], &[], &[], &weights).is_empty());
+        let invalid = HybridWeights { model: f64::NAN, severity: 1.0, flag: 1.0 };
+        close(&hybrid_priority(&[0.8], &[0.5], &[true], &invalid), &[0.75]);
+    }
+
+    #[test]
+    fn the_priority_is_deterministic_and_in_the_unit_interval() {
+        let n = 1_000;
+        let model: Vec<f64> = (0..n).map(|i| f64::from((i * 7919) % 1009) / 1008.0).collect();
+        let severity: Vec<f64> = (0..n).map(|i| f64::from((i * 104_729) % 11) / 10.0).collect();
+        let flags: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+        let weights = HybridWeights { model: 0.7, severity: 0.11, flag: 0.13 };
+        let first = hybrid_priority(&model, &severity, &flags, &weights);
+        let second = hybrid_priority(&model, &severity, &flags, &weights);
+        assert_eq!(
+            first.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            second.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+        );
+        assert!(first.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    }
+
+    #[test]
+    fn training_rows_are_the_rule_clean_claims() {
+        let rows = rule_clean_training_rows(&[false, true, false, true, false], 2);
+        assert_eq!(rows, TrainingRows { rows: vec![0, 2, 4], fallback: None });
+        let exact = rule_clean_training_rows(&[true, false], 1);
+        assert_eq!(exact, TrainingRows { rows: vec![1], fallback: None });
+        assert_eq!(rule_clean_training_rows(&[], 5), TrainingRows { rows: vec![], fallback: None });
+    }
+
+    #[test]
+    fn too_few_clean_claims_fall_back_to_every_claim_with_a_sentence() {
+        let rows = rule_clean_training_rows(&[true, true, false, true], 2);
+        assert_eq!(rows.rows, [0, 1, 2, 3]);
+        let sentence = rows.fallback.unwrap();
+        assert!(sentence.starts_with("Only 1 of 4 claims trip no rule (at least 2 are needed)"), "{sentence}");
+        assert!(sentence.ends_with('.'));
+        // Zero clean claims with min_clean 0: at least one is always needed.
+        let none = rule_clean_training_rows(&[true, true], 0);
+        assert_eq!(none.rows, [0, 1]);
+        assert!(none.fallback.unwrap().starts_with("Only 0 of 2 claims"));
+    }
+
+    #[test]
+    fn minimum_clean_rows_from_a_share_and_degraded_contamination() {
+        assert_eq!(min_clean_rows(1_000, 0.1), 100);
+        assert_eq!(min_clean_rows(1_001, 0.1), 101, "rounded up");
+        assert_eq!(min_clean_rows(1_000, 0.0), 1);
+        assert_eq!(min_clean_rows(1_000, f64::NAN), 1);
+        assert_eq!(min_clean_rows(10, 7.0), 10);
+        assert_eq!(min_clean_rows(0, 0.5), 1);
+        assert_eq!(degraded_contamination(0.03), 3.0 * 0.03);
+        assert_eq!(degraded_contamination(0.4), 0.5);
+        assert_eq!(degraded_contamination(f64::NAN), 0.0);
+    }
+}
