@@ -156,6 +156,10 @@ test('a saved model scores new claims without retraining, and a newer model vers
   await openScreen(page, 'files');
   const model = await download(page, 'download-model');
   assert.equal(model.name, 'claimforest_random_forest.model.json');
+  // The seed reproduces the run: training again gives a byte-identical model file.
+  await train(page, 'random_forest');
+  await openScreen(page, 'files');
+  assert.equal((await download(page, 'download-model')).text, model.text, 'same seed, same model');
   const path = `${FIXTURES}/denial.model.json`;
   writeFileSync(path, model.text);
 
