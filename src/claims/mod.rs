@@ -3,6 +3,7 @@
 pub mod csv_writer;
 pub mod features;
 pub mod ingest;
+pub mod rules;
 pub mod schema;
 pub mod summaries;
 pub mod synth;

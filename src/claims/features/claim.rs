@@ -5,7 +5,8 @@
 use crate::claims::table::weekday;
 
 use super::groups::{
-    as_numbers, broadcast, day_at, flag, group_mean_sd, group_means, ratio, value_at, zscore, Keys, Pairs,
+    as_numbers, broadcast, day_at, flag, group_mean_sd, group_means, group_quantiles, ratio, value_at, zscore, Keys,
+    Pairs,
 };
 use super::inputs::{Inputs, SharedValues};
 
@@ -39,6 +40,18 @@ pub(crate) fn allowed_vs_procedure<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [f6
     inputs.shared(SharedValues::AllowedVsProcedure, |inputs| {
         Some(ratio_to_group_mean(inputs.procedure.as_ref()?, inputs.allowed.as_deref()?))
     })
+}
+
+/// The quantile of a procedure's allowed amounts that `allowed_vs_procedure_p99` divides by.
+pub const PROCEDURE_AMOUNT_QUANTILE: f64 = 0.99;
+
+/// `allowed_vs_procedure_p99`: allowed amount over the 99th percentile of the allowed
+/// amounts of the same procedure code (above 1 = in the procedure's top 1%).
+pub(crate) fn allowed_vs_procedure_p99(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
+    let procedure = inputs.procedure.as_ref()?;
+    let allowed = inputs.allowed.as_deref()?;
+    let p99 = broadcast(procedure, &group_quantiles(procedure, allowed, PROCEDURE_AMOUNT_QUANTILE));
+    Some(allowed.iter().zip(&p99).map(|(&value, &top)| ratio(value, top)).collect())
 }
 
 /// `units_vs_procedure_mean`.

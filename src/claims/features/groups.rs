@@ -398,3 +398,46 @@ pub(crate) fn counting_starts(n_groups: usize, codes: impl Iterator<Item = Optio
     }
     starts
 }
+
+/// Per group, the `q` quantile (0..=1) of the finite values, interpolated linearly between
+/// order statistics as numpy's default does (NaN for a group with none).
+pub(crate) fn group_quantiles(keys: &Keys<'_>, values: &[f64], q: f64) -> Vec<f64> {
+    let finite_code = |(&code, &value): (&u32, &f64)| value.is_finite().then_some(code);
+    let starts = counting_starts(keys.n_groups(), keys.codes().iter().zip(values).map(finite_code));
+    let mut next = starts.clone();
+    let mut ordered = vec![0.0; starts.last().copied().unwrap_or(0)];
+    for (&code, &value) in keys.codes().iter().zip(values) {
+        if !value.is_finite() {
+            continue;
+        }
+        let Some(slot) = next.get_mut(code as usize) else { continue };
+        if let Some(target) = ordered.get_mut(*slot) {
+            *target = value;
+        }
+        *slot += 1;
+    }
+    starts
+        .windows(2)
+        .map(|bounds| {
+            let &[start, end] = bounds else { return f64::NAN };
+            let Some(group) = ordered.get_mut(start..end) else { return f64::NAN };
+            group.sort_unstable_by(f64::total_cmp);
+            quantile_of_sorted(group, q)
+        })
+        .collect()
+}
+
+/// The `q` quantile of sorted values, interpolated linearly (NaN if there are none).
+pub(crate) fn quantile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let position = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let below = position.floor() as usize;
+    let fraction = position - below as f64;
+    let low = sorted.get(below).copied().unwrap_or(f64::NAN);
+    match sorted.get(below + 1) {
+        Some(&high) if fraction > 0.0 => low + (high - low) * fraction,
+        _ => low,
+    }
+}

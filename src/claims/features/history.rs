@@ -3,7 +3,7 @@
 
 use crate::claims::table::MISSING_CODE;
 
-use super::groups::flag;
+use super::groups::{flag, ratio};
 use super::inputs::{Inputs, SharedValues};
 use super::timeline::{write_run_lengths, Visit};
 
@@ -68,6 +68,38 @@ pub(crate) fn early_refill(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let gaps = days_since_previous(inputs)?;
     let early = f64::from(EARLY_REFILL_DAYS);
     Some(gaps.iter().map(|&gap| if gap.is_nan() { f64::NAN } else { flag(gap < early) }).collect())
+}
+
+/// `days_since_first_service`: days from the member's first dated claim to this one.
+pub(crate) fn days_since_first_service(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
+    let mut out = vec![f64::NAN; inputs.n_rows()];
+    for visits in inputs.timeline()?.members() {
+        let Some(first) = visits.first() else { continue };
+        for visit in visits {
+            if let Some(slot) = out.get_mut(visit.row) {
+                *slot = f64::from(visit.day) - f64::from(first.day);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `refill_supply_used`: days since the member's previous dated claim over that claim's
+/// days supply (below 0.75 = refilled before three quarters of the supply were used). NaN
+/// for the first claim or when the previous days supply is missing or not positive.
+pub(crate) fn refill_supply_used(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
+    let supply = inputs.days_supply.as_deref()?;
+    let mut out = vec![f64::NAN; inputs.n_rows()];
+    for visits in inputs.timeline()?.members() {
+        for pair in visits.windows(2) {
+            let [previous, visit] = pair else { continue };
+            let previous_supply = supply.get(previous.row).copied().unwrap_or(f64::NAN);
+            if let Some(slot) = out.get_mut(visit.row).filter(|_| previous_supply > 0.0) {
+                *slot = ratio(f64::from(visit.day) - f64::from(previous.day), previous_supply);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `member_fills_90d`: the member's claims dated within the trailing window ending on this

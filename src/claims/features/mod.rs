@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::table::{ClaimsTable, ColumnData, TableError};
 
+pub use claim::PROCEDURE_AMOUNT_QUANTILE;
 pub use codes::{GOVERNMENT_PAYERS, HIGH_RISK_REJECT_CODES};
 pub use history::{EARLY_REFILL_DAYS, EXCESSIVE_FILLS_IN_WINDOW, FILL_WINDOW_DAYS};
 pub use pharmacy::{

@@ -3,13 +3,27 @@
 //! broadcast to every claim of the provider.
 
 use super::claim::{allowed_vs_diagnosis, allowed_vs_procedure, weekend};
-use super::groups::{as_numbers, broadcast, group_means, group_sizes, group_sums, ratio, shares, value_at};
+use super::groups::{
+    as_numbers, broadcast, group_means, group_sizes, group_sums, quantile_of_sorted, ratio, shares, value_at,
+};
 use super::inputs::Inputs;
 
 /// `provider_claim_count`.
 pub(crate) fn provider_claim_count(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let sizes = as_numbers(&group_sizes(inputs.provider.as_ref()?));
     Some(broadcast(inputs.provider.as_ref()?, &sizes))
+}
+
+/// `provider_volume_ratio`: the provider's claim count over the median claim count of the
+/// providers (above 10 = a volume outlier).
+pub(crate) fn provider_volume_ratio(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
+    let provider = inputs.provider.as_ref()?;
+    let sizes = group_sizes(provider);
+    let mut counts: Vec<f64> = sizes.iter().filter(|&&size| size > 0).map(|&size| f64::from(size)).collect();
+    counts.sort_unstable_by(f64::total_cmp);
+    let median = quantile_of_sorted(&counts, 0.5);
+    let ratios: Vec<f64> = sizes.iter().map(|&size| ratio(f64::from(size), median)).collect();
+    Some(broadcast(provider, &ratios))
 }
 
 /// `provider_allowed_vs_peer`: the provider's mean `allowed_vs_procedure_mean`.

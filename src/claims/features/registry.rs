@@ -62,7 +62,7 @@ const fn spec(
 use FeatureLevel::{Claim, Member, Pharmacy, Provider};
 
 /// Every feature, in the order they are appended to a table.
-pub const FEATURES: [FeatureSpec; 43] = [
+pub const FEATURES: [FeatureSpec; 47] = [
     // Claim level.
     spec("is_weekend", Claim, &[SERVICE_DATE], "1 if the service date is a Saturday or Sunday", claim::is_weekend),
     spec(
@@ -71,6 +71,13 @@ pub const FEATURES: [FeatureSpec; 43] = [
         &[ALLOWED_AMOUNT, PROCEDURE_CODE],
         "Allowed amount over the mean allowed amount of the same procedure code",
         claim::allowed_vs_procedure_mean,
+    ),
+    spec(
+        "allowed_vs_procedure_p99",
+        Claim,
+        &[ALLOWED_AMOUNT, PROCEDURE_CODE],
+        "Allowed amount over the 99th percentile of allowed amounts of the same procedure code (above 1 = top 1%)",
+        claim::allowed_vs_procedure_p99,
     ),
     spec(
         "units_vs_procedure_mean",
@@ -141,6 +148,20 @@ pub const FEATURES: [FeatureSpec; 43] = [
         &[MEMBER_ID, SERVICE_DATE],
         "Days since the member's previous claim (NaN for the first; 0 for another on the same day)",
         history::days_since_prev_service,
+    ),
+    spec(
+        "days_since_first_service",
+        Claim,
+        &[MEMBER_ID, SERVICE_DATE],
+        "Days from the member's first claim to this one (0 on the first; new-patient bursts)",
+        history::days_since_first_service,
+    ),
+    spec(
+        "refill_supply_used",
+        Claim,
+        &[MEMBER_ID, SERVICE_DATE, DAYS_SUPPLY],
+        "Days since the member's previous claim over that claim's days supply (below 0.75 = early refill)",
+        history::refill_supply_used,
     ),
     spec(
         "early_refill",
@@ -250,6 +271,13 @@ pub const FEATURES: [FeatureSpec; 43] = [
         &[PROVIDER_ID],
         "The provider's number of claims",
         provider::provider_claim_count,
+    ),
+    spec(
+        "provider_volume_ratio",
+        Provider,
+        &[PROVIDER_ID],
+        "The provider's number of claims over the median provider's (volume outliers)",
+        provider::provider_volume_ratio,
     ),
     spec(
         "provider_allowed_vs_peer",

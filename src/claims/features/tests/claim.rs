@@ -187,3 +187,23 @@ fn a_tie_for_the_mode_flags_nobody() {
     ]);
     assert_feature(&t, "quantity_anomaly", &[0.0, 0.0, 0.0, 0.0, 1.0]);
 }
+
+#[test]
+fn allowed_against_the_procedure_99th_percentile() {
+    // 99213 allowed: 70, 100, 100 (row 5 missing) → p99 at position 1.98 = 100.
+    // 99214: 200, 400 → p99 at position 0.99 = 200 + 0.99 × 200 = 398.
+    let expected = [1.0, 1.0, 200.0 / 398.0, 0.7, 400.0 / 398.0, NAN];
+    assert_feature(&medical(), "allowed_vs_procedure_p99", &expected);
+}
+
+#[test]
+fn refills_against_the_previous_days_supply() {
+    // m1: day 0 (30 days), 20 (90 days), 50 (unknown supply), 60; m2: day 5 (0 days), 10.
+    let t = table(vec![
+        (MEMBER_ID, text(&[Some("m1"), Some("m1"), Some("m1"), Some("m1"), Some("m2"), Some("m2")])),
+        (SERVICE_DATE, dates(&[Some(0), Some(20), Some(50), Some(60), Some(5), Some(10)])),
+        (DAYS_SUPPLY, numbers(&[30.0, 90.0, NAN, 30.0, 0.0, 30.0])),
+    ]);
+    assert_feature(&t, "refill_supply_used", &[NAN, 20.0 / 30.0, 30.0 / 90.0, NAN, NAN, NAN]);
+    assert_feature(&t, "days_since_first_service", &[0.0, 20.0, 50.0, 60.0, 0.0, 5.0]);
+}

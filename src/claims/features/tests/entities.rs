@@ -106,3 +106,13 @@ fn the_pharmacy_fraud_risk_score_weighs_the_four_rates() {
     let (ph1, ph2) = (0.575, 0.0625 + 1.0 / 3.0 + 1.0 / 12.0);
     assert_feature(&entities(), "pharmacy_fraud_risk_score", &[ph1, ph1, ph2, ph1, ph2, ph2, ph2, NAN]);
 }
+
+#[test]
+fn provider_volume_against_the_median_and_days_since_first() {
+    let t = entities();
+    // p1 has 4 claims, p2 3: the median provider has 3.5.
+    let (p1, p2) = (4.0 / 3.5, 3.0 / 3.5);
+    assert_feature(&t, "provider_volume_ratio", &[p1, p1, p2, p1, p1, p2, NAN, p2]);
+    // m1 on days 0, 30, 60; m4's second claim has no date; row 7 has no member.
+    assert_feature(&t, "days_since_first_service", &[0.0, 30.0, 60.0, 0.0, 0.0, 0.0, NAN, NAN]);
+}

@@ -1,0 +1,188 @@
+//! Rules and rule packs: the versioned JSON file format (`claimforest-rules`, version 1)
+//! and its validation.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::condition::{Condition, ConditionError};
+
+/// The `format` field of every rule pack file.
+pub const PACK_FORMAT: &str = "claimforest-rules";
+/// The pack version this build reads and writes.
+pub const PACK_VERSION: u32 = 1;
+
+/// One business rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// A short unique identifier (`early_refill`).
+    pub id: String,
+    /// A readable name (`Early refill`).
+    pub name: String,
+    /// The condition, in the language of [`Condition`].
+    pub condition: String,
+    /// How serious a hit is, from 0 to 1.
+    pub severity: f64,
+    /// A grouping for reports (`program_violation`, `billing`).
+    pub category: String,
+    /// What the rule catches and why its severity is what it is.
+    pub description: String,
+    /// Whether the rule is evaluated (default true).
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// A named, versioned list of rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulePack {
+    /// Always [`PACK_FORMAT`].
+    pub format: String,
+    /// Always [`PACK_VERSION`] for packs this build writes.
+    pub version: u32,
+    /// The pack's name.
+    pub name: String,
+    /// What the pack is for.
+    pub description: String,
+    /// The rules, in report order.
+    pub rules: Vec<Rule>,
+}
+
+/// Why a rule pack was refused.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PackError {
+    /// The text is not JSON of the expected shape.
+    #[error("the rule pack is not valid JSON of the expected shape: {message}")]
+    Json {
+        /// serde_json's message (with line and column).
+        message: String,
+    },
+    /// The `format` field is absent or names another format.
+    #[error("this is not a ClaimForest rule pack (format is {found}, expected \"{PACK_FORMAT}\")")]
+    WrongFormat {
+        /// The format found, quoted, or "missing".
+        found: String,
+    },
+    /// The version is not one this build reads.
+    #[error("rule pack version {found} is not supported; this version of ClaimForest reads version {supported}")]
+    UnsupportedVersion {
+        /// The version found.
+        found: String,
+        /// The version supported.
+        supported: u32,
+    },
+    /// A rule has a blank id.
+    #[error("rule {position} has an empty id")]
+    EmptyId {
+        /// 1-based position of the rule in the pack.
+        position: usize,
+    },
+    /// Two rules share an id.
+    #[error("rule id '{id}' is used more than once")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// A severity outside 0..=1 (or not a number).
+    #[error("rule '{id}': severity {severity} is outside 0 to 1")]
+    SeverityOutOfRange {
+        /// The rule id.
+        id: String,
+        /// The severity.
+        severity: f64,
+    },
+    /// A condition does not parse.
+    #[error("rule '{id}': {error}")]
+    Condition {
+        /// The rule id.
+        id: String,
+        /// The parse error, with its column.
+        error: ConditionError,
+    },
+    /// No built-in pack has that name.
+    #[error("there is no built-in rule pack named '{name}' (choose {choices})")]
+    UnknownBuiltin {
+        /// The name asked for.
+        name: String,
+        /// The names available.
+        choices: String,
+    },
+}
+
+impl Rule {
+    /// The rule's parsed condition.
+    pub fn parsed_condition(&self) -> Result<Condition, ConditionError> {
+        Condition::parse(&self.condition)
+    }
+}
+
+impl RulePack {
+    /// An empty pack of the current format and version.
+    pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            format: PACK_FORMAT.to_owned(),
+            version: PACK_VERSION,
+            name: name.into(),
+            description: description.into(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// Reads and validates a pack. The format and version are checked before anything else,
+    /// so a file of another version gets a version error, not a shape error.
+    pub fn from_json(text: &str) -> Result<Self, PackError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| PackError::Json { message: error.to_string() })?;
+        match value.get("format") {
+            Some(serde_json::Value::String(format)) if format == PACK_FORMAT => {}
+            Some(other) => return Err(PackError::WrongFormat { found: other.to_string() }),
+            None => return Err(PackError::WrongFormat { found: "missing".to_owned() }),
+        }
+        match value.get("version") {
+            Some(version) if version.as_u64() == Some(u64::from(PACK_VERSION)) => {}
+            Some(other) => {
+                return Err(PackError::UnsupportedVersion { found: other.to_string(), supported: PACK_VERSION })
+            }
+            None => return Err(PackError::UnsupportedVersion { found: "missing".to_owned(), supported: PACK_VERSION }),
+        }
+        let pack: RulePack =
+            serde_json::from_value(value).map_err(|error| PackError::Json { message: error.to_string() })?;
+        pack.validate()?;
+        Ok(pack)
+    }
+
+    /// Checks ids, severities and conditions.
+    pub fn validate(&self) -> Result<(), PackError> {
+        if self.format != PACK_FORMAT {
+            return Err(PackError::WrongFormat { found: format!("\"{}\"", self.format) });
+        }
+        if self.version != PACK_VERSION {
+            return Err(PackError::UnsupportedVersion { found: self.version.to_string(), supported: PACK_VERSION });
+        }
+        for (index, rule) in self.rules.iter().enumerate() {
+            if rule.id.trim().is_empty() {
+                return Err(PackError::EmptyId { position: index + 1 });
+            }
+            if self.rules.iter().take(index).any(|other| other.id == rule.id) {
+                return Err(PackError::DuplicateId { id: rule.id.clone() });
+            }
+            if !(0.0..=1.0).contains(&rule.severity) {
+                return Err(PackError::SeverityOutOfRange { id: rule.id.clone(), severity: rule.severity });
+            }
+            rule.parsed_condition().map_err(|error| PackError::Condition { id: rule.id.clone(), error })?;
+        }
+        Ok(())
+    }
+
+    /// The pack as pretty-printed JSON (fails only on a non-finite severity).
+    pub fn to_json(&self) -> Result<String, PackError> {
+        serde_json::to_string_pretty(self).map_err(|error| PackError::Json { message: error.to_string() })
+    }
+
+    /// The rule with id `id`, if any.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.id == id)
+    }
+}
