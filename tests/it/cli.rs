@@ -161,3 +161,71 @@ fn generated_scenarios_inspect_and_train_on_derived_features() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("known profiles: auto, generic_csv"));
 }
+
+#[test]
+fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
+    let dir = scratch_dir("rules");
+    ok(claimforest(
+        &["generate", "--scenario", "pharmacy", "--rows", "3000", "--seed", "5", "--out", "fills.csv"],
+        &dir,
+    ));
+    ok(claimforest(&["train", "--input", "fills.csv", "--out", "if.json"], &dir));
+    ok(claimforest(
+        &[
+            "score",
+            "--model",
+            "if.json",
+            "--input",
+            "fills.csv",
+            "--out",
+            "scored.csv",
+            "--rules",
+            "pharmacy",
+            "--summaries",
+            "levels",
+        ],
+        &dir,
+    ));
+    let (header, rows) = csv_rows(&dir.join("scored.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let (score, severity, flag, priority, tier, hits) =
+        (at("score"), at("rule_severity"), at("rule_flag"), at("priority"), at("risk_tier"), at("rule_hits"));
+    assert_eq!(rows.len(), 3000);
+    let mut n_flagged = 0;
+    for row in &rows {
+        let value = |i: usize| row[i].parse::<f64>().unwrap();
+        // The default weights: 0.5 model score + 0.3 highest severity + 0.2 any hit.
+        let expected = 0.5 * value(score) + 0.3 * value(severity) + 0.2 * value(flag);
+        assert!((value(priority) - expected).abs() < 1e-9, "{expected} vs {}", row[priority]);
+        assert_eq!(value(flag) == 1.0, !row[hits].is_empty());
+        let p = value(priority);
+        let want = if p >= 0.8 {
+            "Critical"
+        } else if p >= 0.6 {
+            "High"
+        } else if p >= 0.3 {
+            "Medium"
+        } else {
+            "Low"
+        };
+        assert_eq!(row[tier], want);
+        n_flagged += usize::from(value(flag) == 1.0);
+    }
+    assert!(n_flagged > 0 && n_flagged < 3000, "{n_flagged} flagged");
+    for level in ["member", "prescriber", "pharmacy"] {
+        let (summary_header, summary_rows) = csv_rows(&dir.join(format!("levels/{level}_level_summary.csv")));
+        let claims = summary_header.iter().position(|h| h == "n_claims").unwrap();
+        let total: usize = summary_rows.iter().map(|r| r[claims].parse::<usize>().unwrap()).sum();
+        assert_eq!(total, 3000, "{level}: every claim belongs to one entity");
+    }
+    let bad = claimforest(
+        &["score", "--model", "if.json", "--input", "fills.csv", "--out", "x.csv", "--rules", "nope.json"],
+        &dir,
+    );
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).starts_with("claimforest: nope.json: cannot read the rule pack"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

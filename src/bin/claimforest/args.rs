@@ -16,6 +16,7 @@ USAGE:
                     [--contamination C] --out MODEL.json
   claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no label: isolation forest)
   claimforest score --model MODEL.json --input FILE --out SCORED.csv
+                    [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR]
   claimforest explain --model MODEL.json --input FILE --out SHAP.csv
   claimforest encode --model MODEL.json --input FILE --out X.csv
   claimforest export --model MODEL.json --format shap --out TREES.json
@@ -56,7 +57,7 @@ pub enum Command {
     Generate { scenario: String, n_rows: usize, seed: u64, fraud_rate: f64, out: String },
     Inspect { input: String, profile: String, json: bool },
     Train(TrainArgs),
-    Score { model: String, input: String, out: String },
+    Score { model: String, input: String, out: String, rules: Option<String>, summaries: Option<String> },
     Explain { model: String, input: String, out: String },
     Encode { model: String, input: String, out: String },
     Export { model: String, out: String },
@@ -86,7 +87,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "contamination",
             "out",
         ],
-        "score" | "explain" | "encode" => &["model", "input", "out"],
+        "score" => &["model", "input", "out", "rules", "summaries"],
+        "explain" | "encode" => &["model", "input", "out"],
         "export" => &["model", "format", "out"],
         "evaluate" => &["input", "label", "positive", "score", "threshold", "out"],
         "demo" => &["rows", "seed"],
@@ -112,7 +114,13 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             let (model, input, out) =
                 (options.required("model")?, options.required("input")?, options.required("out")?);
             Ok(match command.as_str() {
-                "score" => Command::Score { model, input, out },
+                "score" => Command::Score {
+                    model,
+                    input,
+                    out,
+                    rules: options.text("rules").map(str::to_owned),
+                    summaries: options.text("summaries").map(str::to_owned),
+                },
                 "explain" => Command::Explain { model, input, out },
                 _ => Command::Encode { model, input, out },
             })

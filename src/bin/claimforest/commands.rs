@@ -7,7 +7,10 @@ use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
+use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
+use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
+use claimforest::claims::table::CategoricalBuilder;
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
@@ -15,6 +18,8 @@ use claimforest::pipeline::{
     binary_labels, default_feature_columns, prepare, train_anomaly_model, train_model, AnomalyRequest, ScoringModel,
     TrainRequest,
 };
+use claimforest::workspace::hybrid::{hybrid_priority, HybridWeights};
+use claimforest::workspace::tiers::TierCuts;
 
 use crate::args::TrainArgs;
 
@@ -112,16 +117,94 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
-pub fn score(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+/// Scores `input` with a model; with `rules`, adds each claim's rule hits, the hybrid
+/// priority (0.5·score + 0.3·highest severity + 0.2·any hit) and its risk tier; with
+/// `summaries`, writes one summary CSV per entity level the file has into that directory.
+pub fn score(
+    model_path: &str,
+    input: &str,
+    out: &str,
+    rules: Option<&str>,
+    summaries: Option<&str>,
+) -> Result<(), String> {
     let model = read_model(model_path)?;
     let mut table = read_table(input)?;
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     let threshold = model.threshold();
-    let predictions = scores.iter().map(|&score| f64::from(u8::from(score >= threshold))).collect();
+    let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
+    let predictions = predicted.iter().map(|&p| f64::from(u8::from(p))).collect();
+    let mut rule_columns = Vec::new();
+    let (priority, flagged) = match rules {
+        Some(source) => {
+            let pack = read_pack(source)?;
+            let (prepared, _) = prepare(&table).map_err(|e| format!("{input}: {e}"))?;
+            let outcome = evaluate_pack(&prepared, &pack);
+            for skipped in &outcome.skipped {
+                eprintln!("rule {} skipped: {:?}", skipped.id, skipped.reason);
+            }
+            let priority = hybrid_priority(&scores, &outcome.max_severity, &outcome.flag, &HybridWeights::default());
+            let mut hit_texts = CategoricalBuilder::default();
+            for row in 0..table.n_rows() {
+                let ids: Vec<&str> = outcome.hits_of(row).map(|rule| rule.id.as_str()).collect();
+                hit_texts.push(Some(&ids.join(";")));
+            }
+            let flags = outcome.flag.iter().map(|&f| f64::from(u8::from(f))).collect();
+            rule_columns.push(("rule_hits", hit_texts.finish()));
+            rule_columns.push(("rule_severity", ColumnData::Numeric { values: outcome.max_severity.clone() }));
+            rule_columns.push(("rule_flag", ColumnData::Numeric { values: flags }));
+            eprintln!(
+                "{} of {} rules ran; {} claims hit at least one",
+                outcome.rules.len(),
+                pack.rules.len(),
+                outcome.flag.iter().filter(|&&f| f).count()
+            );
+            (priority, outcome.flag.clone())
+        }
+        None => (scores.clone(), predicted),
+    };
+    let with_rules = rules.is_some();
     push_unique(&mut table, "score", ColumnData::Numeric { values: scores })?;
     push_unique(&mut table, "prediction", ColumnData::Numeric { values: predictions })?;
+    for (name, data) in rule_columns {
+        push_unique(&mut table, name, data)?;
+    }
+    if with_rules {
+        let tiers = TierCuts::default();
+        let mut tier_texts = CategoricalBuilder::default();
+        priority.iter().for_each(|&p| tier_texts.push(Some(tiers.tier(p).label())));
+        push_unique(&mut table, "priority", ColumnData::Numeric { values: priority.clone() })?;
+        push_unique(&mut table, "risk_tier", tier_texts.finish())?;
+    }
     write_table(&table, out)?;
     eprintln!("scored {} rows (prediction = score >= {threshold}) into {out}", table.n_rows());
+    if let Some(dir) = summaries {
+        write_summaries(&table, &priority, &flagged, dir)?;
+    }
+    Ok(())
+}
+
+/// A rule pack from a JSON file, or a built-in pack by name.
+fn read_pack(source: &str) -> Result<RulePack, String> {
+    if BUILTIN_PACKS.iter().any(|(name, _)| *name == source) {
+        return builtin_pack(source).map_err(|e| format!("rule pack {source}: {e}"));
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| format!("{source}: cannot read the rule pack: {e}"))?;
+    RulePack::from_json(&text).map_err(|e| format!("{source}: {e}"))
+}
+
+/// One `<level>_level_summary.csv` per entity level the table has.
+fn write_summaries(table: &ClaimsTable, priority: &[f64], flagged: &[bool], dir: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: cannot create the directory: {e}"))?;
+    let levels = levels_present(table);
+    if levels.is_empty() {
+        eprintln!("{dir}: the file has no member, provider or pharmacy column, so there is nothing to summarise");
+    }
+    for level in levels {
+        let summary = summarize(table, level, priority, flagged, None).map_err(|e| format!("{dir}: {e}"))?;
+        let path = format!("{dir}/{}_level_summary.csv", level.slug());
+        write_file(&path, |writer| write_summary_csv(&summary, writer))?;
+        eprintln!("wrote {} {} summaries to {path}", summary.rows.len(), level.label());
+    }
     Ok(())
 }
 

@@ -38,7 +38,9 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json)?,
         Command::Train(train) => commands::train(&train)?,
-        Command::Score { model, input, out } => commands::score(&model, &input, &out)?,
+        Command::Score { model, input, out, rules, summaries } => {
+            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref())?
+        }
         Command::Explain { model, input, out } => commands::explain(&model, &input, &out)?,
         Command::Encode { model, input, out } => commands::encode(&model, &input, &out)?,
         Command::Export { model, out } => commands::export(&model, &out)?,
