@@ -1,8 +1,6 @@
 //! The condition language: precedence, operators, missing semantics, errors with columns,
 //! limits, and that no input makes the parser panic.
 
-use proptest::prelude::*;
-
 use super::sample;
 use crate::claims::rules::{Condition, ConditionError, EvalError, Expr, Operand, MAX_CONDITION_CHARS, MAX_NESTING};
 
@@ -203,31 +201,40 @@ fn a_million_rows_evaluate_well_under_a_second() {
     assert!(elapsed < 0.5, "{elapsed} s");
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+/// Proptest is a native-only dev-dependency (the wasm tests run in a browser).
+#[cfg(not(target_arch = "wasm32"))]
+mod never_panics {
+    use proptest::prelude::*;
 
-    #[test]
-    fn random_text_never_panics(text in "\\PC{0,200}") {
-        let _ = Condition::parse(&text);
-    }
+    use super::sample;
+    use crate::claims::rules::Condition;
 
-    #[test]
-    fn random_condition_like_text_never_panics_and_evaluates(
-        parts in proptest::collection::vec(
-            prop_oneof![
-                Just("units"), Just("code"), Just("age"), Just("day"), Just("nope"), Just("and"), Just("or"),
-                Just("not"), Just("("), Just(")"), Just("["), Just("]"), Just(","), Just("="), Just("!="),
-                Just("<"), Just(">="), Just("contains"), Just("in"), Just("is"), Just("missing"), Just("\"76\""),
-                Just("12"), Just("-3.5"), Just("\"a\\\"b\""), Just("\""), Just("1e999"),
-            ],
-            0..40,
-        )
-    ) {
-        let text = parts.join(" ");
-        if let Ok(condition) = Condition::parse(&text) {
-            if condition.missing_columns(&sample()).is_empty() {
-                let set = condition.evaluate(&sample()).unwrap();
-                prop_assert!(set.iter().all(|row| row < 4));
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_text_never_panics(text in "\\PC{0,200}") {
+            let _ = Condition::parse(&text);
+        }
+
+        #[test]
+        fn random_condition_like_text_never_panics_and_evaluates(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("units"), Just("code"), Just("age"), Just("day"), Just("nope"), Just("and"), Just("or"),
+                    Just("not"), Just("("), Just(")"), Just("["), Just("]"), Just(","), Just("="), Just("!="),
+                    Just("<"), Just(">="), Just("contains"), Just("in"), Just("is"), Just("missing"), Just("\"76\""),
+                    Just("12"), Just("-3.5"), Just("\"a\\\"b\""), Just("\""), Just("1e999"),
+                ],
+                0..40,
+            )
+        ) {
+            let text = parts.join(" ");
+            if let Ok(condition) = Condition::parse(&text) {
+                if condition.missing_columns(&sample()).is_empty() {
+                    let set = condition.evaluate(&sample()).unwrap();
+                    prop_assert!(set.iter().all(|row| row < 4));
+                }
             }
         }
     }
