@@ -197,6 +197,15 @@ impl JobState {
     }
 }
 
+/// -0.0 as 0.0, so the two zeros compare, sort and print alike on every target.
+pub fn without_negative_zero(value: f64) -> f64 {
+    if value == 0.0 {
+        0.0
+    } else {
+        value
+    }
+}
+
 /// Formats a metric in [0, 1] with three decimals, as "0.965".
 pub fn format_metric(value: f64) -> String {
     format!("{value:.3}")

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::without_negative_zero;
+
 /// How many claims the investigators can review, and the lowest priority worth reviewing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct QueueSettings {
@@ -64,15 +66,6 @@ pub fn build_queue(priority: &[f64], labels: Option<&[bool]>, settings: &QueueSe
         _ => None,
     };
     ReviewQueue { rows: candidates, n_above_threshold, n_positives, n_positives_queued, precision, recall }
-}
-
-/// -0.0 as 0.0, so the two zeros tie.
-fn without_negative_zero(value: f64) -> f64 {
-    if value == 0.0 {
-        0.0
-    } else {
-        value
-    }
 }
 
 #[cfg(test)]

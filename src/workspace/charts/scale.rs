@@ -1,5 +1,7 @@
 //! Scales and ticks: `LinearScale`, nice 1-2-5 ticks and domains, and labelled axis ticks.
 
+use crate::workspace::without_negative_zero;
+
 use super::format::format_tick;
 
 /// How far a finite value outside the domain may extrapolate, in domain widths.
@@ -86,7 +88,7 @@ pub fn nice_ticks(min: f64, max: f64, target_count: usize) -> Vec<f64> {
         return vec![lo, hi];
     }
     let n_ticks = (last - first) as usize + 1;
-    (0..n_ticks).map(|idx| step_value(first + idx as f64, mantissa, exponent)).map(positive_zero).collect()
+    (0..n_ticks).map(|idx| step_value(first + idx as f64, mantissa, exponent)).map(without_negative_zero).collect()
 }
 
 /// `[min, max]` widened to multiples of the nice step, so the ticks reach both ends.
@@ -110,7 +112,7 @@ pub fn nice_domain(min: f64, max: f64, target_count: usize) -> (f64, f64) {
             let (first, last) = ((lo / step + 1e-9).floor(), (hi / step - 1e-9).ceil());
             let (nice_lo, nice_hi) = (step_value(first, mantissa, exponent), step_value(last, mantissa, exponent));
             if nice_lo.is_finite() && nice_hi.is_finite() && nice_lo < nice_hi {
-                (positive_zero(nice_lo), positive_zero(nice_hi))
+                (without_negative_zero(nice_lo), without_negative_zero(nice_hi))
             } else {
                 (lo, hi)
             }
@@ -204,14 +206,6 @@ pub(super) fn finite_or_zero(value: f64) -> f64 {
         value
     } else {
         0.0
-    }
-}
-
-fn positive_zero(value: f64) -> f64 {
-    if value == 0.0 {
-        0.0
-    } else {
-        value
     }
 }
 
