@@ -120,6 +120,14 @@ pub enum PipelineError {
     /// The model could not be fitted or applied.
     #[error(transparent)]
     Model(#[from] MlError),
+    /// A training row is not a row of the table.
+    #[error("training row {row} is outside the table's {n_rows} rows")]
+    TrainingRowOutOfRange {
+        /// The 0-based row asked for.
+        row: usize,
+        /// The table's row count.
+        n_rows: usize,
+    },
     /// Derived features could not be added to the table.
     #[error("cannot add derived features: {0}")]
     Table(#[from] crate::claims::table::TableError),
@@ -219,9 +227,23 @@ pub struct AnomalyRequest {
     pub feature_columns: Vec<String>,
     /// Isolation forest parameters, including the seed.
     pub forest: IsolationForestParams,
+    /// The rows the forest learns "normal" from, in file order (for example the claims
+    /// that trip no business rule); `None` learns from every row. Every row is scored
+    /// either way, and a contamination threshold is the upper quantile of the training
+    /// rows' scores.
+    #[serde(default)]
+    pub training_rows: Option<Vec<usize>>,
 }
 
-/// Fits an isolation forest on every row of `table` and scores every claim.
+impl AnomalyRequest {
+    /// A request that learns from every row.
+    pub fn new(feature_columns: Vec<String>, forest: IsolationForestParams) -> Self {
+        Self { feature_columns, forest, training_rows: None }
+    }
+}
+
+/// Fits an isolation forest on the request's training rows (every row by default) of
+/// `table` and scores every claim.
 pub fn train_anomaly_model(
     table: &ClaimsTable,
     request: &AnomalyRequest,
@@ -232,10 +254,24 @@ pub fn train_anomaly_model(
     }
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
     let matrix = encoder.encode(table)?;
-    let (forest, scores) = request.forest.fit_and_score(&matrix, on_progress)?;
+    let (forest, scores, n_train) = match &request.training_rows {
+        None => {
+            let (forest, scores) = request.forest.fit_and_score(&matrix, on_progress)?;
+            (forest, scores, table.n_rows())
+        }
+        Some(rows) => {
+            if let Some(&row) = rows.iter().find(|&&row| row >= table.n_rows()) {
+                return Err(PipelineError::TrainingRowOutOfRange { row, n_rows: table.n_rows() });
+            }
+            // A contamination threshold comes from the training rows' scores.
+            let forest = request.forest.fit(&matrix.select_rows(rows), on_progress)?;
+            let scores = forest.score_matrix(&matrix);
+            (forest, scores, rows.len())
+        }
+    };
     let summary = TrainingSummary {
         n_rows: table.n_rows(),
-        n_train: table.n_rows(),
+        n_train,
         n_test: 0,
         held_out: None,
         oob_score: None,

@@ -325,12 +325,36 @@ mod tests {
         let (features, skipped) = default_feature_columns(&table, None);
         assert_eq!(features, vec!["age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]);
         assert_eq!(skipped.len(), 3, "claim_id, is_denied and denial_reason are not features");
-        let request = AnomalyRequest { feature_columns: features, forest: Default::default() };
+        let request = AnomalyRequest::new(features, Default::default());
         let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
         let loaded = ScoringModel::from_json(&model.to_json()).unwrap();
         assert_eq!(loaded.score(&table).unwrap(), scores);
         let flagged = scores.iter().filter(|&&s| s >= model.threshold()).count();
         assert_eq!(model.training().n_flagged, Some(flagged));
+    }
+
+    #[test]
+    fn isolation_models_can_learn_from_chosen_rows_and_score_every_row() {
+        let table = generate_denial(500, 4).unwrap();
+        let (features, _) = default_feature_columns(&table, None);
+        let mut request =
+            AnomalyRequest::new(features, IsolationForestParams { contamination: Some(0.1), ..Default::default() });
+        let training: Vec<usize> = (0..500).filter(|row| row % 5 != 0).collect();
+        request.training_rows = Some(training.clone());
+        let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!((model.training().n_rows, model.training().n_train), (500, 400));
+        assert_eq!(scores.len(), 500, "every row is scored");
+        assert_eq!(model.score(&table).unwrap(), scores);
+        // The contamination threshold flags 10% of the training rows, not of every row.
+        let flagged_training = training.iter().filter(|&&row| scores[row] >= model.threshold()).count();
+        assert!((38..=42).contains(&flagged_training), "{flagged_training} of 400");
+        // A different training set gives a different forest.
+        request.training_rows = Some((0..250).collect());
+        let (_, other) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
+        assert_ne!(other, scores);
+        request.training_rows = Some(vec![3, 500]);
+        let error = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap_err();
+        assert_eq!(error.to_string(), "training row 500 is outside the table's 500 rows");
     }
 
     #[test]

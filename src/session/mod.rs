@@ -196,8 +196,7 @@ impl Session {
         if request.algorithm.fits_isolation() {
             let stage = "Fitting the isolation forest";
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: stage.into() });
-            let anomaly_request =
-                AnomalyRequest { feature_columns: request.feature_columns.clone(), forest: request.isolation.clone() };
+            let anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
             let mut on_progress = |p: FitProgress| {
                 report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
                 ControlFlow::Continue(())

@@ -525,7 +525,7 @@ mod tests {
         let table = generate_denial(300, 4).unwrap();
         let (features, _) = default_feature_columns(&table, Some("is_denied"));
         let forest = IsolationForestParams { n_trees: 10, ..Default::default() };
-        let request = AnomalyRequest { feature_columns: features, forest };
+        let request = AnomalyRequest::new(features, forest);
         let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
         let matrix = model.encode(&table).unwrap();
         let labels: Vec<bool> =

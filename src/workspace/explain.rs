@@ -677,7 +677,7 @@ mod tests {
         let table = generate_denial(800, 21).unwrap();
         let (features, _) = default_feature_columns(&table, Some("is_denied"));
         let forest = IsolationForestParams { n_trees: 20, contamination: Some(0.05), ..Default::default() };
-        let request = AnomalyRequest { feature_columns: features, forest };
+        let request = AnomalyRequest::new(features, forest);
         let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
         let Algorithm::IsolationForest { forest, .. } = model.algorithm() else { unreachable!() };
         let by_score = |a: &usize, b: &usize| scores[*a].total_cmp(&scores[*b]);

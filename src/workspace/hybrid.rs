@@ -124,6 +124,37 @@ pub fn hybrid_priority(
         .collect()
 }
 
+/// An anomaly model's scores rescaled to [0, 1] for the hybrid priority: `(s - min) / (max
+/// - min)` over the finite scores, so the most anomalous claim reads 1 and the most normal
+/// 0. The isolation forest's raw score sits in a narrow band (about 0.35 to 0.75), which
+/// would let the rule terms swamp it; a probability needs no rescaling. NaN stays NaN (the
+/// priority reads it as 0); when every finite score is equal they all read 0.
+pub fn rescaled_anomaly_scores(scores: &[f64]) -> Vec<f64> {
+    let mut low = f64::INFINITY;
+    let mut high = f64::NEG_INFINITY;
+    for &score in scores.iter().filter(|score| score.is_finite()) {
+        if score < low {
+            low = score;
+        }
+        if score > high {
+            high = score;
+        }
+    }
+    let span = high - low;
+    scores
+        .iter()
+        .map(|&score| {
+            if score.is_nan() {
+                f64::NAN
+            } else if span > 0.0 && span.is_finite() {
+                unit((score - low) / span)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// The rows the anomaly model trains on, and why, if it is not the rule-clean ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainingRows {
@@ -307,6 +338,17 @@ mod tests {
             second.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
         );
         assert!(first.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    }
+
+    #[test]
+    fn anomaly_scores_are_rescaled_to_the_unit_interval() {
+        close(&rescaled_anomaly_scores(&[0.4, 0.6, 0.5]), &[0.0, 1.0, 0.5]);
+        let with_nan = rescaled_anomaly_scores(&[0.4, f64::NAN, 0.8, f64::INFINITY]);
+        assert_eq!(with_nan[0], 0.0);
+        assert!(with_nan[1].is_nan());
+        assert_eq!((with_nan[2], with_nan[3]), (1.0, 1.0), "infinity is clamped, not the maximum");
+        assert_eq!(rescaled_anomaly_scores(&[0.7, 0.7]), [0.0, 0.0]);
+        assert!(rescaled_anomaly_scores(&[]).is_empty());
     }
 
     #[test]

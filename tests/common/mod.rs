@@ -19,7 +19,7 @@ pub fn seeded_engine_run() -> Vec<String> {
     request.forest.seed = 7;
     let (forest, _) = train_model(&table, &request, &mut |_| ControlFlow::Continue(())).expect("the forest fits");
     let (feature_columns, _) = default_feature_columns(&table, None);
-    let mut anomaly = AnomalyRequest { feature_columns, forest: Default::default() };
+    let mut anomaly = AnomalyRequest::new(feature_columns, Default::default());
     anomaly.forest.n_trees = 30;
     anomaly.forest.seed = 7;
     let (isolation, _) =

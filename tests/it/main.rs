@@ -8,5 +8,6 @@ mod cli;
 mod denial_acceptance;
 mod determinism;
 mod hostile;
+mod hybrid_acceptance;
 mod medical_acceptance;
 mod tidy;

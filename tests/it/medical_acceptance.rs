@@ -129,7 +129,7 @@ fn raw_columns_do_not_separate_the_patterns_but_aggregates_do() {
     // 3. Unsupervised: an isolation forest on the aggregates alone.
     let (feature_columns, _) = default_feature_columns(&with_features, Some(names::IS_ANOMALY));
     let aggregates: Vec<String> = feature_columns.into_iter().filter(|name| plan.features.contains(name)).collect();
-    let mut request = AnomalyRequest { feature_columns: aggregates, forest: Default::default() };
+    let mut request = AnomalyRequest::new(aggregates, Default::default());
     request.forest.seed = 7;
     let (_, scores) = train_anomaly_model(&with_features, &request, &mut keep_going).unwrap();
     let isolation = roc_auc(&actual, &scores).unwrap();

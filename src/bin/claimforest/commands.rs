@@ -73,7 +73,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
             contamination: args.contamination,
             seed: args.seed,
         };
-        let request = AnomalyRequest { feature_columns, forest };
+        let request = AnomalyRequest::new(feature_columns, forest);
         let (model, _) = train_anomaly_model(&table, &request, &mut progress).map_err(|e| e.to_string())?;
         eprintln!(
             "isolation forest: {} trees on ψ = {} rows; {} of {} training rows flagged at score >= {:.4}",

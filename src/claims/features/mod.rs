@@ -30,7 +30,7 @@ pub use history::{EARLY_REFILL_DAYS, EXCESSIVE_FILLS_IN_WINDOW, FILL_WINDOW_DAYS
 pub use pharmacy::{
     RISK_WEIGHT_ONE_AND_DONE, RISK_WEIGHT_PAPER_RATE, RISK_WEIGHT_PRESCRIBER_CONCENTRATION, RISK_WEIGHT_REJECT_RATE,
 };
-pub use registry::{feature_spec, FeatureLevel, FeatureSpec, FEATURES};
+pub use registry::{feature_spec, FeatureLevel, FeatureSpec, ANOMALY_FEATURES, FEATURES};
 
 /// A feature that cannot be built from a table, and the canonical columns it lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -49,6 +49,47 @@ pub fn feature_spec(name: &str) -> Option<&'static FeatureSpec> {
     FEATURES.iter().find(|spec| spec.name == name)
 }
 
+/// The features an anomaly detector should read by default: those that compare a claim,
+/// its member's pattern or its provider/pharmacy with peers (amount vs procedure, units,
+/// duplicates, implausible demographics, refill timing, concentration and churn shares).
+///
+/// Left out are sizes and spans (claim counts, totals, active days, days since the first
+/// service): they are heavy-tailed in normal data, so an isolation forest spends its splits
+/// isolating busy but honest members and providers. A supervised forest can use them, since
+/// labels tell it when size matters.
+pub const ANOMALY_FEATURES: [&str; 30] = [
+    "is_weekend",
+    "allowed_vs_procedure_mean",
+    "allowed_vs_procedure_p99",
+    "units_vs_procedure_mean",
+    "allowed_vs_diagnosis_mean",
+    "duplicate_count",
+    "member_same_day_lines",
+    "procedure_sex_share",
+    "procedure_age_zscore",
+    "benefit_zscore",
+    "out_of_pocket_zscore",
+    "benefit_ratio",
+    "refill_supply_used",
+    "member_fills_90d",
+    "cross_state",
+    "high_risk_reject",
+    "quantity_anomaly",
+    "days_supply_anomaly",
+    "member_distinct_pharmacies",
+    "member_ndc_count",
+    "provider_allowed_vs_peer",
+    "provider_cost_vs_diagnosis_peer",
+    "provider_top_member_share",
+    "provider_one_and_done_share",
+    "provider_weekend_share",
+    "pharmacy_reject_rate",
+    "pharmacy_paper_rate",
+    "pharmacy_prescriber_concentration",
+    "pharmacy_one_and_done_pct",
+    "pharmacy_fraud_risk_score",
+];
+
 const fn spec(
     name: &'static str,
     level: FeatureLevel,

@@ -238,3 +238,11 @@ fn skipped_features_list_every_missing_input_in_order() {
         assert_eq!(skipped.missing, spec.inputs.to_vec(), "{}", spec.name);
     }
 }
+
+#[test]
+fn anomaly_features_are_registered_features_listed_once() {
+    for (index, name) in super::ANOMALY_FEATURES.iter().enumerate() {
+        assert!(super::feature_spec(name).is_some(), "{name} is not a registered feature");
+        assert!(!super::ANOMALY_FEATURES[..index].contains(name), "{name} is listed twice");
+    }
+}
