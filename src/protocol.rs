@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::features::FeaturePlan;
 use crate::claims::ingest::SchemaReport;
+use crate::claims::rules::{RuleHits, RuleOutcome, RulePack, SkippedRule};
 use crate::claims::synth::{Scenario, SynthOptions};
 use crate::ml::{ForestParams, IsolationForestParams};
 use crate::workspace::evaluation::Evaluation;
 use crate::workspace::explain::ClaimExplanation;
 use crate::workspace::export::ExportOptions;
+use crate::workspace::hybrid::HybridWeights;
 use crate::workspace::queue::QueueSettings;
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::whatif::WhatIfField;
@@ -76,23 +78,70 @@ pub struct RunRequest {
     pub test_fraction: f64,
     /// Seed of the train/test split.
     pub split_seed: u64,
+    /// The isolation forest learns "normal" from the claims that trip no rule of the
+    /// session's pack (falling back to every claim when too few are clean).
+    #[serde(default = "learn_from_rule_clean_claims")]
+    pub isolation_on_rule_clean: bool,
+}
+
+fn learn_from_rule_clean_claims() -> bool {
+    true
+}
+
+/// How the page ranks claims: which model, blended with the rules or not.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PriorityChoice {
+    /// The model whose score enters the priority.
+    pub rank_by: ModelSlot,
+    /// Whether the rules' severity and flag enter it (the hybrid priority).
+    pub use_rules: bool,
+    /// The hybrid's weights.
+    pub weights: HybridWeights,
+}
+
+/// The session's rule pack and what it hit, as the page receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesData {
+    /// The pack.
+    pub pack: RulePack,
+    /// Where it came from ("built-in medical pack", a file name, "edited").
+    pub origin: String,
+    /// Claims evaluated.
+    pub n_rows: usize,
+    /// The evaluated rules and their hits (row sets travel as bytes).
+    pub rules: Vec<RuleHits>,
+    /// The rules not evaluated, and why.
+    pub skipped: Vec<SkippedRule>,
+}
+
+impl RulesData {
+    /// The outcome as the engine produced it (per-claim severity and flag rebuilt from the
+    /// hits, so they need not cross the worker boundary).
+    pub fn outcome(&self) -> RuleOutcome {
+        RuleOutcome::from_hits(self.n_rows, self.rules.clone(), self.skipped.clone())
+    }
+
+    /// The data for `outcome` of `pack`.
+    pub fn new(pack: RulePack, origin: String, outcome: &RuleOutcome) -> Self {
+        Self { pack, origin, n_rows: outcome.n_rows, rules: outcome.rules.clone(), skipped: outcome.skipped.clone() }
+    }
 }
 
 /// A download the worker prepares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExportRequest {
-    /// Every claim with its scores, tier and prediction.
+    /// Every claim with its scores, rule hits, priority, tier and prediction.
     ScoredClaims {
-        /// The model whose score is the priority.
-        rank_by: ModelSlot,
+        /// How the priority is made.
+        priority: PriorityChoice,
         /// Tier cut points.
         cuts: TierCuts,
     },
     /// The review queue, in queue order.
     ReviewQueue {
-        /// The model whose score is the priority.
-        rank_by: ModelSlot,
+        /// How the priority is made.
+        priority: PriorityChoice,
         /// Tier cut points.
         cuts: TierCuts,
         /// Capacity and threshold.
@@ -112,6 +161,8 @@ pub enum ExportRequest {
         /// Which model.
         slot: ModelSlot,
     },
+    /// The session's rule pack, as a `claimforest-rules` JSON file.
+    RulePack,
 }
 
 /// What the page asks the worker to do.
@@ -178,6 +229,22 @@ pub enum ToWorker {
         /// The edited form.
         fields: Vec<WhatIfField>,
     },
+    /// Make `pack` the session's rules and evaluate it on the claims.
+    SetRules {
+        /// The job number.
+        job_id: JobId,
+        /// The pack (validated again in the worker).
+        pack: Box<RulePack>,
+        /// Where it came from, for the page.
+        origin: String,
+    },
+    /// Read the rule pack `File` posted beside this message and make it the session's rules.
+    LoadRulesFile {
+        /// The job number.
+        job_id: JobId,
+        /// The file's name, for messages.
+        file_name: String,
+    },
     /// Prepare a download.
     Export {
         /// The job number.
@@ -209,6 +276,11 @@ pub struct FeatureChoice {
     pub derived: bool,
     /// Chosen by default.
     pub default_on: bool,
+    /// Chosen by default for anomaly detection (an isolation forest alone): a derived
+    /// feature that compares a claim with its peers (see
+    /// [`crate::claims::features::ANOMALY_FEATURES`]).
+    #[serde(default)]
+    pub anomaly_default: bool,
     /// Why it is off by default, if it is.
     pub note: Option<String>,
 }
@@ -229,6 +301,8 @@ pub struct LoadedData {
     pub labels: Vec<LabelChoice>,
     /// Columns the user may train on.
     pub features: Vec<FeatureChoice>,
+    /// The suggested built-in rule pack and its hits (`None` when no built-in rule fits).
+    pub rules: Option<Box<RulesData>>,
 }
 
 /// One fitted model's results over the session's claims.
@@ -250,6 +324,9 @@ pub struct ModelRun {
     pub positive_word: String,
     /// Where the model came from ("trained now", or the model file's name).
     pub origin: String,
+    /// What the model learnt from, when that is not simply every claim (for example "the
+    /// 18,204 claims that trip no rule of the medical pack").
+    pub training_note: Option<String>,
 }
 
 /// The results of a training run or a loaded model.
@@ -315,6 +392,13 @@ pub enum FromWorker {
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
+    /// The session's rules changed (or were evaluated on new claims).
+    RulesApplied {
+        /// The job number.
+        job_id: JobId,
+        /// The pack and its hits.
+        rules: Box<RulesData>,
+    },
     /// The job failed; `message` is a sentence for the user, and nothing loaded was changed.
     Failed {
         /// The job number.
@@ -334,6 +418,7 @@ impl FromWorker {
             | FromWorker::Trained { job_id, .. }
             | FromWorker::Explained { job_id, .. }
             | FromWorker::Exported { job_id, .. }
+            | FromWorker::RulesApplied { job_id, .. }
             | FromWorker::Failed { job_id, .. } => *job_id,
         }
     }

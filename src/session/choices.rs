@@ -1,7 +1,7 @@
 //! What the user may choose after loading claims: label columns with their classes, the
 //! feature columns (raw and derived) with sensible defaults, and how a positive reads.
 
-use crate::claims::features::FeaturePlan;
+use crate::claims::features::{FeaturePlan, ANOMALY_FEATURES};
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::claims::table::{ColumnData, MISSING_CODE};
 use crate::claims::ClaimsTable;
@@ -47,10 +47,17 @@ pub fn feature_choices(prepared: &ClaimsTable, plan: &FeaturePlan, label: Option
     let is_derived = |name: &str| plan.features.iter().any(|f| f == name);
     let mut choices: Vec<FeatureChoice> = features
         .into_iter()
-        .map(|name| FeatureChoice { derived: is_derived(&name), name, default_on: true, note: None })
+        .map(|name| FeatureChoice {
+            derived: is_derived(&name),
+            anomaly_default: ANOMALY_FEATURES.contains(&name.as_str()),
+            name,
+            default_on: true,
+            note: None,
+        })
         .collect();
     choices.extend(skipped.into_iter().filter(|s| Some(s.name.as_str()) != label).map(|s| FeatureChoice {
         derived: is_derived(&s.name),
+        anomaly_default: false,
         name: s.name,
         default_on: false,
         note: Some(s.reason),

@@ -2,7 +2,7 @@
 //! model files and shap trees, each as bytes with a file name.
 
 use super::{Reply, Session};
-use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot};
+use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice};
 use crate::workspace::export::{write_scored_csv, ExportOptions, ScoreColumns};
 use crate::workspace::queue::build_queue;
 
@@ -12,13 +12,16 @@ const JSON: &str = "application/json";
 impl Session {
     pub(super) fn export(&self, job_id: JobId, request: &ExportRequest, options: &ExportOptions) -> Reply {
         let (file_name, mime, bytes) = match request {
-            ExportRequest::ScoredClaims { rank_by, cuts } => {
-                ("scored_claims.csv".to_owned(), CSV, self.scored_csv(*rank_by, cuts, None, options)?)
+            ExportRequest::ScoredClaims { priority, cuts } => {
+                ("scored_claims.csv".to_owned(), CSV, self.scored_csv(priority, cuts, None, options)?)
             }
-            ExportRequest::ReviewQueue { rank_by, cuts, settings } => {
-                let priority = &self.fitted(*rank_by)?.scores;
-                let queue = build_queue(priority, self.labels.as_deref(), settings);
-                ("review_queue.csv".to_owned(), CSV, self.scored_csv(*rank_by, cuts, Some(&queue.rows), options)?)
+            ExportRequest::ReviewQueue { priority, cuts, settings } => {
+                let queue = build_queue(&self.priority(priority)?, self.labels.as_deref(), settings);
+                ("review_queue.csv".to_owned(), CSV, self.scored_csv(priority, cuts, Some(&queue.rows), options)?)
+            }
+            ExportRequest::RulePack => {
+                let name = self.rules.as_ref().map_or("rules", |rules| rules.pack.name.as_str());
+                (format!("{}.rules.json", file_stem(name)), JSON, self.rule_pack_json()?)
             }
             ExportRequest::Metrics => ("metrics.json".to_owned(), JSON, self.metrics_json()?.into_bytes()),
             ExportRequest::SchemaReport => {
@@ -44,19 +47,20 @@ impl Session {
 
     fn scored_csv(
         &self,
-        rank_by: ModelSlot,
+        choice: &PriorityChoice,
         cuts: &crate::workspace::tiers::TierCuts,
         rows: Option<&[u32]>,
         options: &ExportOptions,
     ) -> Result<Vec<u8>, String> {
         let data = self.data()?;
-        let priority = &self.fitted(rank_by)?.scores;
+        let priority = &self.priority(choice)?;
         let forest = self.models.iter().find(|m| m.slot == ModelSlot::Forest);
         let isolation = self.models.iter().find(|m| m.slot == ModelSlot::Isolation);
         let columns = ScoreColumns {
             probability: forest.map(|m| m.scores.as_slice()),
             decision_threshold: forest.map_or(0.5, |m| m.model.threshold()),
             anomaly: isolation.map(|m| m.scores.as_slice()),
+            rules: self.rule_outcome(),
             priority,
             cuts: *cuts,
         };
@@ -97,5 +101,19 @@ fn slot_name(slot: ModelSlot) -> &'static str {
     match slot {
         ModelSlot::Forest => "random_forest",
         ModelSlot::Isolation => "isolation_forest",
+    }
+}
+
+/// `name` as a safe file-name stem: letters, digits, `-` and `_` kept, anything else `_`.
+fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(60)
+        .collect();
+    if stem.is_empty() {
+        "rules".to_owned()
+    } else {
+        stem
     }
 }

@@ -4,10 +4,12 @@
 
 mod choices;
 mod exports;
+mod rules;
 
 use std::ops::ControlFlow;
 
 use crate::claims::ingest::{read_bytes, IngestOptions, SchemaReport};
+use crate::claims::rules::{RuleOutcome, RulePack};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
@@ -18,6 +20,7 @@ use crate::pipeline::{
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_vector, ExplainOptions};
+use crate::workspace::hybrid::rule_clean_training_rows;
 use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
 pub use choices::{feature_choices, label_choices, positive_word};
 
@@ -34,6 +37,14 @@ pub struct Session {
     models: Vec<FittedModel>,
     labels: Option<Vec<bool>>,
     label_column: Option<String>,
+    rules: Option<SessionRules>,
+}
+
+/// The session's rule pack and its outcome on the prepared claims.
+struct SessionRules {
+    pack: RulePack,
+    origin: String,
+    outcome: RuleOutcome,
 }
 
 struct SessionData {
@@ -52,6 +63,7 @@ struct FittedModel {
     evaluation: Evaluation,
     positive_word: String,
     origin: String,
+    training_note: Option<String>,
 }
 
 /// A request's outcome: the reply, or a sentence for the user.
@@ -84,6 +96,10 @@ impl Session {
             ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
             ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
             ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
+            ToWorker::SetRules { job_id, pack, origin } => self.set_rules(job_id, *pack, origin),
+            ToWorker::LoadRulesFile { job_id, file_name } => {
+                self.load_rules_file(job_id, &file_name, &file.unwrap_or_default())
+            }
         };
         outcome.unwrap_or_else(|message| FromWorker::Failed { job_id, message })
     }
@@ -113,6 +129,7 @@ impl Session {
         let labels = label_choices(&raw);
         let default_label = labels.first().map(|choice| choice.column.as_str());
         let features = feature_choices(&prepared, &plan, default_label);
+        let rules = self.rules_for(&prepared);
         let data = LoadedData {
             source: source.clone(),
             table: table_to_bytes(&raw),
@@ -120,8 +137,10 @@ impl Session {
             plan,
             labels,
             features,
+            rules: rules.as_ref().map(|rules| Box::new(rules.to_data())),
         };
         self.data = Some(SessionData { source, raw, prepared, report });
+        self.rules = rules;
         self.models.clear();
         self.labels = None;
         self.label_column = None;
@@ -196,14 +215,33 @@ impl Session {
         if request.algorithm.fits_isolation() {
             let stage = "Fitting the isolation forest";
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: stage.into() });
-            let anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
+            let mut anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
+            let training_note = match (&self.rules, request.isolation_on_rule_clean) {
+                (Some(rules), true) => {
+                    let min_clean = request.isolation.max_samples.clamp(2, table.n_rows().max(2));
+                    let training = rule_clean_training_rows(&rules.outcome.flag, min_clean);
+                    let note = training.fallback.clone().unwrap_or_else(|| {
+                        format!(
+                            "Learnt what normal looks like from the {} of {} claims that trip no rule of the {} pack.",
+                            crate::workspace::format_count(training.rows.len()),
+                            crate::workspace::format_count(table.n_rows()),
+                            rules.pack.name
+                        )
+                    });
+                    if training.fallback.is_none() {
+                        anomaly_request.training_rows = Some(training.rows);
+                    }
+                    Some(note)
+                }
+                _ => None,
+            };
             let mut on_progress = |p: FitProgress| {
                 report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
                 ControlFlow::Continue(())
             };
             let (model, scores) =
                 train_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
-            fitted.push(fit_result(
+            let mut isolation = fit_result(
                 ModelSlot::Isolation,
                 model,
                 table,
@@ -213,7 +251,9 @@ impl Session {
                 request.isolation.seed,
                 "Flagged".into(),
                 TRAINED_NOW.into(),
-            )?);
+            )?;
+            isolation.training_note = training_note;
+            fitted.push(isolation);
         }
         self.models = fitted;
         self.labels = labels;
@@ -260,6 +300,7 @@ impl Session {
             evaluation,
             positive_word: word,
             origin: file_name.to_owned(),
+            training_note: None,
         };
         if labels.is_some() && label_column.is_some() {
             self.label_column = label_column;
@@ -313,6 +354,7 @@ impl Session {
                     feature_names: m.model.feature_names(),
                     positive_word: m.positive_word.clone(),
                     origin: m.origin.clone(),
+                    training_note: m.training_note.clone(),
                 })
                 .collect(),
             labels: self.labels.clone(),
@@ -343,7 +385,7 @@ fn fit_result(
         shap_sample: EVALUATION_SHAP_SAMPLE,
         seed,
     });
-    Ok(FittedModel { slot, model, matrix, scores, is_test_row, evaluation, positive_word, origin })
+    Ok(FittedModel { slot, model, matrix, scores, is_test_row, evaluation, positive_word, origin, training_note: None })
 }
 
 fn job_of(message: &ToWorker) -> JobId {
@@ -355,7 +397,9 @@ fn job_of(message: &ToWorker) -> JobId {
         | ToWorker::LoadModelFile { job_id, .. }
         | ToWorker::Explain { job_id, .. }
         | ToWorker::WhatIf { job_id, .. }
-        | ToWorker::Export { job_id, .. } => *job_id,
+        | ToWorker::Export { job_id, .. }
+        | ToWorker::SetRules { job_id, .. }
+        | ToWorker::LoadRulesFile { job_id, .. } => *job_id,
     }
 }
 

@@ -1,10 +1,13 @@
 //! The session driven through its protocol natively: load, train, explain, what-if, export, failures.
 
 use super::*;
+use crate::claims::rules::builtin_pack;
 use crate::claims::table_bytes::table_from_bytes;
 use crate::ml::IsolationForestParams;
-use crate::protocol::{AlgorithmChoice, ExportRequest};
+use crate::protocol::{AlgorithmChoice, ExportRequest, PriorityChoice};
 use crate::workspace::export::ExportOptions;
+use crate::workspace::format_count;
+use crate::workspace::hybrid::HybridWeights;
 use crate::workspace::queue::QueueSettings;
 use crate::workspace::tiers::TierCuts;
 
@@ -31,6 +34,7 @@ fn request(data: &LoadedData, algorithm: AlgorithmChoice) -> RunRequest {
         isolation: IsolationForestParams { n_trees: 20, ..Default::default() },
         test_fraction: 0.2,
         split_seed: 3,
+        isolation_on_rule_clean: true,
     }
 }
 
@@ -86,7 +90,8 @@ fn both_models_train_score_explain_and_export() {
     assert_eq!(what_if.score, explanation.score);
 
     let settings = QueueSettings { capacity: 25, threshold: 0.0 };
-    let export = ExportRequest::ReviewQueue { rank_by: ModelSlot::Forest, cuts: TierCuts::default(), settings };
+    let priority = PriorityChoice { rank_by: ModelSlot::Forest, use_rules: false, weights: HybridWeights::default() };
+    let export = ExportRequest::ReviewQueue { priority, cuts: TierCuts::default(), settings };
     let reply = session.handle(
         ToWorker::Export { job_id: 6, request: export, options: ExportOptions::default() },
         None,
@@ -154,4 +159,96 @@ fn positive_words_read_naturally() {
     assert_eq!(positive_word(Some("IS_FRAUD")), "Fraud");
     assert_eq!(positive_word(Some("chargeback_flag")), "Chargeback flag");
     assert_eq!(positive_word(None), "Flagged");
+}
+
+fn export(session: &mut Session, request: ExportRequest) -> (String, Vec<u8>) {
+    let message = ToWorker::Export { job_id: 30, request, options: ExportOptions::default() };
+    match session.handle(message, None, &mut quiet) {
+        FromWorker::Exported { file_name, bytes, .. } => (file_name, bytes),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn loading_runs_the_suggested_pack_and_the_isolation_forest_learns_from_clean_claims() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Medical, 3_000);
+    let rules = data.rules.as_ref().expect("the medical pack fits medical claims");
+    assert_eq!((rules.pack.name.as_str(), rules.origin.as_str()), ("medical", "built-in medical pack"));
+    let outcome = rules.outcome();
+    assert_eq!(outcome.n_rows, 3_000);
+    assert!(outcome.flagged_count() > 0 && outcome.flagged_count() < 3_000);
+    // The page's outcome, rebuilt from the hits, equals the engine's.
+    let (prepared, _) = crate::pipeline::prepare(
+        &generate(Scenario::Medical, &SynthOptions { n_rows: 3_000, seed: 7, fraud_rate: 0.05 }).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(outcome, crate::claims::rules::evaluate_pack(&prepared, &rules.pack));
+
+    let clean = outcome.rule_clean_rows().len();
+    let results = train(&mut session, request(&data, AlgorithmChoice::IsolationForest));
+    let note = results.models[0].training_note.clone().unwrap();
+    assert!(note.contains(&format_count(clean)) && note.contains("medical pack"), "{note}");
+
+    let mut every_claim = request(&data, AlgorithmChoice::IsolationForest);
+    every_claim.isolation_on_rule_clean = false;
+    let all = train(&mut session, every_claim);
+    assert_eq!(all.models[0].training_note, None);
+    assert_ne!(all.models[0].scores, results.models[0].scores, "a different training set, a different forest");
+}
+
+#[test]
+fn rules_can_be_replaced_uploaded_downloaded_and_blend_into_the_exported_priority() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Denial, 1_000);
+    train(&mut session, request(&data, AlgorithmChoice::RandomForest));
+
+    // Tighten the pack: only the surgery rule, at severity 1.
+    let mut pack = builtin_pack("denial").unwrap();
+    pack.rules.truncate(1);
+    pack.rules[0].severity = 1.0;
+    let reply = session.handle(
+        ToWorker::SetRules { job_id: 20, pack: Box::new(pack.clone()), origin: "edited".into() },
+        None,
+        &mut quiet,
+    );
+    let FromWorker::RulesApplied { rules, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!((rules.rules.len(), rules.origin.as_str()), (1, "edited"));
+
+    // The pack downloads and uploads back unchanged.
+    let (file_name, bytes) = export(&mut session, ExportRequest::RulePack);
+    assert_eq!(file_name, "denial.rules.json");
+    let reply =
+        session.handle(ToWorker::LoadRulesFile { job_id: 21, file_name: "mine.json".into() }, Some(bytes), &mut quiet);
+    let FromWorker::RulesApplied { rules: uploaded, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!((uploaded.pack.clone(), uploaded.origin.as_str()), (pack, "mine.json"));
+
+    // A broken pack is refused with the file's name, and the rules stay.
+    let reply = session.handle(
+        ToWorker::LoadRulesFile { job_id: 22, file_name: "broken.json".into() },
+        Some(b"{\"format\":\"claimforest-rules\",\"version\":1,\"name\":\"x\",\"description\":\"\",\"rules\":[{\"id\":\"a\",\"name\":\"a\",\"condition\":\"age >\",\"severity\":0.5,\"category\":\"c\",\"description\":\"\"}]}".to_vec()),
+        &mut quiet,
+    );
+    let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
+    assert!(message.starts_with("broken.json: rule 'a'"), "{message}");
+    assert_eq!(session.rules.as_ref().unwrap().origin, "mine.json");
+
+    // The scored CSV carries each claim's rule hits and the hybrid priority.
+    let choice = PriorityChoice { rank_by: ModelSlot::Forest, use_rules: true, weights: HybridWeights::default() };
+    let (_, bytes) = export(&mut session, ExportRequest::ScoredClaims { priority: choice, cuts: TierCuts::default() });
+    let text = String::from_utf8(bytes).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (hit, flag, priority, probability) =
+        (column("rules_hit"), column("rule_flag"), column("priority"), column("probability"));
+    let mut flagged = 0;
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let p: f64 = cells[probability].parse().unwrap();
+        let expected = if cells[flag] == "1" { 0.5 * p + 0.3 + 0.2 } else { 0.5 * p };
+        assert!((cells[priority].parse::<f64>().unwrap() - expected).abs() < 1e-9, "{line}");
+        assert_eq!(cells[flag] == "1", !cells[hit].is_empty(), "{line}");
+        flagged += usize::from(cells[flag] == "1");
+    }
+    assert!(flagged > 50, "{flagged}");
 }

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::tiers::TierCuts;
 pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
+use crate::claims::rules::RuleOutcome;
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::claims::table::format_number;
 use crate::claims::{ClaimsTable, ColumnData};
@@ -31,6 +32,8 @@ pub struct ScoreColumns<'a> {
     pub decision_threshold: f64,
     /// Isolation-forest anomaly score per claim, if trained.
     pub anomaly: Option<&'a [f64]>,
+    /// The rule pack's outcome, if a pack ran.
+    pub rules: Option<&'a RuleOutcome>,
     /// The priority the queue and tiers use.
     pub priority: &'a [f64],
     /// Tier cut points.
@@ -54,8 +57,10 @@ pub fn hash_identifier(salt: &str, value: &str) -> String {
 }
 
 /// Writes the claims in `rows` order (every row when None) with their score columns:
-/// the table's columns, then `probability`, `prediction`, `anomaly_score`, `priority`,
-/// `risk_tier`, `queue_rank` (1-based, only when `rows` is given), as present.
+/// the table's columns, then `probability`, `prediction`, `anomaly_score`, `rules_hit`
+/// (the ids of the rules the claim trips, joined by `; `), `rule_severity` (the highest),
+/// `rule_flag` (1 or 0), `priority`, `risk_tier`, `queue_rank` (1-based, only when `rows`
+/// is given), as present.
 ///
 /// `probability` and `prediction` (1 at or above the threshold, else 0) are present when
 /// `scores.probability` is, `anomaly_score` when `scores.anomaly` is, `priority` and
@@ -153,6 +158,11 @@ impl<'a> RowWriter<'a> {
         if self.scores.anomaly.is_some() {
             self.push_cell("anomaly_score");
         }
+        if self.scores.rules.is_some() {
+            self.push_cell("rules_hit");
+            self.push_cell("rule_severity");
+            self.push_cell("rule_flag");
+        }
         if !self.scores.priority.is_empty() {
             self.push_cell("priority");
             self.push_cell("risk_tier");
@@ -201,6 +211,16 @@ impl<'a> RowWriter<'a> {
         }
         if let Some(anomaly) = scores.anomaly {
             self.push_cell(&format_number(score_at(anomaly, row_idx)));
+        }
+        if let Some(outcome) = scores.rules {
+            let ids: Vec<&str> = outcome.hits_of(row_idx).map(|rule| rule.id.as_str()).collect();
+            self.push_cell(&ids.join("; "));
+            self.push_cell(&format_number(outcome.max_severity.get(row_idx).copied().unwrap_or(f64::NAN)));
+            self.push_cell(match outcome.flag.get(row_idx) {
+                Some(true) => "1",
+                Some(false) => "0",
+                None => "",
+            });
         }
         if !scores.priority.is_empty() {
             let priority = score_at(scores.priority, row_idx);
@@ -283,6 +303,7 @@ mod tests {
             probability: Some(&probability),
             decision_threshold: 0.5,
             anomaly: None,
+            rules: None,
             priority: &priority,
             cuts: TierCuts::default(),
         };

@@ -124,6 +124,45 @@ pub fn hybrid_priority(
         .collect()
 }
 
+/// What a model's scores are, which decides how they enter the priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScoreKind {
+    /// A probability in [0, 1] (the random forest): used as it is.
+    Probability,
+    /// An anomaly score (the isolation forest): rescaled by [`rescaled_anomaly_scores`].
+    Anomaly,
+}
+
+/// The priority of every claim from whatever is known:
+/// - a model and rules: the hybrid [`hybrid_priority`] (anomaly scores rescaled first);
+/// - a model alone: its scores as they are;
+/// - rules alone: the rule terms of the hybrid, renormalised without the model's weight,
+///   `(severity * s + flag * f) / (severity + flag)` (the default 0.3 / 0.2 if both are 0);
+/// - neither: no claims.
+pub fn claim_priority(
+    model: Option<(&[f64], ScoreKind)>,
+    rules: Option<(&[f64], &[bool])>,
+    weights: &HybridWeights,
+) -> Vec<f64> {
+    match (model, rules) {
+        (Some((scores, ScoreKind::Probability)), Some((severity, flag))) => {
+            hybrid_priority(scores, severity, flag, weights)
+        }
+        (Some((scores, ScoreKind::Anomaly)), Some((severity, flag))) => {
+            hybrid_priority(&rescaled_anomaly_scores(scores), severity, flag, weights)
+        }
+        (Some((scores, _)), None) => scores.to_vec(),
+        (None, Some((severity, flag))) => {
+            let mut rule_weights = HybridWeights { model: 0.0, ..*weights };
+            if rule_weights.validate().is_err() {
+                rule_weights = HybridWeights { model: 0.0, ..HybridWeights::default() };
+            }
+            hybrid_priority(&[], severity, flag, &rule_weights)
+        }
+        (None, None) => Vec::new(),
+    }
+}
+
 /// An anomaly model's scores rescaled to [0, 1] for the hybrid priority: `(s - min) / (max
 /// - min)` over the finite scores, so the most anomalous claim reads 1 and the most normal
 /// 0. The isolation forest's raw score sits in a narrow band (about 0.35 to 0.75), which
@@ -338,6 +377,25 @@ mod tests {
             second.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
         );
         assert!(first.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    }
+
+    #[test]
+    fn the_claim_priority_uses_whatever_is_known() {
+        let weights = HybridWeights::default();
+        let severity = [0.5, 0.0];
+        let flag = [true, false];
+        let rules = Some((&severity[..], &flag[..]));
+        // Probability + rules: the hybrid as it is.
+        close(&claim_priority(Some((&[0.8, 0.2], ScoreKind::Probability)), rules, &weights), &[0.75, 0.1]);
+        // Anomaly + rules: rescaled first (0.4 -> 1, 0.3 -> 0): 0.5 + 0.15 + 0.2.
+        close(&claim_priority(Some((&[0.4, 0.3], ScoreKind::Anomaly)), rules, &weights), &[0.85, 0.0]);
+        // A model alone: its raw scores, whatever their kind.
+        assert_eq!(claim_priority(Some((&[0.4, 0.3], ScoreKind::Anomaly)), None, &weights), [0.4, 0.3]);
+        // Rules alone: (0.3 * 0.5 + 0.2) / 0.5 = 0.7.
+        close(&claim_priority(None, rules, &weights), &[0.7, 0.0]);
+        let model_only = HybridWeights { model: 1.0, severity: 0.0, flag: 0.0 };
+        close(&claim_priority(None, rules, &model_only), &[0.7, 0.0]);
+        assert!(claim_priority(None, None, &weights).is_empty());
     }
 
     #[test]

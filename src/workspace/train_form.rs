@@ -30,6 +30,8 @@ pub struct TrainForm {
     pub test_percent: String,
     /// The seed of everything.
     pub seed: String,
+    /// The isolation forest learns from the rule-clean claims.
+    pub isolation_on_rule_clean: bool,
 }
 
 impl Default for TrainForm {
@@ -46,6 +48,7 @@ impl Default for TrainForm {
             isolation_samples: "256".into(),
             test_percent: "20".into(),
             seed: super::DEFAULT_SEED.to_string(),
+            isolation_on_rule_clean: true,
         }
     }
 }
@@ -86,6 +89,7 @@ impl TrainForm {
             isolation,
             test_fraction: test_percent as f64 / 100.0,
             split_seed: seed,
+            isolation_on_rule_clean: self.isolation_on_rule_clean,
         })
     }
 }

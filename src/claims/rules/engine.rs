@@ -64,49 +64,62 @@ pub struct RuleOutcome {
 /// the table lacks is skipped and reported.
 pub fn evaluate_pack(table: &ClaimsTable, pack: &RulePack) -> RuleOutcome {
     let n_rows = table.n_rows();
-    let mut outcome = RuleOutcome {
-        n_rows,
-        rules: Vec::new(),
-        skipped: Vec::new(),
-        max_severity: vec![0.0; n_rows],
-        flag: vec![false; n_rows],
-    };
+    let mut rules = Vec::new();
+    let mut skipped = Vec::new();
     for rule in &pack.rules {
         let skip = |reason: SkipReason| SkippedRule { id: rule.id.clone(), reason };
         if !rule.enabled {
-            outcome.skipped.push(skip(SkipReason::Disabled));
+            skipped.push(skip(SkipReason::Disabled));
             continue;
         }
         let condition = match rule.parsed_condition() {
             Ok(condition) => condition,
             Err(error) => {
-                outcome.skipped.push(skip(SkipReason::InvalidCondition { message: error.to_string() }));
+                skipped.push(skip(SkipReason::InvalidCondition { message: error.to_string() }));
                 continue;
             }
         };
         let rows = match condition.evaluate(table) {
             Ok(rows) => rows,
             Err(super::condition::EvalError::MissingColumns { missing }) => {
-                outcome.skipped.push(skip(SkipReason::MissingColumns { columns: missing }));
+                skipped.push(skip(SkipReason::MissingColumns { columns: missing }));
                 continue;
             }
         };
-        let severity = if rule.severity.is_finite() { rule.severity.clamp(0.0, 1.0) } else { 0.0 };
-        for row in rows.iter() {
-            if let (Some(max), Some(flag)) = (outcome.max_severity.get_mut(row), outcome.flag.get_mut(row)) {
-                *flag = true;
-                if severity > *max {
-                    *max = severity;
-                }
-            }
-        }
         let count = rows.count();
-        outcome.rules.push(RuleHits { rule: rule.clone(), rows, count });
+        rules.push(RuleHits { rule: rule.clone(), rows, count });
     }
-    outcome
+    RuleOutcome::from_hits(n_rows, rules, skipped)
 }
 
 impl RuleOutcome {
+    /// The outcome of the evaluated rules `rules` (with their hits) over `n_rows` claims:
+    /// computes each claim's highest severity and flag. A severity outside [0, 1] is
+    /// clamped (NaN counts as 0); hits at or past `n_rows` are ignored.
+    pub fn from_hits(n_rows: usize, rules: Vec<RuleHits>, skipped: Vec<SkippedRule>) -> Self {
+        let mut max_severity = vec![0.0; n_rows];
+        let mut flag = vec![false; n_rows];
+        for hits in &rules {
+            let severity = hits.rule.severity;
+            let severity = if severity > 1.0 {
+                1.0
+            } else if severity > 0.0 {
+                severity
+            } else {
+                0.0
+            };
+            for row in hits.rows.iter() {
+                if let (Some(max), Some(flag)) = (max_severity.get_mut(row), flag.get_mut(row)) {
+                    *flag = true;
+                    if severity > *max {
+                        *max = severity;
+                    }
+                }
+            }
+        }
+        Self { n_rows, rules, skipped, max_severity, flag }
+    }
+
     /// The evaluated rules that hit `row`, in pack order.
     pub fn hits_of(&self, row: usize) -> impl Iterator<Item = &Rule> + '_ {
         self.rules.iter().filter(move |hits| hits.rows.contains(row)).map(|hits| &hits.rule)

@@ -15,7 +15,7 @@ mod rowset;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::{builtin_pack, BUILTIN_PACKS};
+pub use builtin::{builtin_pack, suggested_pack, BUILTIN_PACKS};
 pub use condition::{CompareOp, Condition, ConditionError, EvalError, Expr, Operand, MAX_CONDITION_CHARS, MAX_NESTING};
 pub use engine::{evaluate_pack, RuleHits, RuleOutcome, SkipReason, SkippedRule};
 pub use pack::{PackError, Rule, RulePack, PACK_FORMAT, PACK_VERSION};

@@ -3,10 +3,54 @@
 use serde::{Deserialize, Serialize};
 
 /// A set of rows of a table with `n_rows` rows, stored as 64-row words.
+///
+/// It serialises as `{n_rows, bits}` with `bits` one byte per 8 rows (row `r` is bit
+/// `r % 8` of byte `r / 8`), a byte string, so a million-row set crosses to the page as a
+/// 125 KB `Uint8Array`. Reading checks the length and clears bits past `n_rows`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(into = "RowSetWire", try_from = "RowSetWire")]
 pub struct RowSet {
     n_rows: usize,
     words: Vec<u64>,
+}
+
+/// The serialised form of a [`RowSet`].
+#[derive(Serialize, Deserialize)]
+struct RowSetWire {
+    n_rows: usize,
+    #[serde(with = "serde_bytes")]
+    bits: Vec<u8>,
+}
+
+impl From<RowSet> for RowSetWire {
+    fn from(set: RowSet) -> Self {
+        let mut bits: Vec<u8> = set.words.iter().flat_map(|word| word.to_le_bytes()).collect();
+        bits.truncate(set.n_rows.div_ceil(8));
+        RowSetWire { n_rows: set.n_rows, bits }
+    }
+}
+
+impl TryFrom<RowSetWire> for RowSet {
+    type Error = String;
+
+    fn try_from(wire: RowSetWire) -> Result<Self, Self::Error> {
+        let expected = wire.n_rows.div_ceil(8);
+        if wire.bits.len() != expected {
+            return Err(format!("a row set of {} rows needs {expected} bytes, not {}", wire.n_rows, wire.bits.len()));
+        }
+        let words = wire
+            .bits
+            .chunks(8)
+            .map(|chunk| {
+                let mut bytes = [0u8; 8];
+                bytes[..chunk.len()].copy_from_slice(chunk);
+                u64::from_le_bytes(bytes)
+            })
+            .collect();
+        let mut set = RowSet { n_rows: wire.n_rows, words };
+        set.clear_tail();
+        Ok(set)
+    }
 }
 
 impl RowSet {
@@ -114,5 +158,27 @@ impl RowSet {
                 *last &= (1u64 << used) - 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_sets_serialise_as_bytes_and_refuse_wrong_lengths() {
+        for n_rows in [0, 1, 7, 8, 9, 63, 64, 65, 130] {
+            let set = RowSet::from_fn(n_rows, |row| row % 3 == 0 || row == n_rows.saturating_sub(1));
+            let json = serde_json::to_string(&set).unwrap();
+            let back: RowSet = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, set, "{n_rows} rows: {json}");
+        }
+        let json = serde_json::to_string(&RowSet::from_rows(10, [0, 9])).unwrap();
+        assert_eq!(json, r#"{"n_rows":10,"bits":[1,2]}"#);
+        let short = serde_json::from_str::<RowSet>(r#"{"n_rows":10,"bits":[1]}"#).unwrap_err();
+        assert!(short.to_string().contains("needs 2 bytes, not 1"), "{short}");
+        // Bits past n_rows are cleared, so counts stay honest.
+        let padded: RowSet = serde_json::from_str(r#"{"n_rows":3,"bits":[255]}"#).unwrap();
+        assert_eq!((padded.count(), padded.iter().collect::<Vec<_>>()), (3, vec![0, 1, 2]));
     }
 }
