@@ -3,7 +3,7 @@
 
 use super::{Reply, Session};
 use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice};
-use crate::workspace::export::{write_scored_csv, ExportOptions, ScoreColumns};
+use crate::workspace::export::{file_stem, write_scored_csv, ExportOptions, ScoreColumns};
 use crate::workspace::queue::build_queue;
 
 const CSV: &str = "text/csv;charset=utf-8";
@@ -101,19 +101,5 @@ fn slot_name(slot: ModelSlot) -> &'static str {
     match slot {
         ModelSlot::Forest => "random_forest",
         ModelSlot::Isolation => "isolation_forest",
-    }
-}
-
-/// `name` as a safe file-name stem: letters, digits, `-` and `_` kept, anything else `_`.
-fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .take(60)
-        .collect();
-    if stem.is_empty() {
-        "rules".to_owned()
-    } else {
-        stem
     }
 }

@@ -6,7 +6,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::components::{ErrorBanner, ProgressBar};
-use super::panels::{DataPanel, EvaluationPanel, FilesPanel, QueuePanel, ResultsPanel, TrainPanel, WhatIfPanel};
+use super::panels::{
+    DataPanel, EvaluationPanel, FilesPanel, QueuePanel, ResultsPanel, RulesPanel, SummariesPanel, TrainPanel,
+    WhatIfPanel,
+};
 use super::state::{AppState, Screen};
 
 /// The ClaimForest page.
@@ -72,10 +75,12 @@ pub fn App() -> impl IntoView {
             <section id="screen" role="tabpanel" aria-labelledby=move || format!("tab-{}", state.screen.get().slug())>
                 {move || match state.screen.get() {
                     Screen::Data => view! { <DataPanel /> }.into_any(),
+                    Screen::Rules => view! { <RulesPanel /> }.into_any(),
                     Screen::Train => view! { <TrainPanel /> }.into_any(),
                     Screen::Results => view! { <ResultsPanel /> }.into_any(),
                     Screen::Evaluation => view! { <EvaluationPanel /> }.into_any(),
                     Screen::Queue => view! { <QueuePanel /> }.into_any(),
+                    Screen::Summaries => view! { <SummariesPanel /> }.into_any(),
                     Screen::WhatIf => view! { <WhatIfPanel /> }.into_any(),
                     Screen::Files => view! { <FilesPanel /> }.into_any(),
                 }}

@@ -7,14 +7,18 @@ use leptos::prelude::*;
 
 use super::download::save_bytes;
 use super::worker_client::{WorkerClient, WorkerEvent};
+use crate::claims::rules::{builtin_pack, RuleOutcome, RulePack};
 use crate::claims::synth::{Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
+use crate::pipeline::binary_labels;
 use crate::protocol::{
-    AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunResults, ToWorker,
+    AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice, RulesData,
+    RunResults, ToWorker,
 };
 use crate::workspace::explain::ClaimExplanation;
 use crate::workspace::export::{make_salt, ExportOptions};
+use crate::workspace::hybrid::{claim_priority, rescaled_anomaly_scores, HybridWeights, ScoreKind};
 use crate::workspace::queue::QueueSettings;
 use crate::workspace::results::ResultsQuery;
 use crate::workspace::tiers::TierCuts;
@@ -27,6 +31,8 @@ use crate::workspace::{format_count, JobKind, JobState, DEFAULT_GENERATED_ROWS, 
 pub enum Screen {
     /// Generate or upload claims, and see the schema report.
     Data,
+    /// The rule pack: edit, upload, download; hybrid weights.
+    Rules,
     /// Choose label, features and algorithm, and train.
     Train,
     /// Every scored claim, and one claim explained.
@@ -35,6 +41,8 @@ pub enum Screen {
     Evaluation,
     /// The review queue.
     Queue,
+    /// Member, provider or prescriber, and pharmacy summaries.
+    Summaries,
     /// Edit a claim and rescore it.
     WhatIf,
     /// Downloads and model upload.
@@ -43,12 +51,14 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen, in tab order.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Data,
+        Screen::Rules,
         Screen::Train,
         Screen::Results,
         Screen::Evaluation,
         Screen::Queue,
+        Screen::Summaries,
         Screen::WhatIf,
         Screen::Files,
     ];
@@ -57,10 +67,12 @@ impl Screen {
     pub fn title(self) -> &'static str {
         match self {
             Screen::Data => "Data",
+            Screen::Rules => "Rules",
             Screen::Train => "Train",
             Screen::Results => "Scored claims",
             Screen::Evaluation => "Evaluation",
             Screen::Queue => "Review queue",
+            Screen::Summaries => "Summaries",
             Screen::WhatIf => "What-if",
             Screen::Files => "Downloads",
         }
@@ -70,22 +82,29 @@ impl Screen {
     pub fn slug(self) -> &'static str {
         match self {
             Screen::Data => "data",
+            Screen::Rules => "rules",
             Screen::Train => "train",
             Screen::Results => "results",
             Screen::Evaluation => "evaluation",
             Screen::Queue => "queue",
+            Screen::Summaries => "summaries",
             Screen::WhatIf => "whatif",
             Screen::Files => "files",
         }
     }
 }
 
-/// The latest results and which model's score ranks the claims; cheap to clone.
+/// The latest results, which model's score ranks the claims, and the priority made from it
+/// (blended with the rules when they run); cheap to clone.
 #[derive(Clone, PartialEq)]
 pub struct Ranking {
     /// The results.
     pub results: Arc<RunResults>,
     idx: usize,
+    priority: Arc<Vec<f64>>,
+    model_part: Arc<Vec<f64>>,
+    /// Whether the rules are blended in (the hybrid priority).
+    pub hybrid: bool,
 }
 
 impl Ranking {
@@ -96,8 +115,49 @@ impl Ranking {
 
     /// The priority of every claim, in table order.
     pub fn priority(&self) -> &[f64] {
-        &self.run().scores
+        &self.priority
     }
+
+    /// The model's score of every claim as it enters the hybrid (anomaly scores rescaled).
+    pub fn model_part(&self) -> &[f64] {
+        &self.model_part
+    }
+
+    fn new(
+        results: Arc<RunResults>,
+        slot: ModelSlot,
+        rules: Option<&RulesView>,
+        weights: &HybridWeights,
+    ) -> Option<Self> {
+        let idx = results.models.iter().position(|m| m.slot == slot).or((!results.models.is_empty()).then_some(0))?;
+        let run = &results.models[idx];
+        let kind = match run.slot {
+            ModelSlot::Forest => ScoreKind::Probability,
+            ModelSlot::Isolation => ScoreKind::Anomaly,
+        };
+        let model_part = match kind {
+            ScoreKind::Probability => run.scores.clone(),
+            ScoreKind::Anomaly => rescaled_anomaly_scores(&run.scores),
+        };
+        let rule_terms = rules.map(|r| (r.outcome.max_severity.as_slice(), r.outcome.flag.as_slice()));
+        let priority = claim_priority(Some((&run.scores, kind)), rule_terms, weights);
+        Some(Ranking {
+            idx,
+            priority: Arc::new(priority),
+            model_part: Arc::new(model_part),
+            hybrid: rule_terms.is_some(),
+            results,
+        })
+    }
+}
+
+/// The session's rules as the page holds them.
+#[derive(Clone, PartialEq)]
+pub struct RulesView {
+    /// What the worker sent.
+    pub data: RulesData,
+    /// The outcome, rebuilt once.
+    pub outcome: RuleOutcome,
 }
 
 /// Loaded claims as the page holds them.
@@ -134,6 +194,14 @@ pub struct AppState {
     pub train_form: RwSignal<TrainForm>,
     /// The latest scores.
     pub results: RwSignal<Option<Arc<RunResults>>>,
+    /// The rule pack running on the claims and its hits.
+    pub rules: RwSignal<Option<Arc<RulesView>>>,
+    /// The pack being edited (applied with [`AppState::apply_rules`]).
+    pub rule_draft: RwSignal<Option<RulePack>>,
+    /// Whether the rules are blended into the priority.
+    pub use_rules: RwSignal<bool>,
+    /// The hybrid priority's weights.
+    pub weights: RwSignal<HybridWeights>,
     /// Which model's score is the priority.
     pub rank_by: RwSignal<ModelSlot>,
     /// Tier cut points.
@@ -164,6 +232,8 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// The status line.
     pub status: RwSignal<String>,
+    ranking: Memo<Option<Ranking>>,
+    labels: Memo<Option<Arc<Vec<bool>>>>,
     explain_job: RwSignal<JobId>,
     whatif_job: RwSignal<JobId>,
     restore_job: RwSignal<JobId>,
@@ -174,6 +244,28 @@ pub struct AppState {
 impl AppState {
     /// Fresh state; the worker starts with the first request.
     pub fn new() -> Self {
+        let results = RwSignal::new(None::<Arc<RunResults>>);
+        let rules = RwSignal::new(None::<Arc<RulesView>>);
+        let use_rules = RwSignal::new(true);
+        let weights = RwSignal::new(HybridWeights::default());
+        let rank_by = RwSignal::new(ModelSlot::Forest);
+        let ranking = Memo::new(move |_| {
+            let results = results.get()?;
+            let rules = rules.get().filter(|_| use_rules.get());
+            weights.with(|weights| Ranking::new(results, rank_by.get(), rules.as_deref(), weights))
+        });
+        let data = RwSignal::new(None::<Arc<DataView>>);
+        let labels = Memo::new(move |_| {
+            if let Some(labels) = results.with(|r| r.as_ref().and_then(|r| r.labels.clone())) {
+                return Some(Arc::new(labels));
+            }
+            data.with(|data| {
+                let data = data.as_ref()?;
+                let choice = data.loaded.labels.first()?;
+                let labels = binary_labels(&data.table, &choice.column, choice.default_positive.as_deref()).ok()?;
+                Some(Arc::new(labels.into_iter().map(|label| label == 1).collect()))
+            })
+        });
         let state = Self {
             screen: RwSignal::new(Screen::Data),
             generate: GenerateForm {
@@ -182,10 +274,16 @@ impl AppState {
                 seed: RwSignal::new(DEFAULT_SEED.to_string()),
                 fraud_percent: RwSignal::new("5".into()),
             },
-            data: RwSignal::new(None),
+            data,
+            labels,
             train_form: RwSignal::new(TrainForm::default()),
-            results: RwSignal::new(None),
-            rank_by: RwSignal::new(ModelSlot::Forest),
+            results,
+            rules,
+            rule_draft: RwSignal::new(None),
+            use_rules,
+            weights,
+            ranking,
+            rank_by,
             cuts: RwSignal::new(TierCuts::default()),
             query: RwSignal::new(ResultsQuery::default()),
             selected: RwSignal::new(None),
@@ -216,12 +314,26 @@ impl AppState {
         self.job.with(|job| job.running_job().is_some())
     }
 
-    /// The results with the model that ranks claims (falling back to the other one).
+    /// The results with the model that ranks claims (falling back to the other one) and
+    /// the priority made from it.
     pub fn ranking(&self) -> Option<Ranking> {
-        let slot = self.rank_by.get();
-        let results = self.results.get()?;
-        let idx = results.models.iter().position(|m| m.slot == slot).or((!results.models.is_empty()).then_some(0))?;
-        Some(Ranking { results, idx })
+        self.ranking.get()
+    }
+
+    /// The labels of the claims: those of the latest training, else the first label column
+    /// the data offers (positive as its default class), else none.
+    pub fn known_labels(&self) -> Option<Arc<Vec<bool>>> {
+        self.labels.get()
+    }
+
+    /// How the page makes the priority, for downloads to match it.
+    pub fn priority_choice(&self) -> Option<PriorityChoice> {
+        let ranking = self.ranking.get_untracked()?;
+        Some(PriorityChoice {
+            rank_by: ranking.run().slot,
+            use_rules: ranking.hybrid,
+            weights: self.weights.get_untracked(),
+        })
     }
 
     /// The queue settings, or a sentence on a bad capacity.
@@ -360,6 +472,48 @@ impl AppState {
         self.send(&ToWorker::WhatIf { job_id, slot, fields }, None);
     }
 
+    /// Runs the edited pack on the claims.
+    pub fn apply_rules(&self) {
+        let Some(pack) = self.rule_draft.get_untracked() else { return };
+        if let Err(error) = pack.validate() {
+            return self.error.set(Some(format!("The rules cannot be applied: {error}.")));
+        }
+        self.send_rules(pack, "edited in ClaimForest".into());
+    }
+
+    /// Runs the built-in pack `name` on the claims.
+    pub fn use_builtin_rules(&self, name: &str) {
+        match builtin_pack(name) {
+            Ok(pack) => self.send_rules(pack, format!("built-in {name} pack")),
+            Err(error) => self.error.set(Some(error.to_string())),
+        }
+    }
+
+    /// Reads an uploaded rule pack in the worker and runs it.
+    pub fn upload_rules(&self, file: web_sys::File) {
+        if self.data.with_untracked(Option::is_none) {
+            return self.error.set(Some("Load claims before loading a rule pack.".into()));
+        }
+        let job_id = self.next_job();
+        self.error.set(None);
+        self.send(&ToWorker::LoadRulesFile { job_id, file_name: file.name() }, Some(&file));
+    }
+
+    fn send_rules(&self, pack: RulePack, origin: String) {
+        if self.data.with_untracked(Option::is_none) {
+            return self.error.set(Some("Load claims before choosing rules.".into()));
+        }
+        let job_id = self.next_job();
+        self.error.set(None);
+        self.send(&ToWorker::SetRules { job_id, pack: Box::new(pack), origin }, None);
+    }
+
+    fn install_rules(&self, rules: Option<RulesData>) {
+        let view = rules.map(|data| Arc::new(RulesView { outcome: data.outcome(), data }));
+        self.rule_draft.set(view.as_ref().map(|v| v.data.pack.clone()));
+        self.rules.set(view);
+    }
+
     /// Asks the worker for a download.
     pub fn download(&self, request: ExportRequest) {
         let options = ExportOptions { hash_salt: self.hash_ids.get_untracked().then(|| self.salt.get_untracked()) };
@@ -419,7 +573,10 @@ impl AppState {
             }
             FromWorker::Trained { job_id, results } if self.is_current(job_id) => {
                 let seconds = self.finish_job();
-                self.status.set(format!("{} in {seconds:.1} s.", describe_results(&results)));
+                let notes: Vec<&str> = results.models.iter().filter_map(|run| run.training_note.as_deref()).collect();
+                let notes =
+                    if notes.is_empty() { String::new() } else { format!(" Isolation forest: {}", notes.join(" ")) };
+                self.status.set(format!("{} in {seconds:.1} s.{notes}", describe_results(&results)));
                 let first_slot = results.models.first().map(|m| m.slot);
                 if let Some(slot) = first_slot {
                     if !results.models.iter().any(|m| m.slot == self.rank_by.get_untracked()) {
@@ -441,6 +598,18 @@ impl AppState {
                 } else if job_id == self.whatif_job.get_untracked() {
                     self.whatif.set(Some(Arc::from(explanation)));
                 }
+            }
+            FromWorker::RulesApplied { rules, .. } => {
+                let summary = format!(
+                    "Rules: {} ({}); {} of {} rules ran, {} claims hit at least one.",
+                    rules.pack.name,
+                    rules.origin,
+                    rules.rules.len(),
+                    rules.pack.rules.len(),
+                    format_count(rules.outcome().flagged_count()),
+                );
+                self.status.set(summary);
+                self.install_rules(Some(*rules));
             }
             FromWorker::Exported { file_name, mime, bytes, .. } => {
                 if let Err(message) = save_bytes(&file_name, &mime, &bytes) {
@@ -472,7 +641,13 @@ impl AppState {
         self.status.set(message);
         let label = loaded.labels.first().map(|l| l.column.clone());
         let positive = loaded.labels.first().and_then(|l| l.default_positive.clone());
-        let features: Vec<String> = loaded.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect();
+        let anomaly: Vec<String> =
+            loaded.features.iter().filter(|f| f.anomaly_default).map(|f| f.name.clone()).collect();
+        let features: Vec<String> = if label.is_none() && !anomaly.is_empty() {
+            anomaly
+        } else {
+            loaded.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect()
+        };
         self.train_form.update(|form| {
             form.algorithm = if label.is_some() { form.algorithm } else { AlgorithmChoice::IsolationForest };
             form.label_column = label;
@@ -481,6 +656,7 @@ impl AppState {
         });
         self.clear_results();
         self.query.set(ResultsQuery::default());
+        self.install_rules(loaded.rules.clone().map(|rules| *rules));
         self.data.set(Some(Arc::new(DataView { loaded, table: Arc::new(table) })));
     }
 }

@@ -212,7 +212,9 @@ fn downsample(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     (0..MAX_CURVE_POINTS as u64).filter_map(|idx| points.get((idx * last / steps) as usize).copied()).collect()
 }
 
-fn histogram(scores: &[f64], labels: Option<&[bool]>) -> ScoreHistogram {
+/// Scores in [0, 1] counted in equal bins, by class when `labels` are given (a missing
+/// label counts as negative; NaN scores are left out).
+pub fn histogram(scores: &[f64], labels: Option<&[bool]>) -> ScoreHistogram {
     let edges: Vec<f64> = (0..=HISTOGRAM_BINS).map(|idx| idx as f64 / HISTOGRAM_BINS as f64).collect();
     let inner_edges = edges.get(1..HISTOGRAM_BINS).unwrap_or(&[]);
     let mut negatives = vec![0usize; HISTOGRAM_BINS];

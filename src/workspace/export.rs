@@ -94,6 +94,21 @@ pub fn write_scored_csv(
     out.flush()
 }
 
+/// `name` as a safe file-name stem: ASCII letters, digits, `-` and `_` kept, anything
+/// else `_`, at most 60 characters; "rules" if nothing is left.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(60)
+        .collect();
+    if stem.is_empty() {
+        "rules".to_owned()
+    } else {
+        stem
+    }
+}
+
 /// Lower-case hex digits.
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
@@ -264,6 +279,13 @@ mod tests {
         assert_eq!(hash_identifier("s4lt", "M1"), "4920c5fdf2348993");
         assert_eq!(hash_identifier("s4lt", "P9"), "b69b7cfcf6efcc90");
         assert_ne!(hash_identifier("other", "M1"), hash_identifier("s4lt", "M1"));
+    }
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(file_stem("medical"), "medical");
+        assert_eq!(file_stem("../my pack/é"), "___my_pack__");
+        assert_eq!(file_stem(""), "rules");
     }
 
     #[test]

@@ -124,6 +124,22 @@ pub fn hybrid_priority(
         .collect()
 }
 
+/// One claim's priority in words, term by term with the normalised weights:
+/// "0.72 = 0.50 × model 0.64 + 0.30 × top severity 0.80 + 0.20 × rule flag 1".
+/// `model_part` is the score as it enters the hybrid (rescaled for anomaly scores).
+pub fn describe_priority(priority: f64, model_part: f64, severity: f64, flag: bool, weights: &HybridWeights) -> String {
+    let w = weights.normalised();
+    format!(
+        "{priority:.2} = {:.2} × model {:.2} + {:.2} × top severity {:.2} + {:.2} × rule flag {}",
+        w.model,
+        unit(model_part),
+        w.severity,
+        unit(severity),
+        w.flag,
+        u8::from(flag)
+    )
+}
+
 /// What a model's scores are, which decides how they enter the priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScoreKind {
@@ -396,6 +412,16 @@ mod tests {
         let model_only = HybridWeights { model: 1.0, severity: 0.0, flag: 0.0 };
         close(&claim_priority(None, rules, &model_only), &[0.7, 0.0]);
         assert!(claim_priority(None, None, &weights).is_empty());
+    }
+
+    #[test]
+    fn a_priority_reads_term_by_term() {
+        let weights = HybridWeights { model: 5.0, severity: 3.0, flag: 2.0 };
+        assert_eq!(
+            describe_priority(0.75, 0.8, 0.5, true, &weights),
+            "0.75 = 0.50 × model 0.80 + 0.30 × top severity 0.50 + 0.20 × rule flag 1"
+        );
+        assert!(describe_priority(0.1, f64::NAN, 0.0, false, &weights).contains("model 0.00"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod export;
 pub mod hybrid;
 pub mod queue;
 pub mod results;
+pub mod rule_editor;
 pub mod rule_stats;
 pub mod tiers;
 pub mod train_form;

@@ -42,7 +42,7 @@ pub fn write_summary_csv(summary: &LevelSummary, out: &mut impl Write) -> io::Re
 
 /// One column of the file.
 #[derive(Debug, Clone, Copy)]
-enum Field {
+pub(super) enum Field {
     Id,
     NClaims,
     Total,
@@ -57,7 +57,7 @@ enum Field {
     LastDate,
 }
 
-fn columns_of(summary: &LevelSummary) -> Vec<Field> {
+pub(super) fn columns_of(summary: &LevelSummary) -> Vec<Field> {
     let optional = [
         (summary.amount_column.is_some(), Field::Total),
         (summary.has_priority, Field::MeanPriority),
@@ -76,7 +76,7 @@ fn columns_of(summary: &LevelSummary) -> Vec<Field> {
 }
 
 impl Field {
-    fn header(self, summary: &LevelSummary) -> String {
+    pub(super) fn header(self, summary: &LevelSummary) -> String {
         match self {
             Field::Id => format!("{}_id", summary.level.slug()),
             Field::NClaims => "n_claims".to_owned(),
@@ -92,6 +92,22 @@ impl Field {
             Field::PeerPercentile => "peer_percentile".to_owned(),
             Field::FirstDate => "first_service_date".to_owned(),
             Field::LastDate => "last_service_date".to_owned(),
+        }
+    }
+
+    /// The field as a number, for numeric fields (`None` when unknown or not numeric).
+    pub(super) fn number(self, row: &EntitySummary) -> Option<f64> {
+        match self {
+            Field::NClaims => Some(row.n_claims as f64),
+            Field::Total => row.total_paid,
+            Field::MeanPriority => row.mean_priority,
+            Field::MaxPriority => row.max_priority,
+            Field::FlaggedShare => row.flagged_share,
+            Field::LabelRate => row.label_rate,
+            Field::OneAndDone => row.one_and_done_share,
+            Field::TopShare => row.top_counterparty_share,
+            Field::PeerPercentile => row.peer_percentile,
+            Field::Id | Field::FirstDate | Field::LastDate => None,
         }
     }
 

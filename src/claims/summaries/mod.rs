@@ -22,6 +22,7 @@
 //!   [`EntityLevel::Prescriber`]; in medical data as [`EntityLevel::Provider`].
 //! - Values that cannot be computed are `None` (never NaN), so summaries survive JSON.
 
+mod as_table;
 mod compute;
 mod csv;
 mod keys;
@@ -39,6 +40,7 @@ use crate::claims::schema::names::{
 };
 use crate::claims::table::{ClaimsTable, ColumnData};
 
+pub use as_table::summary_table;
 pub use csv::write_summary_csv;
 pub use sort::{sort_summary, SummaryKey};
 

@@ -251,6 +251,23 @@ fn csv_has_a_header_and_one_line_per_entity() {
 }
 
 #[test]
+fn the_summary_as_a_table_has_the_csv_columns_and_cells() {
+    let summary = hand_summary(EntityLevel::Prescriber);
+    let table = summary_table(&summary).unwrap();
+    let mut out = Vec::new();
+    write_summary_csv(&summary, &mut out).unwrap();
+    let csv = String::from_utf8(out).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(table.column_names().join(","), lines.next().unwrap());
+    for (row, line) in lines.enumerate() {
+        let cells: Vec<String> = table.columns().iter().map(|c| c.data.display(row)).collect();
+        assert_eq!(cells.join(","), line);
+    }
+    assert!(matches!(table.column("n_claims").unwrap().data, ColumnData::Numeric { .. }));
+    assert!(matches!(table.column("first_service_date").unwrap().data, ColumnData::Date { .. }));
+}
+
+#[test]
 fn csv_cells_are_guarded_and_optional_columns_dropped() {
     let mut table = ClaimsTable::new();
     table.push_column(MEMBER_ID, text(&[Some("=HYPERLINK(x)"), Some("a,b"), Some("-4")])).unwrap();

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::claims::ClaimsTable;
-use crate::ui::state::Ranking;
+use crate::ui::state::{Ranking, RulesView};
 use crate::workspace::results::SortKey;
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::VirtualRows;
@@ -52,29 +52,35 @@ pub fn ClaimsGrid(
     /// Sorting, when the grid sorts.
     #[prop(optional)]
     sort: Option<GridSort>,
+    /// The rules running on the claims, for the rules column.
+    #[prop(optional)]
+    rules: Option<Signal<Option<Arc<RulesView>>>>,
     /// The `data-testid` of each row ("claim-row", "queue-row").
     row_test_id: &'static str,
     /// The table's accessible name.
     label: &'static str,
 ) -> impl IntoView {
+    let has_rules = move || rules.is_some_and(|rules| rules.with(Option::is_some));
     let scroll_top = RwSignal::new(0.0f64);
     let cursor = RwSignal::new(0usize);
     let scroller = NodeRef::<Div>::new();
     let headers = move || {
-        let mut names: Vec<(String, SortKey)> = table.with(|t| {
+        let names: Vec<(String, SortKey)> = table.with(|t| {
             t.as_ref()
                 .map(|t| t.columns().iter().enumerate().map(|(i, c)| (c.name.clone(), SortKey::Column(i))).collect())
                 .unwrap_or_default()
         });
+        let mut leading: Vec<(String, SortKey)> = vec![("#".into(), SortKey::Row)];
         if ranking.with(Option::is_some) {
-            names.insert(0, ("tier".into(), SortKey::Priority));
-            names.insert(0, ("prediction".into(), SortKey::Priority));
-            names.insert(0, ("score".into(), SortKey::Priority));
-            names.insert(0, ("#".into(), SortKey::Row));
-        } else {
-            names.insert(0, ("#".into(), SortKey::Row));
+            for name in ["priority", "score", "prediction", "tier"] {
+                leading.push((name.into(), SortKey::Priority));
+            }
         }
-        names
+        if has_rules() {
+            leading.push(("rules hit".into(), SortKey::Priority));
+        }
+        leading.extend(names);
+        leading
     };
     let n_columns = move || headers().len().max(1);
     let min_width = move || format!("{}rem", n_columns() as f64 * COLUMN_MIN_REM);
@@ -93,19 +99,26 @@ pub fn ClaimsGrid(
         let range = GEOMETRY.visible(scroll_top.get(), order.len());
         let chosen = selected.get();
         let cursor_at = cursor.get();
+        let rules = rules.and_then(|rules| rules.get());
         range
             .filter_map(|position| order.get(position).map(|&row| (position, row as usize)))
             .map(|(position, row)| {
                 let mut cells = vec![(row + 1).to_string()];
-                if let Some(ranking) = &ranking {
+                let priority = ranking.as_ref().map(|r| r.priority().get(row).copied().unwrap_or(f64::NAN));
+                if let (Some(ranking), Some(priority)) = (&ranking, priority) {
                     let run = ranking.run();
                     let score = run.scores.get(row).copied().unwrap_or(f64::NAN);
+                    cells.push(format!("{priority:.3}"));
                     cells.push(format!("{score:.3}"));
                     cells.push(if score >= run.threshold { run.positive_word.clone() } else { "—".into() });
-                    cells.push(cuts.tier(score).label().into());
+                    cells.push(cuts.tier(priority).label().into());
+                }
+                if let Some(rules) = &rules {
+                    let ids: Vec<&str> = rules.outcome.hits_of(row).map(|rule| rule.id.as_str()).collect();
+                    cells.push(if ids.is_empty() { "—".into() } else { ids.join(", ") });
                 }
                 cells.extend(table.columns().iter().map(|c| c.data.display(row)));
-                let tier_class = ranking.as_ref().map(|r| cuts.tier(r.priority().get(row).copied().unwrap_or(f64::NAN)).slug());
+                let tier_class = priority.map(|p| cuts.tier(p).slug());
                 view! {
                     <div
                         class="grid-row"
@@ -127,7 +140,7 @@ pub fn ClaimsGrid(
                             .into_iter()
                             .enumerate()
                             .map(|(i, text)| {
-                                let is_tier = ranking.is_some() && i == 3;
+                                let is_tier = ranking.is_some() && i == 4;
                                 view! {
                                     <div role="cell" class="grid-cell">
                                         {if is_tier {
@@ -180,7 +193,7 @@ pub fn ClaimsGrid(
                 let label = name.clone();
                 match sort {
                     Some(sort) => {
-                        let is_score = key != SortKey::Priority || label == "score";
+                        let is_score = key != SortKey::Priority || label == "priority";
                         let active = move || is_score && sort.key.get() == key;
                         let aria = move || match (active(), sort.descending.get()) {
                             (false, _) => "none",
@@ -211,7 +224,12 @@ pub fn ClaimsGrid(
             aria-rowcount=move || n_rows() + 1
             tabindex="0"
             node_ref=scroller
-            data-testid=if row_test_id == "queue-row" { "queue-table" } else { "claims-table" }
+            data-testid=match row_test_id {
+                "queue-row" => "queue-table",
+                "summary-row" => "summary-grid",
+                "entity-claim-row" => "entity-claims-table",
+                _ => "claims-table",
+            }
             style:--grid-template=template
             style:--grid-min-width=min_width
             on:scroll=move |event| {

@@ -1,5 +1,5 @@
-//! One claim explained: the verdict, the plain-English sentence, the SHAP waterfall and the
-//! decision path through one tree. Shared by the results and what-if screens.
+//! One claim explained: the verdict, the plain-English sentence, the SHAP waterfall, the
+//! decision path through one tree, and the business rules it trips with its priority. Shared by the results and what-if screens.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::ui::charts::WaterfallChart;
 use crate::workspace::explain::{waterfall, ClaimExplanation, ExplainedOutput};
+use crate::workspace::hybrid::describe_priority;
 
 /// Features shown one by one in the waterfall; the rest are grouped.
 const WATERFALL_TOP: usize = 10;
@@ -65,5 +66,57 @@ pub fn ExplanationView(
         <h4>{format!("Decision path through tree {} of {}", e.path.tree_idx + 1, e.path.n_trees)}</h4>
         <ol class="decision-path" data-testid="decision-path">{path}</ol>
         <p class="leaf">{e.path.leaf.clone()}</p>
+    }
+}
+
+/// The rules claim `row` trips, and how its priority is made.
+#[component]
+pub fn ClaimRulesView(
+    /// The claim's row.
+    row: usize,
+) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let breakdown = move || {
+        let ranking = state.ranking()?;
+        let priority = ranking.priority().get(row).copied()?;
+        if !ranking.hybrid {
+            return Some(format!("Priority {priority:.2}: the model's score (the rules are not blended in)."));
+        }
+        let rules = state.rules.get()?;
+        let severity = rules.outcome.max_severity.get(row).copied().unwrap_or(0.0);
+        let flag = rules.outcome.flag.get(row).copied().unwrap_or(false);
+        let model = ranking.model_part().get(row).copied().unwrap_or(f64::NAN);
+        Some(format!("Priority {}.", describe_priority(priority, model, severity, flag, &state.weights.get())))
+    };
+    let hits = move || {
+        state.rules.with(|rules| {
+            let rules = rules.as_ref()?;
+            let hit: Vec<_> = rules.outcome.hits_of(row).cloned().collect();
+            Some(if hit.is_empty() {
+                view! { <p class="hint" data-testid="rule-hits-none">{format!("No rule of the {} pack hits this claim.", rules.data.pack.name)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="rule-hits-list">
+                        {hit.into_iter().map(|rule| view! {
+                            <li data-testid="rule-hit" data-rule-id=rule.id.clone()>
+                                <strong>{rule.name.clone()}</strong>
+                                <span class="hint">{format!(" severity {:.2} · {}", rule.severity, rule.category)}</span>
+                                <br />
+                                <code>{rule.condition.clone()}</code>
+                                {(!rule.description.is_empty()).then(|| view! { <p class="hint">{rule.description.clone()}</p> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            })
+        })
+    };
+    view! {
+        <div class="rule-hits" data-testid="rule-hits">
+            <h4>"Business rules"</h4>
+            <p data-testid="priority-breakdown">{breakdown}</p>
+            {hits}
+        </div>
     }
 }

@@ -1,5 +1,5 @@
-//! The Downloads screen: scored claims, metrics, the schema report, model files and shap
-//! trees, with optional salted hashing of identifiers; and loading a saved model to score the
+//! The Downloads screen: scored claims, metrics, the schema report, the rule pack, model
+//! files and shap trees, with optional salted hashing of identifiers; and loading a saved model to score the
 //! current claims without retraining.
 
 use leptos::prelude::*;
@@ -19,11 +19,8 @@ pub fn FilesPanel() -> impl IntoView {
         state.results.with(|r| r.as_ref().is_some_and(|r| r.models.iter().any(|m| m.slot == slot)))
     };
     let scored = move |_| {
-        if let Some(ranking) = ranking.get_untracked() {
-            state.download(ExportRequest::ScoredClaims {
-                rank_by: ranking.run().slot,
-                cuts: state.cuts.get_untracked(),
-            });
+        if let Some(priority) = state.priority_choice() {
+            state.download(ExportRequest::ScoredClaims { priority, cuts: state.cuts.get_untracked() });
         }
     };
     let model_buttons = move || {
@@ -69,6 +66,9 @@ pub fn FilesPanel() -> impl IntoView {
                     <li><button type="button" class="secondary" data-testid="download-schema"
                         disabled=move || state.data.with(|d| d.as_ref().is_none_or(|d| d.loaded.report.is_none()))
                         on:click=move |_| state.download(ExportRequest::SchemaReport)>"Schema report (JSON)"</button></li>
+                    <li><button type="button" class="secondary" data-testid="download-rules"
+                        disabled=move || state.rules.with(Option::is_none)
+                        on:click=move |_| state.download(ExportRequest::RulePack)>"The rule pack running now (JSON)"</button></li>
                     {model_buttons}
                 </ul>
                 <p class="hint">"The review queue downloads from the Review queue screen."</p>

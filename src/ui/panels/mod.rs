@@ -7,6 +7,8 @@ mod explanation;
 mod files;
 mod queue;
 mod results;
+mod rules;
+mod summaries;
 mod train;
 mod whatif;
 
@@ -15,5 +17,7 @@ pub use evaluation::EvaluationPanel;
 pub use files::FilesPanel;
 pub use queue::QueuePanel;
 pub use results::ResultsPanel;
+pub use rules::RulesPanel;
+pub use summaries::SummariesPanel;
 pub use train::TrainPanel;
 pub use whatif::WhatIfPanel;

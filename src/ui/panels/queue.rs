@@ -1,14 +1,19 @@
 //! The Review queue screen: capacity and threshold, how well the queue catches labelled
-//! positives, tier cut points, and the queue itself, highest priority first.
+//! positives (overall and per planted pattern), tier cut points with the tier distribution,
+//! and the queue itself, highest priority first.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::claims::schema::{known_role, ColumnRole};
 use crate::protocol::ExportRequest;
+use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::AppState;
+use crate::workspace::evaluation::NamedValue;
 use crate::workspace::queue::build_queue;
+use crate::workspace::rule_stats::{pattern_recall, tier_stats};
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::{format_count, format_metric};
 
@@ -28,6 +33,46 @@ pub fn QueuePanel() -> impl IntoView {
         ranking.with(|r| r.as_ref().is_some_and(|r| r.run().is_test_row.is_some() && r.results.labels.is_some()))
     };
     let rows = Signal::derive(move || queue.get().map(|q| Arc::new(q.rows.clone())).unwrap_or_default());
+    let tiers = move || {
+        let ranking = ranking.get()?;
+        let labels = ranking.results.labels.clone();
+        let stats = tier_stats(ranking.priority(), labels.as_deref(), &state.cuts.get());
+        let values: Vec<NamedValue> = stats
+            .iter()
+            .map(|s| NamedValue {
+                name: match s.label_rate {
+                    Some(rate) => format!("{} · {:.0}% positive", s.tier.label(), rate * 100.0),
+                    None => s.tier.label().to_owned(),
+                },
+                value: s.claims as f64,
+            })
+            .collect();
+        Some(view! {
+            <div data-testid="tier-chart">
+                <BarChart title="Claims per risk tier, with each tier's label rate" x_label="Claims" values=values />
+            </div>
+        })
+    };
+    let patterns = move || {
+        let queue = queue.get()?;
+        let ranking = ranking.get()?;
+        let labels = ranking.results.labels.clone()?;
+        let table = table.get()?;
+        let detail = table.columns().iter().find(|c| known_role(&c.name) == Some(ColumnRole::LabelDetail))?;
+        let recalls = pattern_recall(&queue.rows, &labels, &detail.data);
+        let name = detail.name.clone();
+        Some(view! {
+            <h3>{format!("Recall per {name}")}</h3>
+            <table class="pattern-recall" data-testid="pattern-recall">
+                <thead><tr><th scope="col">{name.clone()}</th><th scope="col">"Positives"</th><th scope="col">"Queued"</th><th scope="col">"Recall"</th></tr></thead>
+                <tbody>
+                    {recalls.into_iter().map(|r| view! {
+                        <tr><th scope="row">{r.pattern}</th><td>{format_count(r.total)}</td><td>{format_count(r.caught)}</td><td>{format_metric(r.recall)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })
+    };
     let cut_input =
         move |id: &'static str, label: &'static str, read: fn(&TierCuts) -> f64, write: fn(&mut TierCuts, f64)| {
             view! {
@@ -47,13 +92,11 @@ pub fn QueuePanel() -> impl IntoView {
             }
         };
     let download = move |_| {
-        let Some(ranking) = ranking.get_untracked() else { return };
+        let Some(priority) = state.priority_choice() else { return };
         match settings.get_untracked() {
-            Ok(settings) => state.download(ExportRequest::ReviewQueue {
-                rank_by: ranking.run().slot,
-                cuts: state.cuts.get_untracked(),
-                settings,
-            }),
+            Ok(settings) => {
+                state.download(ExportRequest::ReviewQueue { priority, cuts: state.cuts.get_untracked(), settings })
+            }
             Err(message) => state.error.set(Some(message)),
         }
     };
@@ -95,12 +138,14 @@ pub fn QueuePanel() -> impl IntoView {
                         })}
                     }
                 })}
+                {patterns}
                 <h3>"Risk tiers"</h3>
                 <div class="form-grid">
                     {cut_input("tier-medium", "Medium from", |c| c.medium, |c, v| c.medium = v)}
                     {cut_input("tier-high", "High from", |c| c.high, |c, v| c.high = v)}
                     {cut_input("tier-critical", "Critical from", |c| c.critical, |c, v| c.critical = v)}
                 </div>
+                {tiers}
                 <div class="controls">
                     <button type="button" data-testid="download-queue" disabled=move || queue.with(Option::is_none) on:click=download>
                         "Download the queue (CSV)"
@@ -120,6 +165,7 @@ pub fn QueuePanel() -> impl IntoView {
                         state.explain(row);
                         state.screen.set(crate::ui::state::Screen::Results);
                     })
+                    rules=Signal::derive(move || state.rules.get())
                     row_test_id="queue-row"
                     label="Review queue"
                 />

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::explanation::ExplanationView;
+use super::explanation::{ClaimRulesView, ExplanationView};
 use crate::protocol::ModelSlot;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::state::AppState;
@@ -86,8 +86,10 @@ pub fn ResultsPanel() -> impl IntoView {
         let e = state.explanation.get()?;
         let ranking = ranking.get()?;
         let run = ranking.run();
+        let row = e.row;
         Some(view! {
             <ExplanationView explanation=e threshold=run.threshold positive_word=run.positive_word.clone() score_test_id="explanation-score" />
+            {row.map(|row| view! { <ClaimRulesView row=row /> })}
             <button type="button" class="secondary" data-testid="open-whatif" on:click=move |_| state.screen.set(crate::ui::state::Screen::WhatIf)>
                 "Edit this claim in what-if"
             </button>
@@ -140,6 +142,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     selected=state.selected
                     on_open=Callback::new(move |row| state.explain(row))
                     sort=sort
+                    rules=Signal::derive(move || state.rules.get())
                     row_test_id="claim-row"
                     label="Scored claims"
                 />

@@ -88,6 +88,12 @@ pub fn TrainPanel() -> impl IntoView {
             })
             .collect_view()
     };
+    let anomaly_defaults = move || {
+        let names: Vec<String> = choices().into_iter().filter(|c| c.anomaly_default).map(|c| c.name).collect();
+        if !names.is_empty() {
+            form.update(|f| f.feature_columns = names);
+        }
+    };
     let set_all = move |on: bool| {
         let label = form.with_untracked(|f| f.label_column.clone());
         let names: Vec<String> = choices()
@@ -128,6 +134,9 @@ pub fn TrainPanel() -> impl IntoView {
                             _ => AlgorithmChoice::RandomForest,
                         };
                         form.update(|f| f.algorithm = algorithm);
+                        if algorithm == AlgorithmChoice::IsolationForest {
+                            anomaly_defaults();
+                        }
                     }>
                         <option value="random_forest" selected=move || form.with(|f| f.algorithm == AlgorithmChoice::RandomForest)>
                             "Random forest (needs a label)"
@@ -150,6 +159,16 @@ pub fn TrainPanel() -> impl IntoView {
                     {param(form, "if-samples", "Claims per isolation tree", "Each isolation tree is grown on this many sampled claims (256 is the classic choice).", |f| &f.isolation_samples, |f| &mut f.isolation_samples)}
                     {param(form, "train-seed", "Seed", "The same seed, data and settings give the same model, bit for bit.", |f| &f.seed, |f| &mut f.seed)}
                 </div>
+                <div class="check-row">
+                    <input type="checkbox" id="if-rule-clean" data-testid="if-rule-clean"
+                        prop:checked=move || form.with(|f| f.isolation_on_rule_clean)
+                        on:change=move |e| {
+                            let on = event_target_checked(&e);
+                            form.update(|f| f.isolation_on_rule_clean = on);
+                        } />
+                    <label for="if-rule-clean">"The isolation forest learns normal from claims that trip no rule"</label>
+                </div>
+                <p class="hint">"As in the copay-card fraud system: it trains on the rule-clean claims and scores every claim. If fewer clean claims than one tree's sample remain, it learns from every claim and says so."</p>
                 <div class="controls">
                     <button type="button" data-testid="train-button" disabled=move || state.is_busy() on:click=move |_| state.train()>
                         "Train"
@@ -160,6 +179,8 @@ pub fn TrainPanel() -> impl IntoView {
                 <h2 id="features-heading">{move || format!("Features ({} chosen)", n_chosen())}</h2>
                 <div class="controls">
                     <button type="button" class="secondary" on:click=move |_| set_all(false)>"Defaults"</button>
+                    <button type="button" class="secondary" data-testid="features-anomaly-defaults" on:click=move |_| anomaly_defaults()
+                        title="The derived features that compare a claim with its peers: what an isolation forest should read">"Anomaly defaults"</button>
                     <button type="button" class="secondary" on:click=move |_| set_all(true)>"All"</button>
                     <button type="button" class="secondary" on:click=move |_| form.update(|f| f.feature_columns.clear())>"None"</button>
                 </div>

@@ -1,0 +1,194 @@
+//! The rules editor's logic: the thresholds inside a condition as editable numbers, a fresh
+//! rule to add, and each draft rule's problem as a sentence, so the page only wires inputs.
+
+use crate::claims::rules::{Rule, RulePack};
+
+/// A number written in a condition (a threshold), with its byte range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// Its text as written ("23", "0.75", "-2.5").
+    pub text: String,
+}
+
+/// The numbers in `condition` outside quoted text and not part of a name (the `99` of
+/// `allowed_vs_procedure_p99` is no threshold), in order.
+pub fn thresholds(condition: &str) -> Vec<Threshold> {
+    let bytes = condition.as_bytes();
+    let mut found = Vec::new();
+    let mut index = 0;
+    let mut quote: Option<u8> = None;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if let Some(open) = quote {
+            if byte == b'\\' {
+                index += 2;
+                continue;
+            }
+            if byte == open {
+                quote = None;
+            }
+            index += 1;
+            continue;
+        }
+        if byte == b'"' || byte == b'\'' {
+            quote = Some(byte);
+            index += 1;
+            continue;
+        }
+        let in_name = index > 0 && is_name_byte(bytes[index - 1]);
+        let signed = byte == b'-' && bytes.get(index + 1).is_some_and(u8::is_ascii_digit) && !in_name;
+        if (byte.is_ascii_digit() && !in_name) || signed {
+            let start = index;
+            index += 1;
+            while index < bytes.len() && (bytes[index].is_ascii_digit() || bytes[index] == b'.') {
+                index += 1;
+            }
+            if index < bytes.len() && is_name_byte(bytes[index]) {
+                // Digits that run into a name ("2x") are not a number.
+                while index < bytes.len() && is_name_byte(bytes[index]) {
+                    index += 1;
+                }
+                continue;
+            }
+            found.push(Threshold { start, end: index, text: condition[start..index].to_owned() });
+            continue;
+        }
+        if is_name_byte(byte) {
+            while index < bytes.len() && is_name_byte(bytes[index]) {
+                index += 1;
+            }
+            continue;
+        }
+        index += 1;
+    }
+    found
+}
+
+/// `condition` with its `which`-th threshold replaced by `value` (written without a
+/// trailing `.0`); `None` if there is no such threshold or `value` is not finite.
+pub fn with_threshold(condition: &str, which: usize, value: f64) -> Option<String> {
+    if !value.is_finite() {
+        return None;
+    }
+    let threshold = thresholds(condition).into_iter().nth(which)?;
+    let text = crate::claims::table::format_number(value);
+    Some(format!("{}{text}{}", &condition[..threshold.start], &condition[threshold.end..]))
+}
+
+/// A new, enabled rule with an id no rule of `pack` uses (`custom_1`, `custom_2`, ...)
+/// and a condition to edit.
+pub fn new_rule(pack: &RulePack) -> Rule {
+    let id = (1..)
+        .map(|n| format!("custom_{n}"))
+        .find(|id| pack.rules.iter().all(|rule| &rule.id != id))
+        .unwrap_or_else(|| "custom".to_owned());
+    Rule {
+        name: format!("Custom rule {}", id.trim_start_matches("custom_")),
+        id,
+        condition: String::new(),
+        severity: 0.5,
+        category: "custom".to_owned(),
+        description: String::new(),
+        enabled: true,
+    }
+}
+
+/// Per rule of `pack`, what stops it from being applied, as a sentence (or `None`): a blank
+/// or repeated id, a severity outside 0 to 1, or a condition that does not parse (with the
+/// column of the problem).
+pub fn rule_problems(pack: &RulePack) -> Vec<Option<String>> {
+    pack.rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            if rule.id.trim().is_empty() {
+                Some("Give the rule an id.".to_owned())
+            } else if pack.rules[..index].iter().any(|other| other.id == rule.id) {
+                Some(format!("Another rule already has the id '{}'.", rule.id))
+            } else if !(0.0..=1.0).contains(&rule.severity) {
+                Some(format!("Severity must be from 0 to 1, not {}.", rule.severity))
+            } else if rule.condition.trim().is_empty() {
+                Some("Write a condition, e.g. units > 10 and procedure_code = \"97110\".".to_owned())
+            } else {
+                rule.parsed_condition().err().map(|error| format!("Condition: {error}"))
+            }
+        })
+        .collect()
+}
+
+fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::rules::builtin_pack;
+
+    fn texts(condition: &str) -> Vec<String> {
+        thresholds(condition).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn thresholds_skip_names_and_quoted_text() {
+        assert_eq!(texts("days_since_prev_service < 23"), ["23"]);
+        assert_eq!(texts("allowed_vs_procedure_p99 > 1"), ["1"]);
+        assert_eq!(texts("procedure_age_zscore > 2.5 or procedure_age_zscore < -2.5"), ["2.5", "-2.5"]);
+        assert_eq!(texts("procedure_code in [\"99215\", '99205'] and units >= 4"), ["4"]);
+        assert_eq!(texts("reject_code in [76, 88, 79]"), ["76", "88", "79"]);
+        assert_eq!(texts("note = \"say \\\"12\\\" twice\" and x > 0"), ["0"]);
+        assert!(texts("").is_empty());
+        assert!(texts("2x > y").is_empty(), "digits running into a name");
+    }
+
+    #[test]
+    fn a_threshold_is_replaced_in_place() {
+        let condition = "procedure_age_zscore > 2.5 or procedure_age_zscore < -2.5";
+        assert_eq!(
+            with_threshold(condition, 1, -3.0).unwrap(),
+            "procedure_age_zscore > 2.5 or procedure_age_zscore < -3"
+        );
+        assert_eq!(with_threshold("days < 23", 0, 21.5).unwrap(), "days < 21.5");
+        assert_eq!(with_threshold("days < 23", 1, 5.0), None);
+        assert_eq!(with_threshold("days < 23", 0, f64::NAN), None);
+    }
+
+    #[test]
+    fn every_builtin_threshold_can_be_edited_and_still_parses() {
+        for name in ["denial", "medical", "pharmacy"] {
+            for rule in builtin_pack(name).unwrap().rules {
+                for which in 0..thresholds(&rule.condition).len() {
+                    let edited = with_threshold(&rule.condition, which, 7.25).unwrap();
+                    assert!(crate::claims::rules::Condition::parse(&edited).is_ok(), "{}: {edited}", rule.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn new_rules_get_fresh_ids_and_problems_are_sentences() {
+        let mut pack = builtin_pack("denial").unwrap();
+        let first = new_rule(&pack);
+        assert_eq!((first.id.as_str(), first.enabled), ("custom_1", true));
+        pack.rules.push(first);
+        assert_eq!(new_rule(&pack).id, "custom_2");
+        let problems = rule_problems(&pack);
+        assert!(problems[..problems.len() - 1].iter().all(Option::is_none), "{problems:?}");
+        assert!(problems.last().unwrap().as_ref().unwrap().starts_with("Write a condition"));
+        let last = pack.rules.len() - 1;
+        pack.rules[last].condition = "age > ".into();
+        assert!(rule_problems(&pack)[last].as_ref().unwrap().starts_with("Condition: "));
+        pack.rules[last].condition = "age > 3".into();
+        pack.rules[last].severity = 1.5;
+        assert_eq!(rule_problems(&pack)[last].as_deref(), Some("Severity must be from 0 to 1, not 1.5."));
+        pack.rules[last].severity = 1.0;
+        pack.rules[last].id = pack.rules[0].id.clone();
+        assert!(rule_problems(&pack)[last].as_ref().unwrap().starts_with("Another rule already has the id"));
+        pack.rules[last].id = " ".into();
+        assert_eq!(rule_problems(&pack)[last].as_deref(), Some("Give the rule an id."));
+    }
+}
