@@ -27,6 +27,7 @@ try {
   await page.getByTestId('generate-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="data-badge"]')?.textContent?.includes('20,000 claims'), null, { timeout: 120_000 });
   await shot('data');
+  await shot('rules');
   await page.getByTestId('tab-train').click();
   await page.getByTestId('algorithm-select').selectOption('both');
   await page.getByTestId('n-trees-input').fill('60');
@@ -40,6 +41,10 @@ try {
   await page.getByTestId('tab-queue').click();
   await page.getByTestId('queue-capacity').fill('500');
   await shot('queue');
+  await page.getByTestId('tab-summaries').click();
+  await page.getByTestId('summary-row').first().click();
+  await page.getByTestId('entity-claim-row').first().waitFor();
+  await shot('summaries');
   await shot('whatif');
   await shot('files');
 } finally {
