@@ -179,9 +179,9 @@ pub fn claim_priority(
     }
 }
 
-/// An anomaly model's scores rescaled to [0, 1] for the hybrid priority: `(s - min) / (max
-/// - min)` over the finite scores, so the most anomalous claim reads 1 and the most normal
-/// 0. The isolation forest's raw score sits in a narrow band (about 0.35 to 0.75), which
+/// An anomaly model's scores rescaled to [0, 1] for the hybrid priority:
+/// `(s - min) / (max - min)` over the finite scores, so the most anomalous claim reads 1
+/// and the most normal 0. The isolation forest's raw score sits in a narrow band (about 0.35 to 0.75), which
 /// would let the rule terms swamp it; a probability needs no rescaling. NaN stays NaN (the
 /// priority reads it as 0); when every finite score is equal they all read 0.
 pub fn rescaled_anomaly_scores(scores: &[f64]) -> Vec<f64> {

@@ -89,7 +89,7 @@ test('bad input shows the error banner and keeps the claims already loaded', asy
 test('every control is labelled and reachable by keyboard', async () => {
   const { context, page } = await openApp(env.browser, env.urls['/']);
   // Every form control on every screen has a label.
-  for (const slug of ['data', 'train', 'results', 'evaluation', 'queue', 'whatif', 'files']) {
+  for (const slug of ['data', 'rules', 'train', 'results', 'evaluation', 'queue', 'summaries', 'whatif', 'files']) {
     await openScreen(page, slug);
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
       .filter((el) => !(el.labels?.length) && !el.getAttribute('aria-label'))

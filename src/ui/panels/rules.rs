@@ -155,7 +155,7 @@ pub fn RulesPanel() -> impl IntoView {
                         <span role="columnheader">"Severity"</span>
                         <span role="columnheader">"Hits"</span>
                         <span role="columnheader">"Precision"</span>
-                        <span role="columnheader"><span class="visually-hidden">"Remove"</span></span>
+                        <span role="columnheader"><span class="sr-only">"Remove"</span></span>
                     </div>
                     <For each=move || 0..n_rules() key=|index| *index let:index>
                         <RuleRow index=index stats=stats problems=problems />
@@ -226,7 +226,7 @@ fn RuleRow(
                 <span class="hint">{read(|r| r.category.clone())}</span>
             </span>
             <span role="cell" class="rule-condition">
-                <label class="visually-hidden" for=dom_id("condition")>{move || format!("Condition of {}", id())}</label>
+                <label class="sr-only" for=dom_id("condition")>{move || format!("Condition of {}", id())}</label>
                 <input type="text" id=dom_id("condition") data-testid="rule-condition" spellcheck="false"
                     prop:value=condition
                     on:change=move |e| {
@@ -236,7 +236,7 @@ fn RuleRow(
                 <span class="thresholds">
                     <For each=move || 0..n_thresholds() key=|which| *which let:which>
                         <label class="threshold">
-                            <span class="visually-hidden">{move || format!("Threshold {} of {}", which + 1, id())}</span>
+                            <span class="sr-only">{move || format!("Threshold {} of {}", which + 1, id())}</span>
                             <input type="number" step="any" data-testid="rule-threshold"
                                 prop:value=move || thresholds(&condition()).get(which).map(|t| t.text.clone()).unwrap_or_default()
                                 on:change=move |e| {
@@ -253,7 +253,7 @@ fn RuleRow(
                 {move || problem().map(|p| view! { <span class="rule-problem" role="alert" data-testid="rule-problem">{p}</span> })}
             </span>
             <span role="cell">
-                <label class="visually-hidden" for=dom_id("severity")>{move || format!("Severity of {}", id())}</label>
+                <label class="sr-only" for=dom_id("severity")>{move || format!("Severity of {}", id())}</label>
                 <input type="number" id=dom_id("severity") min="0" max="1" step="0.05" data-testid="rule-severity"
                     prop:value=move || state.rule_draft.with(|d| d.as_ref().and_then(|d| d.rules.get(index)).map(|r| r.severity.to_string()).unwrap_or_default())
                     on:change=move |e| {

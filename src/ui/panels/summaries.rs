@@ -168,7 +168,7 @@ pub fn SummariesPanel() -> impl IntoView {
                         rows=order
                         ranking=Signal::derive(|| None)
                         cuts=state.cuts
-                        selected=Signal::derive(move || selected_entity.get().map(|row| row))
+                        selected=selected_entity
                         on_open=Callback::new(move |row| selected_entity.set(Some(row)))
                         sort=sort
                         row_test_id="summary-row"
