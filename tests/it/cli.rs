@@ -192,10 +192,16 @@ fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
         (at("score"), at("rule_severity"), at("rule_flag"), at("priority"), at("risk_tier"), at("rule_hits"));
     assert_eq!(rows.len(), 3000);
     let mut n_flagged = 0;
+    // The isolation score enters the priority rescaled to 0-1 over the scored claims.
+    let scores: Vec<f64> = rows.iter().map(|row| row[score].parse::<f64>().unwrap()).collect();
+    let low = scores.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert!(high > low);
     for row in &rows {
         let value = |i: usize| row[i].parse::<f64>().unwrap();
         // The default weights: 0.5 model score + 0.3 highest severity + 0.2 any hit.
-        let expected = 0.5 * value(score) + 0.3 * value(severity) + 0.2 * value(flag);
+        let model = (value(score) - low) / (high - low);
+        let expected = 0.5 * model + 0.3 * value(severity) + 0.2 * value(flag);
         assert!((value(priority) - expected).abs() < 1e-9, "{expected} vs {}", row[priority]);
         assert_eq!(value(flag) == 1.0, !row[hits].is_empty());
         let p = value(priority);

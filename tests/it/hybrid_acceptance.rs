@@ -45,6 +45,11 @@ fn the_hybrid_beats_the_model_alone_and_the_rules_alone() {
         .filter(|name| plan.features.iter().any(|f| f == *name))
         .map(|name| name.to_string())
         .collect();
+    eprintln!(
+        "{} rule-clean claims of {N_ROWS}; the isolation forest reads {} features",
+        clean.rows.len(),
+        feature_columns.len()
+    );
     let mut request = AnomalyRequest::new(feature_columns, Default::default());
     request.forest.seed = 11;
     request.training_rows = Some(clean.rows.clone());

@@ -15,10 +15,10 @@ use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
 use claimforest::pipeline::{
-    binary_labels, default_feature_columns, prepare, train_anomaly_model, train_model, AnomalyRequest, ScoringModel,
-    TrainRequest,
+    binary_labels, default_feature_columns, prepare, train_anomaly_model, train_model, Algorithm, AnomalyRequest,
+    ScoringModel, TrainRequest,
 };
-use claimforest::workspace::hybrid::{hybrid_priority, HybridWeights};
+use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use claimforest::workspace::tiers::TierCuts;
 
 use crate::args::TrainArgs;
@@ -118,7 +118,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
 }
 
 /// Scores `input` with a model; with `rules`, adds each claim's rule hits, the hybrid
-/// priority (0.5·score + 0.3·highest severity + 0.2·any hit) and its risk tier; with
+/// priority (0.5·score + 0.3·highest severity + 0.2·any hit, isolation scores rescaled to
+/// 0–1 first, as the page does) and its risk tier; with
 /// `summaries`, writes one summary CSV per entity level the file has into that directory.
 pub fn score(
     model_path: &str,
@@ -142,7 +143,12 @@ pub fn score(
             for skipped in &outcome.skipped {
                 eprintln!("rule {} skipped: {:?}", skipped.id, skipped.reason);
             }
-            let priority = hybrid_priority(&scores, &outcome.max_severity, &outcome.flag, &HybridWeights::default());
+            let kind = match model.algorithm() {
+                Algorithm::RandomForest { .. } => ScoreKind::Probability,
+                Algorithm::IsolationForest { .. } => ScoreKind::Anomaly,
+            };
+            let rule_terms = Some((outcome.max_severity.as_slice(), outcome.flag.as_slice()));
+            let priority = claim_priority(Some((&scores, kind)), rule_terms, &HybridWeights::default());
             let mut hit_texts = CategoricalBuilder::default();
             for row in 0..table.n_rows() {
                 let ids: Vec<&str> = outcome.hits_of(row).map(|rule| rule.id.as_str()).collect();

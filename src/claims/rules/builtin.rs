@@ -43,8 +43,8 @@ pub fn suggested_pack(table: &ClaimsTable) -> Option<RulePack> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::claims::features::add_features;
     use crate::claims::synth::{generate, Scenario, SynthOptions};
-    use crate::pipeline::prepare;
 
     #[test]
     fn each_scenario_suggests_its_own_pack() {
@@ -52,7 +52,7 @@ mod tests {
             [(Scenario::Denial, "denial"), (Scenario::Medical, "medical"), (Scenario::Pharmacy, "pharmacy")]
         {
             let raw = generate(scenario, &SynthOptions { n_rows: 300, seed: 3, fraud_rate: 0.05 }).unwrap();
-            let (table, _) = prepare(&raw).unwrap();
+            let (table, _) = add_features(&raw).unwrap();
             let pack = suggested_pack(&table).unwrap();
             assert_eq!(pack.name, expected, "{scenario}");
         }
