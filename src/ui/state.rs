@@ -216,6 +216,10 @@ pub struct AppState {
     pub whatif_fields: RwSignal<Vec<WhatIfField>>,
     /// The what-if claim's explanation.
     pub whatif: RwSignal<Option<Arc<ClaimExplanation>>>,
+    /// The Summaries screen's level (`None`: the first the data has).
+    pub summary_level: RwSignal<Option<crate::claims::summaries::EntityLevel>>,
+    /// The entity whose claims the Summaries screen lists.
+    pub summary_entity: RwSignal<Option<String>>,
     /// Queue capacity as typed.
     pub capacity: RwSignal<String>,
     /// Lowest priority worth queueing.
@@ -290,6 +294,8 @@ impl AppState {
             explanation: RwSignal::new(None),
             whatif_fields: RwSignal::new(Vec::new()),
             whatif: RwSignal::new(None),
+            summary_level: RwSignal::new(None),
+            summary_entity: RwSignal::new(None),
             capacity: RwSignal::new("100".into()),
             queue_threshold: RwSignal::new(0.0),
             hash_ids: RwSignal::new(false),
@@ -657,6 +663,8 @@ impl AppState {
         self.clear_results();
         self.query.set(ResultsQuery::default());
         self.install_rules(loaded.rules.clone().map(|rules| *rules));
+        self.summary_level.set(None);
+        self.summary_entity.set(None);
         self.data.set(Some(Arc::new(DataView { loaded, table: Arc::new(table) })));
     }
 }

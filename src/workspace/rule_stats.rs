@@ -6,9 +6,39 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use super::tiers::{RiskTier, TierCuts};
+use crate::ml::metrics::average_precision;
 use crate::claims::rules::RuleOutcome;
 use crate::claims::ColumnData;
+
+/// How well three rankings find the labelled positives (PR AUC, as average precision).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RankingQuality {
+    /// The model's score alone.
+    pub model: f64,
+    /// The rules alone (severity and flag).
+    pub rules: f64,
+    /// The hybrid priority with the given weights.
+    pub hybrid: f64,
+}
+
+/// The PR AUC of the model alone, the rules alone and the hybrid, each computed exactly as
+/// the page ranks (see [`claim_priority`]); `None` without a labelled positive or when the
+/// lengths differ.
+pub fn ranking_quality(
+    labels: &[bool],
+    scores: &[f64],
+    kind: ScoreKind,
+    outcome: &RuleOutcome,
+    weights: &HybridWeights,
+) -> Option<RankingQuality> {
+    let rules = Some((outcome.max_severity.as_slice(), outcome.flag.as_slice()));
+    let model = average_precision(labels, scores).ok()?;
+    let rules_only = average_precision(labels, &claim_priority(None, rules, weights)).ok()?;
+    let hybrid = average_precision(labels, &claim_priority(Some((scores, kind)), rules, weights)).ok()?;
+    Some(RankingQuality { model, rules: rules_only, hybrid })
+}
 
 /// One evaluated rule's hits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,6 +220,21 @@ mod tests {
         assert_eq!((stats[2].hits, stats[2].precision), (0, None), "no hits, no precision");
         assert_eq!(rule_stats(&outcome, None)[0].precision, None);
         assert_eq!(stats[1].name, "ODD");
+    }
+
+    #[test]
+    fn ranking_quality_compares_model_rules_and_hybrid() {
+        let mut pack = RulePack::new("t", "");
+        pack.rules = vec![rule("big", "x > 3", 1.0)];
+        let outcome = evaluate_pack(&table(), &pack);
+        let labels = [false, false, true, true, true];
+        // The model ranks row 2 first; the rules catch rows 3 and 4; together they are perfect.
+        let scores = [0.1, 0.2, 0.9, 0.15, 0.3];
+        let quality = ranking_quality(&labels, &scores, ScoreKind::Probability, &outcome, &HybridWeights::default());
+        let quality = quality.unwrap();
+        assert_eq!(quality.hybrid, 1.0);
+        assert!(quality.model < 1.0 && quality.rules < 1.0, "{quality:?}");
+        assert_eq!(ranking_quality(&[false; 5], &scores, ScoreKind::Anomaly, &outcome, &HybridWeights::default()), None);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::claims::table::{CategoricalBuilder, ClaimsTable, ColumnData, TableErr
 
 /// The summary's rows in their current order, with the columns and headers of
 /// [`super::write_summary_csv`]: the id as text, dates as dates, everything else numeric
-/// (unknown values missing).
+/// (unknown values missing), rounded for reading: money to cents, peer percentiles to one
+/// decimal, shares and priorities to four. The CSV keeps full precision.
 pub fn summary_table(summary: &LevelSummary) -> Result<ClaimsTable, TableError> {
     let mut table = ClaimsTable::new();
     for field in columns_of(summary) {
@@ -33,9 +34,22 @@ pub fn summary_table(summary: &LevelSummary) -> Result<ClaimsTable, TableError> 
                     })
                     .collect(),
             },
-            _ => ColumnData::Numeric {
-                values: summary.rows.iter().map(|row| field.number(row).unwrap_or(f64::NAN)).collect(),
-            },
+            _ => {
+                let places = match field {
+                    Field::NClaims => 0,
+                    Field::Total => 2,
+                    Field::PeerPercentile => 1,
+                    _ => 4,
+                };
+                let scale = 10f64.powi(places);
+                ColumnData::Numeric {
+                    values: summary
+                        .rows
+                        .iter()
+                        .map(|row| field.number(row).map_or(f64::NAN, |value| (value * scale).round() / scale))
+                        .collect(),
+                }
+            }
         };
         table.push_column(field.header(summary), data)?;
     }

@@ -24,7 +24,7 @@ pub fn SummariesPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let raw = Signal::derive(move || state.data.with(|d| d.as_ref().map(|d| d.table.clone())));
     let levels = Memo::new(move |_| raw.with(|t| t.as_ref().map(|t| levels_present(t)).unwrap_or_default()));
-    let chosen = RwSignal::new(None::<EntityLevel>);
+    let chosen = state.summary_level;
     let level = Memo::new(move |_| {
         let levels = levels.get();
         chosen.get().filter(|level| levels.contains(level)).or_else(|| levels.first().copied())
@@ -57,15 +57,13 @@ pub fn SummariesPanel() -> impl IntoView {
         let Some(table) = as_table.get() else { return Arc::new(Vec::new()) };
         Arc::new(order_rows(&table, &[], &TierCuts::default(), &query.get()))
     });
-    let selected_entity = RwSignal::new(None::<usize>);
-    Effect::new(move |_| {
-        level.track();
-        selected_entity.set(None);
+    let entity = state.summary_entity;
+    let entity_id = move || entity.get();
+    // The row of the chosen entity in the summary, for the grid's highlight.
+    let selected_entity = Signal::derive(move || {
+        let id = entity.get()?;
+        summary.with(|s| s.as_ref().and_then(|s| s.rows.iter().position(|r| r.id == id)))
     });
-    let entity_id = move || {
-        let row = selected_entity.get()?;
-        summary.with(|s| s.as_ref().and_then(|s| s.rows.get(row).map(|r| r.id.clone())))
-    };
     let entity_rows = Memo::new(move |_| {
         let (Some(id), Some(level), Some(table)) = (entity_id(), level.get(), raw.get()) else {
             return Arc::new(Vec::new());
@@ -142,6 +140,7 @@ pub fn SummariesPanel() -> impl IntoView {
                         on:change=move |e| {
                             let slug = event_target_value(&e);
                             chosen.set(EntityLevel::ALL.into_iter().find(|l| l.slug() == slug));
+                            entity.set(None);
                         }>
                         {level_options}
                     </select>
@@ -169,7 +168,10 @@ pub fn SummariesPanel() -> impl IntoView {
                         ranking=Signal::derive(|| None)
                         cuts=state.cuts
                         selected=selected_entity
-                        on_open=Callback::new(move |row| selected_entity.set(Some(row)))
+                        on_open=Callback::new(move |row: usize| {
+                            let id = summary.with_untracked(|s| s.as_ref().and_then(|s| s.rows.get(row).map(|r| r.id.clone())));
+                            entity.set(id);
+                        })
                         sort=sort
                         row_test_id="summary-row"
                         label="Entity summaries"
