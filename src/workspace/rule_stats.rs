@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use super::tiers::{RiskTier, TierCuts};
-use crate::ml::metrics::average_precision;
 use crate::claims::rules::RuleOutcome;
 use crate::claims::ColumnData;
+use crate::ml::metrics::average_precision;
 
 /// How well three rankings find the labelled positives (PR AUC, as average precision).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -234,7 +234,10 @@ mod tests {
         let quality = quality.unwrap();
         assert_eq!(quality.hybrid, 1.0);
         assert!(quality.model < 1.0 && quality.rules < 1.0, "{quality:?}");
-        assert_eq!(ranking_quality(&[false; 5], &scores, ScoreKind::Anomaly, &outcome, &HybridWeights::default()), None);
+        assert_eq!(
+            ranking_quality(&[false; 5], &scores, ScoreKind::Anomaly, &outcome, &HybridWeights::default()),
+            None
+        );
     }
 
     #[test]

@@ -125,8 +125,12 @@ test('explanations show rule hits and the hybrid priority; summaries list an ent
   await page.getByTestId('claim-row').first().click();
   await page.waitForFunction(() => /the model's score \(the rules are not blended in\)/.test(document.querySelector('[data-testid="priority-breakdown"]')?.textContent ?? ''));
 
-  // The review queue reports recall per planted pattern.
+  // The review queue compares the rankings and reports recall per planted pattern.
+  await openScreen(page, 'rules');
+  await page.getByTestId('use-rules').check();
+  await page.getByRole('button', { name: 'Reset to 0.5 / 0.3 / 0.2' }).click();
   await openScreen(page, 'queue');
+  assert.match(await page.getByTestId('ranking-quality').textContent(), /^PR AUC of the ranking: hybrid 0\.\d+ · model alone 0\.\d+ · rules alone 0\.\d+$/);
   const patterns = page.getByTestId('pattern-recall');
   await patterns.waitFor();
   assert.ok((await patterns.locator('tbody tr').count()) >= 5, 'one row per planted pattern');

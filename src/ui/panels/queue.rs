@@ -8,12 +8,14 @@ use leptos::prelude::*;
 
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::protocol::ExportRequest;
+use crate::protocol::ModelSlot;
 use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::AppState;
 use crate::workspace::evaluation::NamedValue;
+use crate::workspace::hybrid::ScoreKind;
 use crate::workspace::queue::build_queue;
-use crate::workspace::rule_stats::{pattern_recall, tier_stats};
+use crate::workspace::rule_stats::{pattern_recall, ranking_quality, tier_stats};
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::{format_count, format_metric};
 
@@ -51,6 +53,28 @@ pub fn QueuePanel() -> impl IntoView {
             <div data-testid="tier-chart">
                 <BarChart title="Claims per risk tier, with each tier's label rate" x_label="Claims" values=values />
             </div>
+        })
+    };
+    let quality = Memo::new(move |_| {
+        let ranking = ranking.get()?;
+        let labels = ranking.results.labels.clone()?;
+        let rules = state.rules.get()?;
+        let run = ranking.run();
+        let kind = if run.slot == ModelSlot::Isolation { ScoreKind::Anomaly } else { ScoreKind::Probability };
+        ranking_quality(&labels, &run.scores, kind, &rules.outcome, &state.weights.get())
+    });
+    let quality_line = move || {
+        quality.get().map(|q| {
+            view! {
+                <p data-testid="ranking-quality">
+                    {format!(
+                        "PR AUC of the ranking: hybrid {} · model alone {} · rules alone {}",
+                        format_metric(q.hybrid),
+                        format_metric(q.model),
+                        format_metric(q.rules)
+                    )}
+                </p>
+            }
         })
     };
     let patterns = move || {
@@ -138,6 +162,7 @@ pub fn QueuePanel() -> impl IntoView {
                         })}
                     }
                 })}
+                {quality_line}
                 {patterns}
                 <h3>"Risk tiers"</h3>
                 <div class="form-grid">
