@@ -19,7 +19,7 @@ use crate::pipeline::{
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
-use crate::workspace::explain::{explain_vector, ExplainOptions};
+use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
 use crate::workspace::hybrid::rule_clean_training_rows;
 use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
 pub use choices::{feature_choices, label_choices, positive_word};
@@ -64,6 +64,14 @@ struct FittedModel {
     positive_word: String,
     origin: String,
     training_note: Option<String>,
+    /// Built on the first explanation and kept: it costs a walk over every tree node.
+    explainer: std::cell::OnceCell<Explainer>,
+}
+
+impl FittedModel {
+    fn explainer(&self) -> &Explainer {
+        self.explainer.get_or_init(|| Explainer::new(&self.model))
+    }
 }
 
 /// A request's outcome: the reply, or a sentence for the user.
@@ -301,6 +309,7 @@ impl Session {
             positive_word: word,
             origin: file_name.to_owned(),
             training_note: None,
+            explainer: Default::default(),
         };
         if labels.is_some() && label_column.is_some() {
             self.label_column = label_column;
@@ -327,7 +336,7 @@ impl Session {
         let mut vector = Vec::new();
         fitted.matrix.copy_row_into(row, &mut vector);
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
-        let explanation = explain_vector(&fitted.model, &vector, Some(row), &options);
+        let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, Some(row), &options);
         let fields = fields_of(&fitted.model, &vector);
         Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields })
     }
@@ -336,7 +345,7 @@ impl Session {
         let fitted = self.fitted(slot)?;
         let vector = vector_of(&fitted.model, fields).map_err(|e| e.to_string())?;
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
-        let explanation = explain_vector(&fitted.model, &vector, None, &options);
+        let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, None, &options);
         Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields: fields.to_vec() })
     }
 
@@ -385,7 +394,18 @@ fn fit_result(
         shap_sample: EVALUATION_SHAP_SAMPLE,
         seed,
     });
-    Ok(FittedModel { slot, model, matrix, scores, is_test_row, evaluation, positive_word, origin, training_note: None })
+    Ok(FittedModel {
+        slot,
+        model,
+        matrix,
+        scores,
+        is_test_row,
+        evaluation,
+        positive_word,
+        origin,
+        training_note: None,
+        explainer: Default::default(),
+    })
 }
 
 fn job_of(message: &ToWorker) -> JobId {

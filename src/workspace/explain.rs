@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ml::flat::FlatForest;
 use crate::ml::isolation_forest::average_path_length;
+use crate::ml::shap::ShapEnsemble;
 use crate::ml::shap::TreeExplainer;
 use crate::ml::tree::DecisionTree;
 use crate::ml::FeatureMatrix;
@@ -114,17 +116,45 @@ pub fn explain_vector(
     row_idx: Option<usize>,
     options: &ExplainOptions,
 ) -> ClaimExplanation {
-    let ensemble = model.shap_ensemble();
+    explain_with(model, &Explainer::new(model), row, row_idx, options)
+}
+
+/// What explaining one claim needs from a model, built once per model and reused: the
+/// explanation view, its compacted TreeSHAP form and the batch scorer. Building these walks
+/// every node of every tree, which for a forest grown on a million claims costs far more
+/// than explaining one claim.
+pub struct Explainer {
+    ensemble: ShapEnsemble,
+    tree_explainer: TreeExplainer,
+    scorer: FlatForest,
+}
+
+impl Explainer {
+    /// The explainer of `model`.
+    pub fn new(model: &ScoringModel) -> Self {
+        let ensemble = model.shap_ensemble();
+        Self { tree_explainer: TreeExplainer::new(&ensemble), scorer: FlatForest::from_ensemble(&ensemble), ensemble }
+    }
+}
+
+/// [`explain_vector`] with a prepared [`Explainer`] of the same model.
+pub fn explain_with(
+    model: &ScoringModel,
+    explainer: &Explainer,
+    row: &[f32],
+    row_idx: Option<usize>,
+    options: &ExplainOptions,
+) -> ClaimExplanation {
+    let ensemble = &explainer.ensemble;
     let n_features = ensemble.n_features;
     let row: Vec<f32> = (0..n_features)
         .map(|feature_idx| row.get(feature_idx).copied().filter(|value| value.is_finite()).unwrap_or(f32::NAN))
         .collect();
-    let explainer = TreeExplainer::new(&ensemble);
     let mut shap = vec![0.0; n_features];
-    explainer.explain_row(&row, &mut shap);
-    let base_value = explainer.expected_value();
+    explainer.tree_explainer.explain_row(&row, &mut shap);
+    let base_value = explainer.tree_explainer.expected_value();
     let explained_value = ensemble.predict_row(&row);
-    let score = score_of(model, &row, explained_value);
+    let score = score_of(model, explainer, &row, explained_value);
 
     let encodings = model.encoder().features();
     let mut contributions: Vec<FeatureContribution> = shap
@@ -190,17 +220,27 @@ pub fn waterfall(explanation: &ClaimExplanation, top: usize) -> Vec<WaterfallSte
 
 /// The claim's score as the batch scorer computes it (falling back to the explanation view
 /// if the model's encodings and forest disagree).
-fn score_of(model: &ScoringModel, row: &[f32], explained_value: f64) -> f64 {
+fn score_of(model: &ScoringModel, explainer: &Explainer, row: &[f32], explained_value: f64) -> f64 {
     let names = model.feature_names();
     let columns: Vec<Vec<f32>> = (0..names.len()).map(|idx| vec![row.get(idx).copied().unwrap_or(f32::NAN)]).collect();
-    let batch = FeatureMatrix::from_columns(names, columns)
-        .ok()
-        .and_then(|matrix| model.score_matrix(&matrix).ok())
-        .and_then(|scores| scores.first().copied());
-    match (batch, model.algorithm()) {
-        (Some(score), _) => score,
-        (None, Algorithm::RandomForest { .. }) => explained_value,
-        (None, Algorithm::IsolationForest { forest, .. }) => forest.score_of_mean_path_length(explained_value),
+    let matrix = FeatureMatrix::from_columns(names, columns).ok();
+    match model.algorithm() {
+        // The batch scorer is the flat view of this same ensemble (and a one-class forest
+        // scores zero), so this is bit for bit the table's score.
+        Algorithm::RandomForest { forest, .. } if forest.n_classes() > 1 => matrix
+            .filter(|matrix| matrix.n_features() == explainer.ensemble.n_features)
+            .and_then(|matrix| explainer.scorer.predict_matrix(&matrix).first().copied())
+            .unwrap_or(explained_value),
+        Algorithm::RandomForest { .. } => {
+            matrix.and_then(|matrix| model.score_matrix(&matrix).ok()?.first().copied()).unwrap_or(explained_value)
+        }
+        Algorithm::IsolationForest { forest, .. } => {
+            let mean_path_length = matrix
+                .filter(|matrix| matrix.n_features() == explainer.ensemble.n_features)
+                .and_then(|matrix| explainer.scorer.predict_matrix(&matrix).first().copied())
+                .unwrap_or(explained_value);
+            forest.score_of_mean_path_length(mean_path_length)
+        }
     }
 }
 
