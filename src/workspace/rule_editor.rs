@@ -1,71 +1,14 @@
 //! The rules editor's logic: the thresholds inside a condition as editable numbers, a fresh
 //! rule to add, and each draft rule's problem as a sentence, so the page only wires inputs.
 
-use crate::claims::rules::{Rule, RulePack};
+use crate::claims::rules::{Condition, NumberLiteral, Rule, RulePack};
 
-/// A number written in a condition (a threshold), with its byte range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Threshold {
-    /// Byte offset of its first character.
-    pub start: usize,
-    /// Byte offset just past it.
-    pub end: usize,
-    /// Its text as written ("23", "0.75", "-2.5").
-    pub text: String,
-}
-
-/// The numbers in `condition` outside quoted text and not part of a name (the `99` of
-/// `allowed_vs_procedure_p99` is no threshold), in order.
-pub fn thresholds(condition: &str) -> Vec<Threshold> {
-    let bytes = condition.as_bytes();
-    let mut found = Vec::new();
-    let mut index = 0;
-    let mut quote: Option<u8> = None;
-    while index < bytes.len() {
-        let byte = bytes[index];
-        if let Some(open) = quote {
-            if byte == b'\\' {
-                index += 2;
-                continue;
-            }
-            if byte == open {
-                quote = None;
-            }
-            index += 1;
-            continue;
-        }
-        if byte == b'"' || byte == b'\'' {
-            quote = Some(byte);
-            index += 1;
-            continue;
-        }
-        let in_name = index > 0 && is_name_byte(bytes[index - 1]);
-        let signed = byte == b'-' && bytes.get(index + 1).is_some_and(u8::is_ascii_digit) && !in_name;
-        if (byte.is_ascii_digit() && !in_name) || signed {
-            let start = index;
-            index += 1;
-            while index < bytes.len() && (bytes[index].is_ascii_digit() || bytes[index] == b'.') {
-                index += 1;
-            }
-            if index < bytes.len() && is_name_byte(bytes[index]) {
-                // Digits that run into a name ("2x") are not a number.
-                while index < bytes.len() && is_name_byte(bytes[index]) {
-                    index += 1;
-                }
-                continue;
-            }
-            found.push(Threshold { start, end: index, text: condition[start..index].to_owned() });
-            continue;
-        }
-        if is_name_byte(byte) {
-            while index < bytes.len() && is_name_byte(bytes[index]) {
-                index += 1;
-            }
-            continue;
-        }
-        index += 1;
-    }
-    found
+/// The numbers (thresholds) of `condition`, in order, with their byte ranges: the parser's
+/// number tokens, so the `99` of `allowed_vs_procedure_p99` and numbers in quoted text are
+/// no thresholds. Empty while the condition does not parse, since editing a threshold of a
+/// broken condition could not be checked.
+pub fn thresholds(condition: &str) -> Vec<NumberLiteral> {
+    Condition::parse(condition).map(|parsed| parsed.number_literals()).unwrap_or_default()
 }
 
 /// `condition` with its `which`-th threshold replaced by `value` (written without a
@@ -120,10 +63,6 @@ pub fn rule_problems(pack: &RulePack) -> Vec<Option<String>> {
         .collect()
 }
 
-fn is_name_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,11 +77,12 @@ mod tests {
         assert_eq!(texts("days_since_prev_service < 23"), ["23"]);
         assert_eq!(texts("allowed_vs_procedure_p99 > 1"), ["1"]);
         assert_eq!(texts("procedure_age_zscore > 2.5 or procedure_age_zscore < -2.5"), ["2.5", "-2.5"]);
-        assert_eq!(texts("procedure_code in [\"99215\", '99205'] and units >= 4"), ["4"]);
+        assert_eq!(texts("procedure_code in [\"99215\", \"99205\"] and units >= 4"), ["4"]);
         assert_eq!(texts("reject_code in [76, 88, 79]"), ["76", "88", "79"]);
         assert_eq!(texts("note = \"say \\\"12\\\" twice\" and x > 0"), ["0"]);
         assert!(texts("").is_empty());
-        assert!(texts("2x > y").is_empty(), "digits running into a name");
+        assert!(texts("2x > y").is_empty(), "a condition that does not parse has no thresholds");
+        assert_eq!(texts("amount > .5 and ratio < 1e3"), [".5", "1e3"], "numbers as the parser reads them");
     }
 
     #[test]

@@ -224,6 +224,17 @@ pub enum EvalError {
     },
 }
 
+/// A number written in a condition, with its byte range in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberLiteral {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// Its text as written ("23", "0.75", "-2.5").
+    pub text: String,
+}
+
 impl Condition {
     /// Parses `source`. Never panics, whatever the input.
     pub fn parse(source: &str) -> Result<Self, ConditionError> {
@@ -239,6 +250,21 @@ impl Condition {
     /// The syntax tree.
     pub fn expr(&self) -> &Expr {
         &self.expr
+    }
+
+    /// The numbers written in the condition (its thresholds), in order, with their byte
+    /// ranges in [`Condition::source`]: the parser's own number tokens, so names such as
+    /// `allowed_vs_procedure_p99` and quoted text never count.
+    pub fn number_literals(&self) -> Vec<NumberLiteral> {
+        let byte_at =
+            |char_idx: usize| self.source.char_indices().nth(char_idx).map_or(self.source.len(), |(byte, _)| byte);
+        parser::number_spans(&self.source)
+            .into_iter()
+            .map(|(start, end)| {
+                let (start, end) = (byte_at(start), byte_at(end));
+                NumberLiteral { start, end, text: self.source.get(start..end).unwrap_or_default().to_owned() }
+            })
+            .collect()
     }
 
     /// The columns the condition reads, each once, in order of first appearance.

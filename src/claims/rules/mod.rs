@@ -16,7 +16,9 @@ mod rowset;
 mod tests;
 
 pub use builtin::{builtin_pack, suggested_pack, BUILTIN_PACKS};
-pub use condition::{CompareOp, Condition, ConditionError, EvalError, Expr, Operand, MAX_CONDITION_CHARS, MAX_NESTING};
+pub use condition::{
+    CompareOp, Condition, ConditionError, EvalError, Expr, NumberLiteral, Operand, MAX_CONDITION_CHARS, MAX_NESTING,
+};
 pub use engine::{evaluate_pack, RuleHits, RuleOutcome, SkipReason, SkippedRule};
 pub use pack::{PackError, Rule, RulePack, PACK_FORMAT, PACK_VERSION};
 pub use rowset::RowSet;

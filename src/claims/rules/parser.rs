@@ -54,6 +54,20 @@ struct Token {
     text: String,
 }
 
+/// The number literals of `source` as character ranges (start, end), in order; empty if
+/// `source` does not tokenize.
+pub(super) fn number_spans(source: &str) -> Vec<(usize, usize)> {
+    tokenize(source)
+        .map(|tokens| {
+            tokens
+                .iter()
+                .filter(|token| matches!(token.kind, Kind::Number(_)))
+                .map(|token| (token.column - 1, token.column - 1 + token.text.chars().count()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn tokenize(source: &str) -> Result<Vec<Token>, ConditionError> {
     let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
