@@ -334,22 +334,15 @@ fn decision_path(
         Algorithm::RandomForest { forest, .. } => {
             let trees = forest.trees();
             let n_trees = trees.len();
-            let chosen = tree_idx.filter(|&idx| idx < n_trees).or_else(|| {
-                // Each tree predicts its leaf's positive fraction; the forest, their mean.
-                let fractions = trees.iter().map(|tree| {
-                    if tree.nodes().is_empty() {
-                        f64::NAN
-                    } else {
-                        positive_fraction(tree, tree.leaf_of(row))
-                    }
-                });
-                closest(fractions, score)
-            });
-            // Loaded forests are validated, so every tree has a root; the filter only keeps a
-            // malformed one from panicking.
-            let Some((chosen, tree)) =
-                chosen.and_then(|idx| trees.get(idx).filter(|tree| !tree.nodes().is_empty()).map(|tree| (idx, tree)))
-            else {
+            // Each tree predicts its leaf's positive fraction; the forest, their mean.
+            let chosen = representative(
+                trees,
+                tree_idx,
+                |tree| tree.nodes().is_empty(),
+                |tree| positive_fraction(tree, tree.leaf_of(row)),
+                score,
+            );
+            let Some((chosen, tree)) = chosen else {
                 return DecisionPath { tree_idx: 0, n_trees, steps: Vec::new(), leaf: String::new() };
             };
             let path = tree.decision_path(row);
@@ -373,15 +366,15 @@ fn decision_path(
         Algorithm::IsolationForest { forest, .. } => {
             let trees = forest.trees();
             let n_trees = trees.len();
-            let chosen = tree_idx.filter(|&idx| idx < n_trees).or_else(|| {
-                // Each tree predicts a path length; the forest, their mean (the explained value).
-                let lengths =
-                    trees.iter().map(|tree| if tree.nodes().is_empty() { f64::NAN } else { tree.path_length(row) });
-                closest(lengths, explained_value)
-            });
-            let Some((chosen, tree)) =
-                chosen.and_then(|idx| trees.get(idx).filter(|tree| !tree.nodes().is_empty()).map(|tree| (idx, tree)))
-            else {
+            // Each tree predicts a path length; the forest, their mean (the explained value).
+            let chosen = representative(
+                trees,
+                tree_idx,
+                |tree| tree.nodes().is_empty(),
+                |tree| tree.path_length(row),
+                explained_value,
+            );
+            let Some((chosen, tree)) = chosen else {
                 return DecisionPath { tree_idx: 0, n_trees, steps: Vec::new(), leaf: String::new() };
             };
             let path = tree.decision_path(row);
@@ -410,6 +403,22 @@ fn decision_path(
             DecisionPath { tree_idx: chosen, n_trees, steps, leaf }
         }
     }
+}
+
+/// The tree `tree_idx` when it is given and exists, else the tree whose prediction is
+/// closest to the forest's `target`; never an empty tree. Loaded forests are validated, so
+/// every tree has a root; the emptiness check only keeps a malformed one from panicking.
+fn representative<'t, T>(
+    trees: &'t [T],
+    tree_idx: Option<usize>,
+    is_empty: impl Fn(&T) -> bool,
+    predict: impl Fn(&T) -> f64,
+    target: f64,
+) -> Option<(usize, &'t T)> {
+    let chosen = tree_idx
+        .filter(|&idx| idx < trees.len())
+        .or_else(|| closest(trees.iter().map(|tree| if is_empty(tree) { f64::NAN } else { predict(tree) }), target));
+    chosen.and_then(|idx| trees.get(idx).filter(|tree| !is_empty(tree)).map(|tree| (idx, tree)))
 }
 
 /// A split node of either kind of tree.
