@@ -115,10 +115,11 @@ pub struct RulesData {
 }
 
 impl RulesData {
-    /// The outcome as the engine produced it (per-claim severity and flag rebuilt from the
-    /// hits, so they need not cross the worker boundary).
-    pub fn outcome(&self) -> RuleOutcome {
-        RuleOutcome::from_hits(self.n_rows, self.rules.clone(), self.skipped.clone())
+    /// The pack, its origin and the outcome as the engine produced it (per-claim severity
+    /// and flag rebuilt from the hits, so they need not cross the worker boundary).
+    pub fn into_parts(self) -> (RulePack, String, RuleOutcome) {
+        let outcome = RuleOutcome::from_hits(self.n_rows, self.rules, self.skipped);
+        (self.pack, self.origin, outcome)
     }
 
     /// The data for `outcome` of `pack`.

@@ -175,7 +175,7 @@ fn loading_runs_the_suggested_pack_and_the_isolation_forest_learns_from_clean_cl
     let data = loaded(&mut session, Scenario::Medical, 3_000);
     let rules = data.rules.as_ref().expect("the medical pack fits medical claims");
     assert_eq!((rules.pack.name.as_str(), rules.origin.as_str()), ("medical", "built-in medical pack"));
-    let outcome = rules.outcome();
+    let (_, _, outcome) = rules.clone().into_parts();
     assert_eq!(outcome.n_rows, 3_000);
     assert!(outcome.flagged_count() > 0 && outcome.flagged_count() < 3_000);
     // The page's outcome, rebuilt from the hits, equals the engine's.

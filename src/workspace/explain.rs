@@ -408,13 +408,13 @@ fn decision_path(
 /// The tree `tree_idx` when it is given and exists, else the tree whose prediction is
 /// closest to the forest's `target`; never an empty tree. Loaded forests are validated, so
 /// every tree has a root; the emptiness check only keeps a malformed one from panicking.
-fn representative<'t, T>(
-    trees: &'t [T],
+fn representative<T>(
+    trees: &[T],
     tree_idx: Option<usize>,
     is_empty: impl Fn(&T) -> bool,
     predict: impl Fn(&T) -> f64,
     target: f64,
-) -> Option<(usize, &'t T)> {
+) -> Option<(usize, &T)> {
     let chosen = tree_idx
         .filter(|&idx| idx < trees.len())
         .or_else(|| closest(trees.iter().map(|tree| if is_empty(tree) { f64::NAN } else { predict(tree) }), target));

@@ -93,7 +93,7 @@ pub fn ClaimRulesView(
             let rules = rules.as_ref()?;
             let hit: Vec<_> = rules.outcome.hits_of(row).cloned().collect();
             Some(if hit.is_empty() {
-                view! { <p class="hint" data-testid="rule-hits-none">{format!("No rule of the {} pack hits this claim.", rules.data.pack.name)}</p> }.into_any()
+                view! { <p class="hint" data-testid="rule-hits-none">{format!("No rule of the {} pack hits this claim.", rules.pack.name)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="rule-hits-list">

@@ -30,7 +30,7 @@ pub fn RulesPanel() -> impl IntoView {
     let problems = Memo::new(move |_| state.rule_draft.with(|d| d.as_ref().map(rule_problems).unwrap_or_default()));
     let has_problems = move || problems.with(|p| p.iter().any(Option::is_some));
     let dirty = move || {
-        state.rule_draft.with(|draft| state.rules.with(|rules| draft.as_ref() != rules.as_ref().map(|r| &r.data.pack)))
+        state.rule_draft.with(|draft| state.rules.with(|rules| draft.as_ref() != rules.as_ref().map(|r| &r.pack)))
     };
     let n_rules = move || state.rule_draft.with(|d| d.as_ref().map_or(0, |d| d.rules.len()));
     let download_draft = move |_| {
@@ -52,19 +52,9 @@ pub fn RulesPanel() -> impl IntoView {
         });
     };
     let summary = move || {
-        state.rules.with(|rules| {
-            let Some(rules) = rules else {
-                return "No built-in pack fits these claims. Upload a pack or add rules below.".to_owned();
-            };
-            format!(
-                "Running the {} pack ({}): {} of {} rules ran; {} of {} claims hit at least one.",
-                rules.data.pack.name,
-                rules.data.origin,
-                rules.data.rules.len(),
-                rules.data.pack.rules.len(),
-                format_count(rules.outcome.flagged_count()),
-                format_count(rules.outcome.n_rows),
-            )
+        state.rules.with(|rules| match rules {
+            Some(rules) => rules.summary(),
+            None => "No built-in pack fits these claims. Upload a pack or add rules below.".to_owned(),
         })
     };
     let skipped = move || {
@@ -73,7 +63,7 @@ pub fn RulesPanel() -> impl IntoView {
                 .as_ref()
                 .map(|rules| {
                     rules
-                        .data
+                        .outcome
                         .skipped
                         .iter()
                         .filter(|s| !matches!(s.reason, SkipReason::Disabled))
@@ -168,7 +158,7 @@ pub fn RulesPanel() -> impl IntoView {
                         disabled=move || !dirty() || has_problems()>"Apply the rules"</button>
                     <button type="button" class="secondary" data-testid="rules-reset"
                         disabled=move || !dirty()
-                        on:click=move |_| state.rule_draft.set(state.rules.with_untracked(|r| r.as_ref().map(|r| r.data.pack.clone())))>
+                        on:click=move |_| state.rule_draft.set(state.rules.with_untracked(|r| r.as_ref().map(|r| r.pack.clone())))>
                         "Undo edits"
                     </button>
                     <button type="button" class="secondary" data-testid="rules-download" on:click=download_draft
