@@ -18,7 +18,7 @@ use crate::protocol::{
 };
 use crate::workspace::explain::ClaimExplanation;
 use crate::workspace::export::{make_salt, ExportOptions};
-use crate::workspace::hybrid::{claim_priority, rescaled_anomaly_scores, HybridWeights, ScoreKind};
+use crate::workspace::hybrid::{claim_priority, AnomalyRescale, HybridWeights, ScoreKind};
 use crate::workspace::queue::QueueSettings;
 use crate::workspace::results::ResultsQuery;
 use crate::workspace::tiers::TierCuts;
@@ -102,7 +102,8 @@ pub struct Ranking {
     pub results: Arc<RunResults>,
     idx: usize,
     priority: Arc<Vec<f64>>,
-    model_part: Arc<Vec<f64>>,
+    /// How the ranking model's score enters the hybrid (anomaly scores are rescaled).
+    rescale: Option<AnomalyRescale>,
     /// Whether the rules are blended in (the hybrid priority).
     pub hybrid: bool,
 }
@@ -118,9 +119,10 @@ impl Ranking {
         &self.priority
     }
 
-    /// The model's score of every claim as it enters the hybrid (anomaly scores rescaled).
-    pub fn model_part(&self) -> &[f64] {
-        &self.model_part
+    /// The model's score of claim `row` as it enters the hybrid (anomaly scores rescaled).
+    pub fn model_part(&self, row: usize) -> f64 {
+        let score = self.run().scores.get(row).copied().unwrap_or(f64::NAN);
+        self.rescale.map_or(score, |rescale| rescale.apply(score))
     }
 
     fn new(
@@ -135,19 +137,10 @@ impl Ranking {
             ModelSlot::Forest => ScoreKind::Probability,
             ModelSlot::Isolation => ScoreKind::Anomaly,
         };
-        let model_part = match kind {
-            ScoreKind::Probability => run.scores.clone(),
-            ScoreKind::Anomaly => rescaled_anomaly_scores(&run.scores),
-        };
+        let rescale = (kind == ScoreKind::Anomaly).then(|| AnomalyRescale::of(&run.scores));
         let rule_terms = rules.map(|r| (r.outcome.max_severity.as_slice(), r.outcome.flag.as_slice()));
         let priority = claim_priority(Some((&run.scores, kind)), rule_terms, weights);
-        Some(Ranking {
-            idx,
-            priority: Arc::new(priority),
-            model_part: Arc::new(model_part),
-            hybrid: rule_terms.is_some(),
-            results,
-        })
+        Some(Ranking { idx, priority: Arc::new(priority), rescale, hybrid: rule_terms.is_some(), results })
     }
 }
 

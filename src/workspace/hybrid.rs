@@ -185,29 +185,45 @@ pub fn claim_priority(
 /// would let the rule terms swamp it; a probability needs no rescaling. NaN stays NaN (the
 /// priority reads it as 0); when every finite score is equal they all read 0.
 pub fn rescaled_anomaly_scores(scores: &[f64]) -> Vec<f64> {
-    let mut low = f64::INFINITY;
-    let mut high = f64::NEG_INFINITY;
-    for &score in scores.iter().filter(|score| score.is_finite()) {
-        if score < low {
-            low = score;
+    let rescale = AnomalyRescale::of(scores);
+    scores.iter().map(|&score| rescale.apply(score)).collect()
+}
+
+/// The bounds of [`rescaled_anomaly_scores`], to rescale one claim's score without
+/// rescaling them all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnomalyRescale {
+    low: f64,
+    high: f64,
+}
+
+impl AnomalyRescale {
+    /// The lowest and highest finite score of `scores`.
+    pub fn of(scores: &[f64]) -> Self {
+        let mut low = f64::INFINITY;
+        let mut high = f64::NEG_INFINITY;
+        for &score in scores.iter().filter(|score| score.is_finite()) {
+            if score < low {
+                low = score;
+            }
+            if score > high {
+                high = score;
+            }
         }
-        if score > high {
-            high = score;
+        Self { low, high }
+    }
+
+    /// `score` rescaled as [`rescaled_anomaly_scores`] does.
+    pub fn apply(&self, score: f64) -> f64 {
+        let span = self.high - self.low;
+        if score.is_nan() {
+            f64::NAN
+        } else if span > 0.0 && span.is_finite() {
+            unit((score - self.low) / span)
+        } else {
+            0.0
         }
     }
-    let span = high - low;
-    scores
-        .iter()
-        .map(|&score| {
-            if score.is_nan() {
-                f64::NAN
-            } else if span > 0.0 && span.is_finite() {
-                unit((score - low) / span)
-            } else {
-                0.0
-            }
-        })
-        .collect()
 }
 
 /// The rows the anomaly model trains on, and why, if it is not the rule-clean ones.

@@ -85,7 +85,7 @@ pub fn ClaimRulesView(
         let rules = state.rules.get()?;
         let severity = rules.outcome.max_severity.get(row).copied().unwrap_or(0.0);
         let flag = rules.outcome.flag.get(row).copied().unwrap_or(false);
-        let model = ranking.model_part().get(row).copied().unwrap_or(f64::NAN);
+        let model = ranking.model_part(row);
         Some(format!("Priority {}.", describe_priority(priority, model, severity, flag, &state.weights.get())))
     };
     let hits = move || {
