@@ -47,6 +47,19 @@ impl FeatureBins {
         Self { upper_edges }
     }
 
+    /// Bins from edges read back from bytes: `None` unless they are finite, strictly
+    /// ascending and at most `MAX_VALUE_BINS - 1`.
+    pub fn from_upper_edges(upper_edges: Vec<f32>) -> Option<Self> {
+        let ascending = upper_edges.windows(2).all(|pair| pair[0] < pair[1]);
+        let finite = upper_edges.iter().all(|edge| edge.is_finite());
+        (ascending && finite && upper_edges.len() < MAX_VALUE_BINS).then_some(Self { upper_edges })
+    }
+
+    /// The edges between bins, ascending.
+    pub fn upper_edges(&self) -> &[f32] {
+        &self.upper_edges
+    }
+
     /// The bin code of `value`; `MISSING_BIN` for NaN.
     pub fn bin_of(&self, value: f32) -> u8 {
         if value.is_nan() {
@@ -89,6 +102,12 @@ impl BinnedMatrix {
             codes.extend(column.iter().map(|&value| feature_bins.bin_of(value)));
             bins.push(feature_bins);
         }
+        Self { n_rows, codes, bins }
+    }
+
+    /// A matrix from column-major codes (`n_rows` per feature) and each feature's bins.
+    pub fn from_parts(n_rows: usize, codes: Vec<u8>, bins: Vec<FeatureBins>) -> Self {
+        debug_assert_eq!(codes.len(), n_rows * bins.len());
         Self { n_rows, codes, bins }
     }
 

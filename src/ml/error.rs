@@ -61,6 +61,14 @@ pub enum MlError {
         /// The length or count found.
         actual: usize,
     },
+    /// Work passed between workers is damaged or of another version.
+    #[error("the {what} could not be read: {reason}")]
+    BadBytes {
+        /// What the bytes hold.
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// The caller asked the fit to stop.
     #[error("training was cancelled after {n_trees_done} trees")]
     Cancelled {

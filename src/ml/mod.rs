@@ -4,8 +4,10 @@
 //! dependencies and builds and tests natively.
 
 pub mod binning;
+pub mod bytes;
 pub mod error;
 pub mod flat;
+pub mod forest_job;
 pub mod isolation_forest;
 pub mod matrix;
 pub mod metrics;

@@ -4,11 +4,11 @@ use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
-use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
+use super::binning::MAX_VALUE_BINS;
 use super::flat::FlatForest;
 use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
-use super::tree::{fit_tree, DecisionTree, TreeParams, WeightedSample};
+use super::tree::{DecisionTree, TreeParams, WeightedSample};
 use super::{FeatureMatrix, MlError};
 
 /// How classes are weighted while growing trees.
@@ -102,7 +102,8 @@ impl ForestParams {
         Ok(())
     }
 
-    /// Fits a forest on `matrix` with one class index per row in `labels`.
+    /// Fits a forest on `matrix` with one class index per row in `labels`: prepare, grow
+    /// every tree, assemble (see [`super::forest_job`] for the same steps on many workers).
     ///
     /// `on_progress` runs after every tree; returning `ControlFlow::Break(())` stops the fit
     /// with [`MlError::Cancelled`].
@@ -112,81 +113,37 @@ impl ForestParams {
         labels: &[u32],
         on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
     ) -> Result<RandomForest, MlError> {
-        let n_rows = matrix.n_rows();
-        if n_rows < 2 || matrix.n_features() == 0 {
-            return Err(MlError::EmptyData { n_rows, n_columns: matrix.n_features() });
-        }
-        if labels.len() != n_rows {
-            return Err(MlError::LabelCount { n_labels: labels.len(), n_rows });
-        }
-        self.validate(n_rows)?;
-        let n_classes = labels.iter().copied().max().map_or(0, |m| m as usize + 1);
-        let class_counts = count_classes(labels, n_classes);
-        if class_counts.iter().filter(|&&c| c > 0).count() < 2 {
-            return Err(MlError::SingleClass { class: labels[0] });
-        }
-        let class_multiplier = class_multipliers(self.class_weight, &class_counts, n_rows);
-        let binned = BinnedMatrix::fit(matrix, self.max_bins);
-
-        let mut trees = Vec::with_capacity(self.n_trees);
-        let mut importances = vec![0.0; matrix.n_features()];
-        let mut oob_votes = vec![0.0f64; if self.oob_enabled() { n_rows * n_classes } else { 0 }];
-        let mut row_buffer = Vec::with_capacity(matrix.n_features());
-        for tree_idx in 0..self.n_trees {
-            let tree_seed = SeededRng::derive_seed(self.seed, tree_idx as u64);
-            let counts = self.draw_sample_counts(n_rows, tree_seed);
-            let sample = weighted_sample(&counts, labels, &class_multiplier);
-            let (tree, decrease) =
-                fit_tree(&self.tree, &binned, labels, n_classes, sample, SeededRng::derive_seed(tree_seed, 1));
-            add_normalized(&mut importances, &decrease);
-            if self.oob_enabled() {
-                for row_idx in (0..n_rows).filter(|&r| counts[r] == 0) {
-                    matrix.copy_row_into(row_idx, &mut row_buffer);
-                    let leaf = tree.leaf_of(&row_buffer);
-                    for class_idx in 0..n_classes {
-                        oob_votes[row_idx * n_classes + class_idx] += tree.class_fraction(leaf, class_idx);
-                    }
-                }
-            }
-            trees.push(tree);
-            let progress = FitProgress { n_trees_done: tree_idx + 1, n_trees: self.n_trees };
-            if on_progress(progress).is_break() {
-                return Err(MlError::Cancelled { n_trees_done: tree_idx + 1 });
-            }
-        }
-        let total: f64 = importances.iter().sum();
-        if total > 0.0 {
-            importances.iter_mut().for_each(|v| *v /= total);
-        }
-        let oob_score = self.oob_enabled().then(|| oob_accuracy(&oob_votes, labels, n_classes)).flatten();
-        Ok(RandomForest {
-            feature_names: matrix.feature_names().to_vec(),
-            n_classes,
-            trees,
-            feature_importances: importances,
-            oob_score,
-        })
-    }
-
-    fn oob_enabled(&self) -> bool {
-        self.bootstrap && self.compute_oob_score
-    }
-
-    /// How often each row is drawn for one tree (all ones without bootstrap).
-    fn draw_sample_counts(&self, n_rows: usize, tree_seed: u64) -> Vec<u32> {
-        if !self.bootstrap {
-            return vec![1; n_rows];
-        }
-        let mut rng = SeededRng::new(tree_seed);
-        let mut counts = vec![0u32; n_rows];
-        for _ in 0..self.max_samples.unwrap_or(n_rows) {
-            counts[rng.index(n_rows)] += 1;
-        }
-        counts
+        let job = self.prepare(matrix, labels)?;
+        let grown = job.grow(0..job.n_trees(), on_progress)?;
+        job.assemble(vec![grown])
     }
 }
 
+/// How often each row is drawn for one tree (all ones without bootstrap).
+pub(super) fn draw_sample_counts(params: &ForestParams, n_rows: usize, tree_seed: u64) -> Vec<u32> {
+    if !params.bootstrap {
+        return vec![1; n_rows];
+    }
+    let mut rng = SeededRng::new(tree_seed);
+    let mut counts = vec![0u32; n_rows];
+    for _ in 0..params.max_samples.unwrap_or(n_rows) {
+        counts[rng.index(n_rows)] += 1;
+    }
+    counts
+}
+
 impl RandomForest {
+    /// A forest from its assembled parts (see [`super::forest_job::ForestJob::assemble`]).
+    pub(super) fn from_parts(
+        feature_names: Vec<String>,
+        n_classes: usize,
+        trees: Vec<DecisionTree>,
+        feature_importances: Vec<f64>,
+        oob_score: Option<f64>,
+    ) -> Self {
+        Self { feature_names, n_classes, trees, feature_importances, oob_score }
+    }
+
     /// The feature names, in the order `predict_proba` expects values.
     pub fn feature_names(&self) -> &[String] {
         &self.feature_names
@@ -282,7 +239,7 @@ impl RandomForest {
     }
 }
 
-fn count_classes(labels: &[u32], n_classes: usize) -> Vec<usize> {
+pub(super) fn count_classes(labels: &[u32], n_classes: usize) -> Vec<usize> {
     let mut counts = vec![0; n_classes];
     for &label in labels {
         counts[label as usize] += 1;
@@ -290,7 +247,7 @@ fn count_classes(labels: &[u32], n_classes: usize) -> Vec<usize> {
     counts
 }
 
-fn class_multipliers(class_weight: ClassWeight, class_counts: &[usize], n_rows: usize) -> Vec<f64> {
+pub(super) fn class_multipliers(class_weight: ClassWeight, class_counts: &[usize], n_rows: usize) -> Vec<f64> {
     let n_present = class_counts.iter().filter(|&&c| c > 0).count() as f64;
     class_counts
         .iter()
@@ -302,7 +259,7 @@ fn class_multipliers(class_weight: ClassWeight, class_counts: &[usize], n_rows: 
         .collect()
 }
 
-fn weighted_sample(counts: &[u32], labels: &[u32], class_multiplier: &[f64]) -> WeightedSample {
+pub(super) fn weighted_sample(counts: &[u32], labels: &[u32], class_multiplier: &[f64]) -> WeightedSample {
     let mut rows = Vec::new();
     let mut weights = Vec::new();
     for (row_idx, &count) in counts.iter().enumerate() {
@@ -315,28 +272,13 @@ fn weighted_sample(counts: &[u32], labels: &[u32], class_multiplier: &[f64]) -> 
 }
 
 /// Adds one tree's impurity decrease, normalised to sum to 1, as scikit-learn does.
-fn add_normalized(total: &mut [f64], decrease: &[f64]) {
+pub(super) fn add_normalized(total: &mut [f64], decrease: &[f64]) {
     let sum: f64 = decrease.iter().sum();
     if sum > 0.0 {
         for (t, d) in total.iter_mut().zip(decrease) {
             *t += d / sum;
         }
     }
-}
-
-fn oob_accuracy(votes: &[f64], labels: &[u32], n_classes: usize) -> Option<f64> {
-    let mut n_scored = 0usize;
-    let mut n_correct = 0usize;
-    for (row_idx, &label) in labels.iter().enumerate() {
-        let row_votes = &votes[row_idx * n_classes..(row_idx + 1) * n_classes];
-        if row_votes.iter().all(|&v| v == 0.0) {
-            continue;
-        }
-        n_scored += 1;
-        let predicted = argmax(row_votes);
-        n_correct += usize::from(predicted == label as usize);
-    }
-    (n_scored > 0).then(|| n_correct as f64 / n_scored as f64)
 }
 
 /// The index of the largest value; the first one on ties (as numpy's argmax).

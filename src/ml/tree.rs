@@ -160,6 +160,17 @@ pub struct DecisionTree {
 }
 
 impl DecisionTree {
+    /// A tree from its arena and node-major class weights, as read back from bytes; check
+    /// it with [`DecisionTree::validate`] before walking it.
+    pub fn from_parts(nodes: Vec<TreeNode>, n_classes: usize, class_weights: Vec<f64>) -> Self {
+        Self { nodes, n_classes, class_weights }
+    }
+
+    /// Every node's weighted class counts, node-major.
+    pub fn all_class_weights(&self) -> &[f64] {
+        &self.class_weights
+    }
+
     /// The arena; node 0 is the root.
     pub fn nodes(&self) -> &[TreeNode] {
         &self.nodes
