@@ -15,9 +15,10 @@ use thiserror::Error;
 use crate::claims::features::{add_features, FeaturePlan};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
+use crate::ml::forest_job::ForestJob;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
-use crate::ml::split::train_test_split;
-use crate::ml::{FitProgress, ForestParams, IsolationForestParams, MlError};
+use crate::ml::split::{train_test_split, TrainTestSplit};
+use crate::ml::{FeatureMatrix, FitProgress, ForestParams, IsolationForestParams, MlError, RandomForest};
 pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
@@ -158,6 +159,38 @@ pub fn train_model(
     request: &TrainRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<(ScoringModel, TrainReport), PipelineError> {
+    let plan = plan_forest(table, request)?;
+    let grown = plan.job.grow(0..plan.job.n_trees(), on_progress)?;
+    let forest = plan.job.assemble(vec![grown])?;
+    plan.finish(forest).map(|fit| (fit.model, fit.report))
+}
+
+/// A random-forest run up to its fit: features encoded, labels read, rows split, and the
+/// [`ForestJob`] whose trees may grow here or on other workers.
+#[derive(Debug, Clone)]
+pub struct ForestPlan {
+    request: TrainRequest,
+    encoder: FeatureEncoder,
+    matrix: FeatureMatrix,
+    labels: Vec<u32>,
+    split: TrainTestSplit,
+    job: ForestJob,
+}
+
+/// A finished random-forest run: the model, its report, and the encoded matrix of every
+/// claim (kept so explanations need not encode again).
+#[derive(Debug, Clone)]
+pub struct ForestFit {
+    /// The model.
+    pub model: ScoringModel,
+    /// Held-out metrics and every claim's score.
+    pub report: TrainReport,
+    /// Every claim, encoded as the model reads it.
+    pub matrix: FeatureMatrix,
+}
+
+/// Encodes, reads labels, splits and bins: everything before the trees grow.
+pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<ForestPlan, PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
@@ -166,58 +199,71 @@ pub fn train_model(
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
-    let forest = request.forest.fit(&matrix.select_rows(&split.train), &train_labels, on_progress)?;
-    let scores = forest.predict_class_proba(&matrix, 1)?;
+    let job = request.forest.prepare(&matrix.select_rows(&split.train), &train_labels)?;
+    Ok(ForestPlan { request: request.clone(), encoder, matrix, labels, split, job })
+}
 
-    let actual: Vec<bool> = split.test.iter().map(|&r| labels[r] == 1).collect();
-    let test_scores: Vec<f64> = split.test.iter().map(|&r| scores[r]).collect();
-    let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= request.decision_threshold).collect();
-    let confusion = ConfusionMatrix::from_predictions(&actual, &predicted);
-    let mut is_test_row = vec![false; table.n_rows()];
-    split.test.iter().for_each(|&r| is_test_row[r] = true);
-    let mut feature_importances: Vec<FeatureImportance> = forest
-        .feature_names()
-        .iter()
-        .zip(forest.feature_importances())
-        .map(|(feature, &importance)| FeatureImportance { feature: feature.clone(), importance })
-        .collect();
-    feature_importances.sort_by(|a, b| b.importance.total_cmp(&a.importance));
-    let report = TrainReport {
-        n_train: split.train.len(),
-        n_test: split.test.len(),
-        accuracy: confusion.accuracy(),
-        roc_auc: roc_auc(&actual, &test_scores),
-        confusion,
-        oob_score: forest.oob_score(),
-        feature_importances,
-        scores,
-        is_test_row,
-    };
-    let summary = TrainingSummary {
-        n_rows: table.n_rows(),
-        n_train: report.n_train,
-        n_test: report.n_test,
-        held_out: (report.n_test > 0).then(|| HeldOutMetrics {
+impl ForestPlan {
+    /// The trees to grow.
+    pub fn job(&self) -> &ForestJob {
+        &self.job
+    }
+
+    /// Scores every claim with the assembled forest and measures it on the held-out rows.
+    pub fn finish(self, forest: RandomForest) -> Result<ForestFit, PipelineError> {
+        let ForestPlan { request, encoder, matrix, labels, split, .. } = self;
+        let scores = forest.predict_class_proba(&matrix, 1)?;
+
+        let actual: Vec<bool> = split.test.iter().map(|&r| labels[r] == 1).collect();
+        let test_scores: Vec<f64> = split.test.iter().map(|&r| scores[r]).collect();
+        let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= request.decision_threshold).collect();
+        let confusion = ConfusionMatrix::from_predictions(&actual, &predicted);
+        let mut is_test_row = vec![false; matrix.n_rows()];
+        split.test.iter().for_each(|&r| is_test_row[r] = true);
+        let mut feature_importances: Vec<FeatureImportance> = forest
+            .feature_names()
+            .iter()
+            .zip(forest.feature_importances())
+            .map(|(feature, &importance)| FeatureImportance { feature: feature.clone(), importance })
+            .collect();
+        feature_importances.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+        let report = TrainReport {
+            n_train: split.train.len(),
+            n_test: split.test.len(),
             accuracy: confusion.accuracy(),
-            precision: confusion.precision(),
-            recall: confusion.recall(),
-            f1: confusion.f1(),
-            roc_auc: report.roc_auc,
-            average_precision: average_precision(&actual, &test_scores).ok(),
+            roc_auc: roc_auc(&actual, &test_scores),
             confusion,
-        }),
-        oob_score: report.oob_score,
-        feature_importances: report.feature_importances.clone(),
-        n_flagged: None,
-    };
-    let algorithm = Algorithm::RandomForest {
-        label_column: request.label_column.clone(),
-        positive_label: request.positive_label.clone(),
-        decision_threshold: request.decision_threshold,
-        params: request.forest.clone(),
-        forest,
-    };
-    Ok((ScoringModel::new(encoder, algorithm, summary), report))
+            oob_score: forest.oob_score(),
+            feature_importances,
+            scores,
+            is_test_row,
+        };
+        let summary = TrainingSummary {
+            n_rows: matrix.n_rows(),
+            n_train: report.n_train,
+            n_test: report.n_test,
+            held_out: (report.n_test > 0).then(|| HeldOutMetrics {
+                accuracy: confusion.accuracy(),
+                precision: confusion.precision(),
+                recall: confusion.recall(),
+                f1: confusion.f1(),
+                roc_auc: report.roc_auc,
+                average_precision: average_precision(&actual, &test_scores).ok(),
+                confusion,
+            }),
+            oob_score: report.oob_score,
+            feature_importances: report.feature_importances.clone(),
+            n_flagged: None,
+        };
+        let algorithm = Algorithm::RandomForest {
+            label_column: request.label_column.clone(),
+            positive_label: request.positive_label.clone(),
+            decision_threshold: request.decision_threshold,
+            params: request.forest.clone(),
+            forest,
+        };
+        Ok(ForestFit { model: ScoringModel::new(encoder, algorithm, summary), report, matrix })
+    }
 }
 
 /// What to train an isolation forest on: no label is needed.
@@ -249,6 +295,26 @@ pub fn train_anomaly_model(
     request: &AnomalyRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<(ScoringModel, Vec<f64>), PipelineError> {
+    fit_anomaly_model(table, request, on_progress).map(|fit| (fit.model, fit.scores))
+}
+
+/// A finished isolation-forest run: the model, every claim's score, and the encoded matrix.
+#[derive(Debug, Clone)]
+pub struct AnomalyFit {
+    /// The model.
+    pub model: ScoringModel,
+    /// Every claim's anomaly score, in table order.
+    pub scores: Vec<f64>,
+    /// Every claim, encoded as the model reads it.
+    pub matrix: FeatureMatrix,
+}
+
+/// [`train_anomaly_model`], keeping the encoded matrix.
+pub fn fit_anomaly_model(
+    table: &ClaimsTable,
+    request: &AnomalyRequest,
+    on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+) -> Result<AnomalyFit, PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
@@ -279,7 +345,7 @@ pub fn train_anomaly_model(
         n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
     };
     let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
-    Ok((ScoringModel::new(encoder, algorithm, summary), scores))
+    Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores, matrix })
 }
 
 /// A column left out of the default feature set, and why.

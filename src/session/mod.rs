@@ -13,9 +13,11 @@ use crate::claims::rules::{RuleOutcome, RulePack};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
+use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FeatureMatrix, FitProgress};
 use crate::pipeline::{
-    binary_labels, prepare, train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
+    binary_labels, fit_anomaly_model, plan_forest, prepare, Algorithm, AnomalyRequest, ForestPlan, ScoringModel,
+    TrainRequest,
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
@@ -30,6 +32,11 @@ pub const TRAINED_NOW: &str = "trained now";
 /// Claims sampled for the evaluation's mean |SHAP| and beeswarm.
 pub const EVALUATION_SHAP_SAMPLE: usize = 200;
 
+/// The progress stage after a random forest's trees, while every claim is scored.
+pub const SCORING_STAGE: &str = "Scoring every claim";
+/// The progress stage while the evaluation explains its sample of claims.
+pub const EXPLAINING_STAGE: &str = "Explaining a sample of claims";
+
 /// The worker's state between requests.
 #[derive(Default)]
 pub struct Session {
@@ -38,6 +45,14 @@ pub struct Session {
     labels: Option<Vec<bool>>,
     label_column: Option<String>,
     rules: Option<SessionRules>,
+    pending_forest: Option<PendingForest>,
+}
+
+/// A random forest planned ahead of its `Train` request, with trees grown elsewhere.
+struct PendingForest {
+    request: TrainRequest,
+    plan: ForestPlan,
+    grown: Option<Vec<GrownTrees>>,
 }
 
 /// The session's rule pack and its outcome on the prepared claims.
@@ -112,6 +127,25 @@ impl Session {
         outcome.unwrap_or_else(|message| FromWorker::Failed { job_id, message })
     }
 
+    /// Plans the random forest of a `Train` request and keeps the plan, so its trees can
+    /// grow elsewhere (the browser's worker pool) before the request itself is handled.
+    /// `Ok(None)` when the request fits no random forest.
+    pub fn plan_forest(&mut self, request: &RunRequest) -> Result<Option<&ForestJob>, String> {
+        self.pending_forest = None;
+        let Some(train_request) = forest_request(request) else { return Ok(None) };
+        let plan = plan_forest(&self.data()?.prepared, &train_request).map_err(|e| e.to_string())?;
+        let pending = self.pending_forest.insert(PendingForest { request: train_request, plan, grown: None });
+        Ok(Some(pending.plan.job()))
+    }
+
+    /// Trees grown elsewhere for the planned forest; the next `Train` with the same request
+    /// assembles them instead of growing its own. Ignored when nothing is planned.
+    pub fn provide_trees(&mut self, grown: Vec<GrownTrees>) {
+        if let Some(pending) = &mut self.pending_forest {
+            pending.grown = Some(grown);
+        }
+    }
+
     fn generate(&mut self, job_id: JobId, scenario: Scenario, options: &SynthOptions) -> Reply {
         let table = generate(scenario, options).map_err(|e| format!("Could not generate claims: {e}"))?;
         let source = format!("{scenario} claims, seed {}", options.seed);
@@ -160,6 +194,7 @@ impl Session {
     }
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
+        let mut pending = self.pending_forest.take();
         let data = self.data()?;
         let table = &data.prepared;
         let label_column = request.label_column.clone();
@@ -186,34 +221,38 @@ impl Session {
         if request.algorithm.fits_forest() {
             let stage = "Fitting the random forest";
             report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
-            let train_request = TrainRequest {
-                label_column: label_column.clone().unwrap_or_default(),
-                positive_label: request.positive_label.clone(),
-                feature_columns: request.feature_columns.clone(),
-                forest: request.forest.clone(),
-                test_fraction: request.test_fraction,
-                split_seed: request.split_seed,
-                decision_threshold: 0.5,
+            let Some(train_request) = forest_request(request) else {
+                return Err("Choose a label column to train a random forest.".into());
             };
-            let mut on_progress = |p: FitProgress| {
-                report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
-                ControlFlow::Continue(())
+            let pending = match pending.take() {
+                Some(pending) if pending.request == train_request => pending,
+                _ => {
+                    let plan = plan_forest(table, &train_request).map_err(|e| e.to_string())?;
+                    PendingForest { request: train_request, plan, grown: None }
+                }
             };
-            let (model, train_report) =
-                train_model(table, &train_request, &mut on_progress).map_err(|e| e.to_string())?;
-            report(FromWorker::Progress {
-                job_id,
-                done: n_forest,
-                total,
-                stage: "Explaining a sample of claims".into(),
-            });
+            let job = pending.plan.job();
+            let forest = match pending.grown {
+                Some(parts) => job.assemble(parts),
+                None => {
+                    let mut on_progress = |p: FitProgress| {
+                        report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
+                        ControlFlow::Continue(())
+                    };
+                    job.grow(0..job.n_trees(), &mut on_progress).and_then(|grown| job.assemble(vec![grown]))
+                }
+            }
+            .map_err(|e| e.to_string())?;
+            report(FromWorker::Progress { job_id, done: n_forest, total, stage: SCORING_STAGE.into() });
+            let fit = pending.plan.finish(forest).map_err(|e| e.to_string())?;
+            report(FromWorker::Progress { job_id, done: n_forest, total, stage: EXPLAINING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
             fitted.push(fit_result(
                 ModelSlot::Forest,
-                model,
-                table,
-                train_report.scores,
-                Some(train_report.is_test_row),
+                fit.model,
+                fit.matrix,
+                fit.report.scores,
+                Some(fit.report.is_test_row),
                 labels.as_deref(),
                 request.split_seed,
                 word,
@@ -247,13 +286,13 @@ impl Session {
                 report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
                 ControlFlow::Continue(())
             };
-            let (model, scores) =
-                train_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
+            let fit = fit_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
+            report(FromWorker::Progress { job_id, done: total, total, stage: EXPLAINING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,
-                model,
-                table,
-                scores,
+                fit.model,
+                fit.matrix,
+                fit.scores,
                 None,
                 labels.as_deref(),
                 request.isolation.seed,
@@ -376,7 +415,7 @@ impl Session {
 fn fit_result(
     slot: ModelSlot,
     model: ScoringModel,
-    table: &ClaimsTable,
+    matrix: FeatureMatrix,
     scores: Vec<f64>,
     is_test_row: Option<Vec<bool>>,
     labels: Option<&[bool]>,
@@ -384,7 +423,6 @@ fn fit_result(
     positive_word: String,
     origin: String,
 ) -> Result<FittedModel, String> {
-    let matrix = model.encode(table).map_err(|e| e.to_string())?;
     let evaluation = evaluate(&EvaluationInput {
         model: &model,
         matrix: &matrix,
@@ -405,6 +443,21 @@ fn fit_result(
         origin,
         training_note: None,
         explainer: Default::default(),
+    })
+}
+
+/// The pipeline request for a run's random forest; `None` when the run fits none or has
+/// no label.
+fn forest_request(request: &RunRequest) -> Option<TrainRequest> {
+    let label_column = request.label_column.clone().filter(|_| request.algorithm.fits_forest())?;
+    Some(TrainRequest {
+        label_column,
+        positive_label: request.positive_label.clone(),
+        feature_columns: request.feature_columns.clone(),
+        forest: request.forest.clone(),
+        test_fraction: request.test_fraction,
+        split_seed: request.split_seed,
+        decision_threshold: 0.5,
     })
 }
 

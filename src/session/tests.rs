@@ -252,3 +252,43 @@ fn rules_can_be_replaced_uploaded_downloaded_and_blend_into_the_exported_priorit
     }
     assert!(flagged > 50, "{flagged}");
 }
+
+#[test]
+fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
+    let mut local = Session::new();
+    let data = loaded(&mut local, Scenario::Denial, 1_500);
+    let run = request(&data, AlgorithmChoice::Both);
+    let expected = train(&mut local, run.clone());
+
+    let mut pooled = Session::new();
+    loaded(&mut pooled, Scenario::Denial, 1_500);
+    let job_bytes = pooled.plan_forest(&run).unwrap().expect("the run fits a random forest").to_bytes();
+    // What each helper worker does with its range: read the job, grow, send the trees back.
+    let helper_job = ForestJob::from_bytes(&job_bytes).unwrap();
+    let grown: Vec<GrownTrees> = helper_job
+        .tree_ranges(3)
+        .into_iter()
+        .map(|range| {
+            let trees = helper_job.grow(range, &mut |_| ControlFlow::Continue(())).unwrap();
+            GrownTrees::from_bytes(&trees.to_bytes()).unwrap()
+        })
+        .collect();
+    pooled.provide_trees(grown);
+    let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
+    let FromWorker::Trained { results, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!(*results, expected);
+
+    // A plan for another request is not used: the session grows its own trees.
+    let mut other = run.clone();
+    other.forest.seed = 99;
+    pooled.plan_forest(&other).unwrap();
+    let FromWorker::Trained { results, .. } =
+        pooled.handle(ToWorker::Train { job_id: 3, request: Box::new(run) }, None, &mut quiet)
+    else {
+        panic!()
+    };
+    assert_eq!(*results, expected);
+    // A run without a random forest plans nothing.
+    let isolation_only = request(&data, AlgorithmChoice::IsolationForest);
+    assert!(pooled.plan_forest(&isolation_only).unwrap().is_none());
+}
