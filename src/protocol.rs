@@ -84,6 +84,15 @@ pub struct RunRequest {
     pub isolation_on_rule_clean: bool,
 }
 
+impl RunRequest {
+    /// Trees the run grows, over both forests: the progress bar's total.
+    pub fn n_trees_total(&self) -> usize {
+        let forest = if self.algorithm.fits_forest() { self.forest.n_trees } else { 0 };
+        let isolation = if self.algorithm.fits_isolation() { self.isolation.n_trees } else { 0 };
+        forest + isolation
+    }
+}
+
 fn learn_from_rule_clean_claims() -> bool {
     true
 }

@@ -32,6 +32,8 @@ pub const TRAINED_NOW: &str = "trained now";
 /// Claims sampled for the evaluation's mean |SHAP| and beeswarm.
 pub const EVALUATION_SHAP_SAMPLE: usize = 200;
 
+/// The progress stage while a random forest's trees grow.
+pub const FITTING_FOREST_STAGE: &str = "Fitting the random forest";
 /// The progress stage after a random forest's trees, while every claim is scored.
 pub const SCORING_STAGE: &str = "Scoring every claim";
 /// The progress stage while the evaluation explains its sample of claims.
@@ -194,7 +196,7 @@ impl Session {
     }
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
-        let mut pending = self.pending_forest.take();
+        let pending = self.pending_forest.take();
         let data = self.data()?;
         let table = &data.prepared;
         let label_column = request.label_column.clone();
@@ -215,16 +217,14 @@ impl Session {
             None => None,
         };
         let n_forest = if request.algorithm.fits_forest() { request.forest.n_trees } else { 0 };
-        let n_isolation = if request.algorithm.fits_isolation() { request.isolation.n_trees } else { 0 };
-        let total = n_forest + n_isolation;
+        let total = request.n_trees_total();
         let mut fitted = Vec::new();
         if request.algorithm.fits_forest() {
-            let stage = "Fitting the random forest";
-            report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
+            let stage = FITTING_FOREST_STAGE;
             let Some(train_request) = forest_request(request) else {
                 return Err("Choose a label column to train a random forest.".into());
             };
-            let pending = match pending.take() {
+            let pending = match pending {
                 Some(pending) if pending.request == train_request => pending,
                 _ => {
                     let plan = plan_forest(table, &train_request).map_err(|e| e.to_string())?;
@@ -235,6 +235,7 @@ impl Session {
             let forest = match pending.grown {
                 Some(parts) => job.assemble(parts),
                 None => {
+                    report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
                     let mut on_progress = |p: FitProgress| {
                         report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
                         ControlFlow::Continue(())

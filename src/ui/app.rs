@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                 on_cancel=Callback::new(move |()| state.cancel())
             />
             <p class="status" role="status" data-testid="status">{move || state.status.get()}</p>
+            <p class="stage-times" data-testid="stage-times">{move || state.stage_times.get()}</p>
             <section id="screen" role="tabpanel" aria-labelledby=move || format!("tab-{}", state.screen.get().slug())>
                 {move || match state.screen.get() {
                     Screen::Data => view! { <DataPanel /> }.into_any(),

@@ -247,6 +247,8 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// The status line.
     pub status: RwSignal<String>,
+    /// How long each stage of the last finished job took ("Fitting the random forest 1.9 s · ...").
+    pub stage_times: RwSignal<Option<String>>,
     ranking: Memo<Option<Ranking>>,
     labels: Memo<Option<Arc<Vec<bool>>>>,
     explain_job: RwSignal<JobId>,
@@ -315,6 +317,7 @@ impl AppState {
             now_ms: RwSignal::new(0.0),
             error: RwSignal::new(None),
             status: RwSignal::new(String::new()),
+            stage_times: RwSignal::new(None),
             explain_job: RwSignal::new(0),
             whatif_job: RwSignal::new(0),
             restore_job: RwSignal::new(0),
@@ -566,6 +569,8 @@ impl AppState {
     }
 
     fn finish_job(&self) -> f64 {
+        let now = js_sys::Date::now();
+        self.stage_times.set(self.job.with_untracked(|job| job.stage_times(now)));
         let started = match self.job.get_untracked() {
             JobState::Running { started_at_ms, .. } => started_at_ms,
             JobState::Idle => js_sys::Date::now(),
@@ -578,7 +583,8 @@ impl AppState {
         match reply {
             FromWorker::Ready => {}
             FromWorker::Progress { job_id, done, total, stage } => {
-                let recorded = self.job.try_update(|job| job.record_progress(job_id, done, total, &stage));
+                let now = js_sys::Date::now();
+                let recorded = self.job.try_update(|job| job.record_progress(job_id, done, total, &stage, now));
                 if recorded == Some(true) {
                     self.now_ms.set(js_sys::Date::now());
                 }

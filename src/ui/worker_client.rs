@@ -9,9 +9,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::protocol::{FromWorker, ToWorker};
 use crate::worker::codec;
-
-/// The classic-worker script that loads the worker binary (public/worker_boot.js).
-const WORKER_SCRIPT: &str = "./worker_boot.js";
+use crate::worker::spawn::{describe_js_error, spawn_worker};
 
 /// What the worker client reports to the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,8 +92,7 @@ impl WorkerClient {
         if self.inner.borrow().worker.is_some() {
             return Ok(());
         }
-        let worker = Worker::new(WORKER_SCRIPT)
-            .map_err(|e| format!("The background worker could not start: {}", describe_js_error(e)))?;
+        let worker = spawn_worker().map_err(|e| format!("The background worker could not start: {e}"))?;
         let weak = Rc::downgrade(&self.inner);
         let on_message =
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| on_worker_message(&weak, event));
@@ -145,11 +142,4 @@ fn on_worker_message(weak: &Weak<RefCell<Inner>>, event: MessageEvent) {
     };
     let on_event = inner.borrow().on_event.clone();
     on_event(event);
-}
-
-fn describe_js_error(error: JsValue) -> String {
-    error
-        .as_string()
-        .or_else(|| error.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
-        .unwrap_or_else(|| format!("{error:?}"))
 }

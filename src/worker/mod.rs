@@ -1,31 +1,52 @@
 //! The Web Worker: a thin shell that reads each posted message (and the `File` beside it),
-//! hands it to the pure-Rust [`Session`], and posts the replies back.
+//! hands it to the pure-Rust [`Session`], and posts the replies back. A random forest's
+//! trees grow on a [`pool::Pool`] of helper workers, which are this same shell serving
+//! helper tasks.
 //!
-//! Work runs synchronously inside the worker, so the page stays responsive. The page
-//! cancels a job by terminating the worker and starting a fresh one, which stops the work
-//! at once without shared memory; it then restores the claims it holds.
+//! Work runs inside the worker, so the page stays responsive. The page cancels a job by
+//! terminating the worker (and with it the helpers) and starting a fresh one, which stops
+//! the work at once without shared memory; it then restores the claims it holds.
 
 pub mod codec;
+pub mod pool;
+pub mod spawn;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::ops::ControlFlow;
+use std::rc::Rc;
 
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-use crate::protocol::{FromWorker, ToWorker};
-use crate::session::Session;
+use crate::ml::forest_job::ForestJob;
+use crate::protocol::{FromWorker, RunRequest, ToWorker};
+use crate::session::{Session, FITTING_FOREST_STAGE};
+pub use spawn::in_worker_scope;
 
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::new());
+    /// Whether an asynchronous job (a fit on the pool) is running; messages wait meanwhile.
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    static WAITING: RefCell<VecDeque<JsValue>> = const { RefCell::new(VecDeque::new()) };
+    static POOL: RefCell<Option<Rc<pool::Pool>>> = const { RefCell::new(None) };
 }
 
-/// Installs the message handler and tells the page the worker is ready.
+/// Installs the message handler and tells the owner the worker is ready.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        handle(&reply_scope, event.data());
+        let data = event.data();
+        if Reflect::has(&data, &"task".into()).unwrap_or(false) {
+            help(&reply_scope, &data);
+        } else if BUSY.get() {
+            WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
+        } else {
+            handle(&reply_scope, data);
+        }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker does.
@@ -48,6 +69,23 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             return post(scope, &FromWorker::Failed { job_id: 0, message });
         }
     };
+    if let ToWorker::Train { request, .. } = &message {
+        if request.algorithm.fits_forest() && pool::helper_count() > 1 {
+            let request = (**request).clone();
+            BUSY.set(true);
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                grow_on_pool(&scope, job_id_of(&message), &request).await;
+                reply(&scope, message, None);
+                BUSY.set(false);
+                while !BUSY.get() {
+                    let Some(next) = WAITING.with_borrow_mut(VecDeque::pop_front) else { break };
+                    handle(&scope, next);
+                }
+            });
+            return;
+        }
+    }
     let bytes = match file.map(|file| read_file(&file)).transpose() {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -55,9 +93,85 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             return post(scope, &reply);
         }
     };
+    reply(scope, message, bytes);
+}
+
+fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Vec<u8>>) {
     let reply =
-        SESSION.with(|session| session.borrow_mut().handle(message, bytes, &mut |progress| post(scope, &progress)));
+        SESSION.with(|session| session.borrow_mut().handle(message, file, &mut |progress| post(scope, &progress)));
     post(scope, &reply);
+}
+
+/// Plans the request's random forest and grows its trees on the pool, handing them to the
+/// session. On any failure the session simply grows the trees itself when it handles the
+/// request (and reports its own errors, such as a missing label).
+async fn grow_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) {
+    let Some(pool) = pool_for_fit() else { return };
+    let planned = SESSION.with_borrow_mut(|session| match session.plan_forest(request) {
+        Ok(Some(job)) => Some((job.to_bytes(), job.tree_ranges(pool.len()))),
+        _ => None,
+    });
+    let Some((job, ranges)) = planned else { return };
+    let total = request.n_trees_total();
+    let done = Rc::new(Cell::new(0usize));
+    let progress_scope = scope.clone();
+    let on_tree: Rc<dyn Fn()> = Rc::new(move || {
+        done.set(done.get() + 1);
+        let stage = FITTING_FOREST_STAGE.into();
+        post(&progress_scope, &FromWorker::Progress { job_id, done: done.get(), total, stage });
+    });
+    post(scope, &FromWorker::Progress { job_id, done: 0, total, stage: FITTING_FOREST_STAGE.into() });
+    match pool.grow_forest(&job, ranges, on_tree).await {
+        Ok(grown) => SESSION.with_borrow_mut(|session| session.provide_trees(grown)),
+        Err(error) => {
+            web_sys::console::warn_1(&format!("ClaimForest: the worker pool failed ({error}); growing here").into());
+            POOL.set(None);
+        }
+    }
+}
+
+fn pool_for_fit() -> Option<Rc<pool::Pool>> {
+    if let Some(pool) = POOL.with_borrow(Clone::clone) {
+        return Some(pool);
+    }
+    match pool::Pool::start(pool::helper_count()) {
+        Ok(pool) => Some(POOL.with_borrow_mut(|slot| slot.insert(Rc::new(pool)).clone())),
+        Err(error) => {
+            web_sys::console::warn_1(&format!("ClaimForest: no worker pool ({error})").into());
+            None
+        }
+    }
+}
+
+/// Serves a helper task from the session worker: grow a range of a forest's trees.
+fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let outcome = (|| -> Result<Vec<u8>, String> {
+        let job: Uint8Array = field("task").dyn_into().map_err(|_| "the task has no job")?;
+        let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
+        let end = field("end").as_f64().ok_or("the task has no end")? as usize;
+        let job = ForestJob::from_bytes(&job.to_vec()).map_err(|e| e.to_string())?;
+        let mut on_progress = |_| {
+            let progress = Object::new();
+            let _ = Reflect::set(&progress, &"progress".into(), &JsValue::TRUE);
+            let _ = scope.post_message(&progress);
+            ControlFlow::Continue(())
+        };
+        job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
+    })();
+    let reply = Object::new();
+    let transfer = Array::new();
+    let _ = match outcome {
+        Ok(bytes) => {
+            let bytes = Uint8Array::from(bytes.as_slice());
+            transfer.push(&bytes.buffer());
+            Reflect::set(&reply, &"result".into(), &bytes)
+        }
+        Err(error) => Reflect::set(&reply, &"error".into(), &error.into()),
+    };
+    if let Err(error) = scope.post_message_with_transfer(&reply, &transfer) {
+        web_sys::console::error_2(&"ClaimForest helper: postMessage failed".into(), &error);
+    }
 }
 
 /// Reads a posted `File` whole; workers may read synchronously.
@@ -70,7 +184,9 @@ fn read_file(file: &File) -> Result<Vec<u8>, String> {
 
 fn job_id_of(message: &ToWorker) -> u64 {
     match message {
-        ToWorker::IngestFile { job_id, .. } | ToWorker::LoadModelFile { job_id, .. } => *job_id,
+        ToWorker::IngestFile { job_id, .. }
+        | ToWorker::LoadModelFile { job_id, .. }
+        | ToWorker::Train { job_id, .. } => *job_id,
         _ => 0,
     }
 }

@@ -14,8 +14,10 @@ for (const base of ['/', SUB_PATH]) {
       await waitForClaims(page, '1,000');
       const accuracy = await trainAndReadAccuracy(page);
       assert.ok(accuracy >= 0.93, `accuracy ${accuracy}`);
-      // The worker did the work: its wasm was loaded from our own origin.
-      assert.ok(record.requests.some((u) => u.endsWith('worker_bg.wasm')), record.requests.join('\n'));
+      // The workers did the work on the page's own wasm module: their boot script came from
+      // our origin, and the wasm was downloaded once (workers receive the compiled module).
+      assert.ok(record.requests.some((u) => u.endsWith('worker_boot.js')), record.requests.join('\n'));
+      assert.equal(record.requests.filter((u) => u.endsWith('.wasm')).length, 1, record.requests.join('\n'));
       assert.ok(record.requests.every((u) => u.startsWith(env.urls[base])), `left the app's path:\n${record.requests.join('\n')}`);
       assert.deepEqual(record.offHost, []);
       assert.deepEqual(record.consoleErrors, []);

@@ -1,0 +1,200 @@
+//! The session worker's pool of helper workers, sized to the machine's cores: each helper
+//! receives the binned training matrix once per fit and grows its range of trees.
+//!
+//! Helpers run the same wasm module (see [`super::spawn`]). Nothing is shared: the job and
+//! the trees travel as transferred `ArrayBuffer`s, so no `SharedArrayBuffer` (and no
+//! COOP/COEP headers) is needed. Terminating the session worker terminates its helpers.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use super::spawn::{describe_js_error, spawn_worker};
+use crate::ml::forest_job::GrownTrees;
+
+/// The most helpers a pool starts, whatever the machine reports.
+pub const MAX_HELPERS: usize = 8;
+
+/// How many helpers this machine gets: `navigator.hardwareConcurrency`, at most
+/// [`MAX_HELPERS`], at least 1.
+pub fn helper_count() -> usize {
+    let cores = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|navigator| Reflect::get(&navigator, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|value| value.as_f64())
+        .unwrap_or(1.0);
+    (cores as usize).clamp(1, MAX_HELPERS)
+}
+
+/// Helper workers, started on first use and kept between fits.
+pub struct Pool {
+    helpers: Vec<Helper>,
+}
+
+struct Helper {
+    worker: Worker,
+    state: Rc<RefCell<HelperState>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+#[derive(Default)]
+struct HelperState {
+    ready: bool,
+    failed: Option<String>,
+    waiting: Vec<Waiter>,
+    task: Option<Waiter>,
+    on_tree: Option<Rc<dyn Fn()>>,
+}
+
+struct Waiter {
+    resolve: js_sys::Function,
+    reject: js_sys::Function,
+}
+
+impl Pool {
+    /// Starts `n_helpers` workers; they load in the background.
+    pub fn start(n_helpers: usize) -> Result<Self, String> {
+        let helpers = (0..n_helpers).map(|_| Helper::start()).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { helpers })
+    }
+
+    /// Number of helpers.
+    pub fn len(&self) -> usize {
+        self.helpers.len()
+    }
+
+    /// Whether the pool has no helper.
+    pub fn is_empty(&self) -> bool {
+        self.helpers.is_empty()
+    }
+
+    /// Grows `ranges` of the forest in `job` (a [`crate::ml::forest_job::ForestJob`] as
+    /// bytes), one range per helper, calling `on_tree` after every tree anywhere.
+    pub async fn grow_forest(
+        &self,
+        job: &[u8],
+        ranges: Vec<Range<usize>>,
+        on_tree: Rc<dyn Fn()>,
+    ) -> Result<Vec<GrownTrees>, String> {
+        let mut pending = Vec::with_capacity(ranges.len());
+        for (helper, range) in self.helpers.iter().zip(ranges) {
+            helper.ready().await?;
+            let task = Object::new();
+            let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).map_err(describe_js_error);
+            let bytes = Uint8Array::from(job);
+            set("task", &bytes)?;
+            set("first", &JsValue::from(range.start as f64))?;
+            set("end", &JsValue::from(range.end as f64))?;
+            pending.push(helper.run(&task, &Array::of1(&bytes.buffer()), on_tree.clone())?);
+        }
+        let mut grown = Vec::with_capacity(pending.len());
+        for promise in pending {
+            let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
+            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than trees")?;
+            grown.push(GrownTrees::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string())?);
+        }
+        Ok(grown)
+    }
+}
+
+impl Helper {
+    fn start() -> Result<Self, String> {
+        let worker = spawn_worker()?;
+        let state = Rc::new(RefCell::new(HelperState::default()));
+        let message_state = state.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_helper_message(&message_state, &event.data());
+        });
+        let error_state = state.clone();
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            fail(&error_state, format!("a helper worker stopped: {}", event.message()));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self { worker, state, _on_message: on_message, _on_error: on_error })
+    }
+
+    /// Resolves once the helper's wasm runs.
+    async fn ready(&self) -> Result<(), String> {
+        {
+            let state = self.state.borrow();
+            if let Some(error) = &state.failed {
+                return Err(error.clone());
+            }
+            if state.ready {
+                return Ok(());
+            }
+        }
+        let state = self.state.clone();
+        let promise = Promise::new(&mut |resolve, reject| state.borrow_mut().waiting.push(Waiter { resolve, reject }));
+        JsFuture::from(promise).await.map(|_| ()).map_err(describe_js_error)
+    }
+
+    /// Posts one task; the promise resolves with the helper's result bytes.
+    fn run(&self, task: &Object, transfer: &Array, on_tree: Rc<dyn Fn()>) -> Result<Promise, String> {
+        let state = self.state.clone();
+        let promise = Promise::new(&mut |resolve, reject| {
+            let mut state = state.borrow_mut();
+            state.task = Some(Waiter { resolve, reject });
+            state.on_tree = Some(on_tree.clone());
+        });
+        self.worker.post_message_with_transfer(task, transfer).map_err(describe_js_error)?;
+        Ok(promise)
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+fn on_helper_message(state: &Rc<RefCell<HelperState>>, data: &JsValue) {
+    let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if !field("progress").is_undefined() {
+        let on_tree = state.borrow().on_tree.clone();
+        if let Some(on_tree) = on_tree {
+            on_tree();
+        }
+    } else if let Ok(bytes) = field("result").dyn_into::<Uint8Array>() {
+        let task = state.borrow_mut().task.take();
+        if let Some(task) = task {
+            let _ = task.resolve.call1(&JsValue::NULL, &bytes);
+        }
+    } else if let Some(error) = field("error").as_string() {
+        let task = state.borrow_mut().task.take();
+        if let Some(task) = task {
+            let _ = task.reject.call1(&JsValue::NULL, &error.into());
+        }
+    } else {
+        // Anything else is the helper's `Ready`.
+        let waiting = {
+            let mut state = state.borrow_mut();
+            state.ready = true;
+            std::mem::take(&mut state.waiting)
+        };
+        waiting.into_iter().for_each(|waiter| drop(waiter.resolve.call0(&JsValue::NULL)));
+    }
+}
+
+fn fail(state: &Rc<RefCell<HelperState>>, message: String) {
+    let (waiting, task) = {
+        let mut state = state.borrow_mut();
+        state.failed = Some(message.clone());
+        (std::mem::take(&mut state.waiting), state.task.take())
+    };
+    let reason = JsValue::from(message);
+    for waiter in waiting.into_iter().chain(task) {
+        let _ = waiter.reject.call1(&JsValue::NULL, &reason);
+    }
+}
