@@ -173,6 +173,16 @@ pub enum ExportRequest {
     },
     /// The session's rule pack, as a `claimforest-rules` JSON file.
     RulePack,
+    /// Every claim of the review queue with its exact SHAP values under one model, in
+    /// queue order.
+    QueueExplanations {
+        /// Which model explains.
+        slot: ModelSlot,
+        /// How the priority is made.
+        priority: PriorityChoice,
+        /// Capacity and threshold.
+        settings: QueueSettings,
+    },
 }
 
 /// What the page asks the worker to do.
@@ -254,6 +264,14 @@ pub enum ToWorker {
         job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
+    },
+    /// Explain the evaluation's sample of claims (mean |SHAP| and beeswarm) for a model:
+    /// sent after training, so scores show before the slower explanations.
+    ExplainSample {
+        /// The job number.
+        job_id: JobId,
+        /// Which model.
+        slot: ModelSlot,
     },
     /// Prepare a download.
     Export {
@@ -390,6 +408,17 @@ pub enum FromWorker {
         /// The claim as an editable what-if form.
         fields: Vec<WhatIfField>,
     },
+    /// The evaluation's sample of claims explained.
+    SampleExplained {
+        /// The job number.
+        job_id: JobId,
+        /// Which model.
+        slot: ModelSlot,
+        /// Mean |SHAP| per feature, largest first.
+        mean_abs_shap: Vec<crate::workspace::evaluation::NamedValue>,
+        /// One point per sampled claim and top feature.
+        beeswarm: crate::workspace::evaluation::Beeswarm,
+    },
     /// A download is ready.
     Exported {
         /// The job number.
@@ -427,6 +456,7 @@ impl FromWorker {
             | FromWorker::Loaded { job_id, .. }
             | FromWorker::Trained { job_id, .. }
             | FromWorker::Explained { job_id, .. }
+            | FromWorker::SampleExplained { job_id, .. }
             | FromWorker::Exported { job_id, .. }
             | FromWorker::RulesApplied { job_id, .. }
             | FromWorker::Failed { job_id, .. } => *job_id,

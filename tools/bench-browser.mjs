@@ -24,6 +24,8 @@ const DIST = `${ROOT}dist/`;
 const QUICK = process.argv.includes('--quick');
 const SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const STEP_TIMEOUT = 600_000;
+// --only=medical:100000,denial:10000 runs just those (scenario, rows) pairs.
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
 
 const count = (n) => n.toLocaleString('en-US');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -62,7 +64,18 @@ async function train(page, algorithm) {
   const status = await page.getByTestId('status').textContent();
   const seconds = /in ([0-9.]+) s\./.exec(status);
   if (!seconds) throw new Error(`training did not finish: ${status}`);
-  return Number(seconds[1]);
+  return { totalS: Number(seconds[1]), stagesS: await stageTimes(page) };
+}
+
+/** The last job's stage times, from the page's "Stage 1.23 s · Stage 0.40 s" line. */
+async function stageTimes(page) {
+  const text = (await page.getByTestId('stage-times').textContent()) ?? '';
+  const stages = {};
+  for (const part of text.split(' · ')) {
+    const match = /^(.*) ([0-9.]+) s$/.exec(part.trim());
+    if (match) stages[match[1]] = Number(match[2]);
+  }
+  return stages;
 }
 
 /** Opens five claims' explanations; returns each click-to-waterfall time in ms. */
@@ -97,7 +110,8 @@ try {
   const domContentLoaded = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
   results.coldLoad = { domContentLoadedMs: domContentLoaded, openingClaimsShownMs: firstData };
   for (const scenario of ['denial', 'medical']) {
-    for (const rows of SIZES) {
+    for (const rows of ONLY ? [...SIZES, 1_000_000].filter((n, i, all) => all.indexOf(n) === i) : SIZES) {
+      if (ONLY && !ONLY.includes(`${scenario}:${rows}`)) continue;
       const run = { scenario, rows };
       await page.getByTestId('tab-data').click();
       await page.getByTestId('scenario-select').selectOption(scenario);
@@ -110,14 +124,14 @@ try {
       run.generateMs = Date.now() - t0;
       run.heapAfterGenerateMb = await heapMb(cdp);
       try {
-        run.randomForestS = await train(page, 'random_forest');
+        run.randomForest = await train(page, 'random_forest');
         run.explanationMs = await explanations(page);
         run.explanationMedianMs = median(run.explanationMs);
       } catch (error) {
         run.randomForestError = String(error.message ?? error).slice(0, 200);
       }
       try {
-        run.isolationForestS = await train(page, 'isolation_forest');
+        run.isolationForest = await train(page, 'isolation_forest');
       } catch (error) {
         run.isolationForestError = String(error.message ?? error).slice(0, 200);
       }

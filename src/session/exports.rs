@@ -19,6 +19,9 @@ impl Session {
                 let queue = build_queue(&self.priority(priority)?, self.labels.as_deref(), settings);
                 ("review_queue.csv".to_owned(), CSV, self.scored_csv(priority, cuts, Some(&queue.rows), options)?)
             }
+            ExportRequest::QueueExplanations { .. } => {
+                return Err("Queue explanations are written by the session's SHAP step.".into())
+            }
             ExportRequest::RulePack => {
                 let name = self.rules.as_ref().map_or("rules", |rules| rules.pack.name.as_str());
                 (format!("{}.rules.json", file_stem(name)), JSON, self.rule_pack_json()?)

@@ -5,6 +5,7 @@
 mod choices;
 mod exports;
 mod rules;
+mod shap;
 
 use std::ops::ControlFlow;
 
@@ -19,12 +20,15 @@ use crate::pipeline::{
     binary_labels, fit_anomaly_model, plan_forest, prepare, Algorithm, AnomalyRequest, ForestPlan, ScoringModel,
     TrainRequest,
 };
-use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
+use crate::protocol::{
+    ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker,
+};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
 use crate::workspace::hybrid::rule_clean_training_rows;
 use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
 pub use choices::{feature_choices, label_choices, positive_word};
+pub use shap::ShapWork;
 
 /// The origin of a model fitted in this session (others carry their file's name).
 pub const TRAINED_NOW: &str = "trained now";
@@ -48,6 +52,9 @@ pub struct Session {
     label_column: Option<String>,
     rules: Option<SessionRules>,
     pending_forest: Option<PendingForest>,
+    /// Counts model changes, so SHAP values computed elsewhere match the models they explain.
+    generation: u64,
+    provided_shap: Option<shap::ProvidedShap>,
 }
 
 /// A random forest planned ahead of its `Train` request, with trees grown elsewhere.
@@ -83,6 +90,10 @@ struct FittedModel {
     training_note: Option<String>,
     /// Built on the first explanation and kept: it costs a walk over every tree node.
     explainer: std::cell::OnceCell<Explainer>,
+    /// The explanation view as bytes, for SHAP batches on other workers.
+    ensemble_bytes: std::cell::OnceCell<Vec<u8>>,
+    /// The seed of the evaluation's explained sample.
+    sample_seed: u64,
 }
 
 impl FittedModel {
@@ -120,6 +131,15 @@ impl Session {
             }
             ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
             ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
+            ToWorker::ExplainSample { job_id, slot } => self.explain_sample(job_id, slot),
+            message @ ToWorker::Export { request: ExportRequest::QueueExplanations { .. }, .. } => {
+                self.explanations_csv(&message).map(|bytes| FromWorker::Exported {
+                    job_id,
+                    file_name: "review_queue_explanations.csv".into(),
+                    mime: "text/csv;charset=utf-8".into(),
+                    bytes,
+                })
+            }
             ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
             ToWorker::SetRules { job_id, pack, origin } => self.set_rules(job_id, *pack, origin),
             ToWorker::LoadRulesFile { job_id, file_name } => {
@@ -304,6 +324,7 @@ impl Session {
             fitted.push(isolation);
         }
         self.models = fitted;
+        self.generation += 1;
         self.labels = labels;
         self.label_column = label_column;
         Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
@@ -336,7 +357,7 @@ impl Session {
             scores: &scores,
             labels: labels.as_deref(),
             is_test_row: None,
-            shap_sample: EVALUATION_SHAP_SAMPLE,
+            shap_sample: 0,
             seed: 0,
         });
         let loaded = FittedModel {
@@ -350,6 +371,8 @@ impl Session {
             origin: file_name.to_owned(),
             training_note: None,
             explainer: Default::default(),
+            ensemble_bytes: Default::default(),
+            sample_seed: 0,
         };
         if labels.is_some() && label_column.is_some() {
             self.label_column = label_column;
@@ -358,6 +381,7 @@ impl Session {
         self.models.retain(|m| m.slot != slot);
         self.models.push(loaded);
         self.models.sort_by_key(|m| m.slot == ModelSlot::Isolation);
+        self.generation += 1;
         Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
     }
 
@@ -430,7 +454,8 @@ fn fit_result(
         scores: &scores,
         labels,
         is_test_row: is_test_row.as_deref(),
-        shap_sample: EVALUATION_SHAP_SAMPLE,
+        // The explained sample follows as its own request (`ExplainSample`).
+        shap_sample: 0,
         seed,
     });
     Ok(FittedModel {
@@ -444,6 +469,8 @@ fn fit_result(
         origin,
         training_note: None,
         explainer: Default::default(),
+        ensemble_bytes: Default::default(),
+        sample_seed: seed,
     })
 }
 
@@ -468,6 +495,7 @@ fn job_of(message: &ToWorker) -> JobId {
         | ToWorker::IngestFile { job_id, .. }
         | ToWorker::Restore { job_id, .. }
         | ToWorker::Train { job_id, .. }
+        | ToWorker::ExplainSample { job_id, .. }
         | ToWorker::LoadModelFile { job_id, .. }
         | ToWorker::Explain { job_id, .. }
         | ToWorker::WhatIf { job_id, .. }

@@ -292,3 +292,53 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     let isolation_only = request(&data, AlgorithmChoice::IsolationForest);
     assert!(pooled.plan_forest(&isolation_only).unwrap().is_none());
 }
+
+#[test]
+fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Denial, 1_200);
+    let results = train(&mut session, request(&data, AlgorithmChoice::Both));
+    assert!(results.models.iter().all(|m| m.evaluation.beeswarm.points.is_empty()), "the sample follows training");
+
+    let sample = ToWorker::ExplainSample { job_id: 5, slot: ModelSlot::Forest };
+    let local = session.handle(sample.clone(), None, &mut quiet);
+    let FromWorker::SampleExplained { mean_abs_shap, beeswarm, .. } = &local else { panic!("{local:?}") };
+    assert_eq!(beeswarm.points.len(), beeswarm.features.len() * EVALUATION_SHAP_SAMPLE);
+    assert!(mean_abs_shap[0].value > 0.0);
+
+    // What the worker pool does: take the work as bytes, explain it elsewhere, hand it back.
+    let work = session.shap_work(&sample).unwrap().expect("an explained sample needs SHAP values");
+    let remote = crate::ml::shap::ShapEnsemble::from_bytes(work.ensemble).unwrap();
+    let mut values = crate::ml::shap::TreeExplainer::new(&remote).explain_matrix(&work.rows);
+    let key = work.key;
+    values.values[0] += 1.0; // marks the values as the ones handed in
+    session.provide_shap(&sample, key, values);
+    let pooled = session.handle(sample.clone(), None, &mut quiet);
+    assert_ne!(pooled, local, "the handed-in values were used");
+    assert_eq!(session.handle(sample.clone(), None, &mut quiet), local, "and used once");
+    // Values for an older model are not used.
+    let stale = session.shap_work(&sample).unwrap().unwrap();
+    let (stale_key, stale_rows) = (stale.key, stale.rows.clone());
+    train(&mut session, request(&data, AlgorithmChoice::Both));
+    let mut values = crate::ml::shap::TreeExplainer::new(&remote).explain_matrix(&stale_rows);
+    values.values[0] += 1.0;
+    session.provide_shap(&sample, stale_key, values);
+    assert_eq!(session.handle(sample, None, &mut quiet), local);
+
+    // The queue's explanations: one line per queued claim, and base + Σ SHAP = probability.
+    let settings = QueueSettings { capacity: 40, threshold: 0.0 };
+    let priority = PriorityChoice { rank_by: ModelSlot::Forest, use_rules: false, weights: HybridWeights::default() };
+    let request = ExportRequest::QueueExplanations { slot: ModelSlot::Forest, priority, settings };
+    let (name, bytes) = export(&mut session, request);
+    assert_eq!(name, "review_queue_explanations.csv");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 41);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(&header[..3], ["queue_rank", "row", "claim_id"]);
+    for line in &lines[1..] {
+        let cells: Vec<f64> = line.split(',').skip(3).map(|c| c.parse().unwrap()).collect();
+        let (score, base, shap) = (cells[0], cells[2], &cells[3..]);
+        assert!((base + shap.iter().sum::<f64>() - score).abs() < 1e-9, "{line}");
+    }
+}

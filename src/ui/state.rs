@@ -192,6 +192,17 @@ pub struct GenerateForm {
     pub fraud_percent: RwSignal<String>,
 }
 
+/// One model's explained sample: mean |SHAP| per feature and the beeswarm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleShap {
+    /// Which model.
+    pub slot: ModelSlot,
+    /// Mean |SHAP| per feature, largest first.
+    pub mean_abs_shap: Vec<crate::workspace::evaluation::NamedValue>,
+    /// One point per sampled claim and top feature.
+    pub beeswarm: crate::workspace::evaluation::Beeswarm,
+}
+
 /// Every shared signal of the page. Cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -247,6 +258,10 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// The status line.
     pub status: RwSignal<String>,
+    /// The evaluation's explained sample per model (mean |SHAP| and beeswarm), which
+    /// arrives after training.
+    pub sample_shap: RwSignal<Vec<SampleShap>>,
+    sample_jobs: RwSignal<Vec<JobId>>,
     /// How long each stage of the last finished job took ("Fitting the random forest 1.9 s · ...").
     pub stage_times: RwSignal<Option<String>>,
     ranking: Memo<Option<Ranking>>,
@@ -318,6 +333,8 @@ impl AppState {
             error: RwSignal::new(None),
             status: RwSignal::new(String::new()),
             stage_times: RwSignal::new(None),
+            sample_shap: RwSignal::new(Vec::new()),
+            sample_jobs: RwSignal::new(Vec::new()),
             explain_job: RwSignal::new(0),
             whatif_job: RwSignal::new(0),
             restore_job: RwSignal::new(0),
@@ -548,6 +565,8 @@ impl AppState {
 
     fn clear_results(&self) {
         self.results.set(None);
+        self.sample_shap.set(Vec::new());
+        self.sample_jobs.set(Vec::new());
         self.selected.set(None);
         self.explanation.set(None);
         self.whatif.set(None);
@@ -613,7 +632,18 @@ impl AppState {
                 }
                 self.clear_results();
                 self.queue_threshold.set(0.0);
+                let slots: Vec<ModelSlot> = results.models.iter().map(|m| m.slot).collect();
                 self.results.set(Some(Arc::new(*results)));
+                // Scores show now; each model's explained sample follows.
+                let jobs = slots
+                    .into_iter()
+                    .map(|slot| {
+                        let job_id = self.next_job();
+                        self.send(&ToWorker::ExplainSample { job_id, slot }, None);
+                        job_id
+                    })
+                    .collect();
+                self.sample_jobs.set(jobs);
                 if self.screen.get_untracked() == Screen::Train {
                     self.screen.set(Screen::Results);
                 }
@@ -625,6 +655,11 @@ impl AppState {
                     self.whatif.set(None);
                 } else if job_id == self.whatif_job.get_untracked() {
                     self.whatif.set(Some(Arc::from(explanation)));
+                }
+            }
+            FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm } => {
+                if self.sample_jobs.with_untracked(|jobs| jobs.contains(&job_id)) {
+                    self.sample_shap.update(|samples| samples.push(SampleShap { slot, mean_abs_shap, beeswarm }));
                 }
             }
             FromWorker::RulesApplied { rules, .. } => {

@@ -22,7 +22,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::ml::forest_job::ForestJob;
-use crate::protocol::{FromWorker, RunRequest, ToWorker};
+use crate::ml::shap::wire::matrix_from_bytes;
+use crate::ml::shap::{ShapEnsemble, TreeExplainer};
+use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
 use crate::session::{Session, FITTING_FOREST_STAGE};
 pub use spawn::in_worker_scope;
 
@@ -32,6 +34,8 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static WAITING: RefCell<VecDeque<JsValue>> = const { RefCell::new(VecDeque::new()) };
     static POOL: RefCell<Option<Rc<pool::Pool>>> = const { RefCell::new(None) };
+    /// In a helper: the explainer of the model it last explained rows for, by key.
+    static HELPER_EXPLAINER: RefCell<Option<(u64, TreeExplainer)>> = const { RefCell::new(None) };
 }
 
 /// Installs the message handler and tells the owner the worker is ready.
@@ -40,7 +44,7 @@ pub fn start() {
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        if Reflect::has(&data, &"task".into()).unwrap_or(false) {
+        if Reflect::has(&data, &"kind".into()).unwrap_or(false) {
             help(&reply_scope, &data);
         } else if BUSY.get() {
             WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
@@ -69,22 +73,22 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             return post(scope, &FromWorker::Failed { job_id: 0, message });
         }
     };
-    if let ToWorker::Train { request, .. } = &message {
-        if request.algorithm.fits_forest() && pool::helper_count() > 1 {
-            let request = (**request).clone();
-            BUSY.set(true);
-            let scope = scope.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                grow_on_pool(&scope, job_id_of(&message), &request).await;
-                reply(&scope, message, None);
-                BUSY.set(false);
-                while !BUSY.get() {
-                    let Some(next) = WAITING.with_borrow_mut(VecDeque::pop_front) else { break };
-                    handle(&scope, next);
-                }
-            });
-            return;
-        }
+    if uses_pool(&message) && pool::helper_count() > 1 {
+        BUSY.set(true);
+        let scope = scope.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match &message {
+                ToWorker::Train { job_id, request } => grow_on_pool(&scope, *job_id, request).await,
+                _ => explain_on_pool(&message).await,
+            }
+            reply(&scope, message, None);
+            BUSY.set(false);
+            while !BUSY.get() {
+                let Some(next) = WAITING.with_borrow_mut(VecDeque::pop_front) else { break };
+                handle(&scope, next);
+            }
+        });
+        return;
     }
     let bytes = match file.map(|file| read_file(&file)).transpose() {
         Ok(bytes) => bytes,
@@ -130,6 +134,34 @@ async fn grow_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: 
     }
 }
 
+/// Requests whose heavy part runs on the pool: a random forest's trees, and SHAP batches.
+fn uses_pool(message: &ToWorker) -> bool {
+    match message {
+        ToWorker::Train { request, .. } => request.algorithm.fits_forest(),
+        ToWorker::ExplainSample { .. } => true,
+        ToWorker::Export { request, .. } => matches!(request, ExportRequest::QueueExplanations { .. }),
+        _ => false,
+    }
+}
+
+/// Computes the SHAP values a request needs on the pool and hands them to the session; on
+/// any failure the session computes them itself.
+async fn explain_on_pool(message: &ToWorker) {
+    let Some(pool) = pool_for_fit() else { return };
+    let work = SESSION.with_borrow(|session| match session.shap_work(message) {
+        Ok(Some(work)) => Some((work.key, work.ensemble.to_vec(), work.rows)),
+        _ => None,
+    });
+    let Some((key, ensemble, rows)) = work else { return };
+    match pool.explain(key, &ensemble, &rows).await {
+        Ok(values) => SESSION.with_borrow_mut(|session| session.provide_shap(message, key, values)),
+        Err(error) => {
+            web_sys::console::warn_1(&format!("ClaimForest: the worker pool failed ({error}); explaining here").into());
+            POOL.set(None);
+        }
+    }
+}
+
 fn pool_for_fit() -> Option<Rc<pool::Pool>> {
     if let Some(pool) = POOL.with_borrow(Clone::clone) {
         return Some(pool);
@@ -143,22 +175,46 @@ fn pool_for_fit() -> Option<Rc<pool::Pool>> {
     }
 }
 
-/// Serves a helper task from the session worker: grow a range of a forest's trees.
+/// Serves a helper task from the session worker: grow a range of a forest's trees, or
+/// explain rows.
 fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    let outcome = (|| -> Result<Vec<u8>, String> {
-        let job: Uint8Array = field("task").dyn_into().map_err(|_| "the task has no job")?;
-        let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
-        let end = field("end").as_f64().ok_or("the task has no end")? as usize;
-        let job = ForestJob::from_bytes(&job.to_vec()).map_err(|e| e.to_string())?;
-        let mut on_progress = |_| {
-            let progress = Object::new();
-            let _ = Reflect::set(&progress, &"progress".into(), &JsValue::TRUE);
-            let _ = scope.post_message(&progress);
-            ControlFlow::Continue(())
-        };
-        job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
-    })();
+    let bytes_of = |key: &str| field(key).dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec());
+    let outcome = match field("kind").as_string().as_deref() {
+        Some("grow") => (|| -> Result<Vec<u8>, String> {
+            let job = bytes_of("job").map_err(|_| "the task has no job")?;
+            let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
+            let end = field("end").as_f64().ok_or("the task has no end")? as usize;
+            let job = ForestJob::from_bytes(&job).map_err(|e| e.to_string())?;
+            let mut on_progress = |_| {
+                let progress = Object::new();
+                let _ = Reflect::set(&progress, &"progress".into(), &JsValue::TRUE);
+                let _ = scope.post_message(&progress);
+                ControlFlow::Continue(())
+            };
+            job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
+        })(),
+        Some("shap") => (|| -> Result<Vec<u8>, String> {
+            let key = field("key").as_f64().ok_or("the task has no model key")? as u64;
+            if let Ok(view) = bytes_of("ensemble") {
+                let ensemble = ShapEnsemble::from_bytes(&view).map_err(|e| e.to_string())?;
+                HELPER_EXPLAINER.set(Some((key, TreeExplainer::new(&ensemble))));
+            }
+            let rows =
+                matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
+            HELPER_EXPLAINER.with_borrow(|explainer| match explainer {
+                Some((held, explainer)) if *held == key => {
+                    let shap = explainer.explain_matrix(&rows);
+                    let mut out = Vec::with_capacity(8 + shap.values.len() * 8);
+                    out.extend_from_slice(&shap.base_value.to_le_bytes());
+                    shap.values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+                    Ok(out)
+                }
+                _ => Err("this helper does not hold that model".to_owned()),
+            })
+        })(),
+        _ => Err("an unknown helper task".to_owned()),
+    };
     let reply = Object::new();
     let transfer = Array::new();
     let _ = match outcome {

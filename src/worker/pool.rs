@@ -16,7 +16,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::spawn::{describe_js_error, spawn_worker};
-use crate::ml::forest_job::GrownTrees;
+use crate::ml::forest_job::{split_ranges, GrownTrees};
+use crate::ml::shap::wire::matrix_to_bytes;
+use crate::ml::shap::ShapValues;
+use crate::ml::FeatureMatrix;
 
 /// The most helpers a pool starts, whatever the machine reports.
 pub const MAX_HELPERS: usize = 8;
@@ -39,6 +42,8 @@ pub struct Pool {
 
 struct Helper {
     worker: Worker,
+    /// The model whose explainer this helper holds, so its view is sent once.
+    explainer_key: std::cell::Cell<Option<u64>>,
     state: Rc<RefCell<HelperState>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -89,7 +94,8 @@ impl Pool {
             let task = Object::new();
             let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).map_err(describe_js_error);
             let bytes = Uint8Array::from(job);
-            set("task", &bytes)?;
+            set("kind", &"grow".into())?;
+            set("job", &bytes)?;
             set("first", &JsValue::from(range.start as f64))?;
             set("end", &JsValue::from(range.end as f64))?;
             pending.push(helper.run(&task, &Array::of1(&bytes.buffer()), on_tree.clone())?);
@@ -101,6 +107,55 @@ impl Pool {
             grown.push(GrownTrees::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string())?);
         }
         Ok(grown)
+    }
+}
+
+impl Pool {
+    /// Exact SHAP values of `rows` under the explanation view `ensemble` (bytes of a
+    /// [`crate::ml::shap::ShapEnsemble`] identified by `key`), rows split across helpers.
+    /// Rows are explained independently, so the values equal a single run's.
+    pub async fn explain(&self, key: u64, ensemble: &[u8], rows: &FeatureMatrix) -> Result<ShapValues, String> {
+        let chunks = split_ranges(rows.n_rows(), self.helpers.len());
+        let mut pending = Vec::with_capacity(chunks.len());
+        for (helper, chunk) in self.helpers.iter().zip(&chunks) {
+            helper.ready().await?;
+            let task = Object::new();
+            let set = |name: &str, value: &JsValue| Reflect::set(&task, &name.into(), value).map_err(describe_js_error);
+            let transfer = Array::new();
+            set("kind", &"shap".into())?;
+            set("key", &JsValue::from(key as f64))?;
+            if helper.explainer_key.get() != Some(key) {
+                let view = Uint8Array::from(ensemble);
+                transfer.push(&view.buffer());
+                set("ensemble", &view)?;
+            }
+            let part: Vec<usize> = chunk.clone().collect();
+            let part = Uint8Array::from(matrix_to_bytes(&rows.select_rows(&part)).as_slice());
+            transfer.push(&part.buffer());
+            set("rows", &part)?;
+            pending.push(helper.run(&task, &transfer, Rc::new(|| {}))?);
+            helper.explainer_key.set(Some(key));
+        }
+        let n_features = rows.n_features();
+        let mut values = Vec::with_capacity(rows.n_rows() * n_features);
+        let mut base_value = 0.0;
+        for (helper, promise) in self.helpers.iter().zip(pending) {
+            let reply = JsFuture::from(promise).await.map_err(|error| {
+                helper.explainer_key.set(None);
+                describe_js_error(error)
+            })?;
+            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than values")?;
+            let bytes = bytes.to_vec();
+            let (base, part) = bytes.split_first_chunk::<8>().ok_or("a helper sent back too few bytes")?;
+            base_value = f64::from_le_bytes(*base);
+            values.extend(
+                part.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
+            );
+        }
+        if values.len() != rows.n_rows() * n_features {
+            return Err("the helpers' values do not match the rows".into());
+        }
+        Ok(ShapValues { base_value, n_features, values })
     }
 }
 
@@ -119,7 +174,7 @@ impl Helper {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self { worker, state, _on_message: on_message, _on_error: on_error })
+        Ok(Self { worker, state, explainer_key: Default::default(), _on_message: on_message, _on_error: on_error })
     }
 
     /// Resolves once the helper's wasm runs.

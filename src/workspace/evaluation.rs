@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::ml::metrics::{
     average_precision, calibration_bins, precision_recall_curve, roc_auc, roc_curve, CalibrationBin, ConfusionMatrix,
 };
-use crate::ml::shap::TreeExplainer;
+use crate::ml::shap::{ShapValues, TreeExplainer};
 use crate::ml::{FeatureMatrix, SeededRng};
 use crate::pipeline::{Algorithm, ScoringModel};
 
@@ -257,13 +257,31 @@ fn shap_summary(
     seed: u64,
 ) -> Option<(Vec<NamedValue>, Beeswarm)> {
     let ensemble = model.shap_ensemble();
-    let n_features = ensemble.n_features;
-    if matrix.n_features() != n_features || n_features == 0 || matrix.n_rows() == 0 || sample_size == 0 {
+    if matrix.n_features() != ensemble.n_features || matrix.n_rows() == 0 || sample_size == 0 {
         return None;
     }
-    let sample = sample_rows(matrix.n_rows(), sample_size, seed);
-    let sampled = matrix.select_rows(&sample);
+    let sampled = matrix.select_rows(&sample_rows(matrix.n_rows(), sample_size, seed));
     let shap = TreeExplainer::new(&ensemble).explain_matrix(&sampled);
+    summarise_shap(model, &sampled, &shap)
+}
+
+/// The claims the evaluation explains for its mean |SHAP| and beeswarm: `sample_size` of
+/// `n_rows`, drawn with `seed`, in row order (every row when there are fewer).
+pub fn shap_sample_rows(n_rows: usize, sample_size: usize, seed: u64) -> Vec<usize> {
+    sample_rows(n_rows, sample_size, seed)
+}
+
+/// Mean |SHAP| per feature and the beeswarm of explained rows (`sampled`, whose SHAP
+/// values are `shap`, however and wherever they were computed).
+pub fn summarise_shap(
+    model: &ScoringModel,
+    sampled: &FeatureMatrix,
+    shap: &ShapValues,
+) -> Option<(Vec<NamedValue>, Beeswarm)> {
+    let n_features = sampled.n_features();
+    if n_features == 0 || sampled.n_rows() == 0 || shap.n_rows() != sampled.n_rows() || shap.n_features != n_features {
+        return None;
+    }
     let n_sampled = sampled.n_rows();
     let mut sums = vec![0.0f64; n_features];
     for row_idx in 0..n_sampled {

@@ -135,6 +135,16 @@ impl Explainer {
         let ensemble = model.shap_ensemble();
         Self { tree_explainer: TreeExplainer::new(&ensemble), scorer: FlatForest::from_ensemble(&ensemble), ensemble }
     }
+
+    /// The explanation view (what SHAP batches on other workers need).
+    pub fn ensemble(&self) -> &ShapEnsemble {
+        &self.ensemble
+    }
+
+    /// Exact TreeSHAP over the model.
+    pub fn tree_explainer(&self) -> &TreeExplainer {
+        &self.tree_explainer
+    }
 }
 
 /// [`explain_vector`] with a prepared [`Explainer`] of the same model.

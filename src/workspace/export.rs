@@ -13,6 +13,8 @@ use crate::claims::rules::RuleOutcome;
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::claims::table::format_number;
 use crate::claims::{ClaimsTable, ColumnData};
+use crate::ml::shap::ShapValues;
+use crate::pipeline::ScoringModel;
 
 /// How downloads treat identifiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -54,6 +56,59 @@ pub fn hash_identifier(salt: &str, value: &str) -> String {
     hasher.update(salt.as_bytes());
     hasher.update(value.as_bytes());
     hex16(&hasher.finalize())
+}
+
+/// Writes each claim of `rows` (queue order) with its exact SHAP values under `model`:
+/// `queue_rank`, `row` (1-based, as in the file), the claim identifier when the table has
+/// one, `score`, `priority`, `base_value`, then `shap_<feature>` per model feature. Base
+/// value plus a row's SHAP values is its model output (probability or expected path length).
+pub fn write_explanations_csv(
+    table: &ClaimsTable,
+    model: &ScoringModel,
+    rows: &[usize],
+    scores: &[f64],
+    priority: &[f64],
+    shap: &ShapValues,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let identifier = table.columns().iter().find(|c| known_role(&c.name) == Some(ColumnRole::Identifier));
+    let mut line = String::with_capacity(256);
+    let push = |line: &mut String, text: &str| {
+        if !line.is_empty() {
+            line.push(',');
+        }
+        push_csv_cell(line, text);
+    };
+    for name in ["queue_rank", "row"] {
+        push(&mut line, name);
+    }
+    if let Some(column) = identifier {
+        push(&mut line, &column.name);
+    }
+    for name in ["score", "priority", "base_value"] {
+        push(&mut line, name);
+    }
+    for feature in model.feature_names() {
+        push(&mut line, &format!("shap_{feature}"));
+    }
+    writeln!(out, "{line}")?;
+    for (position, &row_idx) in rows.iter().enumerate() {
+        line.clear();
+        push(&mut line, &(position + 1).to_string());
+        push(&mut line, &(row_idx + 1).to_string());
+        if let Some(column) = identifier {
+            push(&mut line, &column.data.display(row_idx));
+        }
+        push(&mut line, &format_number(score_at(scores, row_idx)));
+        push(&mut line, &format_number(score_at(priority, row_idx)));
+        push(&mut line, &format_number(shap.base_value));
+        for &value in shap.row(position) {
+            push(&mut line, &format_number(value));
+        }
+        writeln!(out, "{line}")?;
+    }
+    out.flush()
 }
 
 /// Writes the claims in `rows` order (every row when None) with their score columns:

@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod treeshap;
+pub mod wire;
 
 pub use treeshap::{ShapValues, TreeExplainer};
 

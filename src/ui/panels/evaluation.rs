@@ -8,7 +8,7 @@ use crate::ml::metrics::ConfusionMatrix;
 use crate::protocol::{ModelRun, ModelSlot};
 use crate::ui::charts::{BarChart, BeeswarmChart, ChartColour, HistogramChart, LineChart, Series, SeriesStyle};
 use crate::ui::components::Metric;
-use crate::ui::state::AppState;
+use crate::ui::state::{AppState, SampleShap};
 use crate::workspace::format_metric;
 
 /// The Evaluation screen.
@@ -20,14 +20,23 @@ pub fn EvaluationPanel() -> impl IntoView {
         None => view! { <section class="panel"><h2>"Evaluation"</h2><p class="hint">"Train a model to evaluate it."</p></section> }.into_any(),
         Some(results) => {
             let label = results.label_column.clone();
-            results.models.iter().enumerate().map(|(idx, run)| model_evaluation(run, label.clone(), idx == 0)).collect_view().into_any()
+            let samples = state.sample_shap.get();
+            results.models.iter().enumerate().map(|(idx, run)| {
+                let sample = samples.iter().find(|s| s.slot == run.slot).cloned();
+                model_evaluation(run, sample, label.clone(), idx == 0)
+            }).collect_view().into_any()
         }
     }
     }
 }
 
-fn model_evaluation(run: &ModelRun, label: Option<String>, primary: bool) -> impl IntoView {
-    let e = run.evaluation.as_ref().clone();
+fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<String>, primary: bool) -> impl IntoView {
+    let mut e = run.evaluation.as_ref().clone();
+    let explaining = sample.is_none() && e.mean_abs_shap.is_empty();
+    if let Some(sample) = sample {
+        e.mean_abs_shap = sample.mean_abs_shap;
+        e.beeswarm = sample.beeswarm;
+    }
     let name = match run.slot {
         ModelSlot::Forest => "Random forest",
         ModelSlot::Isolation => "Isolation forest",
@@ -91,6 +100,9 @@ fn model_evaluation(run: &ModelRun, label: Option<String>, primary: bool) -> imp
                 })}
                 {(!e.impurity_importance.is_empty()).then(|| view! {
                     <BarChart title="Impurity importance" x_label="Mean decrease in impurity" values=e.impurity_importance.clone() max_bars=15 />
+                })}
+                {explaining.then(|| view! {
+                    <p class="hint" data-testid="sample-explaining">"Explaining a sample of claims for the SHAP charts…"</p>
                 })}
                 {(!e.mean_abs_shap.is_empty()).then(|| view! {
                     <BarChart title="Mean |SHAP| over a sample of claims" x_label="Mean |SHAP value|" values=e.mean_abs_shap.clone() max_bars=15 />

@@ -124,6 +124,15 @@ pub fn QueuePanel() -> impl IntoView {
             Err(message) => state.error.set(Some(message)),
         }
     };
+    let download_explanations = move |_| {
+        let Some(priority) = state.priority_choice() else { return };
+        match settings.get_untracked() {
+            Ok(settings) => {
+                state.download(ExportRequest::QueueExplanations { slot: priority.rank_by, priority, settings })
+            }
+            Err(message) => state.error.set(Some(message)),
+        }
+    };
     view! {
         <div class="results-layout queue-layout">
             <section class="panel" aria-labelledby="queue-settings-heading">
@@ -174,6 +183,9 @@ pub fn QueuePanel() -> impl IntoView {
                 <div class="controls">
                     <button type="button" data-testid="download-queue" disabled=move || queue.with(Option::is_none) on:click=download>
                         "Download the queue (CSV)"
+                    </button>
+                    <button type="button" data-testid="download-queue-explanations" disabled=move || queue.with(Option::is_none) on:click=download_explanations>
+                        "Download the queue's SHAP values (CSV)"
                     </button>
                 </div>
             </section>

@@ -1,0 +1,166 @@
+//! Explanation views and rows as bytes, so SHAP batches can run on other Web Workers; what
+//! is read back is checked, so walking it can neither panic nor recurse without bound.
+
+use super::{ShapEnsemble, ShapTree, LEAF};
+use crate::ml::bytes::{ByteReader, ByteWriter};
+use crate::ml::tree::MAX_TREE_DEPTH;
+use crate::ml::{FeatureMatrix, MlError};
+
+const ENSEMBLE_MAGIC: &[u8; 4] = b"CFE1";
+const MATRIX_MAGIC: &[u8; 4] = b"CFM1";
+
+impl ShapEnsemble {
+    /// The ensemble as bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = ByteWriter::new(ENSEMBLE_MAGIC);
+        w.len(self.n_features);
+        w.u64(self.base_offset.to_bits());
+        w.len(self.trees.len());
+        for tree in &self.trees {
+            let as_u32 = |values: &[i32]| values.iter().map(|&v| v as u32).collect::<Vec<u32>>();
+            w.u32s(&as_u32(&tree.children_left));
+            w.u32s(&as_u32(&tree.children_right));
+            w.u32s(&as_u32(&tree.children_default));
+            w.u32s(&as_u32(&tree.features));
+            w.f32s(&tree.thresholds);
+            w.f64s(&tree.values);
+            w.f64s(&tree.node_sample_weight);
+        }
+        w.finish()
+    }
+
+    /// Reads [`ShapEnsemble::to_bytes`], checking every tree's shape.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, MlError> {
+        let mut r = ByteReader::new(bytes, ENSEMBLE_MAGIC, "explanation view")?;
+        let n_features = r.len(0)?;
+        let base_offset = f64::from_bits(r.u64()?);
+        let n_trees = r.len(8)?;
+        let mut trees = Vec::with_capacity(n_trees);
+        for _ in 0..n_trees {
+            let as_i32 = |values: Vec<u32>| values.into_iter().map(|v| v as i32).collect::<Vec<i32>>();
+            let tree = ShapTree {
+                children_left: as_i32(r.u32s()?),
+                children_right: as_i32(r.u32s()?),
+                children_default: as_i32(r.u32s()?),
+                features: as_i32(r.u32s()?),
+                thresholds: r.f32s()?,
+                values: r.f64s()?,
+                node_sample_weight: r.f64s()?,
+            };
+            check_tree(&tree).map_err(|reason| r.error(reason))?;
+            trees.push(tree);
+        }
+        r.finish()?;
+        Ok(Self { n_features, base_offset, trees })
+    }
+}
+
+/// A matrix as bytes (names and column-major values).
+pub fn matrix_to_bytes(matrix: &FeatureMatrix) -> Vec<u8> {
+    let mut w = ByteWriter::new(MATRIX_MAGIC);
+    w.len(matrix.n_features());
+    for (feature_idx, name) in matrix.feature_names().iter().enumerate() {
+        w.str(name);
+        w.f32s(matrix.column(feature_idx));
+    }
+    w.finish()
+}
+
+/// Reads [`matrix_to_bytes`].
+pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
+    let mut r = ByteReader::new(bytes, MATRIX_MAGIC, "rows")?;
+    let n_features = r.len(8)?;
+    let mut names = Vec::with_capacity(n_features);
+    let mut columns = Vec::with_capacity(n_features);
+    for _ in 0..n_features {
+        names.push(r.str()?.to_owned());
+        columns.push(r.f32s()?);
+    }
+    r.finish()?;
+    FeatureMatrix::from_columns(names, columns)
+}
+
+/// Children point forward and in range (or are both [`LEAF`]), the default child is one of
+/// them, every array has one entry per node, and no leaf is deeper than `MAX_TREE_DEPTH`.
+fn check_tree(tree: &ShapTree) -> Result<(), String> {
+    let n_nodes = tree.children_left.len();
+    let lengths = [
+        tree.children_right.len(),
+        tree.children_default.len(),
+        tree.features.len(),
+        tree.thresholds.len(),
+        tree.values.len(),
+        tree.node_sample_weight.len(),
+    ];
+    if n_nodes == 0 || lengths.iter().any(|&len| len != n_nodes) {
+        return Err("a tree's arrays differ in length".into());
+    }
+    let mut depth = vec![0usize; n_nodes];
+    for node in 0..n_nodes {
+        let (left, right) = (tree.children_left[node], tree.children_right[node]);
+        if left == LEAF && right == LEAF {
+            continue;
+        }
+        let forward = |child: i32| child > node as i32 && (child as usize) < n_nodes;
+        let default = tree.children_default[node];
+        if !forward(left) || !forward(right) || (default != left && default != right) || tree.features[node] < 0 {
+            return Err(format!("tree node {node} has an invalid child or feature"));
+        }
+        for child in [left as usize, right as usize] {
+            depth[child] = depth[node] + 1;
+            if depth[child] > MAX_TREE_DEPTH {
+                return Err(format!("a tree is deeper than {MAX_TREE_DEPTH} levels"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::shap::TreeExplainer;
+    use crate::ml::{ForestParams, SeededRng};
+    use std::ops::ControlFlow;
+
+    fn forest_and_rows() -> (ShapEnsemble, FeatureMatrix) {
+        let mut rng = SeededRng::new(5);
+        let columns: Vec<Vec<f32>> = (0..3).map(|_| (0..400).map(|_| rng.next_f64() as f32).collect()).collect();
+        let labels: Vec<u32> = (0..400).map(|r| u32::from(columns[0][r] > 0.5 || columns[2][r] < 0.1)).collect();
+        let matrix = FeatureMatrix::from_columns(vec!["a".into(), "b".into(), "c".into()], columns).unwrap();
+        let params = ForestParams { n_trees: 5, ..ForestParams::default() };
+        let forest = params.fit(&matrix, &labels, &mut |_| ControlFlow::Continue(())).unwrap();
+        (forest.shap_ensemble(1), matrix)
+    }
+
+    #[test]
+    fn rows_explained_in_chunks_elsewhere_equal_the_whole() {
+        let (ensemble, matrix) = forest_and_rows();
+        let whole = TreeExplainer::new(&ensemble).explain_matrix(&matrix);
+        let remote = ShapEnsemble::from_bytes(&ensemble.to_bytes()).unwrap();
+        assert_eq!(remote, ensemble);
+        let explainer = TreeExplainer::new(&remote);
+        let mut pieces = Vec::new();
+        for chunk in [0..70, 70..71, 71..400] {
+            let rows: Vec<usize> = chunk.collect();
+            let part = matrix_from_bytes(&matrix_to_bytes(&matrix.select_rows(&rows))).unwrap();
+            pieces.extend(explainer.explain_matrix(&part).values);
+        }
+        assert_eq!(pieces, whole.values);
+    }
+
+    #[test]
+    fn damaged_views_are_errors() {
+        let (ensemble, matrix) = forest_and_rows();
+        let bytes = ensemble.to_bytes();
+        for cut in [0, 4, 30, bytes.len() / 2, bytes.len() - 1] {
+            assert!(ShapEnsemble::from_bytes(&bytes[..cut]).is_err(), "cut {cut}");
+        }
+        let mut backwards = ensemble.clone();
+        let split = backwards.trees[0].children_left.iter().position(|&c| c != LEAF).unwrap();
+        backwards.trees[0].children_left[split] = 0;
+        assert!(ShapEnsemble::from_bytes(&backwards.to_bytes()).is_err());
+        let rows = matrix_to_bytes(&matrix);
+        assert!(matrix_from_bytes(&rows[..rows.len() - 3]).is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! SHAP batches — the evaluation's explained sample and the review queue's explanations —
+//! computed in the session or, for the browser's worker pool, elsewhere and handed in.
+
+use super::{Reply, Session, EVALUATION_SHAP_SAMPLE};
+use crate::ml::shap::ShapValues;
+use crate::ml::FeatureMatrix;
+use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, ToWorker};
+use crate::workspace::evaluation::{shap_sample_rows, summarise_shap};
+use crate::workspace::export::write_explanations_csv;
+use crate::workspace::queue::build_queue;
+
+/// SHAP values a request needs, for a caller that computes them elsewhere.
+pub struct ShapWork<'a> {
+    /// Identifies the model and its rows; hand it back with [`Session::provide_shap`].
+    pub key: u64,
+    /// The model's explanation view, as bytes ([`crate::ml::shap::ShapEnsemble::to_bytes`]).
+    pub ensemble: &'a [u8],
+    /// The rows to explain, as the model reads them.
+    pub rows: FeatureMatrix,
+}
+
+/// SHAP values handed in for one model's rows.
+pub(super) struct ProvidedShap {
+    key: u64,
+    slot: ModelSlot,
+    rows: Vec<usize>,
+    values: ShapValues,
+}
+
+impl Session {
+    /// The SHAP values `message` needs (an `ExplainSample` or a queue-explanations export),
+    /// so a caller can compute them elsewhere; `Ok(None)` for any other request.
+    pub fn shap_work(&self, message: &ToWorker) -> Result<Option<ShapWork<'_>>, String> {
+        let Some((slot, rows)) = self.shap_rows(message)? else { return Ok(None) };
+        let fitted = self.fitted(slot)?;
+        let ensemble = fitted.ensemble_bytes.get_or_init(|| fitted.explainer().ensemble().to_bytes());
+        Ok(Some(ShapWork { key: self.generation, ensemble, rows: fitted.matrix.select_rows(&rows) }))
+    }
+
+    /// SHAP values computed elsewhere for the rows [`Session::shap_work`] named; the next
+    /// handling of that request uses them instead of computing its own.
+    pub fn provide_shap(&mut self, message: &ToWorker, key: u64, values: ShapValues) {
+        if let Ok(Some((slot, rows))) = self.shap_rows(message) {
+            self.provided_shap = Some(ProvidedShap { key, slot, rows, values });
+        }
+    }
+
+    pub(super) fn explain_sample(&mut self, job_id: JobId, slot: ModelSlot) -> Reply {
+        let message = ToWorker::ExplainSample { job_id, slot };
+        let (slot, rows) = self.shap_rows(&message)?.ok_or("nothing to explain")?;
+        let values = self.shap_values(slot, &rows)?;
+        let fitted = self.fitted(slot)?;
+        let sampled = fitted.matrix.select_rows(&rows);
+        let (mean_abs_shap, beeswarm) = summarise_shap(&fitted.model, &sampled, &values)
+            .ok_or("This model has no features to explain a sample with.")?;
+        Ok(FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm })
+    }
+
+    pub(super) fn explanations_csv(&mut self, message: &ToWorker) -> Result<Vec<u8>, String> {
+        let (slot, rows) = self.shap_rows(message)?.ok_or("nothing to explain")?;
+        let values = self.shap_values(slot, &rows)?;
+        let data = self.data()?;
+        let fitted = self.fitted(slot)?;
+        let mut out = Vec::new();
+        let ExportRequest::QueueExplanations { priority, .. } = export_request(message).ok_or("not an export")? else {
+            return Err("not a queue export".into());
+        };
+        let priority = self.priority(priority)?;
+        write_explanations_csv(&data.raw, &fitted.model, &rows, &fitted.scores, &priority, &values, &mut out)
+            .map_err(|e| format!("Could not write the CSV: {e}"))?;
+        Ok(out)
+    }
+
+    /// The model and rows a request explains.
+    fn shap_rows(&self, message: &ToWorker) -> Result<Option<(ModelSlot, Vec<usize>)>, String> {
+        match message {
+            ToWorker::ExplainSample { slot, .. } => {
+                let fitted = self.fitted(*slot)?;
+                let rows = shap_sample_rows(fitted.matrix.n_rows(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed);
+                Ok(Some((*slot, rows)))
+            }
+            ToWorker::Export { request: ExportRequest::QueueExplanations { slot, priority, settings }, .. } => {
+                self.fitted(*slot)?;
+                let queue = build_queue(&self.priority(priority)?, self.labels.as_deref(), settings);
+                if queue.rows.is_empty() {
+                    return Err("The review queue is empty: there is no claim to explain.".into());
+                }
+                Ok(Some((*slot, queue.rows.iter().map(|&row| row as usize).collect())))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The handed-in values when they match, else computed here.
+    fn shap_values(&mut self, slot: ModelSlot, rows: &[usize]) -> Result<ShapValues, String> {
+        if let Some(provided) = self.provided_shap.take() {
+            if provided.key == self.generation && provided.slot == slot && provided.rows == rows {
+                return Ok(provided.values);
+            }
+        }
+        let fitted = self.fitted(slot)?;
+        Ok(fitted.explainer().tree_explainer().explain_matrix(&fitted.matrix.select_rows(rows)))
+    }
+}
+
+fn export_request(message: &ToWorker) -> Option<&ExportRequest> {
+    match message {
+        ToWorker::Export { request, .. } => Some(request),
+        _ => None,
+    }
+}
