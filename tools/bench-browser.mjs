@@ -6,14 +6,19 @@
 // - generate: click to the claims shown (the worker generates, builds features and sends
 //   the raw table to the page);
 // - random forest (100 trees) and isolation forest (100 trees, ψ 256): the page's own
-//   job time, click to scores shown, which includes scoring every claim and the
-//   evaluation's 200-claim SHAP sample;
+//   job time, click to scores shown, with each stage's time (fit, scoring, ...);
 // - one claim's explanation: click to its waterfall shown, the median of five claims;
-// - the page's JS heap after each step (CDP `Performance.getMetrics`; the worker's heap and
-//   wasm memory are not visible from the page).
+// - ingest: the same claims as a CSV written by the native CLI, uploaded through the page
+//   (click to claims shown: read, parse, map, derive features, rules, show);
+// - SHAP: the time until the explained sample (200 claims) shows after training, and the
+//   download of a 1,000-claim review queue's SHAP values (click to file saved);
+// - scrolling the scored table in 60 jumps: main-thread tasks over 50 ms (PerformanceObserver);
+// - memory: the page's JS heap (CDP) and the peak resident memory of the renderer
+//   processes, where the page, its workers and their wasm memories live (/proc, Linux).
 // It also reports the gzip size of dist/ and a cold load: DOMContentLoaded and the
 // opening teaching set shown (the app interactive with data).
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -78,6 +83,99 @@ async function stageTimes(page) {
   return stages;
 }
 
+/** The tab's memory: the summed resident set of Chromium's renderer processes (the page, its
+ * workers and their wasm memories live there), in MB. Linux only; null elsewhere. */
+function rendererRssMb() {
+  try {
+    let kb = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!cmdline.includes('--type=renderer')) continue;
+        const rss = /VmRSS:\s+([0-9]+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (rss) kb += Number(rss[1]);
+      } catch { /* the process ended */ }
+    }
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+/** Samples the renderer memory every 100 ms; `stop()` returns the peak in MB. */
+function memorySampler() {
+  let peak = rendererRssMb() ?? 0;
+  const timer = setInterval(() => { peak = Math.max(peak, rendererRssMb() ?? 0); }, 100);
+  return { stop: () => { clearInterval(timer); return Math.max(peak, rendererRssMb() ?? 0); } };
+}
+
+/** A CSV of the scenario written by the native CLI (cached under target/), for ingestion. */
+function claimsCsv(scenario, rows) {
+  const dir = `${ROOT}target/bench-browser/`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${scenario}-${rows}.csv`;
+  if (!existsSync(file)) {
+    execFileSync(`${ROOT}target/release/claimforest`, ['generate', '--scenario', scenario, '--rows', String(rows), '--seed', '7', '--out', file], { stdio: 'ignore' });
+  }
+  return file;
+}
+
+/** Uploads the CSV; returns click-to-claims-shown ms and the job's stage times. */
+async function ingest(page, file, rows) {
+  await page.getByTestId('tab-data').click();
+  const name = file.split('/').pop();
+  const t0 = Date.now();
+  await page.getByTestId('file-input').setInputFiles(file);
+  await page.waitForFunction(([text, source]) => {
+    const badge = document.querySelector('[data-testid="data-badge"]')?.textContent ?? '';
+    return badge.includes(`· ${text} claims`) && badge.includes(source);
+  }, [count(rows), name], { timeout: STEP_TIMEOUT });
+  return { ms: Date.now() - t0, stagesS: await stageTimes(page) };
+}
+
+/** After training: time until every model's explained sample (200 claims) is shown. */
+async function sampleExplained(page, trainedAt) {
+  await page.getByTestId('tab-evaluation').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="sample-explaining"]') === null
+    && document.querySelectorAll('[data-testid^="evaluation-"]').length > 0, null, { timeout: STEP_TIMEOUT });
+  return Date.now() - trainedAt;
+}
+
+/** Downloads the SHAP values of a 1,000-claim review queue; returns click-to-saved ms. */
+async function queueShap(page, capacity) {
+  await page.getByTestId('tab-queue').click();
+  await page.getByTestId('queue-capacity').fill(String(capacity));
+  const t0 = Date.now();
+  await page.getByTestId('download-queue-explanations').click();
+  await page.waitForFunction(() => /Saved review_queue_explanations\.csv/.test(document.querySelector('[data-testid="status"]')?.textContent ?? '')
+    || document.querySelector('[data-testid="error-banner"]'), null, { timeout: STEP_TIMEOUT });
+  const status = await page.getByTestId('status').textContent();
+  if (!/Saved review_queue_explanations/.test(status)) throw new Error(`no download: ${status}`);
+  return Date.now() - t0;
+}
+
+/** Scrolls the scored-claims table in 60 jumps across every row while a PerformanceObserver
+ * records main-thread tasks over 50 ms; returns their count and the longest. */
+async function scrollLongTasks(page) {
+  await page.getByTestId('tab-results').click();
+  await page.getByTestId('claims-table').waitFor();
+  return page.evaluate(async () => {
+    const tasks = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+    observer.observe({ type: 'longtask' });
+    const grid = document.querySelector('[data-testid="claims-table"]');
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    for (let i = 0; i <= 60; i += 1) {
+      grid.scrollTop = (grid.scrollHeight - grid.clientHeight) * (i / 60);
+      await frame();
+      await frame();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    observer.disconnect();
+    return { jumps: 61, tasksOver50Ms: tasks.length, longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : 0 };
+  });
+}
+
 /** Opens five claims' explanations; returns each click-to-waterfall time in ms. */
 async function explanations(page) {
   await page.getByTestId('tab-results').click();
@@ -122,20 +220,31 @@ try {
         && document.querySelector('[data-testid="data-badge"]')?.textContent?.startsWith(document.querySelector('[data-testid="scenario-select"]')?.value),
       count(rows), { timeout: STEP_TIMEOUT });
       run.generateMs = Date.now() - t0;
+      run.generateStagesS = await stageTimes(page);
       run.heapAfterGenerateMb = await heapMb(cdp);
+      const memory = memorySampler();
+      try {
+        run.ingest = await ingest(page, claimsCsv(scenario, rows), rows);
+      } catch (error) {
+        run.ingestError = String(error.message ?? error).slice(0, 200);
+      }
       try {
         run.randomForest = await train(page, 'random_forest');
+        run.randomForest.sampleExplainedAfterMs = await sampleExplained(page, Date.now());
         run.explanationMs = await explanations(page);
         run.explanationMedianMs = median(run.explanationMs);
+        run.shap1000Ms = await queueShap(page, 1000);
       } catch (error) {
         run.randomForestError = String(error.message ?? error).slice(0, 200);
       }
       try {
         run.isolationForest = await train(page, 'isolation_forest');
+        run.scroll = await scrollLongTasks(page);
       } catch (error) {
         run.isolationForestError = String(error.message ?? error).slice(0, 200);
       }
       run.heapAfterTrainingMb = await heapMb(cdp);
+      run.peakRendererMemoryMb = memory.stop();
       results.runs.push(run);
       console.error(JSON.stringify(run));
     }

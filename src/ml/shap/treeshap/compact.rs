@@ -32,6 +32,7 @@ pub(super) struct CompactNode {
 
 impl CompactNode {
     /// Whether this node is a leaf.
+    #[inline(always)]
     pub fn is_leaf(&self) -> bool {
         self.right_child == NO_CHILD
     }
@@ -111,12 +112,14 @@ impl CompactTree {
 }
 
 /// The bit of `feature` in a subtree's feature set. Features from 63 on share bit 63.
+#[inline(always)]
 pub(super) fn feature_bit(feature: u32) -> u64 {
     1u64 << feature.min(63)
 }
 
 /// The bit that marks `feature` as cold. Features from 63 on are never marked, so a subtree that
 /// reads one is never mistaken for one whose features are all cold.
+#[inline(always)]
 pub(super) fn cold_bit(feature: u32) -> u64 {
     if feature < 63 {
         1u64 << feature

@@ -83,6 +83,7 @@ impl Scratch {
     }
 
     /// Puts `row` at position `row_in_block` (NaN past its end) and clears its SHAP values.
+    #[inline(always)]
     pub fn set_row(&mut self, row_in_block: usize, row: &[f32]) {
         let start = row_in_block * self.n_features;
         if let Some(values) = self.rows.get_mut(start..start + self.n_features) {
@@ -96,6 +97,7 @@ impl Scratch {
     }
 
     /// The SHAP values of the row at `row_in_block`, summed over the trees walked.
+    #[inline(always)]
     pub fn contributions(&self, row_in_block: usize) -> &[f64] {
         let start = row_in_block * self.n_features;
         self.phi.get(start..start + self.n_features).unwrap_or(&[])
@@ -261,6 +263,7 @@ impl<const LANES: usize> Walk<'_, LANES> {
 
     /// The subtree sum of child `child_idx`, entered with `E = product` and the split's feature
     /// in `state`; nothing when no weight reaches it or its leaves are worth 0.
+    #[inline(always)]
     fn child(
         &mut self,
         child_idx: usize,
@@ -282,6 +285,7 @@ impl<const LANES: usize> Walk<'_, LANES> {
         self.visit(child, child_idx, level, product)
     }
 
+    #[inline(always)]
     fn reciprocal(&self, depth: usize) -> [f64; LANES] {
         let stored = self.reciprocals.get(depth).copied().unwrap_or([1.0; MAX_LANES]);
         lanes(|lane| stored[lane])
@@ -289,6 +293,7 @@ impl<const LANES: usize> Walk<'_, LANES> {
 
     /// Returns `f_z` and `1 / f_z` at the points for a feature whose `z` is set at `depth`, and
     /// stores the reciprocal there.
+    #[inline(always)]
     fn set_reciprocal(&mut self, depth: usize, zero_fraction: f64) -> ([f64; LANES], [f64; LANES]) {
         let points = &self.points.points;
         let factor = lanes(|lane| zero_fraction + (1.0 - zero_fraction) * points[lane]);
@@ -304,6 +309,7 @@ impl<const LANES: usize> Walk<'_, LANES> {
 
 impl Level {
     /// The level below a split whose child keeps `fraction` of the cover on a cold feature.
+    #[inline(always)]
     fn times(self, fraction: f64) -> Self {
         Self { cold_product: self.cold_product * fraction, ..self }
     }
@@ -311,27 +317,33 @@ impl Level {
 
 /// The value a node is worth as a leaf: a leaf's own, or the mean of a subtree whose splits are
 /// all on cold features (whatever is known, its expectation is that mean).
+#[inline(always)]
 fn value_if_leaf(node: &CompactNode, level: &Level) -> Option<f64> {
     (node.is_leaf() || node.subtree_features & !level.cold_features == 0).then_some(node.value)
 }
 
+#[inline(always)]
 fn lanes<const LANES: usize>(value: impl Fn(usize) -> f64) -> [f64; LANES] {
     std::array::from_fn(value)
 }
 
+#[inline(always)]
 fn added<const LANES: usize>(a: &[f64; LANES], b: &[f64; LANES]) -> [f64; LANES] {
     lanes(|lane| a[lane] + b[lane])
 }
 
+#[inline(always)]
 fn multiplied<const LANES: usize>(a: &[f64; LANES], b: &[f64; LANES]) -> [f64; LANES] {
     lanes(|lane| a[lane] * b[lane])
 }
 
+#[inline(always)]
 fn scaled<const LANES: usize>(a: &[f64; LANES], scale: f64) -> [f64; LANES] {
     lanes(|lane| a[lane] * scale)
 }
 
 /// The sum of the lanes, added pairwise.
+#[inline(always)]
 fn lane_sum<const LANES: usize>(values: &[f64; LANES]) -> f64 {
     let mut values = *values;
     let mut width = LANES;
