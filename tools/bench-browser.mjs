@@ -197,20 +197,32 @@ const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 const results = { when: new Date().toISOString(), chromium: browser.version(), quick: QUICK, download: downloadSize(), coldLoad: null, runs: [] };
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const started = Date.now();
-  await page.goto(url);
-  await page.locator('[data-testid="preview-table"] tbody tr').first().waitFor({ timeout: 60_000 });
-  const firstData = Date.now() - started;
-  const domContentLoaded = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
-  results.coldLoad = { domContentLoadedMs: domContentLoaded, openingClaimsShownMs: firstData };
+  const fresh = async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    return { context, page, cdp };
+  };
+  {
+    const { context, page } = await fresh();
+    const started = Date.now();
+    await page.goto(url);
+    await page.locator('[data-testid="preview-table"] tbody tr').first().waitFor({ timeout: 60_000 });
+    const firstData = Date.now() - started;
+    const domContentLoaded = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
+    results.coldLoad = { domContentLoadedMs: domContentLoaded, openingClaimsShownMs: firstData };
+    await context.close();
+  }
   for (const scenario of ['denial', 'medical']) {
     for (const rows of ONLY ? [...SIZES, 1_000_000].filter((n, i, all) => all.indexOf(n) === i) : SIZES) {
       if (ONLY && !ONLY.includes(`${scenario}:${rows}`)) continue;
       const run = { scenario, rows };
+      // Every run starts in a fresh tab, so its memory figure is its own (wasm memories
+      // only grow, so a tab remembers its largest run).
+      const { context, page, cdp } = await fresh();
+      await page.goto(url);
+      await page.locator('[data-testid="preview-table"] tbody tr').first().waitFor({ timeout: 60_000 });
       await page.getByTestId('tab-data').click();
       await page.getByTestId('scenario-select').selectOption(scenario);
       await page.getByTestId('generate-rows').fill(String(rows));
@@ -245,6 +257,7 @@ try {
       }
       run.heapAfterTrainingMb = await heapMb(cdp);
       run.peakRendererMemoryMb = memory.stop();
+      await context.close();
       results.runs.push(run);
       console.error(JSON.stringify(run));
     }

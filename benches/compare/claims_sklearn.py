@@ -247,6 +247,9 @@ def parse_args():
     parser.add_argument("--shap-rows", type=int, default=1000, help="rows for shap's TreeExplainer")
     parser.add_argument("--skip-shap", action="store_true", help="do not time shap")
     parser.add_argument(
+        "--skip-forest", action="store_true", help="time only the isolation forest (for 1M-row runs)"
+    )
+    parser.add_argument(
         "--cli-trees", type=int, default=1,
         help="trees of the CLI model that defines the encoding (1 is enough; 100 also reports ClaimForest's own "
         "held-out AUC on the same split)",
@@ -364,15 +367,17 @@ def main():
     x_rf = prepared(x, rf_native)
     x_if = prepared(x_if, if_native)
 
-    log(f"scikit-learn: RandomForestClassifier fit on {len(train):,} rows ...")
-    forest = make_forest()
-    x_train = np.ascontiguousarray(x_rf[train])
-    _, rf_fit_seconds = timed(forest.fit, x_train, y[train])
-    log(f"scikit-learn: predict_proba on {n_rows:,} rows ...")
-    proba, rf_predict_seconds = timed(forest.predict_proba, x_rf)
-    scores = proba[:, list(forest.classes_).index(1)] if 1 in forest.classes_ else np.zeros(n_rows)
-    y_test = y[test]
-    rf_auc = float(roc_auc_score(y_test, scores[test])) if len(set(y_test.tolist())) == 2 else None
+    forest, rf_fit_seconds, rf_predict_seconds, rf_auc = None, None, None, None
+    if not args.skip_forest:
+        log(f"scikit-learn: RandomForestClassifier fit on {len(train):,} rows ...")
+        forest = make_forest()
+        x_train = np.ascontiguousarray(x_rf[train])
+        _, rf_fit_seconds = timed(forest.fit, x_train, y[train])
+        log(f"scikit-learn: predict_proba on {n_rows:,} rows ...")
+        proba, rf_predict_seconds = timed(forest.predict_proba, x_rf)
+        scores = proba[:, list(forest.classes_).index(1)] if 1 in forest.classes_ else np.zeros(n_rows)
+        y_test = y[test]
+        rf_auc = float(roc_auc_score(y_test, scores[test])) if len(set(y_test.tolist())) == 2 else None
 
     log(f"scikit-learn: IsolationForest fit and score_samples on {n_rows:,} rows ...")
     isolation = make_isolation()
@@ -383,7 +388,7 @@ def main():
 
     shap_result = None
     shap_seconds_by_step = {"shap_explainer": None, "shap_values": None}
-    if not args.skip_shap:
+    if not args.skip_shap and forest is not None:
         import shap
 
         shap_x = x_rf[: min(args.shap_rows, n_rows)]
@@ -426,7 +431,9 @@ def main():
         },
         "rf_held_out_roc_auc": rf_auc,
         "if_roc_auc_vs_label": if_auc,
-        "rf_mean_nodes_per_tree": float(np.mean([e.tree_.node_count for e in forest.estimators_])),
+        "rf_mean_nodes_per_tree": (
+            float(np.mean([e.tree_.node_count for e in forest.estimators_])) if forest is not None else None
+        ),
         "shap": shap_result,
         "claimforest_cli_model": cli,
         "environment": {

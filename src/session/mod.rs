@@ -40,8 +40,8 @@ pub const EVALUATION_SHAP_SAMPLE: usize = 200;
 pub const FITTING_FOREST_STAGE: &str = "Fitting the random forest";
 /// The progress stage after a random forest's trees, while every claim is scored.
 pub const SCORING_STAGE: &str = "Scoring every claim";
-/// The progress stage while the evaluation explains its sample of claims.
-pub const EXPLAINING_STAGE: &str = "Explaining a sample of claims";
+/// The progress stage while the evaluation measures the model (metrics, curves, histogram).
+pub const EVALUATING_STAGE: &str = "Measuring the model";
 
 /// The worker's state between requests.
 #[derive(Default)]
@@ -266,7 +266,7 @@ impl Session {
             .map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: SCORING_STAGE.into() });
             let fit = pending.plan.finish(forest).map_err(|e| e.to_string())?;
-            report(FromWorker::Progress { job_id, done: n_forest, total, stage: EXPLAINING_STAGE.into() });
+            report(FromWorker::Progress { job_id, done: n_forest, total, stage: EVALUATING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
             fitted.push(fit_result(
                 ModelSlot::Forest,
@@ -308,7 +308,7 @@ impl Session {
                 ControlFlow::Continue(())
             };
             let fit = fit_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
-            report(FromWorker::Progress { job_id, done: total, total, stage: EXPLAINING_STAGE.into() });
+            report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,
                 fit.model,

@@ -46,8 +46,6 @@ pub fn start() {
         let data = event.data();
         if Reflect::has(&data, &"kind".into()).unwrap_or(false) {
             help(&reply_scope, &data);
-        } else if BUSY.get() {
-            WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
         } else {
             handle(&reply_scope, data);
         }
@@ -73,6 +71,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             return post(scope, &FromWorker::Failed { job_id: 0, message });
         }
     };
+    if BUSY.get() && !answers_while_busy(&message) {
+        // Another request is on the pool; this one waits its turn, in order.
+        WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
+        return;
+    }
     if uses_pool(&message) && pool::helper_count() > 1 {
         BUSY.set(true);
         let scope = scope.clone();
@@ -82,6 +85,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 _ => explain_on_pool(&message).await,
             }
             reply(&scope, message, None);
+            // Helpers stop after each request: a wasm memory never shrinks, so a helper kept
+            // alive would hold its peak (the trees it grew, the rows it explained) for good.
+            POOL.set(None);
             BUSY.set(false);
             while !BUSY.get() {
                 let Some(next) = WAITING.with_borrow_mut(VecDeque::pop_front) else { break };
@@ -140,6 +146,16 @@ fn uses_pool(message: &ToWorker) -> bool {
         ToWorker::Train { request, .. } => request.algorithm.fits_forest(),
         ToWorker::ExplainSample { .. } => true,
         ToWorker::Export { request, .. } => matches!(request, ExportRequest::QueueExplanations { .. }),
+        _ => false,
+    }
+}
+
+/// Quick requests that only read the session, answered while a request is on the pool (an
+/// explanation click need not wait for the explained sample); everything else waits.
+fn answers_while_busy(message: &ToWorker) -> bool {
+    match message {
+        ToWorker::Explain { .. } | ToWorker::WhatIf { .. } => true,
+        ToWorker::Export { request, .. } => !matches!(request, ExportRequest::QueueExplanations { .. }),
         _ => false,
     }
 }

@@ -1,5 +1,6 @@
 //! The session worker's pool of helper workers, sized to the machine's cores: each helper
-//! receives the binned training matrix once per fit and grows its range of trees.
+//! receives the binned training matrix once per fit and grows its range of trees, or a
+//! model's explanation view and a chunk of rows to explain. A pool lives for one request.
 //!
 //! Helpers run the same wasm module (see [`super::spawn`]). Nothing is shared: the job and
 //! the trees travel as transferred `ArrayBuffer`s, so no `SharedArrayBuffer` (and no
@@ -35,7 +36,7 @@ pub fn helper_count() -> usize {
     (cores as usize).clamp(1, MAX_HELPERS)
 }
 
-/// Helper workers, started on first use and kept between fits.
+/// Helper workers, started for one request (they boot on the already-compiled module).
 pub struct Pool {
     helpers: Vec<Helper>,
 }

@@ -110,6 +110,28 @@ test('a 100k-row medical file from the CLI: upload, train both, explain, queue 5
   const priority = lines.slice(1).map((line) => Number(cells(line)[header.indexOf('priority')]));
   assert.ok(priority.every((p, i) => i === 0 || p <= priority[i - 1]), 'highest priority first');
 
+  // The queue's exact SHAP values, computed on the worker pool: one line per queued claim in
+  // queue order, and base value + the claim's SHAP values = its probability.
+  const explained = await download(page, 'download-queue-explanations');
+  assert.equal(explained.name, 'review_queue_explanations.csv');
+  const shapLines = explained.text.trimEnd().split('\n');
+  assert.equal(shapLines.length, 501, 'a header and 500 claims');
+  const shapHeader = cells(shapLines[0]);
+  assert.deepEqual(shapHeader.slice(0, 3), ['queue_rank', 'row', 'claim_id']);
+  const baseAt = shapHeader.indexOf('base_value');
+  assert.ok(shapHeader.length > baseAt + 5 && shapHeader[baseAt + 1].startsWith('shap_'), shapHeader.join());
+  for (const line of shapLines.slice(1)) {
+    const row = cells(line);
+    const total = row.slice(baseAt).map(Number).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - Number(row[shapHeader.indexOf('score')])) < 1e-6, line.slice(0, 120));
+  }
+  assert.equal(cells(shapLines[1])[2], cells(lines[1])[0], 'the same first claim as the queue download');
+
+  // The explained sample follows training: the beeswarm shows once the pool has explained it.
+  await openScreen(page, 'evaluation');
+  await page.getByTestId('evaluation-forest').getByRole('img', { name: /beeswarm/i }).first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('sample-explaining').count(), 0);
+
   // Hashed identifiers: the member ids in the scored download are 16 hex characters.
   await openScreen(page, 'files');
   await page.getByTestId('hash-ids').check();
