@@ -265,6 +265,12 @@ impl IsolationForest {
         self.score_of_mean_path_length(self.mean_path_length(row))
     }
 
+    /// Sets the flagging threshold to the upper `contamination` quantile of the training
+    /// rows' scores (as fitting with a contamination does).
+    pub fn set_contamination_threshold(&mut self, training_scores: Vec<f64>, contamination: f64) {
+        self.threshold = upper_quantile(training_scores, contamination);
+    }
+
     /// Converts a mean path length into the anomaly score.
     pub fn score_of_mean_path_length(&self, mean_path_length: f64) -> f64 {
         let normalizer = average_path_length(self.sample_size);

@@ -18,7 +18,9 @@ use crate::claims::ClaimsTable;
 use crate::ml::forest_job::ForestJob;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
 use crate::ml::split::{train_test_split, TrainTestSplit};
-use crate::ml::{FeatureMatrix, FitProgress, ForestParams, IsolationForestParams, MlError, RandomForest};
+use crate::ml::{
+    FeatureMatrix, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest,
+};
 pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
@@ -162,7 +164,7 @@ pub fn train_model(
     let plan = plan_forest(table, request)?;
     let grown = plan.job.grow(0..plan.job.n_trees(), on_progress)?;
     let forest = plan.job.assemble(vec![grown])?;
-    plan.finish(forest).map(|fit| (fit.model, fit.report))
+    plan.finish(forest, None).map(|fit| (fit.model, fit.report))
 }
 
 /// A random-forest run up to its fit: features encoded, labels read, rows split, and the
@@ -209,10 +211,20 @@ impl ForestPlan {
         &self.job
     }
 
+    /// Every claim, as the forest reads it.
+    pub fn matrix(&self) -> &FeatureMatrix {
+        &self.matrix
+    }
+
     /// Scores every claim with the assembled forest and measures it on the held-out rows.
-    pub fn finish(self, forest: RandomForest) -> Result<ForestFit, PipelineError> {
+    /// `scores` are the positive-class probabilities computed elsewhere (the predictions of
+    /// `forest.shap_ensemble(1)`), one per claim; `None` computes them here.
+    pub fn finish(self, forest: RandomForest, scores: Option<Vec<f64>>) -> Result<ForestFit, PipelineError> {
         let ForestPlan { request, encoder, matrix, labels, split, .. } = self;
-        let scores = forest.predict_class_proba(&matrix, 1)?;
+        let scores = match scores.filter(|scores| scores.len() == matrix.n_rows()) {
+            Some(scores) => scores,
+            None => forest.predict_class_proba(&matrix, 1)?,
+        };
 
         let actual: Vec<bool> = split.test.iter().map(|&r| labels[r] == 1).collect();
         let test_scores: Vec<f64> = split.test.iter().map(|&r| scores[r]).collect();
@@ -315,37 +327,83 @@ pub fn fit_anomaly_model(
     request: &AnomalyRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<AnomalyFit, PipelineError> {
+    plan_anomaly(table, request, on_progress)?.finish(None)
+}
+
+/// An isolation-forest run up to scoring: features encoded and the forest grown (the cheap
+/// part: ψ rows per tree). Scoring every claim may happen here or on other workers.
+#[derive(Debug, Clone)]
+pub struct AnomalyPlan {
+    request: AnomalyRequest,
+    encoder: FeatureEncoder,
+    matrix: FeatureMatrix,
+    forest: IsolationForest,
+}
+
+/// Encodes every claim and grows the isolation forest on the request's training rows.
+pub fn plan_anomaly(
+    table: &ClaimsTable,
+    request: &AnomalyRequest,
+    on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+) -> Result<AnomalyPlan, PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
     let matrix = encoder.encode(table)?;
-    let (forest, scores, n_train) = match &request.training_rows {
-        None => {
-            let (forest, scores) = request.forest.fit_and_score(&matrix, on_progress)?;
-            (forest, scores, table.n_rows())
-        }
+    // The threshold comes from the training rows' scores, which `finish` computes anyway.
+    let params = IsolationForestParams { contamination: None, ..request.forest.clone() };
+    let forest = match &request.training_rows {
+        None => params.fit(&matrix, on_progress)?,
         Some(rows) => {
             if let Some(&row) = rows.iter().find(|&&row| row >= table.n_rows()) {
                 return Err(PipelineError::TrainingRowOutOfRange { row, n_rows: table.n_rows() });
             }
-            // A contamination threshold comes from the training rows' scores.
-            let forest = request.forest.fit(&matrix.select_rows(rows), on_progress)?;
-            let scores = forest.score_matrix(&matrix);
-            (forest, scores, rows.len())
+            params.fit(&matrix.select_rows(rows), on_progress)?
         }
     };
-    let summary = TrainingSummary {
-        n_rows: table.n_rows(),
-        n_train,
-        n_test: 0,
-        held_out: None,
-        oob_score: None,
-        feature_importances: Vec::new(),
-        n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
-    };
-    let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
-    Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores, matrix })
+    Ok(AnomalyPlan { request: request.clone(), encoder, matrix, forest })
+}
+
+impl AnomalyPlan {
+    /// Every claim, as the forest reads it.
+    pub fn matrix(&self) -> &FeatureMatrix {
+        &self.matrix
+    }
+
+    /// The forest's explanation view, whose batch predictions are mean path lengths.
+    pub fn view(&self) -> crate::ml::shap::ShapEnsemble {
+        self.forest.shap_ensemble()
+    }
+
+    /// Scores every claim, from mean path lengths computed elsewhere (the view's
+    /// predictions, one per claim) or here, and sets the contamination threshold.
+    pub fn finish(self, mean_path_lengths: Option<Vec<f64>>) -> Result<AnomalyFit, PipelineError> {
+        let AnomalyPlan { request, encoder, matrix, mut forest } = self;
+        let scores = match mean_path_lengths.filter(|lengths| lengths.len() == matrix.n_rows()) {
+            Some(lengths) => lengths.into_iter().map(|length| forest.score_of_mean_path_length(length)).collect(),
+            None => forest.score_matrix(&matrix),
+        };
+        let n_train = request.training_rows.as_ref().map_or(matrix.n_rows(), Vec::len);
+        if let Some(contamination) = request.forest.contamination {
+            let training_scores = match &request.training_rows {
+                None => scores.clone(),
+                Some(rows) => rows.iter().map(|&row| scores[row]).collect(),
+            };
+            forest.set_contamination_threshold(training_scores, contamination);
+        }
+        let summary = TrainingSummary {
+            n_rows: matrix.n_rows(),
+            n_train,
+            n_test: 0,
+            held_out: None,
+            oob_score: None,
+            feature_importances: Vec::new(),
+            n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
+        };
+        let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
+        Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores, matrix })
+    }
 }
 
 /// A column left out of the default feature set, and why.

@@ -15,10 +15,10 @@ use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
-use crate::ml::{FeatureMatrix, FitProgress};
+use crate::ml::{FeatureMatrix, FitProgress, RandomForest};
 use crate::pipeline::{
-    binary_labels, fit_anomaly_model, plan_forest, prepare, Algorithm, AnomalyRequest, ForestPlan, ScoringModel,
-    TrainRequest,
+    binary_labels, plan_anomaly, plan_forest, prepare, Algorithm, AnomalyPlan, AnomalyRequest, ForestPlan,
+    ScoringModel, TrainRequest,
 };
 use crate::protocol::{
     ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker,
@@ -38,6 +38,8 @@ pub const EVALUATION_SHAP_SAMPLE: usize = 200;
 
 /// The progress stage while a random forest's trees grow.
 pub const FITTING_FOREST_STAGE: &str = "Fitting the random forest";
+/// The progress stage while an isolation forest grows (and, unless the pool does it, scores).
+pub const FITTING_ISOLATION_STAGE: &str = "Fitting the isolation forest";
 /// The progress stage after a random forest's trees, while every claim is scored.
 pub const SCORING_STAGE: &str = "Scoring every claim";
 /// The progress stage while the evaluation measures the model (metrics, curves, histogram).
@@ -52,6 +54,7 @@ pub struct Session {
     label_column: Option<String>,
     rules: Option<SessionRules>,
     pending_forest: Option<PendingForest>,
+    pending_isolation: Option<PendingIsolation>,
     /// Counts model changes, so SHAP values computed elsewhere match the models they explain.
     generation: u64,
     provided_shap: Option<shap::ProvidedShap>,
@@ -62,6 +65,15 @@ struct PendingForest {
     request: TrainRequest,
     plan: ForestPlan,
     grown: Option<Vec<GrownTrees>>,
+    forest: Option<RandomForest>,
+    scores: Option<Vec<f64>>,
+}
+
+/// An isolation forest grown ahead of its `Train` request, with scores computed elsewhere.
+struct PendingIsolation {
+    request: AnomalyRequest,
+    plan: AnomalyPlan,
+    mean_path_lengths: Option<Vec<f64>>,
 }
 
 /// The session's rule pack and its outcome on the prepared claims.
@@ -156,7 +168,13 @@ impl Session {
         self.pending_forest = None;
         let Some(train_request) = forest_request(request) else { return Ok(None) };
         let plan = plan_forest(&self.data()?.prepared, &train_request).map_err(|e| e.to_string())?;
-        let pending = self.pending_forest.insert(PendingForest { request: train_request, plan, grown: None });
+        let pending = self.pending_forest.insert(PendingForest {
+            request: train_request,
+            plan,
+            grown: None,
+            forest: None,
+            scores: None,
+        });
         Ok(Some(pending.plan.job()))
     }
 
@@ -166,6 +184,80 @@ impl Session {
         if let Some(pending) = &mut self.pending_forest {
             pending.grown = Some(grown);
         }
+    }
+
+    /// Assembles the planned forest from the trees provided, and returns what scoring every
+    /// claim needs, so it can run elsewhere: the positive class's explanation view as bytes
+    /// (its batch predictions are the probabilities) and every claim's row.
+    pub fn forest_scoring(&mut self) -> Result<Option<(Vec<u8>, &FeatureMatrix)>, String> {
+        let Some(pending) = &mut self.pending_forest else { return Ok(None) };
+        let Some(grown) = pending.grown.take() else { return Ok(None) };
+        let forest = pending.plan.job().assemble(grown).map_err(|e| e.to_string())?;
+        let view = forest.shap_ensemble(1).to_bytes();
+        pending.forest = Some(forest);
+        Ok(Some((view, pending.plan.matrix())))
+    }
+
+    /// Every claim's probability under the planned forest, computed elsewhere.
+    pub fn provide_forest_scores(&mut self, scores: Vec<f64>) {
+        if let Some(pending) = &mut self.pending_forest {
+            pending.scores = Some(scores);
+        }
+    }
+
+    /// Grows the isolation forest of a `Train` request (the cheap part) and keeps it, and
+    /// returns what scoring every claim needs, so it can run elsewhere: the forest's view as
+    /// bytes (its batch predictions are mean path lengths) and every claim's row. `Ok(None)`
+    /// when the request fits no isolation forest.
+    pub fn plan_isolation(
+        &mut self,
+        request: &RunRequest,
+        on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+    ) -> Result<Option<(Vec<u8>, &FeatureMatrix)>, String> {
+        self.pending_isolation = None;
+        if !request.algorithm.fits_isolation() {
+            return Ok(None);
+        }
+        let (anomaly_request, _) = self.isolation_request(request)?;
+        let plan = plan_anomaly(&self.data()?.prepared, &anomaly_request, on_progress).map_err(|e| e.to_string())?;
+        let view = plan.view().to_bytes();
+        let pending =
+            self.pending_isolation.insert(PendingIsolation { request: anomaly_request, plan, mean_path_lengths: None });
+        Ok(Some((view, pending.plan.matrix())))
+    }
+
+    /// Every claim's mean path length under the planned isolation forest, computed elsewhere.
+    pub fn provide_isolation_lengths(&mut self, mean_path_lengths: Vec<f64>) {
+        if let Some(pending) = &mut self.pending_isolation {
+            pending.mean_path_lengths = Some(mean_path_lengths);
+        }
+    }
+
+    /// The isolation forest's request for a run: on the rule-clean claims unless the run
+    /// says otherwise, with the sentence that says what it learnt from.
+    fn isolation_request(&self, request: &RunRequest) -> Result<(AnomalyRequest, Option<String>), String> {
+        let table = &self.data()?.prepared;
+        let mut anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
+        let note = match (&self.rules, request.isolation_on_rule_clean) {
+            (Some(rules), true) => {
+                let min_clean = request.isolation.max_samples.clamp(2, table.n_rows().max(2));
+                let training = rule_clean_training_rows(&rules.outcome.flag, min_clean);
+                let note = training.fallback.clone().unwrap_or_else(|| {
+                    format!(
+                        "Learnt what normal looks like from the {} of {} claims that trip no rule of the {} pack.",
+                        crate::workspace::format_count(training.rows.len()),
+                        crate::workspace::format_count(table.n_rows()),
+                        rules.pack.name
+                    )
+                });
+                if training.fallback.is_none() {
+                    anomaly_request.training_rows = Some(training.rows);
+                }
+                Some(note)
+            }
+            _ => None,
+        };
+        Ok((anomaly_request, note))
     }
 
     fn generate(&mut self, job_id: JobId, scenario: Scenario, options: &SynthOptions) -> Reply {
@@ -217,6 +309,7 @@ impl Session {
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
         let pending = self.pending_forest.take();
+        let pending_isolation = self.pending_isolation.take();
         let data = self.data()?;
         let table = &data.prepared;
         let label_column = request.label_column.clone();
@@ -248,13 +341,14 @@ impl Session {
                 Some(pending) if pending.request == train_request => pending,
                 _ => {
                     let plan = plan_forest(table, &train_request).map_err(|e| e.to_string())?;
-                    PendingForest { request: train_request, plan, grown: None }
+                    PendingForest { request: train_request, plan, grown: None, forest: None, scores: None }
                 }
             };
             let job = pending.plan.job();
-            let forest = match pending.grown {
-                Some(parts) => job.assemble(parts),
-                None => {
+            let forest = match (pending.forest, pending.grown) {
+                (Some(forest), _) => Ok(forest),
+                (None, Some(parts)) => job.assemble(parts),
+                (None, None) => {
                     report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
                     let mut on_progress = |p: FitProgress| {
                         report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
@@ -265,7 +359,7 @@ impl Session {
             }
             .map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: SCORING_STAGE.into() });
-            let fit = pending.plan.finish(forest).map_err(|e| e.to_string())?;
+            let fit = pending.plan.finish(forest, pending.scores).map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: EVALUATING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
             fitted.push(fit_result(
@@ -281,33 +375,18 @@ impl Session {
             )?);
         }
         if request.algorithm.fits_isolation() {
-            let stage = "Fitting the isolation forest";
+            let stage = FITTING_ISOLATION_STAGE;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: stage.into() });
-            let mut anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
-            let training_note = match (&self.rules, request.isolation_on_rule_clean) {
-                (Some(rules), true) => {
-                    let min_clean = request.isolation.max_samples.clamp(2, table.n_rows().max(2));
-                    let training = rule_clean_training_rows(&rules.outcome.flag, min_clean);
-                    let note = training.fallback.clone().unwrap_or_else(|| {
-                        format!(
-                            "Learnt what normal looks like from the {} of {} claims that trip no rule of the {} pack.",
-                            crate::workspace::format_count(training.rows.len()),
-                            crate::workspace::format_count(table.n_rows()),
-                            rules.pack.name
-                        )
-                    });
-                    if training.fallback.is_none() {
-                        anomaly_request.training_rows = Some(training.rows);
-                    }
-                    Some(note)
-                }
-                _ => None,
-            };
+            let (anomaly_request, training_note) = self.isolation_request(request)?;
             let mut on_progress = |p: FitProgress| {
                 report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
                 ControlFlow::Continue(())
             };
-            let fit = fit_anomaly_model(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?;
+            let (plan, lengths) = match pending_isolation {
+                Some(pending) if pending.request == anomaly_request => (pending.plan, pending.mean_path_lengths),
+                _ => (plan_anomaly(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?, None),
+            };
+            let fit = plan.finish(lengths).map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,

@@ -273,10 +273,37 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
             GrownTrees::from_bytes(&trees.to_bytes()).unwrap()
         })
         .collect();
-    pooled.provide_trees(grown);
+    pooled.provide_trees(grown.clone());
+    // Scoring every claim elsewhere too: each helper predicts a chunk of rows with the view.
+    let predict_elsewhere = |view: &[u8], rows: &FeatureMatrix| -> Vec<f64> {
+        let view = crate::ml::shap::ShapEnsemble::from_bytes(view).unwrap();
+        let flat = crate::ml::flat::FlatForest::from_ensemble(&view);
+        crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
+            .into_iter()
+            .flat_map(|chunk| {
+                let bytes = crate::ml::shap::wire::matrix_to_bytes(&rows.select_rows(&chunk.collect::<Vec<_>>()));
+                flat.predict_matrix(&crate::ml::shap::wire::matrix_from_bytes(&bytes).unwrap())
+            })
+            .collect()
+    };
+    let (view, rows) = pooled.forest_scoring().unwrap().expect("trees were provided");
+    let scores = predict_elsewhere(&view, rows);
+    pooled.provide_forest_scores(scores);
+    let (view, rows) = pooled.plan_isolation(&run, &mut |_| ControlFlow::Continue(())).unwrap().unwrap();
+    let lengths = predict_elsewhere(&view, rows);
+    pooled.provide_isolation_lengths(lengths);
     let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
     let FromWorker::Trained { results, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(*results, expected);
+    // The handed-in scores are the ones used (halved here, the results change).
+    pooled.plan_forest(&run).unwrap();
+    pooled.provide_trees(grown);
+    let (view, rows) = pooled.forest_scoring().unwrap().unwrap();
+    let halved: Vec<f64> = predict_elsewhere(&view, rows).iter().map(|s| s / 2.0).collect();
+    pooled.provide_forest_scores(halved);
+    let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
+    let FromWorker::Trained { results: halved_results, .. } = reply else { panic!("{reply:?}") };
+    assert_ne!(halved_results.models[0], expected.models[0]);
 
     // A plan for another request is not used: the session grows its own trees.
     let mut other = run.clone();

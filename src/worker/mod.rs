@@ -21,11 +21,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
+use crate::ml::flat::FlatForest;
 use crate::ml::forest_job::ForestJob;
 use crate::ml::shap::wire::matrix_from_bytes;
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
+use crate::ml::FitProgress;
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
-use crate::session::{Session, FITTING_FOREST_STAGE};
+use crate::session::{Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
 
 thread_local! {
@@ -81,7 +83,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         let scope = scope.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match &message {
-                ToWorker::Train { job_id, request } => grow_on_pool(&scope, *job_id, request).await,
+                ToWorker::Train { job_id, request } => train_on_pool(&scope, *job_id, request).await,
                 _ => explain_on_pool(&message).await,
             }
             reply(&scope, message, None);
@@ -112,16 +114,63 @@ fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Vec
     post(scope, &reply);
 }
 
-/// Plans the request's random forest and grows its trees on the pool, handing them to the
-/// session. On any failure the session simply grows the trees itself when it handles the
-/// request (and reports its own errors, such as a missing label).
-async fn grow_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) {
+/// Does a training request's heavy parts on the pool and hands the results to the session:
+/// the random forest's trees and scores, and the isolation forest's scores. On any failure
+/// the session simply does that part itself when it handles the request (and reports its
+/// own errors, such as a missing label).
+async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) {
     let Some(pool) = pool_for_fit() else { return };
+    let total = request.n_trees_total();
+    let progress = |done: usize, stage: &str| {
+        post(scope, &FromWorker::Progress { job_id, done, total, stage: stage.into() });
+    };
+    if request.algorithm.fits_forest() && grow_on_pool(scope, job_id, request, &pool).await {
+        progress(request.forest.n_trees, SCORING_STAGE);
+        let tasks = SESSION.with_borrow_mut(|session| match session.forest_scoring() {
+            Ok(Some((view, rows))) => pool.predict_tasks(&view, rows).ok(),
+            _ => None,
+        });
+        if let Some(tasks) = tasks {
+            match pool.predict(tasks).await {
+                Ok(scores) => SESSION.with_borrow_mut(|session| session.provide_forest_scores(scores)),
+                Err(error) => warn_pool_failed(&error),
+            }
+        }
+    }
+    if request.algorithm.fits_isolation() {
+        let n_forest = total - request.isolation.n_trees;
+        progress(n_forest, FITTING_ISOLATION_STAGE);
+        let tasks = SESSION.with_borrow_mut(|session| {
+            let mut on_progress = |p: FitProgress| {
+                progress(n_forest + p.n_trees_done, FITTING_ISOLATION_STAGE);
+                ControlFlow::Continue(())
+            };
+            match session.plan_isolation(request, &mut on_progress) {
+                Ok(Some((view, rows))) => pool.predict_tasks(&view, rows).ok(),
+                _ => None,
+            }
+        });
+        if let Some(tasks) = tasks {
+            match pool.predict(tasks).await {
+                Ok(lengths) => SESSION.with_borrow_mut(|session| session.provide_isolation_lengths(lengths)),
+                Err(error) => warn_pool_failed(&error),
+            }
+        }
+    }
+}
+
+/// Grows the request's random-forest trees on the pool; whether they were handed over.
+async fn grow_on_pool(
+    scope: &DedicatedWorkerGlobalScope,
+    job_id: u64,
+    request: &RunRequest,
+    pool: &pool::Pool,
+) -> bool {
     let planned = SESSION.with_borrow_mut(|session| match session.plan_forest(request) {
         Ok(Some(job)) => Some((job.to_bytes(), job.tree_ranges(pool.len()))),
         _ => None,
     });
-    let Some((job, ranges)) = planned else { return };
+    let Some((job, ranges)) = planned else { return false };
     let total = request.n_trees_total();
     let done = Rc::new(Cell::new(0usize));
     let progress_scope = scope.clone();
@@ -132,19 +181,25 @@ async fn grow_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: 
     });
     post(scope, &FromWorker::Progress { job_id, done: 0, total, stage: FITTING_FOREST_STAGE.into() });
     match pool.grow_forest(&job, ranges, on_tree).await {
-        Ok(grown) => SESSION.with_borrow_mut(|session| session.provide_trees(grown)),
+        Ok(grown) => {
+            SESSION.with_borrow_mut(|session| session.provide_trees(grown));
+            true
+        }
         Err(error) => {
-            web_sys::console::warn_1(&format!("ClaimForest: the worker pool failed ({error}); growing here").into());
-            POOL.set(None);
+            warn_pool_failed(&error);
+            false
         }
     }
 }
 
-/// Requests whose heavy part runs on the pool: a random forest's trees, and SHAP batches.
+fn warn_pool_failed(error: &str) {
+    web_sys::console::warn_1(&format!("ClaimForest: the worker pool failed ({error}); working here").into());
+}
+
+/// Requests whose heavy parts run on the pool: training (trees and scores), and SHAP batches.
 fn uses_pool(message: &ToWorker) -> bool {
     match message {
-        ToWorker::Train { request, .. } => request.algorithm.fits_forest(),
-        ToWorker::ExplainSample { .. } => true,
+        ToWorker::Train { .. } | ToWorker::ExplainSample { .. } => true,
         ToWorker::Export { request, .. } => matches!(request, ExportRequest::QueueExplanations { .. }),
         _ => false,
     }
@@ -171,10 +226,7 @@ async fn explain_on_pool(message: &ToWorker) {
     let Some((key, ensemble, rows)) = work else { return };
     match pool.explain(key, &ensemble, &rows).await {
         Ok(values) => SESSION.with_borrow_mut(|session| session.provide_shap(message, key, values)),
-        Err(error) => {
-            web_sys::console::warn_1(&format!("ClaimForest: the worker pool failed ({error}); explaining here").into());
-            POOL.set(None);
-        }
+        Err(error) => warn_pool_failed(&error),
     }
 }
 
@@ -228,6 +280,14 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
                 }
                 _ => Err("this helper does not hold that model".to_owned()),
             })
+        })(),
+        Some("predict") => (|| -> Result<Vec<u8>, String> {
+            let view = ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?)
+                .map_err(|e| e.to_string())?;
+            let rows =
+                matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
+            let values = FlatForest::from_ensemble(&view).predict_matrix(&rows);
+            Ok(values.iter().flat_map(|v| v.to_le_bytes()).collect())
         })(),
         _ => Err("an unknown helper task".to_owned()),
     };

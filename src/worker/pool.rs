@@ -18,7 +18,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::spawn::{describe_js_error, spawn_worker};
 use crate::ml::forest_job::{split_ranges, GrownTrees};
-use crate::ml::shap::wire::matrix_to_bytes;
+use crate::ml::shap::wire::{matrix_pieces, matrix_to_bytes, MatrixPiece};
 use crate::ml::shap::ShapValues;
 use crate::ml::FeatureMatrix;
 
@@ -158,6 +158,77 @@ impl Pool {
         }
         Ok(ShapValues { base_value, n_features, values })
     }
+}
+
+/// One helper's share of a batch prediction, ready to post.
+pub struct PredictTask {
+    task: Object,
+    transfer: Array,
+}
+
+impl Pool {
+    /// Splits a batch prediction of `view` (bytes of a [`crate::ml::shap::ShapEnsemble`])
+    /// over every row of `rows` into one task per helper. Each chunk of rows is copied from
+    /// the matrix straight into its message, so no second copy grows this worker's memory.
+    pub fn predict_tasks(&self, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<PredictTask>, String> {
+        split_ranges(rows.n_rows(), self.helpers.len())
+            .into_iter()
+            .map(|chunk| {
+                let task = Object::new();
+                let set =
+                    |name: &str, value: &JsValue| Reflect::set(&task, &name.into(), value).map_err(describe_js_error);
+                let view = Uint8Array::from(view);
+                let part = chunk_bytes(rows, chunk);
+                set("kind", &"predict".into())?;
+                set("view", &view)?;
+                set("rows", &part)?;
+                Ok(PredictTask { task: task.clone(), transfer: Array::of2(&view.buffer(), &part.buffer()) })
+            })
+            .collect()
+    }
+
+    /// Runs [`Pool::predict_tasks`]' tasks: the view's batch prediction of every row, in row
+    /// order (rows are independent, so the values equal a single run's).
+    pub async fn predict(&self, tasks: Vec<PredictTask>) -> Result<Vec<f64>, String> {
+        let mut pending = Vec::with_capacity(tasks.len());
+        for (helper, task) in self.helpers.iter().zip(tasks) {
+            helper.ready().await?;
+            pending.push(helper.run(&task.task, &task.transfer, Rc::new(|| {}))?);
+        }
+        let mut values = Vec::new();
+        for promise in pending {
+            let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
+            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than values")?;
+            let bytes = bytes.to_vec();
+            values.extend(
+                bytes.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
+            );
+        }
+        Ok(values)
+    }
+}
+
+/// `matrix_to_bytes` of a row range, written piece by piece into a JavaScript buffer.
+fn chunk_bytes(rows: &FeatureMatrix, chunk: Range<usize>) -> Uint8Array {
+    let pieces = matrix_pieces(rows, chunk.clone());
+    let length = |piece: &MatrixPiece| match piece {
+        MatrixPiece::Bytes(bytes) => bytes.len(),
+        MatrixPiece::Column(_) => chunk.len() * 4,
+    };
+    let out = Uint8Array::new_with_length(pieces.iter().map(length).sum::<usize>() as u32);
+    let mut offset = 0;
+    for piece in &pieces {
+        match piece {
+            MatrixPiece::Bytes(bytes) => out.set(&Uint8Array::from(bytes.as_slice()), offset as u32),
+            MatrixPiece::Column(feature) => {
+                // Float32Array is little-endian in every browser, as the format is.
+                let values = js_sys::Float32Array::from(&rows.column(*feature)[chunk.clone()]);
+                out.set(&Uint8Array::new(&values.buffer()), offset as u32);
+            }
+        }
+        offset += length(piece);
+    }
+    out
 }
 
 impl Helper {

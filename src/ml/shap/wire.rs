@@ -66,6 +66,36 @@ pub fn matrix_to_bytes(matrix: &FeatureMatrix) -> Vec<u8> {
     w.finish()
 }
 
+/// One piece of [`matrix_to_bytes`] for the rows `rows` of a matrix: literal bytes, or a
+/// column's values over those rows (little-endian f32), which a caller may copy from the
+/// matrix straight into another buffer instead of materialising the rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatrixPiece {
+    /// Bytes to write as they are.
+    Bytes(Vec<u8>),
+    /// Feature `0`'s values over the rows, as little-endian f32.
+    Column(usize),
+}
+
+/// The layout of `matrix_to_bytes(&matrix.select_rows(rows))` for a contiguous row range,
+/// as pieces; concatenated, they are exactly those bytes.
+pub fn matrix_pieces(matrix: &FeatureMatrix, rows: std::ops::Range<usize>) -> Vec<MatrixPiece> {
+    let mut pieces = Vec::with_capacity(2 * matrix.n_features() + 1);
+    let mut head = ByteWriter::new(MATRIX_MAGIC);
+    head.len(matrix.n_features());
+    for (feature_idx, name) in matrix.feature_names().iter().enumerate() {
+        head.str(name);
+        head.len(rows.len());
+        pieces.push(MatrixPiece::Bytes(std::mem::take(&mut head).finish()));
+        pieces.push(MatrixPiece::Column(feature_idx));
+    }
+    let tail = head.finish();
+    if !tail.is_empty() {
+        pieces.push(MatrixPiece::Bytes(tail));
+    }
+    pieces
+}
+
 /// Reads [`matrix_to_bytes`].
 pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
     let mut r = ByteReader::new(bytes, MATRIX_MAGIC, "rows")?;
@@ -147,6 +177,24 @@ mod tests {
             pieces.extend(explainer.explain_matrix(&part).values);
         }
         assert_eq!(pieces, whole.values);
+    }
+
+    #[test]
+    fn matrix_pieces_concatenate_to_the_rows_bytes() {
+        let (_, matrix) = forest_and_rows();
+        for rows in [0..400, 10..11, 37..210, 5..5] {
+            let mut bytes = Vec::new();
+            for piece in matrix_pieces(&matrix, rows.clone()) {
+                match piece {
+                    MatrixPiece::Bytes(literal) => bytes.extend(literal),
+                    MatrixPiece::Column(feature) => {
+                        matrix.column(feature)[rows.clone()].iter().for_each(|v| bytes.extend(v.to_le_bytes()))
+                    }
+                }
+            }
+            let expected = matrix_to_bytes(&matrix.select_rows(&rows.clone().collect::<Vec<_>>()));
+            assert_eq!(bytes, expected, "{rows:?}");
+        }
     }
 
     #[test]
