@@ -130,12 +130,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
             Ok(Some((view, rows))) => pool.predict_tasks(&view, rows).ok(),
             _ => None,
         });
-        if let Some(tasks) = tasks {
-            match pool.predict(tasks).await {
-                Ok(scores) => SESSION.with_borrow_mut(|session| session.provide_forest_scores(scores)),
-                Err(error) => warn_pool_failed(&error),
-            }
-        }
+        predict_on_pool(&pool, tasks, Session::provide_forest_scores).await;
     }
     if request.algorithm.fits_isolation() {
         let n_forest = total - request.isolation.n_trees;
@@ -150,12 +145,20 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
                 _ => None,
             }
         });
-        if let Some(tasks) = tasks {
-            match pool.predict(tasks).await {
-                Ok(lengths) => SESSION.with_borrow_mut(|session| session.provide_isolation_lengths(lengths)),
-                Err(error) => warn_pool_failed(&error),
-            }
-        }
+        predict_on_pool(&pool, tasks, Session::provide_isolation_lengths).await;
+    }
+}
+
+/// Runs batch-prediction tasks (if any) on the pool and hands the values to the session.
+async fn predict_on_pool(
+    pool: &pool::Pool,
+    tasks: Option<Vec<pool::PredictTask>>,
+    hand_over: fn(&mut Session, Vec<f64>),
+) {
+    let Some(tasks) = tasks else { return };
+    match pool.predict(tasks).await {
+        Ok(values) => SESSION.with_borrow_mut(|session| hand_over(session, values)),
+        Err(error) => warn_pool_failed(&error),
     }
 }
 

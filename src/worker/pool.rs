@@ -43,8 +43,6 @@ pub struct Pool {
 
 struct Helper {
     worker: Worker,
-    /// The model whose explainer this helper holds, so its view is sent once.
-    explainer_key: std::cell::Cell<Option<u64>>,
     state: Rc<RefCell<HelperState>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -125,26 +123,20 @@ impl Pool {
             let transfer = Array::new();
             set("kind", &"shap".into())?;
             set("key", &JsValue::from(key as f64))?;
-            if helper.explainer_key.get() != Some(key) {
-                let view = Uint8Array::from(ensemble);
-                transfer.push(&view.buffer());
-                set("ensemble", &view)?;
-            }
+            let view = Uint8Array::from(ensemble);
+            transfer.push(&view.buffer());
+            set("ensemble", &view)?;
             let part: Vec<usize> = chunk.clone().collect();
             let part = Uint8Array::from(matrix_to_bytes(&rows.select_rows(&part)).as_slice());
             transfer.push(&part.buffer());
             set("rows", &part)?;
             pending.push(helper.run(&task, &transfer, Rc::new(|| {}))?);
-            helper.explainer_key.set(Some(key));
         }
         let n_features = rows.n_features();
         let mut values = Vec::with_capacity(rows.n_rows() * n_features);
         let mut base_value = 0.0;
-        for (helper, promise) in self.helpers.iter().zip(pending) {
-            let reply = JsFuture::from(promise).await.map_err(|error| {
-                helper.explainer_key.set(None);
-                describe_js_error(error)
-            })?;
+        for promise in pending {
+            let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
             let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than values")?;
             let bytes = bytes.to_vec();
             let (base, part) = bytes.split_first_chunk::<8>().ok_or("a helper sent back too few bytes")?;
@@ -246,7 +238,7 @@ impl Helper {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self { worker, state, explainer_key: Default::default(), _on_message: on_message, _on_error: on_error })
+        Ok(Self { worker, state, _on_message: on_message, _on_error: on_error })
     }
 
     /// Resolves once the helper's wasm runs.
