@@ -241,6 +241,10 @@ impl ForestJob {
             if column.len() != n_rows {
                 return Err(r.error("a column's length differs from the row count"));
             }
+            let n_bins = bins.last().map_or(0, FeatureBins::n_bins);
+            if column.iter().any(|&code| code != MISSING_BIN && usize::from(code) >= n_bins) {
+                return Err(r.error("a bin code is outside its feature's bins"));
+            }
             codes.extend_from_slice(column);
         }
         let labels = r.u32s()?;
@@ -429,6 +433,16 @@ mod tests {
         for cut in [0, 10, job_bytes.len() / 2, job_bytes.len() - 1] {
             assert!(ForestJob::from_bytes(&job_bytes[..cut]).is_err(), "cut {cut}");
         }
+        // A bin code past its feature's bins is refused, not used as an index.
+        let mut bad_code = job.clone();
+        bad_code.binned = BinnedMatrix::from_parts(
+            job.binned.n_rows(),
+            (0..job.feature_names.len())
+                .flat_map(|f| job.binned.codes(f).iter().map(move |&c| if f == 0 { 200 } else { c }))
+                .collect(),
+            (0..job.feature_names.len()).map(|f| job.binned.bins(f).clone()).collect(),
+        );
+        assert!(ForestJob::from_bytes(&bad_code.to_bytes()).is_err());
         // A tree whose child points backwards is refused when assembling, not walked.
         let mut damaged = second.clone();
         let tree = &damaged.trees[0];
