@@ -37,6 +37,9 @@ try {
   await page.getByTestId('claim-row').first().click();
   await page.getByTestId('explanation-panel').getByTestId('shap-bar').first().waitFor();
   await shot('results');
+  // The explained sample (the beeswarm) follows training as its own request.
+  await page.getByTestId('tab-evaluation').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="sample-explaining"]') === null, null, { timeout: 120_000 });
   await shot('evaluation');
   await page.getByTestId('tab-queue').click();
   await page.getByTestId('queue-capacity').fill('500');
