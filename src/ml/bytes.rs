@@ -140,16 +140,16 @@ impl<'a> ByteReader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    /// Reads a length or index that must fit this platform and the bytes left at `width`
-    /// bytes per element (so a damaged length cannot ask for a huge allocation).
+    /// Reads a length or index that must fit this platform. With `width` > 0 it counts
+    /// elements of `width` bytes that must still be there, so a damaged length cannot ask
+    /// for a huge allocation; with 0 it is a plain number.
     pub fn len(&mut self, width: usize) -> Result<usize, MlError> {
         let value = self.u64()?;
-        let fits = usize::try_from(value).ok().filter(|&n| n.saturating_mul(width.max(1)) <= self.bytes.len());
-        match (fits, width) {
-            (Some(n), _) => Ok(n),
-            (None, 0) => usize::try_from(value).map_err(|_| self.error("a count does not fit this platform")),
-            (None, _) => Err(self.error(format!("a length of {value} runs past the end"))),
+        let n = usize::try_from(value).map_err(|_| self.error("a count does not fit this platform"))?;
+        if width > 0 && n.saturating_mul(width) > self.bytes.len() {
+            return Err(self.error(format!("a length of {value} runs past the end")));
         }
+        Ok(n)
     }
 
     /// Reads raw bytes written by [`ByteWriter::bytes`].

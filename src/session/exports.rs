@@ -10,7 +10,7 @@ const CSV: &str = "text/csv;charset=utf-8";
 const JSON: &str = "application/json";
 
 impl Session {
-    pub(super) fn export(&self, job_id: JobId, request: &ExportRequest, options: &ExportOptions) -> Reply {
+    pub(super) fn export(&mut self, job_id: JobId, request: &ExportRequest, options: &ExportOptions) -> Reply {
         let (file_name, mime, bytes) = match request {
             ExportRequest::ScoredClaims { priority, cuts } => {
                 ("scored_claims.csv".to_owned(), CSV, self.scored_csv(priority, cuts, None, options)?)
@@ -19,8 +19,8 @@ impl Session {
                 let queue = build_queue(&self.priority(priority)?, self.labels.as_deref(), settings);
                 ("review_queue.csv".to_owned(), CSV, self.scored_csv(priority, cuts, Some(&queue.rows), options)?)
             }
-            ExportRequest::QueueExplanations { .. } => {
-                return Err("Queue explanations are written by the session's SHAP step.".into())
+            ExportRequest::QueueExplanations { slot, priority, settings } => {
+                ("review_queue_explanations.csv".to_owned(), CSV, self.explanations_csv(*slot, priority, settings)?)
             }
             ExportRequest::RulePack => {
                 let name = self.rules.as_ref().map_or("rules", |rules| rules.pack.name.as_str());

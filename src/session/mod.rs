@@ -20,9 +20,7 @@ use crate::pipeline::{
     binary_labels, plan_anomaly, plan_forest, prepare, Algorithm, AnomalyPlan, AnomalyRequest, ForestPlan,
     ScoringModel, TrainRequest,
 };
-use crate::protocol::{
-    ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker,
-};
+use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
 use crate::workspace::hybrid::rule_clean_training_rows;
@@ -102,8 +100,6 @@ struct FittedModel {
     training_note: Option<String>,
     /// Built on the first explanation and kept: it costs a walk over every tree node.
     explainer: std::cell::OnceCell<Explainer>,
-    /// The explanation view as bytes, for SHAP batches on other workers.
-    ensemble_bytes: std::cell::OnceCell<Vec<u8>>,
     /// The seed of the evaluation's explained sample.
     sample_seed: u64,
 }
@@ -144,14 +140,6 @@ impl Session {
             ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
             ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
             ToWorker::ExplainSample { job_id, slot } => self.explain_sample(job_id, slot),
-            message @ ToWorker::Export { request: ExportRequest::QueueExplanations { .. }, .. } => {
-                self.explanations_csv(&message).map(|bytes| FromWorker::Exported {
-                    job_id,
-                    file_name: "review_queue_explanations.csv".into(),
-                    mime: "text/csv;charset=utf-8".into(),
-                    bytes,
-                })
-            }
             ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
             ToWorker::SetRules { job_id, pack, origin } => self.set_rules(job_id, *pack, origin),
             ToWorker::LoadRulesFile { job_id, file_name } => {
@@ -450,7 +438,6 @@ impl Session {
             origin: file_name.to_owned(),
             training_note: None,
             explainer: Default::default(),
-            ensemble_bytes: Default::default(),
             sample_seed: 0,
         };
         if labels.is_some() && label_column.is_some() {
@@ -548,7 +535,6 @@ fn fit_result(
         origin,
         training_note: None,
         explainer: Default::default(),
-        ensemble_bytes: Default::default(),
         sample_seed: seed,
     })
 }

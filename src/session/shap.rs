@@ -4,17 +4,18 @@
 use super::{Reply, Session, EVALUATION_SHAP_SAMPLE};
 use crate::ml::shap::ShapValues;
 use crate::ml::FeatureMatrix;
-use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, ToWorker};
-use crate::workspace::evaluation::{shap_sample_rows, summarise_shap};
+use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice, ToWorker};
+use crate::workspace::evaluation::{sample_rows, summarise_shap};
 use crate::workspace::export::write_explanations_csv;
-use crate::workspace::queue::build_queue;
+use crate::workspace::queue::{build_queue, QueueSettings};
 
 /// SHAP values a request needs, for a caller that computes them elsewhere.
-pub struct ShapWork<'a> {
+pub struct ShapWork {
     /// Identifies the model and its rows; hand it back with [`Session::provide_shap`].
     pub key: u64,
     /// The model's explanation view, as bytes ([`crate::ml::shap::ShapEnsemble::to_bytes`]).
-    pub ensemble: &'a [u8],
+    /// Made for this request and not kept: it is as large as the model.
+    pub ensemble: Vec<u8>,
     /// The rows to explain, as the model reads them.
     pub rows: FeatureMatrix,
 }
@@ -30,10 +31,10 @@ pub(super) struct ProvidedShap {
 impl Session {
     /// The SHAP values `message` needs (an `ExplainSample` or a queue-explanations export),
     /// so a caller can compute them elsewhere; `Ok(None)` for any other request.
-    pub fn shap_work(&self, message: &ToWorker) -> Result<Option<ShapWork<'_>>, String> {
+    pub fn shap_work(&self, message: &ToWorker) -> Result<Option<ShapWork>, String> {
         let Some((slot, rows)) = self.shap_rows(message)? else { return Ok(None) };
         let fitted = self.fitted(slot)?;
-        let ensemble = fitted.ensemble_bytes.get_or_init(|| fitted.explainer().ensemble().to_bytes());
+        let ensemble = fitted.explainer().ensemble().to_bytes();
         Ok(Some(ShapWork { key: self.generation, ensemble, rows: fitted.matrix.select_rows(&rows) }))
     }
 
@@ -46,8 +47,7 @@ impl Session {
     }
 
     pub(super) fn explain_sample(&mut self, job_id: JobId, slot: ModelSlot) -> Reply {
-        let message = ToWorker::ExplainSample { job_id, slot };
-        let (slot, rows) = self.shap_rows(&message)?.ok_or("nothing to explain")?;
+        let rows = self.sample_rows(slot)?;
         let values = self.shap_values(slot, &rows)?;
         let fitted = self.fitted(slot)?;
         let sampled = fitted.matrix.select_rows(&rows);
@@ -56,16 +56,19 @@ impl Session {
         Ok(FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm })
     }
 
-    pub(super) fn explanations_csv(&mut self, message: &ToWorker) -> Result<Vec<u8>, String> {
-        let (slot, rows) = self.shap_rows(message)?.ok_or("nothing to explain")?;
+    /// The review queue's claims with their SHAP values under the `slot` model, as CSV.
+    pub(super) fn explanations_csv(
+        &mut self,
+        slot: ModelSlot,
+        choice: &PriorityChoice,
+        settings: &QueueSettings,
+    ) -> Result<Vec<u8>, String> {
+        let priority = self.priority(choice)?;
+        let rows = self.queue_rows(slot, &priority, settings)?;
         let values = self.shap_values(slot, &rows)?;
         let data = self.data()?;
         let fitted = self.fitted(slot)?;
         let mut out = Vec::new();
-        let ExportRequest::QueueExplanations { priority, .. } = export_request(message).ok_or("not an export")? else {
-            return Err("not a queue export".into());
-        };
-        let priority = self.priority(priority)?;
         write_explanations_csv(&data.raw, &fitted.model, &rows, &fitted.scores, &priority, &values, &mut out)
             .map_err(|e| format!("Could not write the CSV: {e}"))?;
         Ok(out)
@@ -74,21 +77,29 @@ impl Session {
     /// The model and rows a request explains.
     fn shap_rows(&self, message: &ToWorker) -> Result<Option<(ModelSlot, Vec<usize>)>, String> {
         match message {
-            ToWorker::ExplainSample { slot, .. } => {
-                let fitted = self.fitted(*slot)?;
-                let rows = shap_sample_rows(fitted.matrix.n_rows(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed);
-                Ok(Some((*slot, rows)))
-            }
+            ToWorker::ExplainSample { slot, .. } => Ok(Some((*slot, self.sample_rows(*slot)?))),
             ToWorker::Export { request: ExportRequest::QueueExplanations { slot, priority, settings }, .. } => {
-                self.fitted(*slot)?;
-                let queue = build_queue(&self.priority(priority)?, self.labels.as_deref(), settings);
-                if queue.rows.is_empty() {
-                    return Err("The review queue is empty: there is no claim to explain.".into());
-                }
-                Ok(Some((*slot, queue.rows.iter().map(|&row| row as usize).collect())))
+                let rows = self.queue_rows(*slot, &self.priority(priority)?, settings)?;
+                Ok(Some((*slot, rows)))
             }
             _ => Ok(None),
         }
+    }
+
+    /// The evaluation's seeded sample of a model's claims.
+    fn sample_rows(&self, slot: ModelSlot) -> Result<Vec<usize>, String> {
+        let fitted = self.fitted(slot)?;
+        Ok(sample_rows(fitted.matrix.n_rows(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed))
+    }
+
+    /// The review queue's claims, in queue order.
+    fn queue_rows(&self, slot: ModelSlot, priority: &[f64], settings: &QueueSettings) -> Result<Vec<usize>, String> {
+        self.fitted(slot)?;
+        let queue = build_queue(priority, self.labels.as_deref(), settings);
+        if queue.rows.is_empty() {
+            return Err("The review queue is empty: there is no claim to explain.".into());
+        }
+        Ok(queue.rows.iter().map(|&row| row as usize).collect())
     }
 
     /// The handed-in values when they match, else computed here.
@@ -100,12 +111,5 @@ impl Session {
         }
         let fitted = self.fitted(slot)?;
         Ok(fitted.explainer().tree_explainer().explain_matrix(&fitted.matrix.select_rows(rows)))
-    }
-}
-
-fn export_request(message: &ToWorker) -> Option<&ExportRequest> {
-    match message {
-        ToWorker::Export { request, .. } => Some(request),
-        _ => None,
     }
 }

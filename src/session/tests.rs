@@ -335,7 +335,7 @@ fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
 
     // What the worker pool does: take the work as bytes, explain it elsewhere, hand it back.
     let work = session.shap_work(&sample).unwrap().expect("an explained sample needs SHAP values");
-    let remote = crate::ml::shap::ShapEnsemble::from_bytes(work.ensemble).unwrap();
+    let remote = crate::ml::shap::ShapEnsemble::from_bytes(&work.ensemble).unwrap();
     let mut values = crate::ml::shap::TreeExplainer::new(&remote).explain_matrix(&work.rows);
     let key = work.key;
     values.values[0] += 1.0; // marks the values as the ones handed in

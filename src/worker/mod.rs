@@ -36,8 +36,6 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static WAITING: RefCell<VecDeque<JsValue>> = const { RefCell::new(VecDeque::new()) };
     static POOL: RefCell<Option<Rc<pool::Pool>>> = const { RefCell::new(None) };
-    /// In a helper: the explainer of the model it last explained rows for, by key.
-    static HELPER_EXPLAINER: RefCell<Option<(u64, TreeExplainer)>> = const { RefCell::new(None) };
 }
 
 /// Installs the message handler and tells the owner the worker is ready.
@@ -150,11 +148,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
 }
 
 /// Runs batch-prediction tasks (if any) on the pool and hands the values to the session.
-async fn predict_on_pool(
-    pool: &pool::Pool,
-    tasks: Option<Vec<pool::PredictTask>>,
-    hand_over: fn(&mut Session, Vec<f64>),
-) {
+async fn predict_on_pool(pool: &pool::Pool, tasks: Option<Vec<pool::Task>>, hand_over: fn(&mut Session, Vec<f64>)) {
     let Some(tasks) = tasks else { return };
     match pool.predict(tasks).await {
         Ok(values) => SESSION.with_borrow_mut(|session| hand_over(session, values)),
@@ -222,13 +216,9 @@ fn answers_while_busy(message: &ToWorker) -> bool {
 /// any failure the session computes them itself.
 async fn explain_on_pool(message: &ToWorker) {
     let Some(pool) = pool_for_fit() else { return };
-    let work = SESSION.with_borrow(|session| match session.shap_work(message) {
-        Ok(Some(work)) => Some((work.key, work.ensemble.to_vec(), work.rows)),
-        _ => None,
-    });
-    let Some((key, ensemble, rows)) = work else { return };
-    match pool.explain(key, &ensemble, &rows).await {
-        Ok(values) => SESSION.with_borrow_mut(|session| session.provide_shap(message, key, values)),
+    let Some(work) = SESSION.with_borrow(|session| session.shap_work(message).ok().flatten()) else { return };
+    match pool.explain(&work.ensemble, &work.rows).await {
+        Ok(values) => SESSION.with_borrow_mut(|session| session.provide_shap(message, work.key, values)),
         Err(error) => warn_pool_failed(&error),
     }
 }
@@ -251,6 +241,13 @@ fn pool_for_fit() -> Option<Rc<pool::Pool>> {
 fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let bytes_of = |key: &str| field(key).dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec());
+    let view_and_rows = || -> Result<(ShapEnsemble, crate::ml::FeatureMatrix), String> {
+        let view = ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?)
+            .map_err(|e| e.to_string())?;
+        let rows =
+            matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
+        Ok((view, rows))
+    };
     let outcome = match field("kind").as_string().as_deref() {
         Some("grow") => (|| -> Result<Vec<u8>, String> {
             let job = bytes_of("job").map_err(|_| "the task has no job")?;
@@ -265,33 +262,15 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             };
             job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
         })(),
-        Some("shap") => (|| -> Result<Vec<u8>, String> {
-            let key = field("key").as_f64().ok_or("the task has no model key")? as u64;
-            if let Ok(view) = bytes_of("ensemble") {
-                let ensemble = ShapEnsemble::from_bytes(&view).map_err(|e| e.to_string())?;
-                HELPER_EXPLAINER.set(Some((key, TreeExplainer::new(&ensemble))));
-            }
-            let rows =
-                matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
-            HELPER_EXPLAINER.with_borrow(|explainer| match explainer {
-                Some((held, explainer)) if *held == key => {
-                    let shap = explainer.explain_matrix(&rows);
-                    let mut out = Vec::with_capacity(8 + shap.values.len() * 8);
-                    out.extend_from_slice(&shap.base_value.to_le_bytes());
-                    shap.values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-                    Ok(out)
-                }
-                _ => Err("this helper does not hold that model".to_owned()),
-            })
-        })(),
-        Some("predict") => (|| -> Result<Vec<u8>, String> {
-            let view = ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?)
-                .map_err(|e| e.to_string())?;
-            let rows =
-                matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
+        Some("shap") => view_and_rows().map(|(view, rows)| {
+            let shap = TreeExplainer::new(&view).explain_matrix(&rows);
+            let values = shap.values.iter().flat_map(|v| v.to_le_bytes());
+            shap.base_value.to_le_bytes().into_iter().chain(values).collect()
+        }),
+        Some("predict") => view_and_rows().map(|(view, rows)| {
             let values = FlatForest::from_ensemble(&view).predict_matrix(&rows);
-            Ok(values.iter().flat_map(|v| v.to_le_bytes()).collect())
-        })(),
+            values.iter().flat_map(|v| v.to_le_bytes()).collect()
+        }),
         _ => Err("an unknown helper task".to_owned()),
     };
     let reply = Object::new();

@@ -18,7 +18,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::spawn::{describe_js_error, spawn_worker};
 use crate::ml::forest_job::{split_ranges, GrownTrees};
-use crate::ml::shap::wire::{matrix_pieces, matrix_to_bytes, MatrixPiece};
+use crate::ml::shap::wire::{matrix_pieces, MatrixPiece};
 use crate::ml::shap::ShapValues;
 use crate::ml::FeatureMatrix;
 
@@ -87,117 +87,103 @@ impl Pool {
         ranges: Vec<Range<usize>>,
         on_tree: Rc<dyn Fn()>,
     ) -> Result<Vec<GrownTrees>, String> {
-        let mut pending = Vec::with_capacity(ranges.len());
-        for (helper, range) in self.helpers.iter().zip(ranges) {
-            helper.ready().await?;
-            let task = Object::new();
-            let set = |key: &str, value: &JsValue| Reflect::set(&task, &key.into(), value).map_err(describe_js_error);
-            let bytes = Uint8Array::from(job);
-            set("kind", &"grow".into())?;
-            set("job", &bytes)?;
-            set("first", &JsValue::from(range.start as f64))?;
-            set("end", &JsValue::from(range.end as f64))?;
-            pending.push(helper.run(&task, &Array::of1(&bytes.buffer()), on_tree.clone())?);
-        }
-        let mut grown = Vec::with_capacity(pending.len());
-        for promise in pending {
-            let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
-            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than trees")?;
-            grown.push(GrownTrees::from_bytes(&bytes.to_vec()).map_err(|e| e.to_string())?);
-        }
-        Ok(grown)
+        let tasks = ranges
+            .into_iter()
+            .map(|range| {
+                let first = JsValue::from(range.start as f64);
+                let end = JsValue::from(range.end as f64);
+                Task::new("grow", &[("job", Uint8Array::from(job).into()), ("first", first), ("end", end)])
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let replies = self.run_all(tasks, on_tree).await?;
+        replies.iter().map(|bytes| GrownTrees::from_bytes(bytes).map_err(|e| e.to_string())).collect()
     }
-}
 
-impl Pool {
-    /// Exact SHAP values of `rows` under the explanation view `ensemble` (bytes of a
-    /// [`crate::ml::shap::ShapEnsemble`] identified by `key`), rows split across helpers.
-    /// Rows are explained independently, so the values equal a single run's.
-    pub async fn explain(&self, key: u64, ensemble: &[u8], rows: &FeatureMatrix) -> Result<ShapValues, String> {
-        let chunks = split_ranges(rows.n_rows(), self.helpers.len());
-        let mut pending = Vec::with_capacity(chunks.len());
-        for (helper, chunk) in self.helpers.iter().zip(&chunks) {
-            helper.ready().await?;
-            let task = Object::new();
-            let set = |name: &str, value: &JsValue| Reflect::set(&task, &name.into(), value).map_err(describe_js_error);
-            let transfer = Array::new();
-            set("kind", &"shap".into())?;
-            set("key", &JsValue::from(key as f64))?;
-            let view = Uint8Array::from(ensemble);
-            transfer.push(&view.buffer());
-            set("ensemble", &view)?;
-            let part: Vec<usize> = chunk.clone().collect();
-            let part = Uint8Array::from(matrix_to_bytes(&rows.select_rows(&part)).as_slice());
-            transfer.push(&part.buffer());
-            set("rows", &part)?;
-            pending.push(helper.run(&task, &transfer, Rc::new(|| {}))?);
-        }
+    /// Exact SHAP values of `rows` under the explanation view `view` (bytes of a
+    /// [`crate::ml::shap::ShapEnsemble`]), rows split across helpers. Rows are explained
+    /// independently, so the values equal a single run's.
+    pub async fn explain(&self, view: &[u8], rows: &FeatureMatrix) -> Result<ShapValues, String> {
+        let replies = self.run_all(self.row_tasks("shap", view, rows)?, Rc::new(|| {})).await?;
         let n_features = rows.n_features();
         let mut values = Vec::with_capacity(rows.n_rows() * n_features);
         let mut base_value = 0.0;
-        for promise in pending {
-            let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
-            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than values")?;
-            let bytes = bytes.to_vec();
-            let (base, part) = bytes.split_first_chunk::<8>().ok_or("a helper sent back too few bytes")?;
+        for reply in &replies {
+            let (base, part) = reply.split_first_chunk::<8>().ok_or("a helper sent back too few bytes")?;
             base_value = f64::from_le_bytes(*base);
-            values.extend(
-                part.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
-            );
+            values.extend(f64s_from_le(part));
         }
         if values.len() != rows.n_rows() * n_features {
             return Err("the helpers' values do not match the rows".into());
         }
         Ok(ShapValues { base_value, n_features, values })
     }
-}
 
-/// One helper's share of a batch prediction, ready to post.
-pub struct PredictTask {
-    task: Object,
-    transfer: Array,
-}
-
-impl Pool {
     /// Splits a batch prediction of `view` (bytes of a [`crate::ml::shap::ShapEnsemble`])
-    /// over every row of `rows` into one task per helper. Each chunk of rows is copied from
-    /// the matrix straight into its message, so no second copy grows this worker's memory.
-    pub fn predict_tasks(&self, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<PredictTask>, String> {
-        split_ranges(rows.n_rows(), self.helpers.len())
-            .into_iter()
-            .map(|chunk| {
-                let task = Object::new();
-                let set =
-                    |name: &str, value: &JsValue| Reflect::set(&task, &name.into(), value).map_err(describe_js_error);
-                let view = Uint8Array::from(view);
-                let part = chunk_bytes(rows, chunk);
-                set("kind", &"predict".into())?;
-                set("view", &view)?;
-                set("rows", &part)?;
-                Ok(PredictTask { task: task.clone(), transfer: Array::of2(&view.buffer(), &part.buffer()) })
-            })
-            .collect()
+    /// over every row of `rows` into one task per helper, for [`Pool::predict`]. Building
+    /// the tasks is synchronous, so a caller may borrow the rows from the session for it.
+    pub fn predict_tasks(&self, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<Task>, String> {
+        self.row_tasks("predict", view, rows)
     }
 
     /// Runs [`Pool::predict_tasks`]' tasks: the view's batch prediction of every row, in row
     /// order (rows are independent, so the values equal a single run's).
-    pub async fn predict(&self, tasks: Vec<PredictTask>) -> Result<Vec<f64>, String> {
+    pub async fn predict(&self, tasks: Vec<Task>) -> Result<Vec<f64>, String> {
+        let replies = self.run_all(tasks, Rc::new(|| {})).await?;
+        Ok(replies.iter().flat_map(|reply| f64s_from_le(reply)).collect())
+    }
+
+    /// One task per helper with the view and a chunk of rows. Each chunk is copied from the
+    /// matrix straight into its message, so no second copy grows this worker's memory.
+    fn row_tasks(&self, kind: &str, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<Task>, String> {
+        split_ranges(rows.n_rows(), self.helpers.len())
+            .into_iter()
+            .map(|chunk| {
+                Task::new(kind, &[("view", Uint8Array::from(view).into()), ("rows", chunk_bytes(rows, chunk).into())])
+            })
+            .collect()
+    }
+
+    /// Posts task `i` to helper `i` and waits for every reply's bytes, in task order.
+    async fn run_all(&self, tasks: Vec<Task>, on_tree: Rc<dyn Fn()>) -> Result<Vec<Vec<u8>>, String> {
         let mut pending = Vec::with_capacity(tasks.len());
         for (helper, task) in self.helpers.iter().zip(tasks) {
             helper.ready().await?;
-            pending.push(helper.run(&task.task, &task.transfer, Rc::new(|| {}))?);
+            pending.push(helper.run(&task.message, &task.transfer, on_tree.clone())?);
         }
-        let mut values = Vec::new();
+        let mut replies = Vec::with_capacity(pending.len());
         for promise in pending {
             let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
-            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than values")?;
-            let bytes = bytes.to_vec();
-            values.extend(
-                bytes.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
-            );
+            let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than bytes")?;
+            replies.push(bytes.to_vec());
         }
-        Ok(values)
+        Ok(replies)
     }
+}
+
+/// One helper's share of a request, ready to post: `{kind, ...fields}`, with every byte
+/// field's buffer transferred rather than copied.
+pub struct Task {
+    message: Object,
+    transfer: Array,
+}
+
+impl Task {
+    fn new(kind: &str, fields: &[(&str, JsValue)]) -> Result<Self, String> {
+        let message = Object::new();
+        let transfer = Array::new();
+        Reflect::set(&message, &"kind".into(), &kind.into()).map_err(describe_js_error)?;
+        for (name, value) in fields {
+            Reflect::set(&message, &(*name).into(), value).map_err(describe_js_error)?;
+            if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+                transfer.push(&bytes.buffer());
+            }
+        }
+        Ok(Self { message, transfer })
+    }
+}
+
+fn f64s_from_le(bytes: &[u8]) -> impl Iterator<Item = f64> + '_ {
+    bytes.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
 }
 
 /// `matrix_to_bytes` of a row range, written piece by piece into a JavaScript buffer.

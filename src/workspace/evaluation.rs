@@ -265,12 +265,6 @@ fn shap_summary(
     summarise_shap(model, &sampled, &shap)
 }
 
-/// The claims the evaluation explains for its mean |SHAP| and beeswarm: `sample_size` of
-/// `n_rows`, drawn with `seed`, in row order (every row when there are fewer).
-pub fn shap_sample_rows(n_rows: usize, sample_size: usize, seed: u64) -> Vec<usize> {
-    sample_rows(n_rows, sample_size, seed)
-}
-
 /// Mean |SHAP| per feature and the beeswarm of explained rows (`sampled`, whose SHAP
 /// values are `shap`, however and wherever they were computed).
 pub fn summarise_shap(
@@ -334,7 +328,7 @@ fn value_rank(sorted: &[f32], value: f32) -> Option<f64> {
 
 /// `count` distinct rows below `n_rows` drawn with `seed` (Floyd's algorithm), ascending;
 /// every row when `count >= n_rows`.
-fn sample_rows(n_rows: usize, count: usize, seed: u64) -> Vec<usize> {
+pub fn sample_rows(n_rows: usize, count: usize, seed: u64) -> Vec<usize> {
     if count >= n_rows {
         return (0..n_rows).collect();
     }
