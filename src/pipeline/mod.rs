@@ -25,6 +25,26 @@ pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
+/// The deepest a claims forest's tree grows unless the user says otherwise.
+///
+/// Measured on 100k claims (BENCHMARKS.md, "Forest defaults for claims"): depth 16 with at
+/// least 3 claims per leaf ranks held-out medical anomalies better than trees grown to purity
+/// (average precision 0.948 against 0.938), keeps denial's and pharmacy's within 0.001, and
+/// makes exact TreeSHAP, whose cost grows with leaves × depth², about 6× cheaper.
+pub const DEFAULT_MAX_DEPTH: usize = 16;
+
+/// The fewest training claims a claims forest's leaf holds unless the user says otherwise.
+pub const DEFAULT_MIN_SAMPLES_LEAF: usize = 3;
+
+/// The random forest ClaimForest trains on claims by default: the `ml` defaults (scikit-
+/// learn's) with [`DEFAULT_MAX_DEPTH`] and [`DEFAULT_MIN_SAMPLES_LEAF`].
+pub fn claims_forest_params() -> ForestParams {
+    let mut params = ForestParams::default();
+    params.tree.max_depth = Some(DEFAULT_MAX_DEPTH);
+    params.tree.min_samples_leaf = DEFAULT_MIN_SAMPLES_LEAF;
+    params
+}
+
 /// What to train, on which columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -54,7 +74,7 @@ impl Default for TrainRequest {
                 .into_iter()
                 .map(String::from)
                 .collect(),
-            forest: ForestParams::default(),
+            forest: claims_forest_params(),
             test_fraction: 0.2,
             split_seed: 42,
             decision_threshold: 0.5,

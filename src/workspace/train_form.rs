@@ -2,7 +2,8 @@
 //! bad field.
 
 use super::{parse_seed, InputError};
-use crate::ml::{ForestParams, IsolationForestParams};
+use crate::ml::IsolationForestParams;
+use crate::pipeline::{claims_forest_params, DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
 use crate::protocol::{AlgorithmChoice, RunRequest};
 
 /// The training form's values as the user typed them.
@@ -42,8 +43,8 @@ impl Default for TrainForm {
             positive_label: None,
             feature_columns: Vec::new(),
             n_trees: "100".into(),
-            max_depth: String::new(),
-            min_samples_leaf: "1".into(),
+            max_depth: DEFAULT_MAX_DEPTH.to_string(),
+            min_samples_leaf: DEFAULT_MIN_SAMPLES_LEAF.to_string(),
             isolation_trees: "100".into(),
             isolation_samples: "256".into(),
             test_percent: "20".into(),
@@ -66,7 +67,9 @@ impl TrainForm {
         let isolation_trees = bounded("Isolation trees", &self.isolation_trees, 1, 2_000)?;
         let isolation_samples = bounded("Claims per isolation tree", &self.isolation_samples, 2, 1_000_000)?;
         let test_percent = bounded("Held out (%)", &self.test_percent, 0, 90)?;
-        let mut forest = ForestParams { n_trees, seed, ..ForestParams::default() };
+        let mut forest = claims_forest_params();
+        forest.n_trees = n_trees;
+        forest.seed = seed;
         forest.tree.max_depth = max_depth;
         forest.tree.min_samples_leaf = min_samples_leaf;
         let isolation = IsolationForestParams {
@@ -121,7 +124,11 @@ mod tests {
         assert_eq!((request.forest.seed, request.isolation.seed, request.split_seed), (7, 7, 7));
         assert_eq!(request.forest.tree.max_depth, Some(12));
         assert_eq!(request.test_fraction, 0.2);
-        assert_eq!(TrainForm::default().to_request().unwrap().forest.tree.max_depth, None);
+        let default = TrainForm::default().to_request().unwrap().forest;
+        assert_eq!((default.tree.max_depth, default.tree.min_samples_leaf), (Some(16), 3));
+        // An empty depth grows every tree until its leaves are pure.
+        let unlimited = TrainForm { max_depth: " ".into(), ..TrainForm::default() };
+        assert_eq!(unlimited.to_request().unwrap().forest.tree.max_depth, None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use claimforest::pipeline::{DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
+
 pub const USAGE: &str = "\
 claimforest: claims scoring with forests and exact explanations, natively.
 
@@ -11,7 +13,7 @@ USAGE:
   claimforest generate --scenario denial|medical|pharmacy --rows N [--seed S] [--fraud-rate R] --out FILE.csv
   claimforest inspect --input FILE [--profile NAME] [--json]
   claimforest train --input FILE --label COL [--positive VALUE] [--features a,b,...]
-                    [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D]
+                    [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D|none]
                     [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
                     [--contamination C] --out MODEL.json
   claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no label: isolation forest)
@@ -30,6 +32,8 @@ plain or in .gz or .zip, or the first sheet of an .xlsx workbook. Vendor headers
 to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
 Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
 Labels may be 1/0, Y/N, yes/no or true/false; --positive names another positive value.
+Random forests grow trees to depth 16 with at least 3 claims per leaf unless --max-depth
+and --min-samples-leaf say otherwise (--max-depth none grows them until leaves are pure).
 Text columns are encoded as codes of their values in first-seen order, stored in the model;
 a value unseen in training is treated as missing when scoring.";
 
@@ -170,8 +174,11 @@ fn parse_train(options: &Options) -> Result<Command, String> {
         isolation,
         trees: options.count("trees", Some(100))?,
         seed: options.seed()?,
-        max_depth: options.text("max-depth").map(|_| options.count("max-depth", None)).transpose()?,
-        min_samples_leaf: options.count("min-samples-leaf", Some(1))?,
+        max_depth: match options.text("max-depth") {
+            Some("none") => None,
+            _ => Some(options.count("max-depth", Some(DEFAULT_MAX_DEPTH))?),
+        },
+        min_samples_leaf: options.count("min-samples-leaf", Some(DEFAULT_MIN_SAMPLES_LEAF))?,
         max_samples: options.text("max-samples").map(|_| options.count("max-samples", None)).transpose()?,
         test_fraction: options.fraction("test-fraction", if isolation { 0.0 } else { 0.2 })?,
         contamination,
@@ -286,6 +293,13 @@ mod tests {
         assert!(!train.isolation);
         assert_eq!(train.features, Some(vec!["a".to_owned(), "b".to_owned()]));
         assert_eq!((train.trees, train.test_fraction), (5, 0.2));
+        assert_eq!((train.max_depth, train.min_samples_leaf), (Some(16), 3), "the claims forest's defaults");
+        let Ok(Command::Train(train)) =
+            parse(&args("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m"))
+        else {
+            panic!("train parses")
+        };
+        assert_eq!((train.max_depth, train.min_samples_leaf), (None, 1), "grown to purity on request");
         let Ok(Command::Train(train)) = parse(&args("train --input c.csv --out m")) else { panic!("train parses") };
         assert!(train.isolation, "no label means an isolation forest");
     }

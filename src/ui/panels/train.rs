@@ -152,7 +152,7 @@ pub fn TrainPanel() -> impl IntoView {
                 <h3>"Parameters"</h3>
                 <div class="form-grid">
                     {param(form, "n-trees", "Trees", "More trees give steadier scores and take longer.", |f| &f.n_trees, |f| &mut f.n_trees)}
-                    {param(form, "max-depth", "Maximum depth", "Empty grows every tree until its leaves are pure; a limit gives smaller, smoother trees.", |f| &f.max_depth, |f| &mut f.max_depth)}
+                    {param(form, "max-depth", "Maximum depth", "Empty grows every tree until its leaves are pure. The default, 16, ranks claims as well or better and makes every explanation several times faster.", |f| &f.max_depth, |f| &mut f.max_depth)}
                     {param(form, "min-leaf", "Fewest claims per leaf", "A leaf must hold at least this many training claims.", |f| &f.min_samples_leaf, |f| &mut f.min_samples_leaf)}
                     {param(form, "test-percent", "Held out (%)", "Claims kept aside to evaluate the random forest honestly.", |f| &f.test_percent, |f| &mut f.test_percent)}
                     {param(form, "if-trees", "Isolation trees", "Trees of the isolation forest.", |f| &f.isolation_trees, |f| &mut f.isolation_trees)}
