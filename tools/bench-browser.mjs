@@ -180,20 +180,39 @@ async function scrollLongTasks(page) {
   });
 }
 
-/** Opens five claims' explanations; returns each click-to-waterfall time in ms. */
+/**
+ * Opens five claims' explanations. For each, `inPageMs` is the app's own latency: from the
+ * click, dispatched in the page, to the first frame after the panel shows that claim's
+ * waterfall (a MutationObserver, then requestAnimationFrame). `roundTripMs` is the same
+ * seen from the benchmark, so it adds the DevTools protocol's round trip to the page.
+ */
 async function explanations(page) {
   await page.getByTestId('tab-results').click();
-  const times = [];
+  const inPageMs = [];
+  const roundTripMs = [];
   for (let i = 0; i < 5; i += 1) {
     const row = page.getByTestId('claim-row').nth(i);
     const target = await row.getAttribute('data-row');
     const started = Date.now();
-    await row.click();
-    await page.waitForFunction((r) => document.querySelector('[data-testid="explanation-panel"] h3')?.textContent === `Claim in row ${Number(r) + 1}`
-      && document.querySelector('[data-testid="explanation-panel"] [data-testid="shap-bar"]'), target, { timeout: 60_000 });
-    times.push(Date.now() - started);
+    inPageMs.push(await page.evaluate((r) => new Promise((resolve, reject) => {
+      const shown = () => document.querySelector('[data-testid="explanation-panel"] h3')?.textContent === `Claim in row ${Number(r) + 1}`
+        && document.querySelector('[data-testid="explanation-panel"] [data-testid="shap-bar"]');
+      const element = document.querySelector(`[data-testid="claim-row"][data-row="${r}"]`);
+      if (!element) { reject(new Error(`no claim row ${r}`)); return; }
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`claim ${r} was not explained`)); }, 60_000);
+      const observer = new MutationObserver(() => {
+        if (!shown()) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        requestAnimationFrame(() => resolve(performance.now() - clicked));
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+      const clicked = performance.now();
+      element.click();
+    }), target));
+    roundTripMs.push(Date.now() - started);
   }
-  return times;
+  return { inPageMs, roundTripMs };
 }
 
 const server = await startServer(DIST, 0, '/');
@@ -250,8 +269,10 @@ try {
       try {
         run.randomForest = await train(page, 'random_forest');
         run.randomForest.sampleExplainedAfterMs = await sampleExplained(page, Date.now());
-        run.explanationMs = await explanations(page);
-        run.explanationMedianMs = median(run.explanationMs);
+        const explained = await explanations(page);
+        run.explanationMs = explained.inPageMs;
+        run.explanationMedianMs = median(explained.inPageMs);
+        run.explanationRoundTripMedianMs = median(explained.roundTripMs);
         run.shap1000Ms = await queueShap(page, 1000);
       } catch (error) {
         run.randomForestError = String(error.message ?? error).slice(0, 200);

@@ -13,7 +13,8 @@ get a model whose encoding defines the features (1 tree unless --cli-trees says 
 the encoded matrix with `claimforest encode`, reads the label from the generated CSV, and then
 times, single-threaded (n_jobs=1, *_NUM_THREADS=1) with time.perf_counter:
 
-- RandomForestClassifier (100 trees, min_samples_leaf=1, max_features='sqrt', bootstrap) fit on
+- RandomForestClassifier (100 trees, max_depth --max-depth and min_samples_leaf --min-samples-leaf,
+  ClaimForest's defaults 16 and 3 unless told otherwise, max_features='sqrt', bootstrap) fit on
   the 80% training rows of ClaimForest's own split (test fraction 0.2, shuffled with the train
   seed exactly as src/ml/split.rs does, so the held-out rows are the same ones), predict_proba on
   every row, and its held-out ROC AUC;
@@ -54,6 +55,9 @@ ROOT = Path(__file__).resolve().parents[2]
 N_TREES = 100
 IF_MAX_SAMPLES = 256
 TEST_FRACTION = 0.2
+# ClaimForest's forest defaults for claims (src/pipeline/mod.rs).
+DEFAULT_MAX_DEPTH = 16
+DEFAULT_MIN_SAMPLES_LEAF = 3
 # The label each scenario's generator writes (checked against the generator's message and the header).
 SCENARIO_LABELS = {"denial": "is_denied", "medical": "is_anomaly", "pharmacy": "is_anomaly"}
 POSITIVE = {"1", "y", "yes", "true", "t"}
@@ -250,11 +254,22 @@ def parse_args():
         "--skip-forest", action="store_true", help="time only the isolation forest (for 1M-row runs)"
     )
     parser.add_argument(
+        "--max-depth", default=str(DEFAULT_MAX_DEPTH),
+        help="both forests' max_depth; 'none' grows to purity (ClaimForest's default is 16)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--min-samples-leaf", type=int, default=DEFAULT_MIN_SAMPLES_LEAF,
+        help="both forests' min_samples_leaf (ClaimForest's default is 3)",
+    )  # fmt: skip
+    parser.add_argument(
         "--cli-trees", type=int, default=1,
         help="trees of the CLI model that defines the encoding (1 is enough; 100 also reports ClaimForest's own "
         "held-out AUC on the same split)",
     )  # fmt: skip
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.max_depth != "none" and not args.max_depth.isdigit():
+        parser.error(f"--max-depth: '{args.max_depth}' is neither a whole number nor 'none'")
+    return args
 
 
 def prepare_data(args, work):
@@ -277,6 +292,7 @@ def prepare_data(args, work):
     log(f"training the ClaimForest random forest that defines the encoding ({args.cli_trees} tree(s)) ...")
     _, cli_train_seconds = run_cli(cli, "train", "--input", csv_path, "--label", label, "--algorithm", "forest",
                                    "--trees", args.cli_trees, "--seed", args.train_seed,
+                                   "--max-depth", args.max_depth, "--min-samples-leaf", args.min_samples_leaf,
                                    "--test-fraction", TEST_FRACTION, "--out", rf_model_path)  # fmt: skip
     rf_model, rf_features = model_features(rf_model_path)
 
@@ -350,7 +366,8 @@ def main():
 
     def make_forest():
         return RandomForestClassifier(
-            n_estimators=N_TREES, min_samples_leaf=1, max_features="sqrt", bootstrap=True,
+            n_estimators=N_TREES, max_depth=None if args.max_depth == "none" else int(args.max_depth),
+            min_samples_leaf=args.min_samples_leaf, max_features="sqrt", bootstrap=True,
             n_jobs=1, random_state=args.train_seed,
         )  # fmt: skip
 
@@ -416,6 +433,7 @@ def main():
         "n_features": len(data["names"]),
         "features": data["names"],
         "isolation_features": "same as the random forest's" if data["if_names"] == data["names"] else data["if_names"],
+        "forest_params": {"max_depth": args.max_depth, "min_samples_leaf": args.min_samples_leaf},
         "n_train": len(train),
         "n_test": len(test),
         "split": "ClaimForest's train_test_split(rows, 0.2, train_seed), reproduced row for row",

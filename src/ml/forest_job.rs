@@ -192,18 +192,44 @@ impl ForestJob {
         let fractions: Vec<i64> = (0..tree.nodes().len() * self.n_classes)
             .map(|i| (tree.class_fraction(i / self.n_classes, i % self.n_classes) * VOTE_UNIT).round() as i64)
             .collect();
+        // The out-of-bag rows go down the tree together, node by node: each split reorders its
+        // rows stably into left then right, so every node reads its feature's codes in row
+        // order. (Walking one row at a time from the root jumps between columns at every
+        // level, and that cost a fifth of the fit.) Each row still reaches its own leaf, and
+        // votes are integers, so the sums are exactly the row-by-row ones.
         let nodes = tree.nodes();
-        for row in (0..counts.len()).filter(|&r| counts[r] == 0) {
-            let mut node_idx = 0;
-            while !nodes[node_idx].is_leaf() {
-                let node = &nodes[node_idx];
-                let code = self.binned.codes(node.feature_idx as usize)[row];
-                let go_left = if code == MISSING_BIN { node.missing_goes_left } else { code <= split_bins[node_idx] };
-                node_idx = (if go_left { node.left } else { node.right }) as usize;
+        let mut rows: Vec<u32> = (0..counts.len()).filter(|&r| counts[r] == 0).map(|r| r as u32).collect();
+        let mut right_rows: Vec<u32> = Vec::with_capacity(rows.len());
+        let mut stack = vec![(0usize, 0usize, rows.len())];
+        while let Some((node_idx, start, end)) = stack.pop() {
+            let node = &nodes[node_idx];
+            if node.is_leaf() {
+                let leaf_fractions = &fractions[node_idx * self.n_classes..(node_idx + 1) * self.n_classes];
+                for &row in &rows[start..end] {
+                    let row = row as usize;
+                    let row_votes = &mut votes[row * self.n_classes..(row + 1) * self.n_classes];
+                    row_votes.iter_mut().zip(leaf_fractions).for_each(|(v, f)| *v = v.wrapping_add(*f));
+                }
+                continue;
             }
-            let row_votes = &mut votes[row * self.n_classes..(row + 1) * self.n_classes];
-            let leaf_fractions = &fractions[node_idx * self.n_classes..(node_idx + 1) * self.n_classes];
-            row_votes.iter_mut().zip(leaf_fractions).for_each(|(v, f)| *v = v.wrapping_add(*f));
+            let codes = self.binned.codes(node.feature_idx as usize);
+            let split_bin = split_bins[node_idx];
+            right_rows.clear();
+            let mut mid = start;
+            for position in start..end {
+                let row = rows[position];
+                let code = codes[row as usize];
+                let go_left = if code == MISSING_BIN { node.missing_goes_left } else { code <= split_bin };
+                if go_left {
+                    rows[mid] = row;
+                    mid += 1;
+                } else {
+                    right_rows.push(row);
+                }
+            }
+            rows[mid..end].copy_from_slice(&right_rows);
+            stack.push((node.right as usize, mid, end));
+            stack.push((node.left as usize, start, mid));
         }
     }
 
