@@ -603,8 +603,13 @@ impl<'a> Grower<'a> {
         let n_classes = self.n_classes;
         let codes = self.data.codes(feature_idx);
         let n_bins = self.data.bins(feature_idx).n_bins();
-        self.histogram[..256 * n_classes].fill(0.0);
-        self.bin_row_counts.fill(0);
+        // Codes are below `n_bins` or the missing bin, so only those bins need clearing;
+        // many features (flags, counts, small code lists) have a handful of bins.
+        let missing = usize::from(MISSING_BIN);
+        self.histogram[..n_bins * n_classes].fill(0.0);
+        self.histogram[missing * n_classes..(missing + 1) * n_classes].fill(0.0);
+        self.bin_row_counts[..n_bins].fill(0);
+        self.bin_row_counts[missing] = 0;
         for slot in &self.slots[task.start..task.end] {
             let bin = codes[slot.row as usize] as usize;
             self.histogram[bin * n_classes + slot.label as usize] += slot.weight;
