@@ -106,11 +106,25 @@ function rendererRssMb() {
   }
 }
 
-/** Samples the renderer memory every 100 ms; `stop()` returns the peak in MB. */
+/**
+ * Samples the renderer memory every 100 ms. `step(name)` records the peak since the previous
+ * step (or the start) under `name`; `stop()` returns the overall peak in MB and the steps'.
+ */
 function memorySampler() {
   let peak = rendererRssMb() ?? 0;
-  const timer = setInterval(() => { peak = Math.max(peak, rendererRssMb() ?? 0); }, 100);
-  return { stop: () => { clearInterval(timer); return Math.max(peak, rendererRssMb() ?? 0); } };
+  let stepPeak = peak;
+  const steps = {};
+  const sample = () => {
+    const now = rendererRssMb() ?? 0;
+    peak = Math.max(peak, now);
+    stepPeak = Math.max(stepPeak, now);
+    return now;
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    step: (name) => { const now = sample(); steps[name] = stepPeak; stepPeak = now; },
+    stop: () => { clearInterval(timer); sample(); return { peakMb: peak, stepPeaksMb: steps }; },
+  };
 }
 
 /** A CSV of the scenario written by the native CLI (cached under target/), for ingestion. */
@@ -252,6 +266,7 @@ try {
       await page.getByTestId('tab-data').click();
       await page.getByTestId('scenario-select').selectOption(scenario);
       await page.getByTestId('generate-rows').fill(String(rows));
+      const memory = memorySampler();
       const t0 = Date.now();
       await page.getByTestId('generate-button').click();
       await page.waitForFunction((text) => document.querySelector('[data-testid="data-badge"]')?.textContent?.includes(`· ${text} claims`)
@@ -260,31 +275,38 @@ try {
       run.generateMs = Date.now() - t0;
       run.generateStagesS = await stageTimes(page);
       run.heapAfterGenerateMb = await heapMb(cdp);
-      const memory = memorySampler();
+      memory.step('generate');
       try {
         run.ingest = await ingest(page, claimsCsv(scenario, rows), rows);
       } catch (error) {
         run.ingestError = String(error.message ?? error).slice(0, 200);
       }
+      memory.step('ingest');
       try {
         run.randomForest = await train(page, 'random_forest');
+        memory.step('randomForest');
         run.randomForest.sampleExplainedAfterMs = await sampleExplained(page, Date.now());
+        memory.step('explainedSample');
         const explained = await explanations(page);
         run.explanationMs = explained.inPageMs;
         run.explanationMedianMs = median(explained.inPageMs);
         run.explanationRoundTripMedianMs = median(explained.roundTripMs);
         run.shap1000Ms = await queueShap(page, 1000);
+        memory.step('explanationsAndShap1000');
       } catch (error) {
         run.randomForestError = String(error.message ?? error).slice(0, 200);
       }
       try {
         run.isolationForest = await train(page, 'isolation_forest');
+        memory.step('isolationForest');
         run.scroll = await scrollLongTasks(page);
       } catch (error) {
         run.isolationForestError = String(error.message ?? error).slice(0, 200);
       }
       run.heapAfterTrainingMb = await heapMb(cdp);
-      run.peakRendererMemoryMb = memory.stop();
+      const { peakMb, stepPeaksMb } = memory.stop();
+      run.peakRendererMemoryMb = peakMb;
+      run.rendererMemoryPeakByStepMb = stepPeaksMb;
       await context.close();
       results.runs.push(run);
       console.error(JSON.stringify(run));

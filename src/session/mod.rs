@@ -374,6 +374,9 @@ impl Session {
                 Some(pending) if pending.request == anomaly_request => (pending.plan, pending.mean_path_lengths),
                 _ => (plan_anomaly(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?, None),
             };
+            if lengths.is_none() {
+                report(FromWorker::Progress { job_id, done: total, total, stage: SCORING_STAGE.into() });
+            }
             let fit = plan.finish(lengths).map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(

@@ -369,3 +369,27 @@ fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
         assert!((base + shap.iter().sum::<f64>() - score).abs() < 1e-9, "{line}");
     }
 }
+
+#[test]
+fn each_forest_reports_fitting_then_scoring_then_measuring() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Medical, 600);
+    let mut stages: Vec<String> = Vec::new();
+    let message = ToWorker::Train { job_id: 2, request: Box::new(request(&data, AlgorithmChoice::Both)) };
+    session.handle(message, None, &mut |p| {
+        if let FromWorker::Progress { stage, .. } = p {
+            if stages.last() != Some(&stage) {
+                stages.push(stage);
+            }
+        }
+    });
+    let expected = [
+        FITTING_FOREST_STAGE,
+        SCORING_STAGE,
+        EVALUATING_STAGE,
+        FITTING_ISOLATION_STAGE,
+        SCORING_STAGE,
+        EVALUATING_STAGE,
+    ];
+    assert_eq!(stages, expected.map(String::from));
+}

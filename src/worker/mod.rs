@@ -143,6 +143,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
                 _ => None,
             }
         });
+        progress(total, SCORING_STAGE);
         predict_on_pool(&pool, tasks, Session::provide_isolation_lengths).await;
     }
 }
