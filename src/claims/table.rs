@@ -152,6 +152,36 @@ impl ClaimsTable {
     pub fn column_names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
     }
+
+    /// Every column, borrowed.
+    pub fn view(&self) -> ColumnsView<'_> {
+        ColumnsView { n_rows: self.n_rows, columns: &self.columns }
+    }
+
+    /// The first `n` columns (all of them if there are fewer), borrowed: the claims as read
+    /// when derived features were appended after them.
+    pub fn leading_columns(&self, n: usize) -> ColumnsView<'_> {
+        ColumnsView { n_rows: self.n_rows, columns: &self.columns[..n.min(self.columns.len())] }
+    }
+}
+
+/// Some of a table's columns, borrowed, with the table's row count.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnsView<'a> {
+    n_rows: usize,
+    columns: &'a [Column],
+}
+
+impl<'a> ColumnsView<'a> {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The columns, in order.
+    pub fn columns(&self) -> &'a [Column] {
+        self.columns
+    }
 }
 
 /// Interns text values into a categorical column, in order of first appearance.

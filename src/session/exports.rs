@@ -68,7 +68,7 @@ impl Session {
             cuts: *cuts,
         };
         let mut out = Vec::new();
-        write_scored_csv(&data.raw, &columns, rows, options, &mut out)
+        write_scored_csv(data.claims(), &columns, rows, options, &mut out)
             .map_err(|e| format!("Could not write the CSV: {e}"))?;
         Ok(out)
     }

@@ -12,6 +12,7 @@ use std::ops::ControlFlow;
 use crate::claims::ingest::{read_bytes, IngestOptions, SchemaReport};
 use crate::claims::rules::{RuleOutcome, RulePack};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
+use crate::claims::table::ColumnsView;
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
@@ -83,9 +84,19 @@ struct SessionRules {
 
 struct SessionData {
     source: String,
-    raw: ClaimsTable,
+    /// The claims as read, then the derived features (`prepare` appends them after the
+    /// claims' own columns, so the claims are stored once).
     prepared: ClaimsTable,
+    /// How many of `prepared`'s columns are the claims' own.
+    n_claim_columns: usize,
     report: Option<SchemaReport>,
+}
+
+impl SessionData {
+    /// The claims' own columns, without the derived features.
+    fn claims(&self) -> ColumnsView<'_> {
+        self.prepared.leading_columns(self.n_claim_columns)
+    }
 }
 
 struct FittedModel {
@@ -283,7 +294,9 @@ impl Session {
             features,
             rules: rules.as_ref().map(|rules| Box::new(rules.to_data())),
         };
-        self.data = Some(SessionData { source, raw, prepared, report });
+        let n_claim_columns = raw.columns().len();
+        drop(raw);
+        self.data = Some(SessionData { source, prepared, n_claim_columns, report });
         self.rules = rules;
         self.models.clear();
         self.labels = None;

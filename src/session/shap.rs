@@ -69,7 +69,7 @@ impl Session {
         let data = self.data()?;
         let fitted = self.fitted(slot)?;
         let mut out = Vec::new();
-        write_explanations_csv(&data.raw, &fitted.model, &rows, &fitted.scores, &priority, &values, &mut out)
+        write_explanations_csv(data.claims(), &fitted.model, &rows, &fitted.scores, &priority, &values, &mut out)
             .map_err(|e| format!("Could not write the CSV: {e}"))?;
         Ok(out)
     }

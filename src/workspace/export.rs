@@ -11,8 +11,8 @@ pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
 use crate::claims::rules::RuleOutcome;
 use crate::claims::schema::{known_role, ColumnRole};
-use crate::claims::table::format_number;
-use crate::claims::{ClaimsTable, ColumnData};
+use crate::claims::table::{format_number, ColumnsView};
+use crate::claims::ColumnData;
 use crate::ml::shap::ShapValues;
 use crate::pipeline::ScoringModel;
 
@@ -63,7 +63,7 @@ pub fn hash_identifier(salt: &str, value: &str) -> String {
 /// one, `score`, `priority`, `base_value`, then `shap_<feature>` per model feature. Base
 /// value plus a row's SHAP values is its model output (probability or expected path length).
 pub fn write_explanations_csv(
-    table: &ClaimsTable,
+    table: ColumnsView<'_>,
     model: &ScoringModel,
     rows: &[usize],
     scores: &[f64],
@@ -123,7 +123,7 @@ pub fn write_explanations_csv(
 /// leaves its cells empty. Row indices past the table are skipped; `queue_rank` is the
 /// position in `rows`. Every cell and header goes through [`csv_cell`]; lines end in `\n`.
 pub fn write_scored_csv(
-    table: &ClaimsTable,
+    table: ColumnsView<'_>,
     scores: &ScoreColumns<'_>,
     rows: Option<&[u32]>,
     options: &ExportOptions,
@@ -189,7 +189,7 @@ enum CellSource<'a> {
 
 /// Writes lines, reusing one line buffer.
 struct RowWriter<'a> {
-    table: &'a ClaimsTable,
+    table: ColumnsView<'a>,
     sources: Vec<CellSource<'a>>,
     scores: &'a ScoreColumns<'a>,
     with_rank: bool,
@@ -198,7 +198,7 @@ struct RowWriter<'a> {
 }
 
 impl<'a> RowWriter<'a> {
-    fn new(table: &'a ClaimsTable, scores: &'a ScoreColumns<'a>, with_rank: bool, options: &'a ExportOptions) -> Self {
+    fn new(table: ColumnsView<'a>, scores: &'a ScoreColumns<'a>, with_rank: bool, options: &'a ExportOptions) -> Self {
         let salt = options.hash_salt.as_deref();
         let sources = table
             .columns()
@@ -325,6 +325,7 @@ fn score_at(scores: &[f64], row_idx: usize) -> f64 {
 mod tests {
     use super::*;
     use crate::claims::table::CategoricalBuilder;
+    use crate::claims::ClaimsTable;
 
     #[test]
     fn salts_and_hashes_are_sha256_prefixes() {
@@ -368,7 +369,7 @@ mod tests {
 
     fn written(scores: &ScoreColumns<'_>, rows: Option<&[u32]>, options: &ExportOptions) -> String {
         let mut out = Vec::new();
-        write_scored_csv(&table(), scores, rows, options, &mut out).unwrap();
+        write_scored_csv(table().view(), scores, rows, options, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -408,7 +409,8 @@ mod tests {
         let mut table = ClaimsTable::new();
         table.push_column("=cmd", ColumnData::Numeric { values: vec![] }).unwrap();
         let mut out = Vec::new();
-        write_scored_csv(&table, &ScoreColumns::default(), Some(&[0]), &ExportOptions::default(), &mut out).unwrap();
+        write_scored_csv(table.view(), &ScoreColumns::default(), Some(&[0]), &ExportOptions::default(), &mut out)
+            .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "'=cmd,queue_rank\n");
     }
 }

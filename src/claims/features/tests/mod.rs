@@ -174,6 +174,18 @@ fn a_full_table_allows_every_feature_in_registry_order() {
 }
 
 #[test]
+fn derived_features_follow_the_claims_own_columns_unchanged() {
+    // The session stores only the prepared table and reads the claims back as its leading
+    // columns, so this order is load-bearing.
+    let claims = full_table(5);
+    let (prepared, plan) = add_features(&claims).unwrap();
+    let leading = prepared.leading_columns(claims.columns().len());
+    assert_eq!(leading.columns(), claims.columns());
+    let derived: Vec<&str> = prepared.columns()[claims.columns().len()..].iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(derived, plan.features.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
 fn a_table_without_provider_id_skips_exactly_the_features_that_need_it() {
     let (with_features, plan) = add_features(&without(&full_table(6), &[PROVIDER_ID])).unwrap();
     let needs_provider: Vec<&str> =
