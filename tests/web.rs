@@ -29,7 +29,7 @@ fn worker_messages_survive_structured_values() {
     let mut table = generate_denial(50, 3).unwrap();
     // A missing value, a seed beyond 2^32 and a byte payload must survive the JS round trip exactly.
     table.push_column("sparse", claimforest::claims::ColumnData::Numeric { values: vec![f64::NAN; 50] }).unwrap();
-    let bytes = table_to_bytes(&table);
+    let bytes = table_to_bytes(table.view());
     let message = ToWorker::Restore { job_id: 9, source: "x.csv".into(), table: bytes.clone(), report: None };
     let encoded = codec::encode(&message).unwrap();
     let payload = js_sys::Reflect::get(&encoded, &"table".into()).unwrap();

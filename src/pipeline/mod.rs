@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::claims::features::{add_features, FeaturePlan};
+use crate::claims::features::{add_features, append_features, FeaturePlan};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
 use crate::ml::forest_job::ForestJob;
@@ -161,6 +161,11 @@ pub enum PipelineError {
 /// which were built and which were skipped for want of a column. Labels are never read.
 pub fn prepare(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
     Ok(add_features(table)?)
+}
+
+/// [`prepare`] without copying the claims: they become the leading columns of the result.
+pub fn prepare_owned(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
+    Ok(append_features(table)?)
 }
 
 /// Trains a random forest on `table` as `request` says and scores every claim.

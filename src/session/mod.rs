@@ -18,7 +18,7 @@ use crate::claims::ClaimsTable;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FeatureMatrix, FitProgress, RandomForest};
 use crate::pipeline::{
-    binary_labels, plan_anomaly, plan_forest, prepare, Algorithm, AnomalyPlan, AnomalyRequest, ForestPlan,
+    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, ForestPlan,
     ScoringModel, TrainRequest,
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
@@ -84,7 +84,7 @@ struct SessionRules {
 
 struct SessionData {
     source: String,
-    /// The claims as read, then the derived features (`prepare` appends them after the
+    /// The claims as read, then the derived features (`prepare_owned` appends them after the
     /// claims' own columns, so the claims are stored once).
     prepared: ClaimsTable,
     /// How many of `prepared`'s columns are the claims' own.
@@ -280,22 +280,21 @@ impl Session {
         if raw.n_rows() == 0 {
             return Err(format!("{source}: there are no claims to load"));
         }
-        let (prepared, plan) = prepare(&raw).map_err(|e| format!("{source}: {e}"))?;
         let labels = label_choices(&raw);
+        let n_claim_columns = raw.columns().len();
+        let (prepared, plan) = prepare_owned(raw).map_err(|e| format!("{source}: {e}"))?;
         let default_label = labels.first().map(|choice| choice.column.as_str());
         let features = feature_choices(&prepared, &plan, default_label);
         let rules = self.rules_for(&prepared);
         let data = LoadedData {
             source: source.clone(),
-            table: table_to_bytes(&raw),
+            table: table_to_bytes(prepared.leading_columns(n_claim_columns)),
             report: report.clone().map(Box::new),
             plan,
             labels,
             features,
             rules: rules.as_ref().map(|rules| Box::new(rules.to_data())),
         };
-        let n_claim_columns = raw.columns().len();
-        drop(raw);
         self.data = Some(SessionData { source, prepared, n_claim_columns, report });
         self.rules = rules;
         self.models.clear();

@@ -477,7 +477,7 @@ impl AppState {
             let job_id = self.next_job();
             self.restore_job.set(job_id);
             let report = data.loaded.report.clone();
-            let table = table_to_bytes(&data.table);
+            let table = table_to_bytes(data.table.view());
             self.send(&ToWorker::Restore { job_id, source: data.loaded.source.clone(), table, report }, None);
         }
         let message = match kind {

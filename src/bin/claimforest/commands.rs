@@ -15,8 +15,8 @@ use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
 use claimforest::pipeline::{
-    binary_labels, default_feature_columns, prepare, train_anomaly_model, train_model, Algorithm, AnomalyRequest,
-    ScoringModel, TrainRequest,
+    binary_labels, default_feature_columns, prepare, prepare_owned, train_anomaly_model, train_model, Algorithm,
+    AnomalyRequest, ScoringModel, TrainRequest,
 };
 use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use claimforest::workspace::tiers::TierCuts;
@@ -46,7 +46,7 @@ pub fn inspect(input: &str, profile: &str, json: bool) -> Result<(), String> {
 }
 
 pub fn train(args: &TrainArgs) -> Result<(), String> {
-    let (table, plan) = prepare(&read_table(&args.input)?).map_err(|e| e.to_string())?;
+    let (table, plan) = prepare_owned(read_table(&args.input)?).map_err(|e| e.to_string())?;
     if !plan.features.is_empty() {
         eprintln!(
             "derived features: {} built from member, provider and pharmacy columns ({} skipped; `inspect` says why)",

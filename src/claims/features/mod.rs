@@ -71,17 +71,24 @@ pub fn plan_features(column_names: &[&str]) -> FeaturePlan {
     plan
 }
 
-/// A copy of `table` with every feature its columns allow appended, and the plan.
+/// A copy of `table` with every feature its columns allow appended, and the plan; see
+/// [`append_features`].
+pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
+    append_features(table.clone())
+}
+
+/// `table` with every feature its columns allow appended, and the plan. Taking the table
+/// saves a copy of every claim (a million claims are over 100 MB).
 ///
 /// The table's own columns come first, unchanged and in order; the features follow in
 /// [`FEATURES`] order. Every feature value is finite or NaN. Fails only if the table is
 /// inconsistent (a column's length differs from the table's).
-pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
+pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
     let names = table.column_names();
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let planned = plan_features(&name_refs);
-    let inputs = inputs::Inputs::new(table)?;
-    let mut with_features = table.clone();
+    let inputs = inputs::Inputs::new(&table)?;
+    let mut derived: Vec<(&'static str, Vec<f64>)> = Vec::new();
     let mut plan = FeaturePlan { features: Vec::new(), ..planned.clone() };
     for spec in planned.features.iter().filter_map(|name| feature_spec(name)) {
         let Some(mut values) = (spec.build)(&inputs) else {
@@ -97,8 +104,13 @@ pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), T
             });
         }
         values.iter_mut().filter(|value| !value.is_finite()).for_each(|value| *value = f64::NAN);
-        with_features.push_column(spec.name, ColumnData::Numeric { values })?;
+        derived.push((spec.name, values));
         plan.features.push(spec.name.to_owned());
+    }
+    drop(inputs);
+    let mut with_features = table;
+    for (name, values) in derived {
+        with_features.push_column(name, ColumnData::Numeric { values })?;
     }
     Ok((with_features, plan))
 }
