@@ -433,15 +433,8 @@ impl Session {
                 .map(|labels| labels.into_iter().map(|l| l == 1).collect::<Vec<bool>>()),
             None => self.labels.clone(),
         };
-        let evaluation = evaluate(&EvaluationInput {
-            model: &model,
-            matrix: &matrix,
-            scores: &scores,
-            labels: labels.as_deref(),
-            is_test_row: None,
-            shap_sample: 0,
-            seed: 0,
-        });
+        let evaluation =
+            evaluate(&EvaluationInput { model: &model, scores: &scores, labels: labels.as_deref(), is_test_row: None });
         let loaded = FittedModel {
             slot,
             model,
@@ -529,16 +522,9 @@ fn fit_result(
     positive_word: String,
     origin: String,
 ) -> Result<FittedModel, String> {
-    let evaluation = evaluate(&EvaluationInput {
-        model: &model,
-        matrix: &matrix,
-        scores: &scores,
-        labels,
-        is_test_row: is_test_row.as_deref(),
-        // The explained sample follows as its own request (`ExplainSample`).
-        shap_sample: 0,
-        seed,
-    });
+    // The explained sample follows as its own request (`ExplainSample`).
+    let evaluation =
+        evaluate(&EvaluationInput { model: &model, scores: &scores, labels, is_test_row: is_test_row.as_deref() });
     Ok(FittedModel {
         slot,
         model,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::ml::metrics::{
     average_precision, calibration_bins, precision_recall_curve, roc_auc, roc_curve, CalibrationBin, ConfusionMatrix,
 };
-use crate::ml::shap::{ShapValues, TreeExplainer};
+use crate::ml::shap::ShapValues;
 use crate::ml::{FeatureMatrix, SeededRng};
 use crate::pipeline::{Algorithm, ScoringModel};
 
@@ -69,7 +69,7 @@ pub struct BeeswarmPoint {
 }
 
 /// SHAP values of a sample of claims for the top features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Beeswarm {
     /// The features shown, largest mean |SHAP| first.
     pub features: Vec<String>,
@@ -106,8 +106,9 @@ pub struct Evaluation {
     pub calibration: Vec<CalibrationBin>,
     /// Impurity importance, largest first, ties in feature order (random forests only).
     pub impurity_importance: Vec<NamedValue>,
-    /// Mean |SHAP| over the sample, largest first, ties in feature order. Empty when the
-    /// matrix has no rows or its columns are not the model's features.
+    /// Mean |SHAP| over the explained sample, largest first, ties in feature order.
+    /// [`evaluate`] leaves it empty: the sample is its own request, summarised by
+    /// [`summarise_shap`], and the page fills it in when it arrives.
     pub mean_abs_shap: Vec<NamedValue>,
     /// The beeswarm of the top features.
     pub beeswarm: Beeswarm,
@@ -117,20 +118,12 @@ pub struct Evaluation {
 pub struct EvaluationInput<'a> {
     /// The model.
     pub model: &'a ScoringModel,
-    /// The encoded claims (all rows, table order).
-    pub matrix: &'a FeatureMatrix,
     /// Scores of every claim (table order).
     pub scores: &'a [f64],
     /// Labels of every claim, when known.
     pub labels: Option<&'a [bool]>,
     /// Which claims were held out; None evaluates every claim.
     pub is_test_row: Option<&'a [bool]>,
-    /// Claims sampled for SHAP (mean |SHAP| and beeswarm); e.g. 500. They are drawn from every
-    /// row of `matrix` (held out or not: SHAP needs no label), all of them when there are
-    /// fewer, and explained in row order.
-    pub shap_sample: usize,
-    /// Seed of that sample.
-    pub seed: u64,
 }
 
 /// Computes the evaluation. Never panics; without labels (or without evaluated claims) the
@@ -165,7 +158,7 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
         calibration: Vec::new(),
         impurity_importance: impurity_importance(model),
         mean_abs_shap: Vec::new(),
-        beeswarm: Beeswarm { features: Vec::new(), points: Vec::new() },
+        beeswarm: Beeswarm::default(),
     };
     if let Some(labels) = labels.as_deref().filter(|labels| !labels.is_empty()) {
         let confusion = ConfusionMatrix::at_threshold(labels, &scores, threshold);
@@ -192,10 +185,6 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
         if is_forest {
             evaluation.calibration = calibration_bins(labels, &scores, CALIBRATION_BINS).unwrap_or_default();
         }
-    }
-    if let Some((mean_abs_shap, beeswarm)) = shap_summary(model, input.matrix, input.shap_sample, input.seed) {
-        evaluation.mean_abs_shap = mean_abs_shap;
-        evaluation.beeswarm = beeswarm;
     }
     evaluation
 }
@@ -247,22 +236,6 @@ fn sorted_named(pairs: impl Iterator<Item = (String, f64)>) -> Vec<NamedValue> {
     let mut named: Vec<NamedValue> = pairs.map(|(name, value)| NamedValue { name, value }).collect();
     named.sort_by(|a, b| b.value.total_cmp(&a.value));
     named
-}
-
-/// Mean |SHAP| per feature and the beeswarm, over a seeded sample of the matrix's rows.
-fn shap_summary(
-    model: &ScoringModel,
-    matrix: &FeatureMatrix,
-    sample_size: usize,
-    seed: u64,
-) -> Option<(Vec<NamedValue>, Beeswarm)> {
-    let ensemble = model.shap_ensemble();
-    if matrix.n_features() != ensemble.n_features || matrix.n_rows() == 0 || sample_size == 0 {
-        return None;
-    }
-    let sampled = matrix.select_rows(&sample_rows(matrix.n_rows(), sample_size, seed));
-    let shap = TreeExplainer::new(&ensemble).explain_matrix(&sampled);
-    summarise_shap(model, &sampled, &shap)
 }
 
 /// Mean |SHAP| per feature and the beeswarm of explained rows (`sampled`, whose SHAP
@@ -362,20 +335,29 @@ mod tests {
         (model, table, matrix)
     }
 
-    fn input<'a>(model: &'a ScoringModel, matrix: &'a FeatureMatrix, scores: &'a [f64]) -> EvaluationInput<'a> {
-        EvaluationInput { model, matrix, scores, labels: None, is_test_row: None, shap_sample: 50, seed: 1 }
+    fn input<'a>(model: &'a ScoringModel, scores: &'a [f64]) -> EvaluationInput<'a> {
+        EvaluationInput { model, scores, labels: None, is_test_row: None }
+    }
+
+    /// Mean |SHAP| per feature and the beeswarm over a seeded sample of the matrix's rows,
+    /// as the session's explained sample computes them.
+    fn sample_summary(model: &ScoringModel, matrix: &FeatureMatrix, size: usize, seed: u64) -> Evaluation {
+        let sampled = matrix.select_rows(&sample_rows(matrix.n_rows(), size, seed));
+        let shap = crate::ml::shap::TreeExplainer::new(&model.shap_ensemble()).explain_matrix(&sampled);
+        let (mean_abs_shap, beeswarm) = summarise_shap(model, &sampled, &shap).unwrap_or_default();
+        Evaluation { mean_abs_shap, beeswarm, ..evaluate(&input(model, &[])) }
     }
 
     #[test]
     fn held_out_metrics_match_a_hand_count() {
-        let (model, _, matrix) = denial();
+        let (model, _, _) = denial();
         let scores = [0.9, 0.8, 0.3, 0.6, 0.1, 0.7];
         let labels = [true, false, true, true, false, false];
         let is_test_row = [true, true, true, true, false, true];
         let evaluation = evaluate(&EvaluationInput {
             labels: Some(&labels),
             is_test_row: Some(&is_test_row),
-            ..input(&model, &matrix, &scores)
+            ..input(&model, &scores)
         });
         // Held out: 0.9+, 0.8-, 0.3+, 0.6+, 0.7- at threshold 0.5: TP 2, FP 2, FN 1, TN 0.
         let confusion = evaluation.confusion.unwrap();
@@ -412,9 +394,9 @@ mod tests {
 
     #[test]
     fn without_labels_or_claims_there_are_no_metrics() {
-        let (model, _, matrix) = denial();
+        let (model, _, _) = denial();
         let scores = [0.2, f64::NAN, 1.0];
-        let evaluation = evaluate(&input(&model, &matrix, &scores));
+        let evaluation = evaluate(&input(&model, &scores));
         assert_eq!((evaluation.metrics, evaluation.confusion), (None, None));
         assert!(evaluation.roc.is_empty() && evaluation.pr.is_empty() && evaluation.calibration.is_empty());
         assert_eq!(evaluation.histogram.negatives.iter().sum::<usize>(), 2);
@@ -422,21 +404,22 @@ mod tests {
         assert_eq!(evaluation.histogram.positives, vec![0; 20]);
 
         let empty = FeatureMatrix::from_columns(model.feature_names(), vec![Vec::new(); 5]).unwrap();
-        let evaluation = evaluate(&EvaluationInput { labels: Some(&[]), ..input(&model, &empty, &[]) });
+        let evaluation = evaluate(&EvaluationInput { labels: Some(&[]), ..input(&model, &[]) });
         assert_eq!(evaluation.metrics, None);
-        assert!(evaluation.mean_abs_shap.is_empty() && evaluation.beeswarm.points.is_empty());
+        let sampled = sample_summary(&model, &empty, 50, 1);
+        assert!(sampled.mean_abs_shap.is_empty() && sampled.beeswarm.points.is_empty());
         assert_eq!(evaluation.impurity_importance.len(), 5);
     }
 
     #[test]
     fn one_class_and_no_held_out_rows_still_evaluate() {
-        let (model, _, matrix) = denial();
+        let (model, _, _) = denial();
         let scores = [0.2, 0.7, 0.4];
         let negatives = [false; 3];
         let evaluation = evaluate(&EvaluationInput {
             labels: Some(&negatives),
             is_test_row: Some(&[false, false]),
-            ..input(&model, &matrix, &scores)
+            ..input(&model, &scores)
         });
         let metrics = evaluation.metrics.unwrap();
         assert_eq!((metrics.n_evaluated, metrics.held_out), (3, false), "no held-out rows: every claim");
@@ -445,7 +428,7 @@ mod tests {
         assert!(evaluation.roc.is_empty() && evaluation.pr.is_empty());
 
         // Fewer labels than scores: the missing one is negative.
-        let evaluation = evaluate(&EvaluationInput { labels: Some(&[true]), ..input(&model, &matrix, &scores) });
+        let evaluation = evaluate(&EvaluationInput { labels: Some(&[true]), ..input(&model, &scores) });
         let metrics = evaluation.metrics.unwrap();
         assert_eq!(metrics.n_evaluated, 3);
         assert_eq!(metrics.roc_auc, Some(0.0), "the one positive scores lowest");
@@ -453,10 +436,10 @@ mod tests {
 
     #[test]
     fn long_curves_are_downsampled_keeping_their_ends() {
-        let (model, _, matrix) = denial();
+        let (model, _, _) = denial();
         let scores: Vec<f64> = (0..10_000).map(|i| f64::from(i) / 10_000.0).collect();
         let labels: Vec<bool> = (0..10_000u32).map(|i| (i * 7919) % 10 < 3 + i / 2_000).collect();
-        let evaluation = evaluate(&EvaluationInput { labels: Some(&labels), ..input(&model, &matrix, &scores) });
+        let evaluation = evaluate(&EvaluationInput { labels: Some(&labels), ..input(&model, &scores) });
         assert_eq!(evaluation.roc.len(), MAX_CURVE_POINTS);
         assert_eq!((evaluation.roc[0], evaluation.roc[MAX_CURVE_POINTS - 1]), ((0.0, 0.0), (1.0, 1.0)));
         assert!(evaluation.roc.windows(2).all(|pair| pair[0].0 <= pair[1].0 && pair[0].1 <= pair[1].1));
@@ -470,7 +453,10 @@ mod tests {
     fn mean_abs_shap_over_every_row_matches_the_models_explanations() {
         let (model, table, matrix) = denial();
         let scores = model.score_matrix(&matrix).unwrap();
-        let evaluation = evaluate(&EvaluationInput { shap_sample: 10_000, ..input(&model, &matrix, &scores) });
+        let evaluation = Evaluation {
+            impurity_importance: evaluate(&input(&model, &scores)).impurity_importance,
+            ..sample_summary(&model, &matrix, 10_000, 1)
+        };
         let shap = model.explain(&table).unwrap();
         let names = model.feature_names();
         for named in &evaluation.mean_abs_shap {
@@ -510,7 +496,7 @@ mod tests {
     fn the_shap_sample_is_seeded_and_sized() {
         let (model, _, matrix) = denial();
         let scores = model.score_matrix(&matrix).unwrap();
-        let run = |seed| evaluate(&EvaluationInput { shap_sample: 30, seed, ..input(&model, &matrix, &scores) });
+        let run = |seed| sample_summary(&model, &matrix, 30, seed);
         let (first, again, other) = (run(5), run(5), run(6));
         assert_eq!(first, again);
         assert_ne!(first.mean_abs_shap, other.mean_abs_shap);
@@ -519,9 +505,8 @@ mod tests {
         assert_eq!(sample.len(), 30);
         assert!(sample.windows(2).all(|pair| pair[0] < pair[1]) && sample[29] < 400);
         assert_eq!(sample_rows(3, 30, 5), [0, 1, 2]);
-        assert!(evaluate(&EvaluationInput { shap_sample: 0, ..input(&model, &matrix, &scores) })
-            .mean_abs_shap
-            .is_empty());
+        assert!(sample_summary(&model, &matrix, 0, 5).mean_abs_shap.is_empty());
+        assert!(evaluate(&input(&model, &scores)).mean_abs_shap.is_empty(), "evaluating explains nothing");
     }
 
     #[test]
@@ -544,10 +529,10 @@ mod tests {
         let matrix = model.encode(&table).unwrap();
         let labels: Vec<bool> =
             (0..300).map(|row| table.column("is_denied").unwrap().data.number(row) == 1.0).collect();
-        let evaluation = evaluate(&EvaluationInput { labels: Some(&labels), ..input(&model, &matrix, &scores) });
+        let evaluation = evaluate(&EvaluationInput { labels: Some(&labels), ..input(&model, &scores) });
         assert!(evaluation.calibration.is_empty() && evaluation.impurity_importance.is_empty());
         let metrics = evaluation.metrics.unwrap();
         assert_eq!((metrics.threshold, metrics.held_out, metrics.n_evaluated), (model.threshold(), false, 300));
-        assert_eq!(evaluation.mean_abs_shap.len(), 5);
+        assert_eq!(sample_summary(&model, &matrix, 50, 1).mean_abs_shap.len(), 5);
     }
 }
