@@ -23,7 +23,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::ml::flat::FlatForest;
 use crate::ml::forest_job::ForestJob;
-use crate::ml::shap::wire::matrix_from_bytes;
+use crate::ml::shap::wire::{matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes};
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
 use crate::ml::FitProgress;
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
@@ -117,7 +117,7 @@ fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Vec
 /// the session simply does that part itself when it handles the request (and reports its
 /// own errors, such as a missing label).
 async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) {
-    let Some(pool) = pool_for_fit() else { return };
+    let Some(pool) = request_pool() else { return };
     let total = request.n_trees_total();
     let progress = |done: usize, stage: &str| {
         post(scope, &FromWorker::Progress { job_id, done, total, stage: stage.into() });
@@ -216,7 +216,7 @@ fn answers_while_busy(message: &ToWorker) -> bool {
 /// Computes the SHAP values a request needs on the pool and hands them to the session; on
 /// any failure the session computes them itself.
 async fn explain_on_pool(message: &ToWorker) {
-    let Some(pool) = pool_for_fit() else { return };
+    let Some(pool) = request_pool() else { return };
     let Some(work) = SESSION.with_borrow(|session| session.shap_work(message).ok().flatten()) else { return };
     match pool.explain(&work.ensemble, &work.rows).await {
         Ok(values) => SESSION.with_borrow_mut(|session| session.provide_shap(message, work.key, values)),
@@ -224,7 +224,8 @@ async fn explain_on_pool(message: &ToWorker) {
     }
 }
 
-fn pool_for_fit() -> Option<Rc<pool::Pool>> {
+/// The current request's pool, started on first use (it stops when the request ends).
+fn request_pool() -> Option<Rc<pool::Pool>> {
     if let Some(pool) = POOL.with_borrow(Clone::clone) {
         return Some(pool);
     }
@@ -237,8 +238,8 @@ fn pool_for_fit() -> Option<Rc<pool::Pool>> {
     }
 }
 
-/// Serves a helper task from the session worker: grow a range of a forest's trees, or
-/// explain rows.
+/// Serves a helper task from the session worker: grow a range of a forest's trees,
+/// explain rows, or predict rows.
 fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let bytes_of = |key: &str| field(key).dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec());
@@ -263,15 +264,11 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             };
             job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
         })(),
-        Some("shap") => view_and_rows().map(|(view, rows)| {
-            let shap = TreeExplainer::new(&view).explain_matrix(&rows);
-            let values = shap.values.iter().flat_map(|v| v.to_le_bytes());
-            shap.base_value.to_le_bytes().into_iter().chain(values).collect()
-        }),
-        Some("predict") => view_and_rows().map(|(view, rows)| {
-            let values = FlatForest::from_ensemble(&view).predict_matrix(&rows);
-            values.iter().flat_map(|v| v.to_le_bytes()).collect()
-        }),
+        Some("shap") => {
+            view_and_rows().map(|(view, rows)| shap_values_to_bytes(&TreeExplainer::new(&view).explain_matrix(&rows)))
+        }
+        Some("predict") => view_and_rows()
+            .map(|(view, rows)| predictions_to_bytes(&FlatForest::from_ensemble(&view).predict_matrix(&rows))),
         _ => Err("an unknown helper task".to_owned()),
     };
     let reply = Object::new();

@@ -18,7 +18,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::spawn::{describe_js_error, spawn_worker};
 use crate::ml::forest_job::{split_ranges, GrownTrees};
-use crate::ml::shap::wire::{matrix_pieces, MatrixPiece};
+use crate::ml::shap::wire::{matrix_pieces, predictions_from_bytes, shap_values_from_bytes, MatrixPiece};
 use crate::ml::shap::ShapValues;
 use crate::ml::FeatureMatrix;
 
@@ -108,9 +108,9 @@ impl Pool {
         let mut values = Vec::with_capacity(rows.n_rows() * n_features);
         let mut base_value = 0.0;
         for reply in &replies {
-            let (base, part) = reply.split_first_chunk::<8>().ok_or("a helper sent back too few bytes")?;
-            base_value = f64::from_le_bytes(*base);
-            values.extend(f64s_from_le(part));
+            let part = shap_values_from_bytes(reply).map_err(|e| e.to_string())?;
+            base_value = part.base_value;
+            values.extend(part.values);
         }
         if values.len() != rows.n_rows() * n_features {
             return Err("the helpers' values do not match the rows".into());
@@ -128,8 +128,11 @@ impl Pool {
     /// Runs [`Pool::predict_tasks`]' tasks: the view's batch prediction of every row, in row
     /// order (rows are independent, so the values equal a single run's).
     pub async fn predict(&self, tasks: Vec<Task>) -> Result<Vec<f64>, String> {
-        let replies = self.run_all(tasks, Rc::new(|| {})).await?;
-        Ok(replies.iter().flat_map(|reply| f64s_from_le(reply)).collect())
+        let mut values = Vec::new();
+        for reply in self.run_all(tasks, Rc::new(|| {})).await? {
+            values.extend(predictions_from_bytes(&reply).map_err(|e| e.to_string())?);
+        }
+        Ok(values)
     }
 
     /// One task per helper with the view and a chunk of rows. Each chunk is copied from the
@@ -180,10 +183,6 @@ impl Task {
         }
         Ok(Self { message, transfer })
     }
-}
-
-fn f64s_from_le(bytes: &[u8]) -> impl Iterator<Item = f64> + '_ {
-    bytes.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
 }
 
 /// `matrix_to_bytes` of a row range, written piece by piece into a JavaScript buffer.

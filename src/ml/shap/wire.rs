@@ -1,13 +1,16 @@
-//! Explanation views and rows as bytes, so SHAP batches can run on other Web Workers; what
-//! is read back is checked, so walking it can neither panic nor recurse without bound.
+//! Explanation views, rows, and the values computed from them as bytes, so SHAP batches and
+//! batch predictions can run on other Web Workers; what is read back is checked, so walking
+//! it can neither panic nor recurse without bound.
 
-use super::{ShapEnsemble, ShapTree, LEAF};
+use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
 use crate::ml::bytes::{ByteReader, ByteWriter};
 use crate::ml::tree::MAX_TREE_DEPTH;
 use crate::ml::{FeatureMatrix, MlError};
 
 const ENSEMBLE_MAGIC: &[u8; 4] = b"CFE1";
 const MATRIX_MAGIC: &[u8; 4] = b"CFM1";
+const SHAP_VALUES_MAGIC: &[u8; 4] = b"CFS1";
+const PREDICTIONS_MAGIC: &[u8; 4] = b"CFP1";
 
 impl ShapEnsemble {
     /// The ensemble as bytes.
@@ -110,6 +113,43 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
     FeatureMatrix::from_columns(names, columns)
 }
 
+/// SHAP values as bytes.
+pub fn shap_values_to_bytes(shap: &ShapValues) -> Vec<u8> {
+    let mut w = ByteWriter::new(SHAP_VALUES_MAGIC);
+    w.u64(shap.base_value.to_bits());
+    w.len(shap.n_features);
+    w.f64s(&shap.values);
+    w.finish()
+}
+
+/// Reads [`shap_values_to_bytes`]; the values must fill whole rows.
+pub fn shap_values_from_bytes(bytes: &[u8]) -> Result<ShapValues, MlError> {
+    let mut r = ByteReader::new(bytes, SHAP_VALUES_MAGIC, "SHAP values")?;
+    let base_value = f64::from_bits(r.u64()?);
+    let n_features = r.len(0)?;
+    let values = r.f64s()?;
+    if n_features == 0 && !values.is_empty() || n_features > 0 && values.len() % n_features != 0 {
+        return Err(r.error("the values do not fill whole rows"));
+    }
+    r.finish()?;
+    Ok(ShapValues { base_value, n_features, values })
+}
+
+/// A batch prediction (one value per row) as bytes.
+pub fn predictions_to_bytes(values: &[f64]) -> Vec<u8> {
+    let mut w = ByteWriter::new(PREDICTIONS_MAGIC);
+    w.f64s(values);
+    w.finish()
+}
+
+/// Reads [`predictions_to_bytes`].
+pub fn predictions_from_bytes(bytes: &[u8]) -> Result<Vec<f64>, MlError> {
+    let mut r = ByteReader::new(bytes, PREDICTIONS_MAGIC, "predictions")?;
+    let values = r.f64s()?;
+    r.finish()?;
+    Ok(values)
+}
+
 /// Children point forward and in range (or are both [`LEAF`]), the default child is one of
 /// them, every array has one entry per node, and no leaf is deeper than `MAX_TREE_DEPTH`.
 fn check_tree(tree: &ShapTree) -> Result<(), String> {
@@ -210,5 +250,23 @@ mod tests {
         assert!(ShapEnsemble::from_bytes(&backwards.to_bytes()).is_err());
         let rows = matrix_to_bytes(&matrix);
         assert!(matrix_from_bytes(&rows[..rows.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn values_and_predictions_round_trip_and_damage_is_an_error() {
+        let (ensemble, matrix) = forest_and_rows();
+        let shap = TreeExplainer::new(&ensemble).explain_matrix(&matrix);
+        let bytes = shap_values_to_bytes(&shap);
+        assert_eq!(shap_values_from_bytes(&bytes).unwrap(), shap);
+        for cut in [0, 4, 12, bytes.len() - 1] {
+            assert!(shap_values_from_bytes(&bytes[..cut]).is_err(), "cut {cut}");
+        }
+        let ragged = ShapValues { values: vec![0.5; 7], ..shap.clone() };
+        assert!(shap_values_from_bytes(&shap_values_to_bytes(&ragged)).is_err(), "7 values, 3 per row");
+        let predictions = vec![0.25, -1.0, f64::MAX];
+        assert_eq!(predictions_from_bytes(&predictions_to_bytes(&predictions)).unwrap(), predictions);
+        let bytes = predictions_to_bytes(&predictions);
+        assert!(predictions_from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(predictions_from_bytes(&shap_values_to_bytes(&shap)).is_err(), "the wrong kind of bytes");
     }
 }
