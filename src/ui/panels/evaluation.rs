@@ -32,7 +32,8 @@ pub fn EvaluationPanel() -> impl IntoView {
 
 fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<String>, primary: bool) -> impl IntoView {
     let mut e = run.evaluation.as_ref().clone();
-    let explaining = sample.is_none() && e.mean_abs_shap.is_empty();
+    // `evaluate` leaves the SHAP charts empty: the explained sample is its own request.
+    let explaining = sample.is_none();
     if let Some(sample) = sample {
         e.mean_abs_shap = sample.mean_abs_shap;
         e.beeswarm = sample.beeswarm;

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::claims::schema::{known_role, ColumnRole};
-use crate::protocol::ExportRequest;
 use crate::protocol::ModelSlot;
+use crate::protocol::{ExportRequest, PriorityChoice};
 use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::AppState;
 use crate::workspace::evaluation::NamedValue;
 use crate::workspace::hybrid::ScoreKind;
-use crate::workspace::queue::build_queue;
+use crate::workspace::queue::{build_queue, QueueSettings};
 use crate::workspace::rule_stats::{pattern_recall, ranking_quality, tier_stats};
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::{format_count, format_metric};
@@ -115,23 +115,27 @@ pub fn QueuePanel() -> impl IntoView {
                     } />
             }
         };
-    let download = move |_| {
+    // Both downloads read the queue's priority and settings; `request` makes the export.
+    let download_queue = move |request: &dyn Fn(PriorityChoice, QueueSettings) -> ExportRequest| {
         let Some(priority) = state.priority_choice() else { return };
         match settings.get_untracked() {
-            Ok(settings) => {
-                state.download(ExportRequest::ReviewQueue { priority, cuts: state.cuts.get_untracked(), settings })
-            }
+            Ok(settings) => state.download(request(priority, settings)),
             Err(message) => state.error.set(Some(message)),
         }
     };
+    let download = move |_| {
+        download_queue(&|priority, settings| ExportRequest::ReviewQueue {
+            priority,
+            cuts: state.cuts.get_untracked(),
+            settings,
+        })
+    };
     let download_explanations = move |_| {
-        let Some(priority) = state.priority_choice() else { return };
-        match settings.get_untracked() {
-            Ok(settings) => {
-                state.download(ExportRequest::QueueExplanations { slot: priority.rank_by, priority, settings })
-            }
-            Err(message) => state.error.set(Some(message)),
-        }
+        download_queue(&|priority, settings| ExportRequest::QueueExplanations {
+            slot: priority.rank_by,
+            priority,
+            settings,
+        })
     };
     view! {
         <div class="results-layout queue-layout">
