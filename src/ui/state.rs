@@ -261,7 +261,8 @@ pub struct AppState {
     /// The evaluation's explained sample per model (mean |SHAP| and beeswarm), which
     /// arrives after training.
     pub sample_shap: RwSignal<Vec<SampleShap>>,
-    sample_jobs: RwSignal<Vec<JobId>>,
+    /// The explained-sample requests in flight, and the model each explains.
+    sample_jobs: RwSignal<Vec<(JobId, ModelSlot)>>,
     /// How long each stage of the last finished job took ("Fitting the random forest 1.9 s · ...").
     pub stage_times: RwSignal<Option<String>>,
     ranking: Memo<Option<Ranking>>,
@@ -645,7 +646,7 @@ impl AppState {
                     .map(|slot| {
                         let job_id = self.next_job();
                         self.send(&ToWorker::ExplainSample { job_id, slot }, None);
-                        job_id
+                        (job_id, slot)
                     })
                     .collect();
                 self.sample_jobs.set(jobs);
@@ -663,7 +664,7 @@ impl AppState {
                 }
             }
             FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm } => {
-                if self.sample_jobs.with_untracked(|jobs| jobs.contains(&job_id)) {
+                if self.sample_jobs.with_untracked(|jobs| jobs.contains(&(job_id, slot))) {
                     self.sample_shap.update(|samples| samples.push(SampleShap { slot, mean_abs_shap, beeswarm }));
                 }
             }
@@ -682,6 +683,14 @@ impl AppState {
             FromWorker::Failed { job_id, message } => {
                 if self.is_current(job_id) {
                     self.finish_job();
+                }
+                // A sample that cannot be explained ends with no SHAP charts, not a hint
+                // that it is still coming.
+                let failed_sample =
+                    self.sample_jobs.with_untracked(|jobs| jobs.iter().find(|(id, _)| *id == job_id).copied());
+                if let Some((_, slot)) = failed_sample {
+                    let empty = SampleShap { slot, mean_abs_shap: Vec::new(), beeswarm: Default::default() };
+                    self.sample_shap.update(|samples| samples.push(empty));
                 }
                 if job_id != self.restore_job.get_untracked() || job_id == 0 {
                     self.error.set(Some(message));
