@@ -28,28 +28,26 @@ them and otherwise filled with -1; "nan_policy" in the output says which. Progre
 stderr; stdout gets one JSON document.
 """
 
+import single_thread  # noqa: F401  (first: one thread for numpy and scikit-learn)
+
+import argparse
+import json
 import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ[_variable] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from importlib.metadata import PackageNotFoundError, version  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402  (a dependency of shap)
-import sklearn  # noqa: E402
-from sklearn.ensemble import IsolationForest, RandomForestClassifier  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
+import numpy as np
+import pandas as pd  # (a dependency of shap)
+import sklearn
+from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
 N_TREES = 100

@@ -13,27 +13,25 @@ Everything runs single-threaded: n_jobs=1 and the thread-count variables below, 
 numpy loads.
 """
 
+import single_thread  # noqa: F401  (first: one thread for numpy and scikit-learn)
+
+import argparse
+import json
 import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ[_variable] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import shap  # noqa: E402
-import sklearn  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.ensemble import IsolationForest, RandomForestClassifier  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
+import numpy as np
+import shap
+import sklearn
+from sklearn.datasets import make_classification
+from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 7
