@@ -6,4 +6,5 @@ const tag = document.querySelector('script[data-js][data-wasm]');
 const glue = new URL(tag.dataset.js, document.baseURI).href;
 globalThis.claimforestBoot = { glue };
 const app = await import(glue);
-await app.default({ module_or_path: new URL(tag.dataset.wasm, document.baseURI).href });
+// The module's exports stay reachable (the browser benchmark reads each wasm memory's size).
+globalThis.claimforestWasm = await app.default({ module_or_path: new URL(tag.dataset.wasm, document.baseURI).href });

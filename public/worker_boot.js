@@ -9,7 +9,8 @@ self.onmessage = async (event) => {
   self.claimforestBoot = boot;
   try {
     const glue = await import(boot.glue);
-    await glue.default({ module_or_path: boot.module });
+    // The module's exports stay reachable (the browser benchmark reads each wasm memory's size).
+    self.claimforestWasm = await glue.default({ module_or_path: boot.module });
   } catch (error) {
     // Rethrown outside the promise, so the owner's `error` event reports it.
     setTimeout(() => { throw error; });

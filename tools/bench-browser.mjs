@@ -16,8 +16,9 @@
 // Each (scenario, rows) run starts in a fresh tab and trains both forests on the opening
 // 1,000 claims once before measuring, so the figures are V8's optimised code, not its
 // baseline compiler's.
-// - memory: the page's JS heap (CDP) and the peak resident memory of the renderer
-//   processes, where the page, its workers and their wasm memories live (/proc, Linux).
+// - memory: the page's JS heap (CDP), the peak resident memory of the renderer
+//   processes, where the page, its workers and their wasm memories live (/proc, Linux), and
+//   each step's largest total of wasm memories, split by page and worker.
 // It also reports the gzip size of dist/ and a cold load: DOMContentLoaded and the
 // opening teaching set shown (the app interactive with data).
 import { execFileSync } from 'node:child_process';
@@ -124,6 +125,38 @@ function memorySampler() {
   return {
     step: (name) => { const now = sample(); steps[name] = stepPeak; stepPeak = now; },
     stop: () => { clearInterval(timer); sample(); return { peakMb: peak, stepPeaksMb: steps }; },
+  };
+}
+
+/**
+ * Samples every wasm memory in the tab (the page's and each worker's: the session worker and
+ * its helpers, which public/boot.js and worker_boot.js keep reachable) every 200 ms.
+ * `step(name)` records, since the previous step, the largest total and its split
+ * (page first, then the workers in creation order), in MB.
+ */
+function wasmMemorySampler(page) {
+  const mb = (bytes) => Math.round((bytes ?? 0) / 1048576);
+  let stepPeak = { totalMb: 0, splitMb: [] };
+  let running = true;
+  const sample = async () => {
+    const sizes = await Promise.all([
+      page.evaluate(() => globalThis.claimforestWasm?.memory?.buffer?.byteLength).catch(() => 0),
+      ...page.workers().map((w) => w.evaluate(() => self.claimforestWasm?.memory?.buffer?.byteLength).catch(() => 0)),
+    ]);
+    const splitMb = sizes.map(mb);
+    const totalMb = splitMb.reduce((a, b) => a + b, 0);
+    if (totalMb > stepPeak.totalMb) stepPeak = { totalMb, splitMb };
+  };
+  const loop = (async () => {
+    while (running) {
+      await sample();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  const steps = {};
+  return {
+    step: async (name) => { await sample(); steps[name] = stepPeak; stepPeak = { totalMb: 0, splitMb: [] }; },
+    stop: async () => { running = false; await loop; return steps; },
   };
 }
 
@@ -287,6 +320,7 @@ try {
       await page.getByTestId('scenario-select').selectOption(scenario);
       await page.getByTestId('generate-rows').fill(String(rows));
       const memory = memorySampler();
+      const wasm = wasmMemorySampler(page);
       const t0 = Date.now();
       await page.getByTestId('generate-button').click();
       await page.waitForFunction((text) => document.querySelector('[data-testid="data-badge"]')?.textContent?.includes(`· ${text} claims`)
@@ -296,29 +330,35 @@ try {
       run.generateStagesS = await stageTimes(page);
       run.heapAfterGenerateMb = await heapMb(cdp);
       memory.step('generate');
+      await wasm.step('generate');
       try {
         run.ingest = await ingest(page, claimsCsv(scenario, rows), rows);
       } catch (error) {
         run.ingestError = String(error.message ?? error).slice(0, 200);
       }
       memory.step('ingest');
+      await wasm.step('ingest');
       try {
         run.randomForest = await train(page, 'random_forest');
         memory.step('randomForest');
+        await wasm.step('randomForest');
         run.randomForest.sampleExplainedAfterMs = await sampleExplained(page, Date.now());
         memory.step('explainedSample');
+        await wasm.step('explainedSample');
         const explained = await explanations(page);
         run.explanationMs = explained.inPageMs;
         run.explanationMedianMs = median(explained.inPageMs);
         run.explanationRoundTripMedianMs = median(explained.roundTripMs);
         run.shap1000Ms = await queueShap(page, 1000);
         memory.step('explanationsAndShap1000');
+        await wasm.step('explanationsAndShap1000');
       } catch (error) {
         run.randomForestError = String(error.message ?? error).slice(0, 200);
       }
       try {
         run.isolationForest = await train(page, 'isolation_forest');
         memory.step('isolationForest');
+        await wasm.step('isolationForest');
         run.scroll = await scrollLongTasks(page);
       } catch (error) {
         run.isolationForestError = String(error.message ?? error).slice(0, 200);
@@ -327,6 +367,7 @@ try {
       const { peakMb, stepPeaksMb } = memory.stop();
       run.peakRendererMemoryMb = peakMb;
       run.rendererMemoryPeakByStepMb = stepPeaksMb;
+      run.wasmMemoryPeakByStepMb = await wasm.stop();
       await context.close();
       results.runs.push(run);
       console.error(JSON.stringify(run));
