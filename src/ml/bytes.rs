@@ -164,6 +164,13 @@ impl<'a> ByteReader<'a> {
         Ok(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
 
+    /// Reads f32s written by [`ByteWriter::f32s`] onto the end of `out`; returns how many.
+    pub fn f32s_into(&mut self, out: &mut Vec<f32>) -> Result<usize, MlError> {
+        let n = self.len(4)?;
+        out.extend(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        Ok(n)
+    }
+
     /// Reads f64s written by [`ByteWriter::f64s`].
     pub fn f64s(&mut self) -> Result<Vec<f64>, MlError> {
         let n = self.len(8)?;

@@ -4,6 +4,7 @@
 //! trees are flattened into 16-byte nodes with the leaf value stored in place, and rows are
 //! transposed into small row-major blocks that every tree walks in turn while it is in cache.
 
+use super::binning::{BinnedMatrix, MISSING_BIN};
 use super::shap::{ShapEnsemble, ShapTree};
 use super::FeatureMatrix;
 
@@ -75,20 +76,74 @@ impl FlatForest {
     /// The output for every row of `matrix`, in row order. Features the matrix lacks count
     /// as missing.
     pub fn predict_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
+        let n_features = self.n_features.min(matrix.n_features());
+        let stride = self.n_features.max(1);
+        self.predict_blocks(matrix.n_rows(), |rows, block| {
+            for feature_idx in 0..n_features {
+                let column = &matrix.column(feature_idx)[rows.clone()];
+                for (offset, &value) in column.iter().enumerate() {
+                    block[offset * stride + feature_idx] = value;
+                }
+            }
+        })
+    }
+
+    /// [`Self::predict_matrix`] for rows held as bin codes, when every split of this forest
+    /// is "bin <= b" of those bins (the forest grew on them): the same outputs, bit for bit,
+    /// from a quarter of the bytes. Each code reads as its bin's upper edge (`f32::MAX` for
+    /// the last bin, NaN for missing), which falls on the same side of every such split as
+    /// the values in that bin. `None` if a split threshold is not one of the bins' edges.
+    pub fn predict_binned(&self, binned: &BinnedMatrix) -> Option<Vec<f64>> {
+        let n_features = self.n_features.min(binned.n_features());
+        let splits_on_edges = self.trees.iter().all(|tree| {
+            tree.nodes.iter().all(|node| {
+                let feature_idx = node.feature as usize;
+                node.threshold == f32::INFINITY
+                    || feature_idx < n_features
+                        && (node.threshold == f32::MAX
+                            || binned
+                                .bins(feature_idx)
+                                .upper_edges()
+                                .binary_search_by(|e| e.total_cmp(&node.threshold))
+                                .is_ok())
+            })
+        });
+        if !splits_on_edges {
+            return None;
+        }
+        let values_of_codes: Vec<[f32; 256]> = (0..n_features)
+            .map(|feature_idx| {
+                let bins = binned.bins(feature_idx);
+                let mut values = [f32::NAN; 256];
+                for (code, value) in values.iter_mut().enumerate().take(usize::from(MISSING_BIN)) {
+                    *value = bins.upper_edge(code);
+                }
+                values
+            })
+            .collect();
+        let stride = self.n_features.max(1);
+        Some(self.predict_blocks(binned.n_rows(), |rows, block| {
+            for (feature_idx, values) in values_of_codes.iter().enumerate() {
+                let codes = &binned.codes(feature_idx)[rows.clone()];
+                for (offset, &code) in codes.iter().enumerate() {
+                    block[offset * stride + feature_idx] = values[usize::from(code)];
+                }
+            }
+        }))
+    }
+
+    /// Scores `n_rows` rows in blocks: `fill(rows, block)` writes the values of those rows
+    /// into the row-major block (one row every `n_features` values); unwritten features
+    /// count as missing.
+    fn predict_blocks(&self, n_rows: usize, mut fill: impl FnMut(std::ops::Range<usize>, &mut [f32])) -> Vec<f64> {
         const BLOCK_ROWS: usize = 2048;
         let n_features = self.n_features.max(1);
-        let n_rows = matrix.n_rows();
         let mut outputs = Vec::with_capacity(n_rows);
         let mut block = vec![f32::NAN; BLOCK_ROWS * n_features];
         let mut sums = [0.0f64; BLOCK_ROWS];
         for block_start in (0..n_rows).step_by(BLOCK_ROWS) {
             let block_len = BLOCK_ROWS.min(n_rows - block_start);
-            for feature_idx in 0..self.n_features.min(matrix.n_features()) {
-                let column = &matrix.column(feature_idx)[block_start..block_start + block_len];
-                for (offset, &value) in column.iter().enumerate() {
-                    block[offset * n_features + feature_idx] = value;
-                }
-            }
+            fill(block_start..block_start + block_len, &mut block);
             sums[..block_len].fill(self.base_offset);
             for tree in &self.trees {
                 for (lane_start, lane_sums) in (0..block_len).step_by(LANES).zip(sums[..block_len].chunks_mut(LANES)) {
@@ -271,6 +326,41 @@ mod tests {
             assert_eq!(output.to_bits(), flat.predict_row(&row).to_bits());
             assert!((output - ensemble.predict_row(&row)).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn rows_as_bin_codes_score_bit_for_bit_as_their_values() {
+        let (matrix, labels) = data(3000);
+        let params = ForestParams { n_trees: 6, seed: 2, ..Default::default() };
+        let forest = params.fit(&matrix, &labels, &mut |_| ControlFlow::Continue(())).unwrap();
+        let flat = FlatForest::from_ensemble(&forest.shap_ensemble(1));
+        // The bins the forest grew on, applied to rows it never saw (values past every edge
+        // and below the first included), sent as bytes the way helpers receive them.
+        let bins: Vec<_> = {
+            let binned = BinnedMatrix::fit(&matrix, params.max_bins);
+            (0..3).map(|f| binned.bins(f).clone()).collect()
+        };
+        let (fresh, _) = data(1000);
+        let fresh = FeatureMatrix::from_column_major(
+            fresh.feature_names().to_vec(),
+            1000,
+            (0..3).flat_map(|f| fresh.column(f).iter().map(|v| v * 1.4 - 0.2).collect::<Vec<_>>()).collect(),
+        )
+        .unwrap();
+        let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&fresh, &bins, 100..900);
+        let binned = crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap();
+        let by_codes = flat.predict_binned(&binned).unwrap();
+        let by_values = flat.predict_matrix(&fresh.select_rows(&(100..900).collect::<Vec<_>>()));
+        assert_eq!(by_codes.len(), 800);
+        assert!(by_codes.iter().zip(&by_values).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(by_values.iter().any(|&p| p > 0.5) && by_values.iter().any(|&p| p < 0.5));
+
+        // A forest that did not split on these bins (an isolation forest) is refused.
+        let isolation = IsolationForestParams { n_trees: 3, ..Default::default() }
+            .fit(&matrix, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        assert!(FlatForest::from_ensemble(&isolation.shap_ensemble()).predict_binned(&binned).is_none());
+        assert!(crate::ml::shap::wire::binned_rows_from_bytes(&bytes[..bytes.len() - 1]).is_err());
     }
 
     #[test]

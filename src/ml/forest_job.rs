@@ -8,7 +8,7 @@
 
 use std::ops::{ControlFlow, Range};
 
-use super::binning::{BinnedMatrix, FeatureBins, MISSING_BIN};
+use super::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, FeatureBins, MISSING_BIN};
 use super::bytes::{ByteReader, ByteWriter};
 use super::random_forest::{
     add_normalized, class_multipliers, count_classes, draw_sample_counts, weighted_sample, FitProgress, ForestParams,
@@ -48,9 +48,40 @@ const VOTE_UNIT: f64 = 4_294_967_296.0;
 impl ForestParams {
     /// Validates the inputs and bins the matrix: the shared first step of every fit.
     pub fn prepare(&self, matrix: &FeatureMatrix, labels: &[u32]) -> Result<ForestJob, MlError> {
-        let n_rows = matrix.n_rows();
-        if n_rows < 2 || matrix.n_features() == 0 {
-            return Err(MlError::EmptyData { n_rows, n_columns: matrix.n_features() });
+        self.prepare_with(matrix.feature_names(), matrix.n_rows(), labels, || BinnedMatrix::fit(matrix, self.max_bins))
+    }
+
+    /// [`Self::prepare`] on the rows `row_indices` of `matrix` (in that order; `labels` are
+    /// theirs), without copying those rows' values first: the same job as preparing
+    /// `matrix.select_rows(row_indices)`.
+    pub fn prepare_rows(
+        &self,
+        matrix: &FeatureMatrix,
+        row_indices: &[usize],
+        labels: &[u32],
+    ) -> Result<ForestJob, MlError> {
+        if row_indices.iter().any(|&row_idx| row_idx >= matrix.n_rows()) {
+            return Err(MlError::InvalidParameter {
+                name: "row_indices",
+                reason: format!("every row must be below the matrix's {} rows", matrix.n_rows()),
+            });
+        }
+        self.prepare_with(matrix.feature_names(), row_indices.len(), labels, || {
+            BinnedMatrix::fit_rows(matrix, row_indices, self.max_bins)
+        })
+    }
+
+    /// Validates the shape and `labels` of `n_rows` rows of the features `feature_names`,
+    /// then bins them with `bin`.
+    fn prepare_with(
+        &self,
+        feature_names: &[String],
+        n_rows: usize,
+        labels: &[u32],
+        bin: impl FnOnce() -> BinnedMatrix,
+    ) -> Result<ForestJob, MlError> {
+        if n_rows < 2 || feature_names.is_empty() {
+            return Err(MlError::EmptyData { n_rows, n_columns: feature_names.len() });
         }
         if labels.len() != n_rows {
             return Err(MlError::LabelCount { n_labels: labels.len(), n_rows });
@@ -63,8 +94,8 @@ impl ForestParams {
         }
         Ok(ForestJob {
             params: self.clone(),
-            feature_names: matrix.feature_names().to_vec(),
-            binned: BinnedMatrix::fit(matrix, self.max_bins),
+            feature_names: feature_names.to_vec(),
+            binned: bin(),
             labels: labels.to_vec(),
             n_classes,
             class_multiplier: class_multipliers(self.class_weight, &class_counts, n_rows),
@@ -76,6 +107,11 @@ impl ForestJob {
     /// Trees in the whole forest.
     pub fn n_trees(&self) -> usize {
         self.params.n_trees
+    }
+
+    /// Each feature's bins: a forest grown from this job splits only on their edges.
+    pub fn feature_bins(&self) -> Vec<FeatureBins> {
+        (0..self.binned.n_features()).map(|feature_idx| self.binned.bins(feature_idx).clone()).collect()
     }
 
     /// Splits the forest's trees into at most `n_parts` contiguous ranges of near-equal size.
@@ -241,8 +277,7 @@ impl ForestJob {
         self.feature_names.iter().for_each(|name| w.str(name));
         w.len(self.binned.n_rows());
         for feature_idx in 0..self.feature_names.len() {
-            w.f32s(self.binned.bins(feature_idx).upper_edges());
-            w.bytes(self.binned.codes(feature_idx));
+            write_binned_feature(&mut w, self.binned.bins(feature_idx), self.binned.codes(feature_idx));
         }
         w.u32s(&self.labels);
         w.len(self.n_classes);
@@ -261,17 +296,7 @@ impl ForestJob {
         let mut bins = Vec::with_capacity(n_features);
         let mut codes = Vec::new();
         for _ in 0..n_features {
-            let edges = r.f32s()?;
-            bins.push(FeatureBins::from_upper_edges(edges).ok_or_else(|| r.error("bin edges are not ascending"))?);
-            let column = r.bytes()?;
-            if column.len() != n_rows {
-                return Err(r.error("a column's length differs from the row count"));
-            }
-            let n_bins = bins.last().map_or(0, FeatureBins::n_bins);
-            if column.iter().any(|&code| code != MISSING_BIN && usize::from(code) >= n_bins) {
-                return Err(r.error("a bin code is outside its feature's bins"));
-            }
-            codes.extend_from_slice(column);
+            read_binned_feature(&mut r, n_rows, &mut bins, &mut codes)?;
         }
         let labels = r.u32s()?;
         let n_classes = r.len(0)?;
@@ -438,6 +463,19 @@ mod tests {
             assert_eq!(forest, single, "{n_parts} parts");
         }
         assert!(single.oob_score().is_some());
+    }
+
+    #[test]
+    fn preparing_chosen_rows_equals_preparing_their_copy() {
+        let (matrix, labels) = data(500, 5);
+        let rows: Vec<usize> = (0..500).filter(|r| r % 4 != 1).rev().collect();
+        let chosen_labels: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
+        let params = ForestParams { n_trees: 3, seed: 4, ..ForestParams::default() };
+        let direct = params.prepare_rows(&matrix, &rows, &chosen_labels).unwrap();
+        let copied = params.prepare(&matrix.select_rows(&rows), &chosen_labels).unwrap();
+        assert_eq!(direct.to_bytes(), copied.to_bytes());
+        assert!(params.prepare_rows(&matrix, &[0, 500], &[0, 1]).is_err(), "a row past the end");
+        assert!(params.prepare_rows(&matrix, &rows, &labels).is_err(), "labels of other rows");
     }
 
     #[test]

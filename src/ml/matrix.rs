@@ -30,6 +30,19 @@ impl FeatureMatrix {
         Ok(Self { n_rows, feature_names, values })
     }
 
+    /// Builds a matrix from `values` already laid out column by column (`n_rows` per name),
+    /// without copying them.
+    pub fn from_column_major(feature_names: Vec<String>, n_rows: usize, mut values: Vec<f32>) -> Result<Self, MlError> {
+        if values.len() != n_rows * feature_names.len() {
+            return Err(MlError::FeatureNameCount {
+                n_names: feature_names.len(),
+                n_columns: values.len().checked_div(n_rows).unwrap_or(0),
+            });
+        }
+        values.iter_mut().filter(|v| !v.is_finite()).for_each(|v| *v = f32::NAN);
+        Ok(Self { n_rows, feature_names, values })
+    }
+
     /// Number of rows (samples).
     pub fn n_rows(&self) -> usize {
         self.n_rows
@@ -99,5 +112,15 @@ mod tests {
         assert!(matches!(ragged, Err(MlError::RaggedColumns { expected: 1, actual: 2, .. })));
         let wrong = FeatureMatrix::from_columns(names(1), vec![vec![1.0], vec![2.0]]);
         assert!(matches!(wrong, Err(MlError::FeatureNameCount { n_names: 1, n_columns: 2 })));
+    }
+
+    #[test]
+    fn column_major_values_make_the_same_matrix() {
+        let columns = vec![vec![1.0, f32::INFINITY, 3.0], vec![4.0, f32::NAN, 6.0]];
+        let from_columns = FeatureMatrix::from_columns(names(2), columns.clone()).unwrap();
+        let flat = FeatureMatrix::from_column_major(names(2), 3, columns.concat()).unwrap();
+        assert_eq!(format!("{flat:?}"), format!("{from_columns:?}"), "infinities become missing as well");
+        assert!(FeatureMatrix::from_column_major(names(2), 3, vec![1.0; 5]).is_err());
+        assert!(FeatureMatrix::from_column_major(names(2), 0, Vec::new()).is_ok());
     }
 }

@@ -226,7 +226,7 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
-    let job = request.forest.prepare(&matrix.select_rows(&split.train), &train_labels)?;
+    let job = request.forest.prepare_rows(&matrix, &split.train, &train_labels)?;
     Ok(ForestPlan { request: request.clone(), encoder, matrix, labels, split, job })
 }
 

@@ -7,14 +7,16 @@ mod exports;
 mod rules;
 mod shap;
 
+use std::io::{Read, Seek};
 use std::ops::ControlFlow;
 
-use crate::claims::ingest::{read_bytes, IngestOptions, SchemaReport};
+use crate::claims::ingest::{read_source, IngestOptions, SchemaReport};
 use crate::claims::rules::{RuleOutcome, RulePack};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table::ColumnsView;
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
+use crate::ml::binning::FeatureBins;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FeatureMatrix, FitProgress, RandomForest};
 use crate::pipeline::{
@@ -43,6 +45,29 @@ pub const FITTING_ISOLATION_STAGE: &str = "Fitting the isolation forest";
 pub const SCORING_STAGE: &str = "Scoring every claim";
 /// The progress stage while the evaluation measures the model (metrics, curves, histogram).
 pub const EVALUATING_STAGE: &str = "Measuring the model";
+
+/// A file posted with a request (an upload), read as a stream: a claims file is never held
+/// whole. Bytes in memory (`std::io::Cursor`) are one; the worker reads a browser `File`
+/// in slices.
+pub trait PostedFile: Read + Seek {}
+
+impl<T: Read + Seek> PostedFile for T {}
+
+/// Model and rule files are read whole; past this size a file is no such file.
+const MAX_SMALL_FILE_BYTES: u64 = 256 << 20;
+
+/// What scoring every claim with an assembled random forest needs, to run elsewhere
+/// ([`Session::forest_scoring`]).
+pub struct ForestScoring<'a> {
+    /// The positive class's explanation view as bytes; its batch predictions are the
+    /// probabilities.
+    pub view: Vec<u8>,
+    /// Every claim, as the forest reads it.
+    pub rows: &'a FeatureMatrix,
+    /// The bins the forest grew on: its splits are their edges, so the rows may travel as
+    /// bin codes ([`crate::ml::shap::wire::binned_rows_to_bytes`]).
+    pub bins: Vec<FeatureBins>,
+}
 
 /// The worker's state between requests.
 #[derive(Default)]
@@ -130,23 +155,23 @@ impl Session {
         Self::default()
     }
 
-    /// Handles one request. `file` holds the bytes of the `File` posted with `IngestFile` or
-    /// `LoadModelFile`; `report` receives progress. Never panics on any input: every failure
-    /// is a `Failed` reply and leaves the session as it was.
+    /// Handles one request. `file` is the `File` posted with `IngestFile`, `LoadModelFile`
+    /// or `LoadRulesFile`; `report` receives progress. Never panics on any input: every
+    /// failure is a `Failed` reply and leaves the session as it was.
     pub fn handle(
         &mut self,
         message: ToWorker,
-        file: Option<Vec<u8>>,
+        file: Option<Box<dyn PostedFile>>,
         report: &mut dyn FnMut(FromWorker),
     ) -> FromWorker {
         let job_id = job_of(&message);
         let outcome = match message {
             ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
-            ToWorker::IngestFile { job_id, file_name } => self.ingest(job_id, &file_name, &file.unwrap_or_default()),
+            ToWorker::IngestFile { job_id, file_name } => self.ingest(job_id, &file_name, file),
             ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
             ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
             ToWorker::LoadModelFile { job_id, file_name } => {
-                self.load_model(job_id, &file_name, &file.unwrap_or_default())
+                read_whole(file, &file_name).and_then(|bytes| self.load_model(job_id, &file_name, &bytes))
             }
             ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
             ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
@@ -154,7 +179,7 @@ impl Session {
             ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
             ToWorker::SetRules { job_id, pack, origin } => self.set_rules(job_id, *pack, origin),
             ToWorker::LoadRulesFile { job_id, file_name } => {
-                self.load_rules_file(job_id, &file_name, &file.unwrap_or_default())
+                read_whole(file, &file_name).and_then(|bytes| self.load_rules_file(job_id, &file_name, &bytes))
             }
         };
         outcome.unwrap_or_else(|message| FromWorker::Failed { job_id, message })
@@ -186,15 +211,14 @@ impl Session {
     }
 
     /// Assembles the planned forest from the trees provided, and returns what scoring every
-    /// claim needs, so it can run elsewhere: the positive class's explanation view as bytes
-    /// (its batch predictions are the probabilities) and every claim's row.
-    pub fn forest_scoring(&mut self) -> Result<Option<(Vec<u8>, &FeatureMatrix)>, String> {
+    /// claim needs, so it can run elsewhere.
+    pub fn forest_scoring(&mut self) -> Result<Option<ForestScoring<'_>>, String> {
         let Some(pending) = &mut self.pending_forest else { return Ok(None) };
         let Some(grown) = pending.grown.take() else { return Ok(None) };
         let forest = pending.plan.job().assemble(grown).map_err(|e| e.to_string())?;
         let view = forest.shap_ensemble(1).to_bytes();
         pending.forest = Some(forest);
-        Ok(Some((view, pending.plan.matrix())))
+        Ok(Some(ForestScoring { view, rows: pending.plan.matrix(), bins: pending.plan.job().feature_bins() }))
     }
 
     /// Every claim's probability under the planned forest, computed elsewhere.
@@ -265,8 +289,9 @@ impl Session {
         self.load(job_id, source, table, None)
     }
 
-    fn ingest(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
-        let ingested = read_bytes(bytes, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
+    fn ingest(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
+        let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
+        let ingested = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
         self.load(job_id, file_name.to_owned(), ingested.table, Some(ingested.report))
     }
 
@@ -553,6 +578,22 @@ fn forest_request(request: &RunRequest) -> Option<TrainRequest> {
         split_seed: request.split_seed,
         decision_threshold: 0.5,
     })
+}
+
+/// A small posted file (a model, a rule pack) read whole; no file reads as empty.
+fn read_whole(file: Option<Box<dyn PostedFile>>, file_name: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let Some(file) = file else { return Ok(bytes) };
+    file.take(MAX_SMALL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("{file_name}: the file could not be read ({error})"))?;
+    if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
+        return Err(format!(
+            "{file_name}: the file is over {} MB, too large for a model or rule pack",
+            MAX_SMALL_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 fn job_of(message: &ToWorker) -> JobId {

@@ -13,6 +13,11 @@ use crate::workspace::tiers::TierCuts;
 
 fn quiet(_: FromWorker) {}
 
+/// Bytes posted as a file.
+fn posted(bytes: Vec<u8>) -> Option<Box<dyn PostedFile>> {
+    Some(Box::new(std::io::Cursor::new(bytes)))
+}
+
 fn loaded(session: &mut Session, scenario: Scenario, n_rows: usize) -> LoadedData {
     let message =
         ToWorker::Generate { job_id: 1, scenario, options: SynthOptions { n_rows, seed: 7, fraud_rate: 0.05 } };
@@ -117,7 +122,7 @@ fn both_models_train_score_explain_and_export() {
     let mut fresh = Session::new();
     loaded(&mut fresh, Scenario::Denial, 1_000);
     let reply =
-        fresh.handle(ToWorker::LoadModelFile { job_id: 8, file_name: "m.json".into() }, Some(model), &mut quiet);
+        fresh.handle(ToWorker::LoadModelFile { job_id: 8, file_name: "m.json".into() }, posted(model), &mut quiet);
     let FromWorker::Trained { results: reloaded, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(reloaded.models[0].scores, forest.scores);
     assert_eq!(reloaded.models[0].origin, "m.json");
@@ -131,14 +136,14 @@ fn failures_are_sentences_and_keep_the_session() {
     let data = loaded(&mut session, Scenario::Denial, 500);
     let reply = session.handle(
         ToWorker::IngestFile { job_id: 9, file_name: "bad.csv".into() },
-        Some(b"a,b\n1\n\"x".to_vec()),
+        posted(b"a,b\n1\n\"x".to_vec()),
         &mut quiet,
     );
     let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
     assert!(message.starts_with("bad.csv"), "{message}");
     let reply = session.handle(
         ToWorker::LoadModelFile { job_id: 10, file_name: "m.json".into() },
-        Some(b"{\"format\":\"claimforest-model\",\"format_version\":99}".to_vec()),
+        posted(b"{\"format\":\"claimforest-model\",\"format_version\":99}".to_vec()),
         &mut quiet,
     );
     let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
@@ -218,15 +223,18 @@ fn rules_can_be_replaced_uploaded_downloaded_and_blend_into_the_exported_priorit
     // The pack downloads and uploads back unchanged.
     let (file_name, bytes) = export(&mut session, ExportRequest::RulePack);
     assert_eq!(file_name, "denial.rules.json");
-    let reply =
-        session.handle(ToWorker::LoadRulesFile { job_id: 21, file_name: "mine.json".into() }, Some(bytes), &mut quiet);
+    let reply = session.handle(
+        ToWorker::LoadRulesFile { job_id: 21, file_name: "mine.json".into() },
+        posted(bytes),
+        &mut quiet,
+    );
     let FromWorker::RulesApplied { rules: uploaded, .. } = reply else { panic!("{reply:?}") };
     assert_eq!((uploaded.pack.clone(), uploaded.origin.as_str()), (pack, "mine.json"));
 
     // A broken pack is refused with the file's name, and the rules stay.
     let reply = session.handle(
         ToWorker::LoadRulesFile { job_id: 22, file_name: "broken.json".into() },
-        Some(b"{\"format\":\"claimforest-rules\",\"version\":1,\"name\":\"x\",\"description\":\"\",\"rules\":[{\"id\":\"a\",\"name\":\"a\",\"condition\":\"age >\",\"severity\":0.5,\"category\":\"c\",\"description\":\"\"}]}".to_vec()),
+        posted(b"{\"format\":\"claimforest-rules\",\"version\":1,\"name\":\"x\",\"description\":\"\",\"rules\":[{\"id\":\"a\",\"name\":\"a\",\"condition\":\"age >\",\"severity\":0.5,\"category\":\"c\",\"description\":\"\"}]}".to_vec()),
         &mut quiet,
     );
     let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
@@ -286,8 +294,17 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
             })
             .collect()
     };
-    let (view, rows) = pooled.forest_scoring().unwrap().expect("trees were provided");
-    let scores = predict_elsewhere(&view, rows);
+    // The forest's rows travel as bin codes, a quarter of the bytes, and score the same.
+    let ForestScoring { view, rows, bins } = pooled.forest_scoring().unwrap().expect("trees were provided");
+    let flat = crate::ml::flat::FlatForest::from_ensemble(&crate::ml::shap::ShapEnsemble::from_bytes(&view).unwrap());
+    let scores: Vec<f64> = crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
+        .into_iter()
+        .flat_map(|chunk| {
+            let bytes = crate::ml::shap::wire::binned_rows_to_bytes(rows, &bins, chunk);
+            flat.predict_binned(&crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(scores, predict_elsewhere(&view, rows));
     pooled.provide_forest_scores(scores);
     let (view, rows) = pooled.plan_isolation(&run, &mut |_| ControlFlow::Continue(())).unwrap().unwrap();
     let lengths = predict_elsewhere(&view, rows);
@@ -298,7 +315,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     // The handed-in scores are the ones used (halved here, the results change).
     pooled.plan_forest(&run).unwrap();
     pooled.provide_trees(grown);
-    let (view, rows) = pooled.forest_scoring().unwrap().unwrap();
+    let ForestScoring { view, rows, .. } = pooled.forest_scoring().unwrap().unwrap();
     let halved: Vec<f64> = predict_elsewhere(&view, rows).iter().map(|s| s / 2.0).collect();
     pooled.provide_forest_scores(halved);
     let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);

@@ -614,6 +614,12 @@ impl AppState {
             }
             FromWorker::Loaded { job_id, mut data } if self.is_current(job_id) => {
                 let seconds = self.finish_job();
+                // The worker has replaced its claims, so the page's old copy and the scores
+                // on it go before the new copy is decoded: a wasm memory keeps its peak, and
+                // holding both would add one table to it for good. Subscribers hear of the
+                // change once, when the new claims are installed.
+                self.data.update_untracked(|old| *old = None);
+                self.results.update_untracked(|old| *old = None);
                 // The bytes are read once: keeping them beside the table would hold every
                 // claim twice (about 100 MB at a million claims).
                 let bytes = std::mem::take(&mut data.table);
@@ -621,7 +627,12 @@ impl AppState {
                 drop(bytes);
                 match decoded {
                     Ok(table) => self.install_data(*data, table, seconds),
-                    Err(error) => self.error.set(Some(format!("The worker's claims could not be read: {error}"))),
+                    Err(error) => {
+                        // The old copy is gone (and no longer the worker's claims): say so.
+                        self.data.set(None);
+                        self.clear_results();
+                        self.error.set(Some(format!("The worker's claims could not be read: {error}")));
+                    }
                 }
             }
             FromWorker::Trained { job_id, results } if self.is_current(job_id) => {

@@ -8,6 +8,7 @@
 //! the work at once without shared memory; it then restores the claims it holds.
 
 pub mod codec;
+mod file;
 pub mod pool;
 pub mod spawn;
 
@@ -19,15 +20,15 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::ml::flat::FlatForest;
 use crate::ml::forest_job::ForestJob;
-use crate::ml::shap::wire::{matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes};
+use crate::ml::shap::wire::{binned_rows_from_bytes, matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes};
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
 use crate::ml::FitProgress;
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
-use crate::session::{Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
+use crate::session::{PostedFile, Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
 
 thread_local! {
@@ -96,17 +97,17 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         });
         return;
     }
-    let bytes = match file.map(|file| read_file(&file)).transpose() {
-        Ok(bytes) => bytes,
+    let file = match file.map(file::FileSlices::new).transpose() {
+        Ok(file) => file.map(|file| Box::new(std::io::BufReader::with_capacity(1 << 20, file)) as Box<dyn PostedFile>),
         Err(error) => {
             let reply = FromWorker::Failed { job_id: job_id_of(&message), message: error };
             return post(scope, &reply);
         }
     };
-    reply(scope, message, bytes);
+    reply(scope, message, file);
 }
 
-fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Vec<u8>>) {
+fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Box<dyn PostedFile>>) {
     let reply =
         SESSION.with(|session| session.borrow_mut().handle(message, file, &mut |progress| post(scope, &progress)));
     post(scope, &reply);
@@ -125,7 +126,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
     if request.algorithm.fits_forest() && grow_on_pool(scope, job_id, request, &pool).await {
         progress(request.forest.n_trees, SCORING_STAGE);
         let tasks = SESSION.with_borrow_mut(|session| match session.forest_scoring() {
-            Ok(Some((view, rows))) => pool.predict_tasks(&view, rows).ok(),
+            Ok(Some(scoring)) => pool.predict_binned_tasks(&scoring.view, scoring.rows, &scoring.bins).ok(),
             _ => None,
         });
         predict_on_pool(&pool, tasks, Session::provide_forest_scores).await;
@@ -243,19 +244,22 @@ fn request_pool() -> Option<Rc<pool::Pool>> {
 fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let bytes_of = |key: &str| field(key).dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec());
+    let view = || -> Result<ShapEnsemble, String> {
+        ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?).map_err(|e| e.to_string())
+    };
     let view_and_rows = || -> Result<(ShapEnsemble, crate::ml::FeatureMatrix), String> {
-        let view = ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?)
-            .map_err(|e| e.to_string())?;
+        let view = view()?;
         let rows =
             matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
         Ok((view, rows))
     };
     let outcome = match field("kind").as_string().as_deref() {
         Some("grow") => (|| -> Result<Vec<u8>, String> {
-            let job = bytes_of("job").map_err(|_| "the task has no job")?;
             let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
             let end = field("end").as_f64().ok_or("the task has no end")? as usize;
-            let job = ForestJob::from_bytes(&job).map_err(|e| e.to_string())?;
+            // The job's bytes go as soon as it is decoded, before any tree grows.
+            let job = ForestJob::from_bytes(&bytes_of("job").map_err(|_| "the task has no job")?)
+                .map_err(|e| e.to_string())?;
             let mut on_progress = |_| {
                 let progress = Object::new();
                 let _ = Reflect::set(&progress, &"progress".into(), &JsValue::TRUE);
@@ -269,6 +273,15 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         }
         Some("predict") => view_and_rows()
             .map(|(view, rows)| predictions_to_bytes(&FlatForest::from_ensemble(&view).predict_matrix(&rows))),
+        Some("predict_binned") => (|| -> Result<Vec<u8>, String> {
+            let view = view()?;
+            let rows = binned_rows_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?)
+                .map_err(|e| e.to_string())?;
+            let scores = FlatForest::from_ensemble(&view)
+                .predict_binned(&rows)
+                .ok_or("the forest does not split on the rows' bins")?;
+            Ok(predictions_to_bytes(&scores))
+        })(),
         _ => Err("an unknown helper task".to_owned()),
     };
     let reply = Object::new();
@@ -284,14 +297,6 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     if let Err(error) = scope.post_message_with_transfer(&reply, &transfer) {
         web_sys::console::error_2(&"ClaimForest helper: postMessage failed".into(), &error);
     }
-}
-
-/// Reads a posted `File` whole; workers may read synchronously.
-fn read_file(file: &File) -> Result<Vec<u8>, String> {
-    let describe = |error: JsValue| format!("{}: the browser could not read the file ({error:?})", file.name());
-    let reader = FileReaderSync::new().map_err(describe)?;
-    let buffer = reader.read_as_array_buffer(file).map_err(describe)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn job_id_of(message: &ToWorker) -> u64 {

@@ -3,6 +3,7 @@
 //! it can neither panic nor recurse without bound.
 
 use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
+use crate::ml::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, FeatureBins};
 use crate::ml::bytes::{ByteReader, ByteWriter};
 use crate::ml::tree::MAX_TREE_DEPTH;
 use crate::ml::{FeatureMatrix, MlError};
@@ -11,6 +12,7 @@ const ENSEMBLE_MAGIC: &[u8; 4] = b"CFE1";
 const MATRIX_MAGIC: &[u8; 4] = b"CFM1";
 const SHAP_VALUES_MAGIC: &[u8; 4] = b"CFS1";
 const PREDICTIONS_MAGIC: &[u8; 4] = b"CFP1";
+const BINNED_ROWS_MAGIC: &[u8; 4] = b"CFB1";
 
 impl ShapEnsemble {
     /// The ensemble as bytes.
@@ -104,13 +106,50 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
     let mut r = ByteReader::new(bytes, MATRIX_MAGIC, "rows")?;
     let n_features = r.len(8)?;
     let mut names = Vec::with_capacity(n_features);
-    let mut columns = Vec::with_capacity(n_features);
+    // The columns go straight into one column-major buffer: a million rows are held once
+    // beside their bytes, not twice.
+    let mut values = Vec::new();
+    let mut n_rows = None;
     for _ in 0..n_features {
         names.push(r.str()?.to_owned());
-        columns.push(r.f32s()?);
+        let column_rows = r.f32s_into(&mut values)?;
+        if *n_rows.get_or_insert(column_rows) != column_rows {
+            return Err(r.error("the columns differ in length"));
+        }
     }
     r.finish()?;
-    FeatureMatrix::from_columns(names, columns)
+    FeatureMatrix::from_column_major(names, n_rows.unwrap_or(0), values)
+}
+
+/// The rows `rows` of `matrix` as bin codes of `bins` (one per feature), with the bins'
+/// edges: a quarter of [`matrix_to_bytes`]' size, for scoring them with a forest grown on
+/// those bins ([`crate::ml::flat::FlatForest::predict_binned`]).
+pub fn binned_rows_to_bytes(matrix: &FeatureMatrix, bins: &[FeatureBins], rows: std::ops::Range<usize>) -> Vec<u8> {
+    let n_features = bins.len().min(matrix.n_features());
+    let mut w = ByteWriter::new(BINNED_ROWS_MAGIC);
+    w.len(n_features);
+    w.len(rows.len());
+    let mut codes = Vec::with_capacity(rows.len());
+    for (feature_idx, feature_bins) in bins.iter().enumerate().take(n_features) {
+        codes.clear();
+        codes.extend(matrix.column(feature_idx)[rows.clone()].iter().map(|&value| feature_bins.bin_of(value)));
+        write_binned_feature(&mut w, feature_bins, &codes);
+    }
+    w.finish()
+}
+
+/// Reads [`binned_rows_to_bytes`].
+pub fn binned_rows_from_bytes(bytes: &[u8]) -> Result<BinnedMatrix, MlError> {
+    let mut r = ByteReader::new(bytes, BINNED_ROWS_MAGIC, "binned rows")?;
+    let n_features = r.len(8)?;
+    let n_rows = r.len(0)?;
+    let mut bins = Vec::with_capacity(n_features);
+    let mut codes = Vec::new();
+    for _ in 0..n_features {
+        read_binned_feature(&mut r, n_rows, &mut bins, &mut codes)?;
+    }
+    r.finish()?;
+    Ok(BinnedMatrix::from_parts(n_rows, codes, bins))
 }
 
 /// SHAP values as bytes.
