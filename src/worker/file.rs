@@ -5,8 +5,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use web_sys::{File, FileReaderSync};
 
-/// Each read fetches at most this much of the file.
-const SLICE_BYTES: usize = 1 << 20;
+/// Each read fetches at most this much of the file (each slice is a round trip to the
+/// browser's blob store, so a 100 MB file takes about a dozen).
+pub const SLICE_BYTES: usize = 8 << 20;
 
 /// A `File` read synchronously (workers may) from its current position.
 pub struct FileSlices {

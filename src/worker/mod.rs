@@ -98,7 +98,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         return;
     }
     let file = match file.map(file::FileSlices::new).transpose() {
-        Ok(file) => file.map(|file| Box::new(std::io::BufReader::with_capacity(1 << 20, file)) as Box<dyn PostedFile>),
+        Ok(file) => {
+            file.map(|file| Box::new(std::io::BufReader::with_capacity(file::SLICE_BYTES, file)) as Box<dyn PostedFile>)
+        }
         Err(error) => {
             let reply = FromWorker::Failed { job_id: job_id_of(&message), message: error };
             return post(scope, &reply);
