@@ -98,26 +98,45 @@ impl BinnedMatrix {
         let mut codes = Vec::with_capacity(n_rows * matrix.n_features());
         let mut bins = Vec::with_capacity(matrix.n_features());
         for feature_idx in 0..matrix.n_features() {
-            bin_feature(matrix.column(feature_idx), max_bins, &mut codes, &mut bins);
+            let column = matrix.column(feature_idx);
+            bin_feature(column, column, max_bins, &mut codes, &mut bins);
         }
         Self { n_rows, codes, bins }
     }
 
-    /// Bins the rows `row_indices` of `matrix`, in that order: the same as
-    /// `fit(&matrix.select_rows(row_indices), max_bins)`, without holding that selection
-    /// (only one feature's values at a time), which matters at a million claims.
-    pub fn fit_rows(matrix: &FeatureMatrix, row_indices: &[usize], max_bins: usize) -> Self {
-        let n_rows = row_indices.len();
+    /// Learns each feature's bins from the rows `row_indices` of `matrix` (the training
+    /// rows) and codes every row of `matrix` with them, so rows the bins never saw (held-out
+    /// claims to score) are coded once, with the training rows, and never again.
+    /// `fit_on_rows(m, rows, b)?.select_rows(rows)` equals `fit(&m.select_rows(rows), b)`.
+    /// A row past the matrix's end is an error.
+    pub fn fit_on_rows(matrix: &FeatureMatrix, row_indices: &[usize], max_bins: usize) -> Result<Self, MlError> {
+        if let Some(&row_idx) = row_indices.iter().find(|&&row_idx| row_idx >= matrix.n_rows()) {
+            return Err(MlError::InvalidParameter {
+                name: "row_indices",
+                reason: format!("row {row_idx} is past the matrix's {} rows", matrix.n_rows()),
+            });
+        }
+        let n_rows = matrix.n_rows();
         let mut codes = Vec::with_capacity(n_rows * matrix.n_features());
         let mut bins = Vec::with_capacity(matrix.n_features());
-        let mut selected = Vec::with_capacity(n_rows);
+        let mut chosen = Vec::with_capacity(row_indices.len());
         for feature_idx in 0..matrix.n_features() {
             let column = matrix.column(feature_idx);
-            selected.clear();
-            selected.extend(row_indices.iter().map(|&row_idx| column[row_idx]));
-            bin_feature(&selected, max_bins, &mut codes, &mut bins);
+            chosen.clear();
+            chosen.extend(row_indices.iter().map(|&row_idx| column[row_idx]));
+            bin_feature(&chosen, column, max_bins, &mut codes, &mut bins);
         }
-        Self { n_rows, codes, bins }
+        Ok(Self { n_rows, codes, bins })
+    }
+
+    /// The rows `row_indices` (in that order, each below [`Self::n_rows`]) with the same bins.
+    pub fn select_rows(&self, row_indices: &[usize]) -> Self {
+        let mut codes = Vec::with_capacity(row_indices.len() * self.n_features());
+        for feature_idx in 0..self.n_features() {
+            let column = self.codes(feature_idx);
+            codes.extend(row_indices.iter().map(|&row_idx| column[row_idx]));
+        }
+        Self { n_rows: row_indices.len(), codes, bins: self.bins.clone() }
     }
 
     /// A matrix from column-major codes (`n_rows` per feature) and each feature's bins.
@@ -176,10 +195,11 @@ pub(crate) fn read_binned_feature(
     Ok(())
 }
 
-/// Learns one feature's bins from `values` and appends its codes and bins.
-fn bin_feature(values: &[f32], max_bins: usize, codes: &mut Vec<u8>, bins: &mut Vec<FeatureBins>) {
-    let feature_bins = FeatureBins::fit(values, max_bins);
-    codes.extend(values.iter().map(|&value| feature_bins.bin_of(value)));
+/// Learns one feature's bins from `learn_from`, appends them, and appends the codes of
+/// `column` in them.
+fn bin_feature(learn_from: &[f32], column: &[f32], max_bins: usize, codes: &mut Vec<u8>, bins: &mut Vec<FeatureBins>) {
+    let feature_bins = FeatureBins::fit(learn_from, max_bins);
+    codes.extend(column.iter().map(|&value| feature_bins.bin_of(value)));
     bins.push(feature_bins);
 }
 
@@ -255,13 +275,20 @@ mod tests {
             .collect();
         let matrix = FeatureMatrix::from_columns(vec!["a".into(), "b".into(), "c".into()], columns).unwrap();
         let rows: Vec<usize> = (0..2000).filter(|i| i % 5 != 2).rev().collect();
-        let direct = BinnedMatrix::fit_rows(&matrix, &rows, 32);
+        let every_row = BinnedMatrix::fit_on_rows(&matrix, &rows, 32).unwrap();
+        assert_eq!(every_row.n_rows(), 2000, "every row is coded");
+        let direct = every_row.select_rows(&rows);
         let selected = BinnedMatrix::fit(&matrix.select_rows(&rows), 32);
         assert_eq!(direct.n_rows(), rows.len());
         for feature_idx in 0..3 {
             assert_eq!(direct.codes(feature_idx), selected.codes(feature_idx));
             assert_eq!(direct.bins(feature_idx), selected.bins(feature_idx));
+            // The rows left out are coded with the same bins.
+            let column = matrix.column(feature_idx);
+            let bins = every_row.bins(feature_idx);
+            assert!((0..2000).all(|r| every_row.codes(feature_idx)[r] == bins.bin_of(column[r])));
         }
+        assert!(BinnedMatrix::fit_on_rows(&matrix, &[0, 2000], 32).is_err(), "a row past the end");
     }
 
     #[test]

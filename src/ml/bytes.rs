@@ -160,8 +160,9 @@ impl<'a> ByteReader<'a> {
 
     /// Reads f32s written by [`ByteWriter::f32s`].
     pub fn f32s(&mut self) -> Result<Vec<f32>, MlError> {
-        let n = self.len(4)?;
-        Ok(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        let mut values = Vec::new();
+        self.f32s_into(&mut values)?;
+        Ok(values)
     }
 
     /// Reads f32s written by [`ByteWriter::f32s`] onto the end of `out`; returns how many.

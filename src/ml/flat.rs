@@ -334,23 +334,27 @@ mod tests {
         let params = ForestParams { n_trees: 6, seed: 2, ..Default::default() };
         let forest = params.fit(&matrix, &labels, &mut |_| ControlFlow::Continue(())).unwrap();
         let flat = FlatForest::from_ensemble(&forest.shap_ensemble(1));
-        // The bins the forest grew on, applied to rows it never saw (values past every edge
-        // and below the first included), sent as bytes the way helpers receive them.
-        let bins: Vec<_> = {
-            let binned = BinnedMatrix::fit(&matrix, params.max_bins);
-            (0..3).map(|f| binned.bins(f).clone()).collect()
-        };
+        // The bins the forest grew on (learnt from its 3,000 rows), applied to 1,000 rows it
+        // never saw (values past every edge and below the first included), sent as bytes the
+        // way helpers receive them.
         let (fresh, _) = data(1000);
-        let fresh = FeatureMatrix::from_column_major(
+        let stacked = FeatureMatrix::from_column_major(
             fresh.feature_names().to_vec(),
-            1000,
-            (0..3).flat_map(|f| fresh.column(f).iter().map(|v| v * 1.4 - 0.2).collect::<Vec<_>>()).collect(),
+            4000,
+            (0..3)
+                .flat_map(|f| {
+                    let unseen = fresh.column(f).iter().map(|v| v * 1.4 - 0.2);
+                    matrix.column(f).iter().copied().chain(unseen).collect::<Vec<_>>()
+                })
+                .collect(),
         )
         .unwrap();
-        let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&fresh, &bins, 100..900);
+        let training_rows: Vec<usize> = (0..3000).collect();
+        let every_row = BinnedMatrix::fit_on_rows(&stacked, &training_rows, params.max_bins).unwrap();
+        let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&every_row, 3100..3900);
         let binned = crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap();
         let by_codes = flat.predict_binned(&binned).unwrap();
-        let by_values = flat.predict_matrix(&fresh.select_rows(&(100..900).collect::<Vec<_>>()));
+        let by_values = flat.predict_matrix(&stacked.select_rows(&(3100..3900).collect::<Vec<_>>()));
         assert_eq!(by_codes.len(), 800);
         assert!(by_codes.iter().zip(&by_values).all(|(a, b)| a.to_bits() == b.to_bits()));
         assert!(by_values.iter().any(|&p| p > 0.5) && by_values.iter().any(|&p| p < 0.5));

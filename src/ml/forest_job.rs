@@ -8,7 +8,7 @@
 
 use std::ops::{ControlFlow, Range};
 
-use super::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, FeatureBins, MISSING_BIN};
+use super::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, MISSING_BIN};
 use super::bytes::{ByteReader, ByteWriter};
 use super::random_forest::{
     add_normalized, class_multipliers, count_classes, draw_sample_counts, weighted_sample, FitProgress, ForestParams,
@@ -51,24 +51,18 @@ impl ForestParams {
         self.prepare_with(matrix.feature_names(), matrix.n_rows(), labels, || BinnedMatrix::fit(matrix, self.max_bins))
     }
 
-    /// [`Self::prepare`] on the rows `row_indices` of `matrix` (in that order; `labels` are
-    /// theirs), without copying those rows' values first: the same job as preparing
-    /// `matrix.select_rows(row_indices)`.
-    pub fn prepare_rows(
+    /// [`Self::prepare`] on rows already binned (with [`BinnedMatrix::fit_on_rows`] and
+    /// [`BinnedMatrix::select_rows`], say), named `feature_names`; `labels` are theirs.
+    pub fn prepare_binned(
         &self,
-        matrix: &FeatureMatrix,
-        row_indices: &[usize],
+        feature_names: &[String],
+        binned: BinnedMatrix,
         labels: &[u32],
     ) -> Result<ForestJob, MlError> {
-        if row_indices.iter().any(|&row_idx| row_idx >= matrix.n_rows()) {
-            return Err(MlError::InvalidParameter {
-                name: "row_indices",
-                reason: format!("every row must be below the matrix's {} rows", matrix.n_rows()),
-            });
+        if binned.n_features() != feature_names.len() {
+            return Err(MlError::FeatureNameCount { n_names: feature_names.len(), n_columns: binned.n_features() });
         }
-        self.prepare_with(matrix.feature_names(), row_indices.len(), labels, || {
-            BinnedMatrix::fit_rows(matrix, row_indices, self.max_bins)
-        })
+        self.prepare_with(feature_names, binned.n_rows(), labels, || binned)
     }
 
     /// Validates the shape and `labels` of `n_rows` rows of the features `feature_names`,
@@ -107,11 +101,6 @@ impl ForestJob {
     /// Trees in the whole forest.
     pub fn n_trees(&self) -> usize {
         self.params.n_trees
-    }
-
-    /// Each feature's bins: a forest grown from this job splits only on their edges.
-    pub fn feature_bins(&self) -> Vec<FeatureBins> {
-        (0..self.binned.n_features()).map(|feature_idx| self.binned.bins(feature_idx).clone()).collect()
     }
 
     /// Splits the forest's trees into at most `n_parts` contiguous ranges of near-equal size.
@@ -471,11 +460,12 @@ mod tests {
         let rows: Vec<usize> = (0..500).filter(|r| r % 4 != 1).rev().collect();
         let chosen_labels: Vec<u32> = rows.iter().map(|&r| labels[r]).collect();
         let params = ForestParams { n_trees: 3, seed: 4, ..ForestParams::default() };
-        let direct = params.prepare_rows(&matrix, &rows, &chosen_labels).unwrap();
+        let binned = BinnedMatrix::fit_on_rows(&matrix, &rows, params.max_bins).unwrap().select_rows(&rows);
+        let direct = params.prepare_binned(matrix.feature_names(), binned.clone(), &chosen_labels).unwrap();
         let copied = params.prepare(&matrix.select_rows(&rows), &chosen_labels).unwrap();
         assert_eq!(direct.to_bytes(), copied.to_bytes());
-        assert!(params.prepare_rows(&matrix, &[0, 500], &[0, 1]).is_err(), "a row past the end");
-        assert!(params.prepare_rows(&matrix, &rows, &labels).is_err(), "labels of other rows");
+        assert!(params.prepare_binned(&matrix.feature_names()[..2], binned.clone(), &chosen_labels).is_err(), "names");
+        assert!(params.prepare_binned(matrix.feature_names(), binned, &labels).is_err(), "labels of other rows");
     }
 
     #[test]

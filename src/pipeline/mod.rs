@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::claims::features::{add_features, append_features, FeaturePlan};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
+use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::ForestJob;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
 use crate::ml::split::{train_test_split, TrainTestSplit};
@@ -201,6 +202,9 @@ pub struct ForestPlan {
     matrix: FeatureMatrix,
     labels: Vec<u32>,
     split: TrainTestSplit,
+    /// Every claim in the bins the job's rows were cut with, coded once: the training rows
+    /// of the job are a selection of it, and scoring on other workers sends it.
+    binned: BinnedMatrix,
     job: ForestJob,
 }
 
@@ -226,8 +230,9 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
-    let job = request.forest.prepare_rows(&matrix, &split.train, &train_labels)?;
-    Ok(ForestPlan { request: request.clone(), encoder, matrix, labels, split, job })
+    let binned = BinnedMatrix::fit_on_rows(&matrix, &split.train, request.forest.max_bins)?;
+    let job = request.forest.prepare_binned(matrix.feature_names(), binned.select_rows(&split.train), &train_labels)?;
+    Ok(ForestPlan { request: request.clone(), encoder, matrix, labels, split, binned, job })
 }
 
 impl ForestPlan {
@@ -239,6 +244,13 @@ impl ForestPlan {
     /// Every claim, as the forest reads it.
     pub fn matrix(&self) -> &FeatureMatrix {
         &self.matrix
+    }
+
+    /// Every claim as the bin codes the forest grew on: its splits are the bins' edges, so
+    /// these score exactly as [`Self::matrix`] does
+    /// ([`crate::ml::flat::FlatForest::predict_binned`]).
+    pub fn binned(&self) -> &BinnedMatrix {
+        &self.binned
     }
 
     /// Scores every claim with the assembled forest and measures it on the held-out rows.

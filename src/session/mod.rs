@@ -16,7 +16,7 @@ use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table::ColumnsView;
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
-use crate::ml::binning::FeatureBins;
+use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FeatureMatrix, FitProgress, RandomForest};
 use crate::pipeline::{
@@ -62,11 +62,9 @@ pub struct ForestScoring<'a> {
     /// The positive class's explanation view as bytes; its batch predictions are the
     /// probabilities.
     pub view: Vec<u8>,
-    /// Every claim, as the forest reads it.
-    pub rows: &'a FeatureMatrix,
-    /// The bins the forest grew on: its splits are their edges, so the rows may travel as
-    /// bin codes ([`crate::ml::shap::wire::binned_rows_to_bytes`]).
-    pub bins: Vec<FeatureBins>,
+    /// Every claim as the bin codes the forest grew on, which score exactly as their values
+    /// and travel in a quarter of the bytes ([`crate::ml::shap::wire::binned_rows_to_bytes`]).
+    pub rows: &'a BinnedMatrix,
 }
 
 /// The worker's state between requests.
@@ -218,7 +216,7 @@ impl Session {
         let forest = pending.plan.job().assemble(grown).map_err(|e| e.to_string())?;
         let view = forest.shap_ensemble(1).to_bytes();
         pending.forest = Some(forest);
-        Ok(Some(ForestScoring { view, rows: pending.plan.matrix(), bins: pending.plan.job().feature_bins() }))
+        Ok(Some(ForestScoring { view, rows: pending.plan.binned() }))
     }
 
     /// Every claim's probability under the planned forest, computed elsewhere.

@@ -295,12 +295,16 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
             .collect()
     };
     // The forest's rows travel as bin codes, a quarter of the bytes, and score the same.
-    let ForestScoring { view, rows, bins } = pooled.forest_scoring().unwrap().expect("trees were provided");
+    let (view, codes) = {
+        let ForestScoring { view, rows } = pooled.forest_scoring().unwrap().expect("trees were provided");
+        (view, rows.clone())
+    };
+    let rows = pooled.pending_forest.as_ref().expect("planned").plan.matrix();
     let flat = crate::ml::flat::FlatForest::from_ensemble(&crate::ml::shap::ShapEnsemble::from_bytes(&view).unwrap());
     let scores: Vec<f64> = crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
         .into_iter()
         .flat_map(|chunk| {
-            let bytes = crate::ml::shap::wire::binned_rows_to_bytes(rows, &bins, chunk);
+            let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&codes, chunk);
             flat.predict_binned(&crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap()).unwrap()
         })
         .collect();
@@ -315,7 +319,8 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     // The handed-in scores are the ones used (halved here, the results change).
     pooled.plan_forest(&run).unwrap();
     pooled.provide_trees(grown);
-    let ForestScoring { view, rows, .. } = pooled.forest_scoring().unwrap().unwrap();
+    let view = pooled.forest_scoring().unwrap().unwrap().view;
+    let rows = pooled.pending_forest.as_ref().expect("planned").plan.matrix();
     let halved: Vec<f64> = predict_elsewhere(&view, rows).iter().map(|s| s / 2.0).collect();
     pooled.provide_forest_scores(halved);
     let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);

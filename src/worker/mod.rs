@@ -128,7 +128,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
     if request.algorithm.fits_forest() && grow_on_pool(scope, job_id, request, &pool).await {
         progress(request.forest.n_trees, SCORING_STAGE);
         let tasks = SESSION.with_borrow_mut(|session| match session.forest_scoring() {
-            Ok(Some(scoring)) => pool.predict_binned_tasks(&scoring.view, scoring.rows, &scoring.bins).ok(),
+            Ok(Some(scoring)) => pool.predict_binned_tasks(&scoring.view, scoring.rows).ok(),
             _ => None,
         });
         predict_on_pool(&pool, tasks, Session::provide_forest_scores).await;

@@ -17,7 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::spawn::{describe_js_error, spawn_worker};
-use crate::ml::binning::FeatureBins;
+use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{split_ranges, GrownTrees};
 use crate::ml::shap::wire::{
     binned_rows_to_bytes, matrix_pieces, predictions_from_bytes, shap_values_from_bytes, MatrixPiece,
@@ -128,21 +128,13 @@ impl Pool {
         self.row_tasks("predict", view, rows)
     }
 
-    /// [`Pool::predict_tasks`] for a forest grown on `bins`: each chunk of rows travels as
-    /// their bin codes ([`binned_rows_to_bytes`]), a quarter of the bytes, and scores the same.
-    pub fn predict_binned_tasks(
-        &self,
-        view: &[u8],
-        rows: &FeatureMatrix,
-        bins: &[FeatureBins],
-    ) -> Result<Vec<Task>, String> {
-        split_ranges(rows.n_rows(), self.helpers.len())
-            .into_iter()
-            .map(|chunk| {
-                let codes = Uint8Array::from(binned_rows_to_bytes(rows, bins, chunk).as_slice());
-                Task::new("predict_binned", &[("view", Uint8Array::from(view).into()), ("rows", codes.into())])
-            })
-            .collect()
+    /// [`Pool::predict_tasks`] for rows held as the bin codes the forest grew on: each chunk
+    /// travels as its codes ([`binned_rows_to_bytes`]), a quarter of the bytes, and scores
+    /// the same.
+    pub fn predict_binned_tasks(&self, view: &[u8], rows: &BinnedMatrix) -> Result<Vec<Task>, String> {
+        self.chunk_tasks("predict_binned", view, rows.n_rows(), |chunk| {
+            Uint8Array::from(binned_rows_to_bytes(rows, chunk).as_slice())
+        })
     }
 
     /// Runs [`Pool::predict_tasks`]' (or [`Pool::predict_binned_tasks`]') tasks: the view's batch prediction of every row, in row
@@ -158,11 +150,20 @@ impl Pool {
     /// One task per helper with the view and a chunk of rows. Each chunk is copied from the
     /// matrix straight into its message, so no second copy grows this worker's memory.
     fn row_tasks(&self, kind: &str, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<Task>, String> {
-        split_ranges(rows.n_rows(), self.helpers.len())
+        self.chunk_tasks(kind, view, rows.n_rows(), |chunk| chunk_bytes(rows, chunk))
+    }
+
+    /// One task per helper with the view and `rows_of(chunk)`, its share of `n_rows` rows.
+    fn chunk_tasks(
+        &self,
+        kind: &str,
+        view: &[u8],
+        n_rows: usize,
+        rows_of: impl Fn(Range<usize>) -> Uint8Array,
+    ) -> Result<Vec<Task>, String> {
+        split_ranges(n_rows, self.helpers.len())
             .into_iter()
-            .map(|chunk| {
-                Task::new(kind, &[("view", Uint8Array::from(view).into()), ("rows", chunk_bytes(rows, chunk).into())])
-            })
+            .map(|chunk| Task::new(kind, &[("view", Uint8Array::from(view).into()), ("rows", rows_of(chunk).into())]))
             .collect()
     }
 

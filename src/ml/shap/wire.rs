@@ -3,7 +3,7 @@
 //! it can neither panic nor recurse without bound.
 
 use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
-use crate::ml::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, FeatureBins};
+use crate::ml::binning::{read_binned_feature, write_binned_feature, BinnedMatrix};
 use crate::ml::bytes::{ByteReader, ByteWriter};
 use crate::ml::tree::MAX_TREE_DEPTH;
 use crate::ml::{FeatureMatrix, MlError};
@@ -121,19 +121,15 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
     FeatureMatrix::from_column_major(names, n_rows.unwrap_or(0), values)
 }
 
-/// The rows `rows` of `matrix` as bin codes of `bins` (one per feature), with the bins'
-/// edges: a quarter of [`matrix_to_bytes`]' size, for scoring them with a forest grown on
-/// those bins ([`crate::ml::flat::FlatForest::predict_binned`]).
-pub fn binned_rows_to_bytes(matrix: &FeatureMatrix, bins: &[FeatureBins], rows: std::ops::Range<usize>) -> Vec<u8> {
-    let n_features = bins.len().min(matrix.n_features());
+/// The rows `rows` of a binned matrix (its codes and each feature's edges): a quarter of
+/// [`matrix_to_bytes`]' size, for scoring them with a forest grown on those bins
+/// ([`crate::ml::flat::FlatForest::predict_binned`]).
+pub fn binned_rows_to_bytes(binned: &BinnedMatrix, rows: std::ops::Range<usize>) -> Vec<u8> {
     let mut w = ByteWriter::new(BINNED_ROWS_MAGIC);
-    w.len(n_features);
+    w.len(binned.n_features());
     w.len(rows.len());
-    let mut codes = Vec::with_capacity(rows.len());
-    for (feature_idx, feature_bins) in bins.iter().enumerate().take(n_features) {
-        codes.clear();
-        codes.extend(matrix.column(feature_idx)[rows.clone()].iter().map(|&value| feature_bins.bin_of(value)));
-        write_binned_feature(&mut w, feature_bins, &codes);
+    for feature_idx in 0..binned.n_features() {
+        write_binned_feature(&mut w, binned.bins(feature_idx), &binned.codes(feature_idx)[rows.clone()]);
     }
     w.finish()
 }

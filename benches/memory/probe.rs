@@ -116,7 +116,7 @@ fn main() {
         let scores = {
             let sc = s.forest_scoring().unwrap().unwrap();
             let view = claimforest::ml::shap::ShapEnsemble::from_bytes(&sc.view).unwrap();
-            let b = claimforest::ml::shap::wire::binned_rows_to_bytes(sc.rows, &sc.bins, 0..sc.rows.n_rows());
+            let b = claimforest::ml::shap::wire::binned_rows_to_bytes(sc.rows, 0..sc.rows.n_rows());
             claimforest::ml::flat::FlatForest::from_ensemble(&view)
                 .predict_binned(&claimforest::ml::shap::wire::binned_rows_from_bytes(&b).unwrap())
                 .unwrap()
