@@ -33,7 +33,7 @@ impl FeatureMatrix {
     /// Builds a matrix from `values` already laid out column by column (`n_rows` per name),
     /// without copying them.
     pub fn from_column_major(feature_names: Vec<String>, n_rows: usize, mut values: Vec<f32>) -> Result<Self, MlError> {
-        if values.len() != n_rows * feature_names.len() {
+        if n_rows.checked_mul(feature_names.len()) != Some(values.len()) {
             return Err(MlError::FeatureNameCount {
                 n_names: feature_names.len(),
                 n_columns: values.len().checked_div(n_rows).unwrap_or(0),
