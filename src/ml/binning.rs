@@ -6,6 +6,7 @@
 //! `x <= upper_edges[b]`, which is what trees store and what shap's exporter expects.
 
 use super::bytes::{ByteReader, ByteWriter};
+use super::source::{read_column, FeatureSource, Rows};
 use super::{FeatureMatrix, MlError};
 
 /// The bin code reserved for a missing (NaN) value.
@@ -108,23 +109,21 @@ impl BinnedMatrix {
     /// rows) and codes every row of `matrix` with them, so rows the bins never saw (held-out
     /// claims to score) are coded once, with the training rows, and never again.
     /// `fit_on_rows(m, rows, b)?.select_rows(rows)` equals `fit(&m.select_rows(rows), b)`.
-    /// A row past the matrix's end is an error.
-    pub fn fit_on_rows(matrix: &FeatureMatrix, row_indices: &[usize], max_bins: usize) -> Result<Self, MlError> {
-        if let Some(&row_idx) = row_indices.iter().find(|&&row_idx| row_idx >= matrix.n_rows()) {
-            return Err(MlError::InvalidParameter {
-                name: "row_indices",
-                reason: format!("row {row_idx} is past the matrix's {} rows", matrix.n_rows()),
-            });
-        }
-        let n_rows = matrix.n_rows();
-        let mut codes = Vec::with_capacity(n_rows * matrix.n_features());
-        let mut bins = Vec::with_capacity(matrix.n_features());
+    /// `source` is read a column at a time, so it need not be a matrix: every claim is
+    /// binned without ever being held as f32 all at once. A row past its end is an error.
+    pub fn fit_on_rows(source: &dyn FeatureSource, row_indices: &[usize], max_bins: usize) -> Result<Self, MlError> {
+        Rows::Chosen(row_indices).check(source.n_rows())?;
+        let n_rows = source.n_rows();
+        let n_features = source.feature_names().len();
+        let mut codes = Vec::with_capacity(n_rows * n_features);
+        let mut bins = Vec::with_capacity(n_features);
+        let mut column = Vec::new();
         let mut chosen = Vec::with_capacity(row_indices.len());
-        for feature_idx in 0..matrix.n_features() {
-            let column = matrix.column(feature_idx);
+        for feature_idx in 0..n_features {
+            read_column(source, feature_idx, &Rows::all(n_rows), &mut column);
             chosen.clear();
             chosen.extend(row_indices.iter().map(|&row_idx| column[row_idx]));
-            bin_feature(&chosen, column, max_bins, &mut codes, &mut bins);
+            bin_feature(&chosen, &column, max_bins, &mut codes, &mut bins);
         }
         Ok(Self { n_rows, codes, bins })
     }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
+use super::source::{map_chunks, FeatureSource, Rows};
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::tree::{path_from_root, MAX_TREE_DEPTH};
 use super::{FeatureMatrix, MlError};
@@ -156,31 +157,57 @@ impl IsolationForestParams {
         matrix: &FeatureMatrix,
         on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
     ) -> Result<IsolationForest, MlError> {
+        self.fit_on_rows(matrix, &Rows::all(matrix.n_rows()), on_progress)
+    }
+
+    /// [`fit`](Self::fit) on the rows `rows` of `source`, reading only the rows the trees
+    /// sample (at most ψ per tree), so the claims it learns from are never encoded whole.
+    /// The forest equals `fit` on the matrix of those rows.
+    pub fn fit_on_rows(
+        &self,
+        source: &dyn FeatureSource,
+        rows: &Rows<'_>,
+        on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
+    ) -> Result<IsolationForest, MlError> {
         self.validate()?;
-        let n_rows = matrix.n_rows();
-        if n_rows < 2 || matrix.n_features() == 0 {
-            return Err(MlError::EmptyData { n_rows, n_columns: matrix.n_features() });
+        rows.check(source.n_rows())?;
+        let n_rows = rows.len();
+        let n_features = source.feature_names().len();
+        if n_rows < 2 || n_features == 0 {
+            return Err(MlError::EmptyData { n_rows, n_columns: n_features });
         }
         let sample_size = self.max_samples.min(n_rows);
         let height_limit = (sample_size as f64).log2().ceil() as u32;
+        // Every tree's sample is drawn first; its generator then grows it from where the
+        // sampling left off, exactly as if each tree sampled and grew in turn.
+        let draws: Vec<(Vec<u32>, SeededRng)> = (0..self.n_trees)
+            .map(|tree_idx| {
+                let mut rng = SeededRng::new(SeededRng::derive_seed(self.seed, tree_idx as u64));
+                (sample_without_replacement(n_rows, sample_size, &mut rng), rng)
+            })
+            .collect();
+        let mut sampled: Vec<u32> = draws.iter().flat_map(|(sample, _)| sample.iter().copied()).collect();
+        sampled.sort_unstable();
+        sampled.dedup();
+        let source_rows: Vec<usize> = sampled.iter().map(|&position| rows.at(position as usize)).collect();
+        let matrix = FeatureMatrix::from_source(source, &Rows::Chosen(&source_rows))?;
         let mut trees = Vec::with_capacity(self.n_trees);
-        let mut grower = IsolationGrower::new(matrix, height_limit);
-        for tree_idx in 0..self.n_trees {
-            let mut rng = SeededRng::new(SeededRng::derive_seed(self.seed, tree_idx as u64));
-            let sample = sample_without_replacement(n_rows, sample_size, &mut rng);
+        let mut grower = IsolationGrower::new(&matrix, height_limit);
+        for (tree_idx, (sample, mut rng)) in draws.into_iter().enumerate() {
+            let sample = sample.iter().map(|&position| sampled.partition_point(|&p| p < position) as u32).collect();
             trees.push(grower.grow(sample, &mut rng));
             if on_progress(FitProgress { n_trees_done: tree_idx + 1, n_trees: self.n_trees }).is_break() {
                 return Err(MlError::Cancelled { n_trees_done: tree_idx + 1 });
             }
         }
         let mut forest = IsolationForest {
-            feature_names: matrix.feature_names().to_vec(),
+            feature_names: source.feature_names().to_vec(),
             sample_size,
             trees,
             threshold: DEFAULT_SCORE_THRESHOLD,
         };
         if let Some(contamination) = self.contamination {
-            forest.threshold = upper_quantile(forest.score_matrix(matrix), contamination);
+            forest.threshold = upper_quantile(forest.score_rows(source, rows)?, contamination);
         }
         Ok(forest)
     }
@@ -284,11 +311,18 @@ impl IsolationForest {
     /// Anomaly scores of every row of `matrix`, in row order. Missing features count as NaN.
     pub fn score_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let flat = FlatForest::from_ensemble(&self.shap_ensemble());
-        let mut scores = flat.predict_matrix(matrix);
-        scores
-            .iter_mut()
-            .for_each(|mean_path_length| *mean_path_length = self.score_of_mean_path_length(*mean_path_length));
-        scores
+        self.scores_of_mean_path_lengths(flat.predict_matrix(matrix))
+    }
+
+    /// [`Self::score_matrix`] of the rows `rows` of `source`, encoded a chunk at a time.
+    pub fn score_rows(&self, source: &dyn FeatureSource, rows: &Rows<'_>) -> Result<Vec<f64>, MlError> {
+        let flat = FlatForest::from_ensemble(&self.shap_ensemble());
+        map_chunks(source, rows, |chunk| Ok::<_, MlError>(self.scores_of_mean_path_lengths(flat.predict_matrix(chunk))))
+    }
+
+    fn scores_of_mean_path_lengths(&self, mut lengths: Vec<f64>) -> Vec<f64> {
+        lengths.iter_mut().for_each(|mean_path_length| *mean_path_length = self.score_of_mean_path_length(*mean_path_length));
+        lengths
     }
 
     /// The explanation view: each leaf holds (depth + c(size)) / n_trees, so the trees sum to
@@ -605,6 +639,23 @@ mod tests {
         assert_eq!(scores, forest.score_matrix(&matrix));
         let auto = IsolationForestParams::default().fit(&matrix, &mut keep_going).unwrap();
         assert_eq!(auto.threshold(), DEFAULT_SCORE_THRESHOLD);
+    }
+
+    #[test]
+    fn growing_on_chosen_rows_equals_growing_on_their_matrix() {
+        let (matrix, _) = data_with_outliers(3000, 7);
+        let chosen: Vec<usize> = (0..3000).filter(|row| row % 3 != 1).rev().collect();
+        for contamination in [None, Some(0.1)] {
+            let params = IsolationForestParams { n_trees: 20, max_samples: 128, contamination, ..Default::default() };
+            let on_rows = params.fit_on_rows(&matrix, &Rows::Chosen(&chosen), &mut keep_going).unwrap();
+            let on_copy = params.fit(&matrix.select_rows(&chosen), &mut keep_going).unwrap();
+            assert_eq!(on_rows, on_copy);
+            let scored = on_rows.score_rows(&matrix, &Rows::Chosen(&chosen)).unwrap();
+            assert_eq!(scored, on_copy.score_matrix(&matrix.select_rows(&chosen)));
+        }
+        let params = IsolationForestParams::default();
+        assert!(params.fit_on_rows(&matrix, &Rows::Chosen(&[0, 3000]), &mut keep_going).is_err());
+        assert!(params.fit_on_rows(&matrix, &Rows::Chosen(&[5]), &mut keep_going).is_err(), "one row is too few");
     }
 
     #[test]

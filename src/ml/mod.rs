@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod random_forest;
 pub mod rng;
 pub mod shap;
+pub mod source;
 pub mod split;
 pub mod tree;
 
@@ -22,4 +23,5 @@ pub use isolation_forest::{IsolationForest, IsolationForestParams};
 pub use matrix::FeatureMatrix;
 pub use random_forest::{ClassWeight, FitProgress, ForestParams, RandomForest};
 pub use rng::SeededRng;
+pub use source::{FeatureSource, Rows};
 pub use tree::{MaxFeatures, SplitCriterion, TreeParams};

@@ -4,7 +4,7 @@ use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
-use super::binning::MAX_VALUE_BINS;
+use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
 use super::flat::FlatForest;
 use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
@@ -236,6 +236,20 @@ impl RandomForest {
             return Ok(vec![0.0; matrix.n_rows()]);
         }
         Ok(FlatForest::from_ensemble(&self.shap_ensemble(class_idx)).predict_matrix(matrix))
+    }
+
+    /// [`Self::predict_class_proba`] of rows held as the bin codes this forest grew on
+    /// ([`FlatForest::predict_binned`]); an error if its splits are not those bins' edges.
+    pub fn predict_class_proba_binned(&self, binned: &BinnedMatrix, class_idx: usize) -> Result<Vec<f64>, MlError> {
+        if binned.n_features() != self.feature_names.len() {
+            return Err(MlError::FeatureCount { expected: self.feature_names.len(), actual: binned.n_features() });
+        }
+        if class_idx >= self.n_classes {
+            return Ok(vec![0.0; binned.n_rows()]);
+        }
+        FlatForest::from_ensemble(&self.shap_ensemble(class_idx)).predict_binned(binned).ok_or_else(|| {
+            MlError::InvalidParameter { name: "binned", reason: "the forest did not grow on these bins".into() }
+        })
     }
 }
 

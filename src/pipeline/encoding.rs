@@ -8,8 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::PipelineError;
-use crate::claims::table::{ClaimsTable, ColumnData, MISSING_CODE};
-use crate::ml::FeatureMatrix;
+use std::collections::HashMap;
+
+use crate::claims::table::{ClaimsTable, ColumnData, MISSING_DAY};
+use crate::ml::{FeatureMatrix, FeatureSource, Rows};
 
 /// How one feature column is encoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,7 +87,13 @@ impl FeatureEncoder {
 
     /// Encodes every row of `table` into a feature matrix.
     pub fn encode(&self, table: &ClaimsTable) -> Result<FeatureMatrix, PipelineError> {
-        let names = self.features.iter().map(|f| f.name().to_owned()).collect();
+        let view = self.view(table)?;
+        Ok(FeatureMatrix::from_source(&view, &Rows::all(table.n_rows()))?)
+    }
+
+    /// `table`'s feature columns as this encoder reads them, encoded on demand: rows (one
+    /// claim to explain, a chunk to score, a column to bin) without the whole matrix.
+    pub fn view<'a>(&self, table: &'a ClaimsTable) -> Result<EncodedTable<'a>, PipelineError> {
         let columns = self
             .features
             .iter()
@@ -93,38 +101,93 @@ impl FeatureEncoder {
                 let column = table
                     .column(feature.name())
                     .ok_or_else(|| PipelineError::MissingColumn { name: feature.name().to_owned() })?;
-                Ok(encode_column(feature, &column.data))
+                Ok(EncodedColumn::new(feature, &column.data))
             })
             .collect::<Result<_, PipelineError>>()?;
-        Ok(FeatureMatrix::from_columns(names, columns)?)
+        let names = self.features.iter().map(|f| f.name().to_owned()).collect();
+        Ok(EncodedTable { n_rows: table.n_rows(), names, columns })
     }
 }
 
-fn encode_column(feature: &FeatureEncoding, data: &ColumnData) -> Vec<f32> {
-    match (feature, data) {
-        (_, ColumnData::Numeric { values }) => values.iter().map(|&v| v as f32).collect(),
-        (_, ColumnData::Date { days }) => (0..days.len()).map(|row_idx| data.number(row_idx) as f32).collect(),
-        (FeatureEncoding::Categorical { levels: known, .. }, ColumnData::Categorical { levels, codes }) => {
-            // Map this table's codes onto the encoder's levels by text.
-            let remap: Vec<f32> = levels
-                .iter()
-                .map(|level| known.iter().position(|k| k == level).map_or(f32::NAN, |code| code as f32))
-                .collect();
-            codes
-                .iter()
-                .map(|&code| {
-                    if code == MISSING_CODE {
-                        f32::NAN
-                    } else {
-                        remap.get(code as usize).copied().unwrap_or(f32::NAN)
-                    }
-                })
-                .collect()
+/// A table's feature columns read through a [`FeatureEncoder`], a column or a few rows at a
+/// time ([`FeatureSource`]); every value equals the encoder's matrix's.
+#[derive(Debug)]
+pub struct EncodedTable<'a> {
+    n_rows: usize,
+    names: Vec<String>,
+    columns: Vec<EncodedColumn<'a>>,
+}
+
+impl EncodedTable<'_> {
+    /// One row's features, as the model reads them; `None` past the last row.
+    pub fn row(&self, row_idx: usize) -> Option<Vec<f32>> {
+        let matrix = FeatureMatrix::from_source(self, &Rows::Chosen(&[row_idx])).ok()?;
+        let mut row = Vec::with_capacity(self.names.len());
+        matrix.copy_row_into(0, &mut row);
+        Some(row)
+    }
+}
+
+impl FeatureSource for EncodedTable<'_> {
+    fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    fn feature_names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn extend_column(&self, feature_idx: usize, rows: &Rows<'_>, out: &mut Vec<f32>) {
+        let Some(column) = self.columns.get(feature_idx) else { return };
+        match rows {
+            Rows::Range(range) => out.extend(range.clone().map(|row_idx| column.value(row_idx))),
+            Rows::Chosen(chosen) => out.extend(chosen.iter().map(|&row_idx| column.value(row_idx))),
         }
-        (FeatureEncoding::Numeric { .. }, ColumnData::Categorical { levels, codes }) => codes
-            .iter()
-            .map(|&code| levels.get(code as usize).and_then(|text| text.trim().parse::<f32>().ok()).unwrap_or(f32::NAN))
-            .collect(),
+    }
+}
+
+/// One feature column, borrowed from the table, with its codes' values worked out once.
+#[derive(Debug)]
+enum EncodedColumn<'a> {
+    Numbers(&'a [f64]),
+    Days(&'a [i32]),
+    /// Categorical codes and the value of each code: the encoder's code of its text, or the
+    /// number the text reads as.
+    Codes { codes: &'a [u32], values: Vec<f32> },
+}
+
+impl<'a> EncodedColumn<'a> {
+    fn new(feature: &FeatureEncoding, data: &'a ColumnData) -> Self {
+        match (feature, data) {
+            (_, ColumnData::Numeric { values }) => EncodedColumn::Numbers(values),
+            (_, ColumnData::Date { days }) => EncodedColumn::Days(days),
+            (FeatureEncoding::Categorical { levels: known, .. }, ColumnData::Categorical { levels, codes }) => {
+                // Map this table's codes onto the encoder's levels by text.
+                let known: HashMap<&str, usize> =
+                    known.iter().enumerate().rev().map(|(code, level)| (level.as_str(), code)).collect();
+                let values =
+                    levels.iter().map(|level| known.get(level.as_str()).map_or(f32::NAN, |&code| code as f32)).collect();
+                EncodedColumn::Codes { codes, values }
+            }
+            (FeatureEncoding::Numeric { .. }, ColumnData::Categorical { levels, codes }) => {
+                let values = levels.iter().map(|text| text.trim().parse::<f32>().unwrap_or(f32::NAN)).collect();
+                EncodedColumn::Codes { codes, values }
+            }
+        }
+    }
+
+    /// The value at `row_idx`; NaN for missing (and past the end).
+    fn value(&self, row_idx: usize) -> f32 {
+        match self {
+            EncodedColumn::Numbers(values) => values.get(row_idx).map_or(f32::NAN, |&v| v as f32),
+            EncodedColumn::Days(days) => match days.get(row_idx) {
+                Some(&day) if day != MISSING_DAY => f64::from(day) as f32,
+                _ => f32::NAN,
+            },
+            EncodedColumn::Codes { codes, values } => {
+                codes.get(row_idx).and_then(|&code| values.get(code as usize)).copied().unwrap_or(f32::NAN)
+            }
+        }
     }
 }
 
@@ -192,6 +255,38 @@ mod tests {
         assert_eq!(matrix.get(0, 0), 1.0);
         assert!(matrix.get(1, 0).is_nan() && matrix.get(2, 0).is_nan());
         assert_eq!(encoder.features()[0].describe_value(1.0), "Knee");
+    }
+
+    #[test]
+    fn the_view_reads_what_the_matrix_holds() {
+        let mut table = table(&[Some("Knee"), None, Some("Heart"), Some("Office")], vec![1.5, f64::NAN, 1e300, -2.0]);
+        table.push_column("day", ColumnData::Date { days: vec![20_000, MISSING_DAY, 0, -5] }).unwrap();
+        let mut text_numbers = CategoricalBuilder::default();
+        [Some(" 7 "), Some("x"), None, Some("2.5")].iter().for_each(|t| text_numbers.push(*t));
+        table.push_column("typed", text_numbers.finish()).unwrap();
+        let train = {
+            let mut t = table.clone();
+            t.push_column("extra", ColumnData::Numeric { values: vec![0.0; 4] }).unwrap();
+            t
+        };
+        let names: Vec<String> = ["service", "label", "day", "typed"].map(String::from).to_vec();
+        let mut encoder = FeatureEncoder::fit(&train, &names).unwrap();
+        // "typed" is read as numbers, as a model file may say.
+        encoder.features[3] = FeatureEncoding::Numeric { name: "typed".into() };
+        let matrix = encoder.encode(&table).unwrap();
+        assert_eq!(matrix.column(3)[0], 7.0);
+        assert!(matrix.column(3)[1].is_nan() && matrix.column(3)[2].is_nan());
+        assert!(matrix.get(2, 1).is_nan(), "a value past f32 is missing");
+        let view = encoder.view(&table).unwrap();
+        for row_idx in 0..4 {
+            let mut expected = Vec::new();
+            matrix.copy_row_into(row_idx, &mut expected);
+            let row = view.row(row_idx).unwrap();
+            assert_eq!(format!("{row:?}"), format!("{expected:?}"), "row {row_idx}");
+        }
+        assert_eq!(view.row(4), None);
+        let picked = FeatureMatrix::from_source(&view, &Rows::Chosen(&[3, 0, 3])).unwrap();
+        assert_eq!(format!("{picked:?}"), format!("{:?}", matrix.select_rows(&[3, 0, 3])));
     }
 
     #[test]

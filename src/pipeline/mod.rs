@@ -20,9 +20,9 @@ use crate::ml::forest_job::ForestJob;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
 use crate::ml::split::{train_test_split, TrainTestSplit};
 use crate::ml::{
-    FeatureMatrix, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest,
+    FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
 };
-pub use encoding::{binary_labels, FeatureEncoder, FeatureEncoding};
+pub use encoding::{binary_labels, EncodedTable, FeatureEncoder, FeatureEncoding};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
@@ -199,7 +199,6 @@ pub fn train_model(
 pub struct ForestPlan {
     request: TrainRequest,
     encoder: FeatureEncoder,
-    matrix: FeatureMatrix,
     labels: Vec<u32>,
     split: TrainTestSplit,
     /// Every claim in the bins the job's rows were cut with, coded once: the training rows
@@ -208,31 +207,29 @@ pub struct ForestPlan {
     job: ForestJob,
 }
 
-/// A finished random-forest run: the model, its report, and the encoded matrix of every
-/// claim (kept so explanations need not encode again).
+/// A finished random-forest run: the model and its report.
 #[derive(Debug, Clone)]
 pub struct ForestFit {
     /// The model.
     pub model: ScoringModel,
     /// Held-out metrics and every claim's score.
     pub report: TrainReport,
-    /// Every claim, encoded as the model reads it.
-    pub matrix: FeatureMatrix,
 }
 
-/// Encodes, reads labels, splits and bins: everything before the trees grow.
+/// Reads labels, splits, and bins every claim's features (encoded a column at a time, never
+/// held as one f32 matrix): everything before the trees grow.
 pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<ForestPlan, PipelineError> {
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
-    let matrix = encoder.encode(table)?;
+    let view = encoder.view(table)?;
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
-    let binned = BinnedMatrix::fit_on_rows(&matrix, &split.train, request.forest.max_bins)?;
-    let job = request.forest.prepare_binned(matrix.feature_names(), binned.select_rows(&split.train), &train_labels)?;
-    Ok(ForestPlan { request: request.clone(), encoder, matrix, labels, split, binned, job })
+    let binned = BinnedMatrix::fit_on_rows(&view, &split.train, request.forest.max_bins)?;
+    let job = request.forest.prepare_binned(view.feature_names(), binned.select_rows(&split.train), &train_labels)?;
+    Ok(ForestPlan { request: request.clone(), encoder, labels, split, binned, job })
 }
 
 impl ForestPlan {
@@ -241,13 +238,8 @@ impl ForestPlan {
         &self.job
     }
 
-    /// Every claim, as the forest reads it.
-    pub fn matrix(&self) -> &FeatureMatrix {
-        &self.matrix
-    }
-
     /// Every claim as the bin codes the forest grew on: its splits are the bins' edges, so
-    /// these score exactly as [`Self::matrix`] does
+    /// these score exactly as the claims' values do
     /// ([`crate::ml::flat::FlatForest::predict_binned`]).
     pub fn binned(&self) -> &BinnedMatrix {
         &self.binned
@@ -257,17 +249,18 @@ impl ForestPlan {
     /// `scores` are the positive-class probabilities computed elsewhere (the predictions of
     /// `forest.shap_ensemble(1)`), one per claim; `None` computes them here.
     pub fn finish(self, forest: RandomForest, scores: Option<Vec<f64>>) -> Result<ForestFit, PipelineError> {
-        let ForestPlan { request, encoder, matrix, labels, split, .. } = self;
-        let scores = match scores.filter(|scores| scores.len() == matrix.n_rows()) {
+        let ForestPlan { request, encoder, labels, split, binned, .. } = self;
+        let n_rows = binned.n_rows();
+        let scores = match scores.filter(|scores| scores.len() == n_rows) {
             Some(scores) => scores,
-            None => forest.predict_class_proba(&matrix, 1)?,
+            None => forest.predict_class_proba_binned(&binned, 1)?,
         };
 
         let actual: Vec<bool> = split.test.iter().map(|&r| labels[r] == 1).collect();
         let test_scores: Vec<f64> = split.test.iter().map(|&r| scores[r]).collect();
         let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= request.decision_threshold).collect();
         let confusion = ConfusionMatrix::from_predictions(&actual, &predicted);
-        let mut is_test_row = vec![false; matrix.n_rows()];
+        let mut is_test_row = vec![false; n_rows];
         split.test.iter().for_each(|&r| is_test_row[r] = true);
         let mut feature_importances: Vec<FeatureImportance> = forest
             .feature_names()
@@ -288,7 +281,7 @@ impl ForestPlan {
             is_test_row,
         };
         let summary = TrainingSummary {
-            n_rows: matrix.n_rows(),
+            n_rows,
             n_train: report.n_train,
             n_test: report.n_test,
             held_out: (report.n_test > 0).then(|| HeldOutMetrics {
@@ -311,7 +304,7 @@ impl ForestPlan {
             params: request.forest.clone(),
             forest,
         };
-        Ok(ForestFit { model: ScoringModel::new(encoder, algorithm, summary), report, matrix })
+        Ok(ForestFit { model: ScoringModel::new(encoder, algorithm, summary), report })
     }
 }
 
@@ -347,37 +340,36 @@ pub fn train_anomaly_model(
     fit_anomaly_model(table, request, on_progress).map(|fit| (fit.model, fit.scores))
 }
 
-/// A finished isolation-forest run: the model, every claim's score, and the encoded matrix.
+/// A finished isolation-forest run: the model and every claim's score.
 #[derive(Debug, Clone)]
 pub struct AnomalyFit {
     /// The model.
     pub model: ScoringModel,
     /// Every claim's anomaly score, in table order.
     pub scores: Vec<f64>,
-    /// Every claim, encoded as the model reads it.
-    pub matrix: FeatureMatrix,
 }
 
-/// [`train_anomaly_model`], keeping the encoded matrix.
+/// [`train_anomaly_model`], as an [`AnomalyFit`].
 pub fn fit_anomaly_model(
     table: &ClaimsTable,
     request: &AnomalyRequest,
     on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<AnomalyFit, PipelineError> {
-    plan_anomaly(table, request, on_progress)?.finish(None)
+    plan_anomaly(table, request, on_progress)?.finish(table, None)
 }
 
-/// An isolation-forest run up to scoring: features encoded and the forest grown (the cheap
-/// part: ψ rows per tree). Scoring every claim may happen here or on other workers.
+/// An isolation-forest run up to scoring: the forest grown (the cheap part: ψ rows per
+/// tree). Scoring every claim may happen here or on other workers.
 #[derive(Debug, Clone)]
 pub struct AnomalyPlan {
     request: AnomalyRequest,
     encoder: FeatureEncoder,
-    matrix: FeatureMatrix,
+    n_rows: usize,
     forest: IsolationForest,
 }
 
-/// Encodes every claim and grows the isolation forest on the request's training rows.
+/// Grows the isolation forest on the request's training rows, encoding only the rows its
+/// trees sample.
 pub fn plan_anomaly(
     table: &ClaimsTable,
     request: &AnomalyRequest,
@@ -387,25 +379,26 @@ pub fn plan_anomaly(
         return Err(PipelineError::NoFeatures);
     }
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
-    let matrix = encoder.encode(table)?;
+    let view = encoder.view(table)?;
     // The threshold comes from the training rows' scores, which `finish` computes anyway.
     let params = IsolationForestParams { contamination: None, ..request.forest.clone() };
-    let forest = match &request.training_rows {
-        None => params.fit(&matrix, on_progress)?,
+    let training_rows = match &request.training_rows {
+        None => Rows::all(table.n_rows()),
         Some(rows) => {
             if let Some(&row) = rows.iter().find(|&&row| row >= table.n_rows()) {
                 return Err(PipelineError::TrainingRowOutOfRange { row, n_rows: table.n_rows() });
             }
-            params.fit(&matrix.select_rows(rows), on_progress)?
+            Rows::Chosen(rows)
         }
     };
-    Ok(AnomalyPlan { request: request.clone(), encoder, matrix, forest })
+    let forest = params.fit_on_rows(&view, &training_rows, on_progress)?;
+    Ok(AnomalyPlan { request: request.clone(), encoder, n_rows: table.n_rows(), forest })
 }
 
 impl AnomalyPlan {
-    /// Every claim, as the forest reads it.
-    pub fn matrix(&self) -> &FeatureMatrix {
-        &self.matrix
+    /// The claims of `table` (the one planned on) as the forest reads them.
+    pub fn rows<'a>(&self, table: &'a ClaimsTable) -> Result<EncodedTable<'a>, PipelineError> {
+        self.encoder.view(table)
     }
 
     /// The forest's explanation view, whose batch predictions are mean path lengths.
@@ -413,15 +406,16 @@ impl AnomalyPlan {
         self.forest.shap_ensemble()
     }
 
-    /// Scores every claim, from mean path lengths computed elsewhere (the view's
-    /// predictions, one per claim) or here, and sets the contamination threshold.
-    pub fn finish(self, mean_path_lengths: Option<Vec<f64>>) -> Result<AnomalyFit, PipelineError> {
-        let AnomalyPlan { request, encoder, matrix, mut forest } = self;
-        let scores = match mean_path_lengths.filter(|lengths| lengths.len() == matrix.n_rows()) {
+    /// Scores every claim of `table` (the one planned on), from mean path lengths computed
+    /// elsewhere (the view's predictions, one per claim) or here, and sets the
+    /// contamination threshold.
+    pub fn finish(self, table: &ClaimsTable, mean_path_lengths: Option<Vec<f64>>) -> Result<AnomalyFit, PipelineError> {
+        let AnomalyPlan { request, encoder, n_rows, mut forest } = self;
+        let scores = match mean_path_lengths.filter(|lengths| lengths.len() == n_rows) {
             Some(lengths) => lengths.into_iter().map(|length| forest.score_of_mean_path_length(length)).collect(),
-            None => forest.score_matrix(&matrix),
+            None => forest.score_rows(&encoder.view(table)?, &Rows::all(n_rows))?,
         };
-        let n_train = request.training_rows.as_ref().map_or(matrix.n_rows(), Vec::len);
+        let n_train = request.training_rows.as_ref().map_or(n_rows, Vec::len);
         if let Some(contamination) = request.forest.contamination {
             let training_scores = match &request.training_rows {
                 None => scores.clone(),
@@ -430,7 +424,7 @@ impl AnomalyPlan {
             forest.set_contamination_threshold(training_scores, contamination);
         }
         let summary = TrainingSummary {
-            n_rows: matrix.n_rows(),
+            n_rows,
             n_train,
             n_test: 0,
             held_out: None,
@@ -439,7 +433,7 @@ impl AnomalyPlan {
             n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
         };
         let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
-        Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores, matrix })
+        Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores })
     }
 }
 

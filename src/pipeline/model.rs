@@ -17,7 +17,8 @@ use crate::claims::ClaimsTable;
 use crate::ml::metrics::ConfusionMatrix;
 use crate::ml::shap::export::{shap_json, TreeOutput};
 use crate::ml::shap::{ShapEnsemble, ShapValues, TreeExplainer};
-use crate::ml::{FeatureMatrix, ForestParams, IsolationForest, IsolationForestParams, RandomForest};
+use crate::ml::source::map_chunks;
+use crate::ml::{FeatureMatrix, FeatureSource, ForestParams, IsolationForest, IsolationForestParams, RandomForest, Rows};
 
 /// The `format` tag of every model file.
 pub const MODEL_FORMAT: &str = "claimforest-model";
@@ -184,6 +185,12 @@ impl ScoringModel {
     /// One score per claim: the positive-class probability, or the anomaly score.
     pub fn score(&self, table: &ClaimsTable) -> Result<Vec<f64>, PipelineError> {
         self.score_matrix(&self.encode(table)?)
+    }
+
+    /// [`Self::score_matrix`] of every row of `rows` (this model's features, as
+    /// [`FeatureEncoder::view`] reads them), a chunk at a time.
+    pub fn score_rows(&self, rows: &dyn FeatureSource) -> Result<Vec<f64>, PipelineError> {
+        map_chunks(rows, &Rows::all(rows.n_rows()), |chunk| self.score_matrix(chunk))
     }
 
     /// Scores an already encoded matrix.

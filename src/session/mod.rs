@@ -18,9 +18,9 @@ use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
-use crate::ml::{FeatureMatrix, FitProgress, RandomForest};
+use crate::ml::{FitProgress, RandomForest};
 use crate::pipeline::{
-    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, ForestPlan,
+    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, EncodedTable, ForestPlan,
     ScoringModel, TrainRequest,
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
@@ -125,7 +125,6 @@ impl SessionData {
 struct FittedModel {
     slot: ModelSlot,
     model: ScoringModel,
-    matrix: FeatureMatrix,
     scores: Vec<f64>,
     is_test_row: Option<Vec<bool>>,
     evaluation: Evaluation,
@@ -234,7 +233,7 @@ impl Session {
         &mut self,
         request: &RunRequest,
         on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
-    ) -> Result<Option<(Vec<u8>, &FeatureMatrix)>, String> {
+    ) -> Result<Option<(Vec<u8>, EncodedTable<'_>)>, String> {
         self.pending_isolation = None;
         if !request.algorithm.fits_isolation() {
             return Ok(None);
@@ -242,9 +241,10 @@ impl Session {
         let (anomaly_request, _) = self.isolation_request(request)?;
         let plan = plan_anomaly(&self.data()?.prepared, &anomaly_request, on_progress).map_err(|e| e.to_string())?;
         let view = plan.view().to_bytes();
-        let pending =
-            self.pending_isolation.insert(PendingIsolation { request: anomaly_request, plan, mean_path_lengths: None });
-        Ok(Some((view, pending.plan.matrix())))
+        self.pending_isolation = Some(PendingIsolation { request: anomaly_request, plan, mean_path_lengths: None });
+        let (Some(pending), Some(data)) = (&self.pending_isolation, &self.data) else { return Ok(None) };
+        let rows = pending.plan.rows(&data.prepared).map_err(|e| e.to_string())?;
+        Ok(Some((view, rows)))
     }
 
     /// Every claim's mean path length under the planned isolation forest, computed elsewhere.
@@ -388,7 +388,6 @@ impl Session {
             fitted.push(fit_result(
                 ModelSlot::Forest,
                 fit.model,
-                fit.matrix,
                 fit.report.scores,
                 Some(fit.report.is_test_row),
                 labels.as_deref(),
@@ -412,12 +411,11 @@ impl Session {
             if lengths.is_none() {
                 report(FromWorker::Progress { job_id, done: total, total, stage: SCORING_STAGE.into() });
             }
-            let fit = plan.finish(lengths).map_err(|e| e.to_string())?;
+            let fit = plan.finish(table, lengths).map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,
                 fit.model,
-                fit.matrix,
                 fit.scores,
                 None,
                 labels.as_deref(),
@@ -446,9 +444,11 @@ impl Session {
             }
             Algorithm::IsolationForest { .. } => (ModelSlot::Isolation, None, "Flagged".to_owned()),
         };
-        let matrix =
-            model.encode(&data.prepared).map_err(|e| format!("{file_name} cannot score {}: {e}", data.source))?;
-        let scores = model.score_matrix(&matrix).map_err(|e| format!("{file_name}: {e}"))?;
+        let rows = model
+            .encoder()
+            .view(&data.prepared)
+            .map_err(|e| format!("{file_name} cannot score {}: {e}", data.source))?;
+        let scores = model.score_rows(&rows).map_err(|e| format!("{file_name}: {e}"))?;
         // Evaluate against the label when the data has it; otherwise keep the session's labels.
         let labels = match label_column.as_deref().filter(|c| data.prepared.column(c).is_some()) {
             Some(column) => binary_labels(&data.prepared, column, None)
@@ -461,7 +461,6 @@ impl Session {
         let loaded = FittedModel {
             slot,
             model,
-            matrix,
             scores,
             is_test_row: None,
             evaluation,
@@ -489,13 +488,15 @@ impl Session {
         })
     }
 
+    /// The session's claims as `fitted` reads them.
+    fn rows_of<'a>(&'a self, fitted: &FittedModel) -> Result<EncodedTable<'a>, String> {
+        fitted.model.encoder().view(&self.data()?.prepared).map_err(|e| e.to_string())
+    }
+
     fn explain(&self, job_id: JobId, slot: ModelSlot, row: usize) -> Reply {
         let fitted = self.fitted(slot)?;
-        if row >= fitted.matrix.n_rows() {
-            return Err(format!("There is no claim in row {}.", row + 1));
-        }
-        let mut vector = Vec::new();
-        fitted.matrix.copy_row_into(row, &mut vector);
+        let vector =
+            self.rows_of(fitted)?.row(row).ok_or_else(|| format!("There is no claim in row {}.", row + 1))?;
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
         let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, Some(row), &options);
         let fields = fields_of(&fitted.model, &vector);
@@ -537,7 +538,6 @@ impl Session {
 fn fit_result(
     slot: ModelSlot,
     model: ScoringModel,
-    matrix: FeatureMatrix,
     scores: Vec<f64>,
     is_test_row: Option<Vec<bool>>,
     labels: Option<&[bool]>,
@@ -551,7 +551,6 @@ fn fit_result(
     Ok(FittedModel {
         slot,
         model,
-        matrix,
         scores,
         is_test_row,
         evaluation,

@@ -3,7 +3,7 @@
 
 use super::{Reply, Session, EVALUATION_SHAP_SAMPLE};
 use crate::ml::shap::ShapValues;
-use crate::ml::FeatureMatrix;
+use crate::ml::{FeatureMatrix, Rows};
 use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice, ToWorker};
 use crate::workspace::evaluation::{sample_rows, summarise_shap};
 use crate::workspace::export::write_explanations_csv;
@@ -35,7 +35,7 @@ impl Session {
         let Some((slot, rows)) = self.shap_rows(message)? else { return Ok(None) };
         let fitted = self.fitted(slot)?;
         let ensemble = fitted.explainer().ensemble().to_bytes();
-        Ok(Some(ShapWork { key: self.generation, ensemble, rows: fitted.matrix.select_rows(&rows) }))
+        Ok(Some(ShapWork { key: self.generation, ensemble, rows: self.matrix_of(fitted, &rows)? }))
     }
 
     /// SHAP values computed elsewhere for the rows [`Session::shap_work`] named; the next
@@ -50,7 +50,7 @@ impl Session {
         let rows = self.sample_rows(slot)?;
         let values = self.shap_values(slot, &rows)?;
         let fitted = self.fitted(slot)?;
-        let sampled = fitted.matrix.select_rows(&rows);
+        let sampled = self.matrix_of(fitted, &rows)?;
         let (mean_abs_shap, beeswarm) = summarise_shap(&fitted.model, &sampled, &values)
             .ok_or("This model has no features to explain a sample with.")?;
         Ok(FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm })
@@ -89,7 +89,7 @@ impl Session {
     /// The evaluation's seeded sample of a model's claims.
     fn sample_rows(&self, slot: ModelSlot) -> Result<Vec<usize>, String> {
         let fitted = self.fitted(slot)?;
-        Ok(sample_rows(fitted.matrix.n_rows(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed))
+        Ok(sample_rows(fitted.scores.len(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed))
     }
 
     /// The review queue's claims, in queue order.
@@ -110,6 +110,11 @@ impl Session {
             }
         }
         let fitted = self.fitted(slot)?;
-        Ok(fitted.explainer().tree_explainer().explain_matrix(&fitted.matrix.select_rows(rows)))
+        Ok(fitted.explainer().tree_explainer().explain_matrix(&self.matrix_of(fitted, rows)?))
+    }
+
+    /// The claims `rows` as `fitted` reads them.
+    fn matrix_of(&self, fitted: &super::FittedModel, rows: &[usize]) -> Result<FeatureMatrix, String> {
+        FeatureMatrix::from_source(&self.rows_of(fitted)?, &Rows::Chosen(rows)).map_err(|e| e.to_string())
     }
 }

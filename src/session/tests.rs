@@ -3,7 +3,9 @@
 use super::*;
 use crate::claims::rules::builtin_pack;
 use crate::claims::table_bytes::table_from_bytes;
-use crate::ml::IsolationForestParams;
+use crate::ml::source::read_column;
+use crate::ml::{FeatureSource, IsolationForestParams, Rows};
+use crate::pipeline::FeatureEncoder;
 use crate::protocol::{AlgorithmChoice, ExportRequest, PriorityChoice};
 use crate::workspace::export::ExportOptions;
 use crate::workspace::format_count;
@@ -283,35 +285,48 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
         .collect();
     pooled.provide_trees(grown.clone());
     // Scoring every claim elsewhere too: each helper predicts a chunk of rows with the view.
-    let predict_elsewhere = |view: &[u8], rows: &FeatureMatrix| -> Vec<f64> {
+    // Each chunk's bytes are written a column at a time, as the pool writes them.
+    let predict_elsewhere = |view: &[u8], rows: &dyn FeatureSource| -> Vec<f64> {
+        use crate::ml::shap::wire::{matrix_from_bytes, matrix_pieces, MatrixPiece};
         let view = crate::ml::shap::ShapEnsemble::from_bytes(view).unwrap();
         let flat = crate::ml::flat::FlatForest::from_ensemble(&view);
         crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
             .into_iter()
             .flat_map(|chunk| {
-                let bytes = crate::ml::shap::wire::matrix_to_bytes(&rows.select_rows(&chunk.collect::<Vec<_>>()));
-                flat.predict_matrix(&crate::ml::shap::wire::matrix_from_bytes(&bytes).unwrap())
+                let (mut bytes, mut column) = (Vec::new(), Vec::new());
+                for piece in matrix_pieces(rows, chunk.clone()) {
+                    match piece {
+                        MatrixPiece::Bytes(literal) => bytes.extend(literal),
+                        MatrixPiece::Column(feature) => {
+                            read_column(rows, feature, &Rows::Range(chunk.clone()), &mut column);
+                            column.iter().for_each(|v| bytes.extend(v.to_le_bytes()));
+                        }
+                    }
+                }
+                flat.predict_matrix(&matrix_from_bytes(&bytes).unwrap())
             })
             .collect()
     };
+    // Every claim as the forest reads it (the plan's encoder is fitted the same way).
+    let prepared = &pooled.data.as_ref().expect("loaded").prepared;
+    let every_claim = FeatureEncoder::fit(prepared, &run.feature_columns).unwrap().encode(prepared).unwrap();
     // The forest's rows travel as bin codes, a quarter of the bytes, and score the same.
     let (view, codes) = {
         let ForestScoring { view, rows } = pooled.forest_scoring().unwrap().expect("trees were provided");
         (view, rows.clone())
     };
-    let rows = pooled.pending_forest.as_ref().expect("planned").plan.matrix();
     let flat = crate::ml::flat::FlatForest::from_ensemble(&crate::ml::shap::ShapEnsemble::from_bytes(&view).unwrap());
-    let scores: Vec<f64> = crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
+    let scores: Vec<f64> = crate::ml::forest_job::split_ranges(every_claim.n_rows(), 2)
         .into_iter()
         .flat_map(|chunk| {
             let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&codes, chunk);
             flat.predict_binned(&crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap()).unwrap()
         })
         .collect();
-    assert_eq!(scores, predict_elsewhere(&view, rows));
+    assert_eq!(scores, predict_elsewhere(&view, &every_claim));
     pooled.provide_forest_scores(scores);
     let (view, rows) = pooled.plan_isolation(&run, &mut |_| ControlFlow::Continue(())).unwrap().unwrap();
-    let lengths = predict_elsewhere(&view, rows);
+    let lengths = predict_elsewhere(&view, &rows);
     pooled.provide_isolation_lengths(lengths);
     let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
     let FromWorker::Trained { results, .. } = reply else { panic!("{reply:?}") };
@@ -320,8 +335,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     pooled.plan_forest(&run).unwrap();
     pooled.provide_trees(grown);
     let view = pooled.forest_scoring().unwrap().unwrap().view;
-    let rows = pooled.pending_forest.as_ref().expect("planned").plan.matrix();
-    let halved: Vec<f64> = predict_elsewhere(&view, rows).iter().map(|s| s / 2.0).collect();
+    let halved: Vec<f64> = predict_elsewhere(&view, &every_claim).iter().map(|s| s / 2.0).collect();
     pooled.provide_forest_scores(halved);
     let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
     let FromWorker::Trained { results: halved_results, .. } = reply else { panic!("{reply:?}") };

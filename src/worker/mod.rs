@@ -142,7 +142,7 @@ async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request:
                 ControlFlow::Continue(())
             };
             match session.plan_isolation(request, &mut on_progress) {
-                Ok(Some((view, rows))) => pool.predict_tasks(&view, rows).ok(),
+                Ok(Some((view, rows))) => pool.predict_tasks(&view, &rows).ok(),
                 _ => None,
             }
         });

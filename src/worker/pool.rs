@@ -23,7 +23,8 @@ use crate::ml::shap::wire::{
     binned_rows_to_bytes, matrix_pieces, predictions_from_bytes, shap_values_from_bytes, MatrixPiece,
 };
 use crate::ml::shap::ShapValues;
-use crate::ml::FeatureMatrix;
+use crate::ml::source::read_column;
+use crate::ml::{FeatureMatrix, FeatureSource, Rows};
 
 /// The most helpers a pool starts, whatever the machine reports.
 pub const MAX_HELPERS: usize = 8;
@@ -124,7 +125,7 @@ impl Pool {
     /// Splits a batch prediction of `view` (bytes of a [`crate::ml::shap::ShapEnsemble`])
     /// over every row of `rows` into one task per helper, for [`Pool::predict`]. Building
     /// the tasks is synchronous, so a caller may borrow the rows from the session for it.
-    pub fn predict_tasks(&self, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<Task>, String> {
+    pub fn predict_tasks(&self, view: &[u8], rows: &dyn FeatureSource) -> Result<Vec<Task>, String> {
         self.row_tasks("predict", view, rows)
     }
 
@@ -147,9 +148,10 @@ impl Pool {
         Ok(values)
     }
 
-    /// One task per helper with the view and a chunk of rows. Each chunk is copied from the
-    /// matrix straight into its message, so no second copy grows this worker's memory.
-    fn row_tasks(&self, kind: &str, view: &[u8], rows: &FeatureMatrix) -> Result<Vec<Task>, String> {
+    /// One task per helper with the view and a chunk of rows. Each chunk is written a
+    /// column at a time straight into its message, so no copy of the chunk grows this
+    /// worker's memory.
+    fn row_tasks(&self, kind: &str, view: &[u8], rows: &dyn FeatureSource) -> Result<Vec<Task>, String> {
         self.chunk_tasks(kind, view, rows.n_rows(), |chunk| chunk_bytes(rows, chunk))
     }
 
@@ -207,7 +209,7 @@ impl Task {
 }
 
 /// `matrix_to_bytes` of a row range, written piece by piece into a JavaScript buffer.
-fn chunk_bytes(rows: &FeatureMatrix, chunk: Range<usize>) -> Uint8Array {
+fn chunk_bytes(rows: &dyn FeatureSource, chunk: Range<usize>) -> Uint8Array {
     let pieces = matrix_pieces(rows, chunk.clone());
     let length = |piece: &MatrixPiece| match piece {
         MatrixPiece::Bytes(bytes) => bytes.len(),
@@ -215,12 +217,14 @@ fn chunk_bytes(rows: &FeatureMatrix, chunk: Range<usize>) -> Uint8Array {
     };
     let out = Uint8Array::new_with_length(pieces.iter().map(length).sum::<usize>() as u32);
     let mut offset = 0;
+    let mut column = Vec::with_capacity(chunk.len());
     for piece in &pieces {
         match piece {
             MatrixPiece::Bytes(bytes) => out.set(&Uint8Array::from(bytes.as_slice()), offset as u32),
             MatrixPiece::Column(feature) => {
+                read_column(rows, *feature, &Rows::Range(chunk.clone()), &mut column);
                 // Float32Array is little-endian in every browser, as the format is.
-                let values = js_sys::Float32Array::from(&rows.column(*feature)[chunk.clone()]);
+                let values = js_sys::Float32Array::from(column.as_slice());
                 out.set(&Uint8Array::new(&values.buffer()), offset as u32);
             }
         }

@@ -6,7 +6,7 @@ use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
 use crate::ml::binning::{read_binned_feature, write_binned_feature, BinnedMatrix};
 use crate::ml::bytes::{ByteReader, ByteWriter};
 use crate::ml::tree::MAX_TREE_DEPTH;
-use crate::ml::{FeatureMatrix, MlError};
+use crate::ml::{FeatureMatrix, FeatureSource, MlError};
 
 const ENSEMBLE_MAGIC: &[u8; 4] = b"CFE1";
 const MATRIX_MAGIC: &[u8; 4] = b"CFM1";
@@ -84,10 +84,10 @@ pub enum MatrixPiece {
 
 /// The layout of `matrix_to_bytes(&matrix.select_rows(rows))` for a contiguous row range,
 /// as pieces; concatenated, they are exactly those bytes.
-pub fn matrix_pieces(matrix: &FeatureMatrix, rows: std::ops::Range<usize>) -> Vec<MatrixPiece> {
-    let mut pieces = Vec::with_capacity(2 * matrix.n_features() + 1);
+pub fn matrix_pieces(matrix: &dyn FeatureSource, rows: std::ops::Range<usize>) -> Vec<MatrixPiece> {
+    let mut pieces = Vec::with_capacity(2 * matrix.feature_names().len() + 1);
     let mut head = ByteWriter::new(MATRIX_MAGIC);
-    head.len(matrix.n_features());
+    head.len(matrix.feature_names().len());
     for (feature_idx, name) in matrix.feature_names().iter().enumerate() {
         head.str(name);
         head.len(rows.len());
