@@ -163,6 +163,12 @@ impl ClaimsTable {
     pub fn leading_columns(&self, n: usize) -> ColumnsView<'_> {
         ColumnsView { n_rows: self.n_rows, columns: &self.columns[..n.min(self.columns.len())] }
     }
+
+    /// Keeps only the first `n` columns (all of them if there are fewer).
+    pub fn truncate_columns(&mut self, n: usize) {
+        self.columns.truncate(n);
+        self.columns.shrink_to_fit();
+    }
 }
 
 /// Some of a table's columns, borrowed, with the table's row count.

@@ -305,25 +305,54 @@ impl Session {
         }
         let labels = label_choices(&raw);
         let n_claim_columns = raw.columns().len();
-        let (prepared, plan) = prepare_owned(raw).map_err(|e| format!("{source}: {e}"))?;
+        // The old claims stay until the new ones load, but their derived features go now
+        // (half the table): they are made again from the claims if the new ones fail.
+        if let Some(old) = &mut self.data {
+            old.prepared.truncate_columns(old.n_claim_columns);
+        }
+        let (prepared, plan) = match prepare_owned(raw) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                self.derive_features_again();
+                return Err(format!("{source}: {error}"));
+            }
+        };
         let default_label = labels.first().map(|choice| choice.column.as_str());
         let features = feature_choices(&prepared, &plan, default_label);
         let rules = self.rules_for(&prepared);
-        let data = LoadedData {
+        let mut data = LoadedData {
             source: source.clone(),
-            table: table_to_bytes(prepared.leading_columns(n_claim_columns)),
+            table: Vec::new(),
             report: report.clone().map(Box::new),
             plan,
             labels,
             features,
             rules: rules.as_ref().map(|rules| Box::new(rules.to_data())),
         };
-        self.data = Some(SessionData { source, prepared, n_claim_columns, report });
-        self.rules = rules;
+        // The old claims and models go before the new claims' bytes are written, so the
+        // bytes (about 100 MB at a million claims) never sit beside two tables.
         self.models.clear();
+        let data_now = self.data.insert(SessionData { source, prepared, n_claim_columns, report });
+        data.table = table_to_bytes(data_now.claims());
+        self.rules = rules;
         self.labels = None;
         self.label_column = None;
         Ok(FromWorker::Loaded { job_id, data: Box::new(data) })
+    }
+
+    /// Makes the kept claims' derived features again, after [`Session::load`] dropped them
+    /// for new claims that then failed. The same claims give the same features; if they
+    /// somehow could not, the claims go too, rather than stay without their features.
+    fn derive_features_again(&mut self) {
+        let Some(old) = self.data.take() else { return };
+        let SessionData { source, prepared, n_claim_columns, report } = old;
+        match prepare_owned(prepared) {
+            Ok((prepared, _)) => self.data = Some(SessionData { source, prepared, n_claim_columns, report }),
+            Err(_) => {
+                self.models.clear();
+                self.rules = None;
+            }
+        }
     }
 
     fn data(&self) -> Result<&SessionData, String> {

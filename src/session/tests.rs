@@ -429,3 +429,33 @@ fn each_forest_reports_fitting_then_scoring_then_measuring() {
     ];
     assert_eq!(stages, expected.map(String::from));
 }
+
+#[test]
+fn kept_claims_get_their_features_back_when_new_claims_fail() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Medical, 600);
+    let run = request(&data, AlgorithmChoice::Both);
+    let reply = session.handle(ToWorker::Train { job_id: 2, request: Box::new(run) }, None, &mut quiet);
+    assert!(matches!(reply, FromWorker::Trained { .. }), "{reply:?}");
+    let explain = ToWorker::Explain { job_id: 3, slot: ModelSlot::Forest, row: 17 };
+    let before = session.handle(explain.clone(), None, &mut quiet);
+    assert!(matches!(before, FromWorker::Explained { .. }), "{before:?}");
+    // Bytes compare NaN (a missing derived value) bit for bit, as `==` cannot.
+    let bytes_of = |session: &Session| {
+        let prepared = &session.data.as_ref().unwrap().prepared;
+        table_to_bytes(prepared.leading_columns(prepared.columns().len()))
+    };
+    let prepared = bytes_of(&session);
+    // What `load` does before new claims fail: the kept claims lose their derived features.
+    let kept = session.data.as_mut().unwrap();
+    kept.prepared.truncate_columns(kept.n_claim_columns);
+    assert!(bytes_of(&session).len() < prepared.len());
+    session.derive_features_again();
+    assert!(bytes_of(&session) == prepared, "the same features again");
+    assert_eq!(session.handle(explain, None, &mut quiet), before);
+    // New claims that fail leave the old ones, features and all.
+    let empty = ToWorker::IngestFile { job_id: 4, file_name: "empty.csv".into() };
+    let reply = session.handle(empty, Some(Box::new(std::io::Cursor::new(b"claim_id\n".to_vec()))), &mut quiet);
+    assert!(matches!(reply, FromWorker::Failed { .. }), "{reply:?}");
+    assert!(bytes_of(&session) == prepared, "the old claims, features and all");
+}
