@@ -6,6 +6,8 @@
 //! is a little-endian u32; every read is bounds-checked, so damaged bytes are an error, not
 //! a panic.
 
+use std::io::Read;
+
 use thiserror::Error;
 
 use super::table::{ClaimsTable, ColumnData, ColumnsView, TableError, MISSING_CODE};
@@ -66,41 +68,48 @@ pub fn table_to_bytes(table: ColumnsView<'_>) -> Vec<u8> {
 
 /// Reads bytes written by [`table_to_bytes`].
 pub fn table_from_bytes(bytes: &[u8]) -> Result<ClaimsTable, TableBytesError> {
-    if bytes.get(..4) != Some(MAGIC.as_slice()) {
+    read_table(bytes)
+}
+
+/// [`table_from_bytes`] from a stream, a little at a time: the bytes are never held whole
+/// beside the table they make (the page reads a million claims straight from the buffer
+/// the worker posted).
+pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
+    let mut reader = Reader { input, offset: 0, chunk: Vec::new() };
+    let mut magic = [0; 4];
+    if reader.fill(&mut magic).is_err() || &magic != MAGIC {
         return Err(TableBytesError::NotATable);
     }
-    let mut reader = Reader { bytes, offset: 4 };
     let n_columns = reader.len()?;
     let mut table = ClaimsTable::new();
     for _ in 0..n_columns {
         let name = reader.text()?;
-        let data = match reader.take(1)?.first().copied() {
-            Some(KIND_NUMERIC) => {
+        let mut kind = [0; 1];
+        reader.fill(&mut kind)?;
+        let data = match kind[0] {
+            KIND_NUMERIC => {
                 let n = reader.len()?;
-                let raw = reader.take(n.checked_mul(8).ok_or(reader.damaged("length overflows"))?)?;
-                ColumnData::Numeric { values: raw.chunks_exact(8).map(|c| f64::from_le_bytes(eight(c))).collect() }
+                ColumnData::Numeric { values: reader.values(n, f64::from_le_bytes)? }
             }
-            Some(KIND_CATEGORICAL) => {
+            KIND_CATEGORICAL => {
                 let n_levels = reader.len()?;
                 let levels = (0..n_levels).map(|_| reader.text()).collect::<Result<Vec<_>, _>>()?;
                 let n = reader.len()?;
-                let raw = reader.take(n.checked_mul(4).ok_or(reader.damaged("length overflows"))?)?;
-                let codes: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes(four(c))).collect();
+                let codes: Vec<u32> = reader.values(n, u32::from_le_bytes)?;
                 if codes.iter().any(|&code| code != MISSING_CODE && code as usize >= levels.len()) {
                     return Err(reader.damaged("a text code has no level"));
                 }
                 ColumnData::Categorical { levels, codes }
             }
-            Some(KIND_DATE) => {
+            KIND_DATE => {
                 let n = reader.len()?;
-                let raw = reader.take(n.checked_mul(4).ok_or(reader.damaged("length overflows"))?)?;
-                ColumnData::Date { days: raw.chunks_exact(4).map(|c| i32::from_le_bytes(four(c))).collect() }
+                ColumnData::Date { days: reader.values(n, i32::from_le_bytes)? }
             }
             _ => return Err(reader.damaged("unknown column kind")),
         };
         table.push_column(name, data)?;
     }
-    if reader.offset != bytes.len() {
+    if reader.fill(&mut [0; 1]).is_ok() {
         return Err(reader.damaged("bytes after the last column"));
     }
     Ok(table)
@@ -116,44 +125,68 @@ fn put_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
-fn four(chunk: &[u8]) -> [u8; 4] {
-    let mut bytes = [0; 4];
-    bytes.copy_from_slice(chunk);
-    bytes
-}
+/// Values are read this many bytes at a time.
+const CHUNK_BYTES: usize = 64 * 1024;
 
-fn eight(chunk: &[u8]) -> [u8; 8] {
-    let mut bytes = [0; 8];
-    bytes.copy_from_slice(chunk);
-    bytes
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
+struct Reader<R> {
+    input: R,
     offset: usize,
+    chunk: Vec<u8>,
 }
 
-impl<'a> Reader<'a> {
+impl<R: Read> Reader<R> {
     fn damaged(&self, what: &'static str) -> TableBytesError {
         TableBytesError::Damaged { offset: self.offset, what }
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], TableBytesError> {
-        let end = self.offset.checked_add(n).ok_or(self.damaged("length overflows"))?;
-        let slice = self.bytes.get(self.offset..end).ok_or(self.damaged("ends early"))?;
-        self.offset = end;
-        Ok(slice)
+    /// Fills `out` from the input, or says where it ended.
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), TableBytesError> {
+        self.input.read_exact(out).map_err(|_| self.damaged("ends early"))?;
+        self.offset += out.len();
+        Ok(())
     }
 
     fn len(&mut self) -> Result<usize, TableBytesError> {
-        Ok(u32::from_le_bytes(four(self.take(4)?)) as usize)
+        let mut bytes = [0; 4];
+        self.fill(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes) as usize)
     }
 
     fn text(&mut self) -> Result<String, TableBytesError> {
         let n = self.len()?;
         let at = self.offset;
-        let raw = self.take(n)?;
-        String::from_utf8(raw.to_vec()).map_err(|_| TableBytesError::Damaged { offset: at, what: "text is not UTF-8" })
+        // Read through `take`, so a damaged length cannot ask for more memory than the
+        // bytes that are there.
+        let mut raw = Vec::new();
+        let read = (&mut self.input).take(n as u64).read_to_end(&mut raw).map_err(|_| self.damaged("ends early"))?;
+        self.offset += read;
+        if read != n {
+            return Err(self.damaged("ends early"));
+        }
+        String::from_utf8(raw).map_err(|_| TableBytesError::Damaged { offset: at, what: "text is not UTF-8" })
+    }
+
+    /// `n` values of `WIDTH` bytes each, read a chunk at a time.
+    fn values<T, const WIDTH: usize>(
+        &mut self,
+        n: usize,
+        value_of: impl Fn([u8; WIDTH]) -> T,
+    ) -> Result<Vec<T>, TableBytesError> {
+        n.checked_mul(WIDTH).ok_or(self.damaged("length overflows"))?;
+        let mut chunk = std::mem::take(&mut self.chunk);
+        let mut values = Vec::with_capacity(n.min(CHUNK_BYTES));
+        while values.len() < n {
+            let count = (n - values.len()).min(CHUNK_BYTES / WIDTH);
+            chunk.resize(count * WIDTH, 0);
+            self.fill(&mut chunk)?;
+            values.extend(chunk.chunks_exact(WIDTH).map(|raw| {
+                let mut bytes = [0; WIDTH];
+                bytes.copy_from_slice(raw);
+                value_of(bytes)
+            }));
+        }
+        self.chunk = chunk;
+        Ok(values)
     }
 }
 
@@ -171,6 +204,27 @@ mod tests {
             let back = table_from_bytes(&bytes).unwrap();
             assert_eq!(table_to_bytes(back.view()), bytes, "{scenario:?}");
             assert_eq!(back.column_names(), table.column_names());
+        }
+    }
+
+    #[test]
+    fn a_stream_read_a_few_bytes_at_a_time_makes_the_same_table() {
+        /// Hands out at most 7 bytes per read, as a slow stream might.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = out.len().min(7).min(self.0.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let table = generate(Scenario::Pharmacy, &SynthOptions { n_rows: 20_000, seed: 3, fraud_rate: 0.05 }).unwrap();
+        let bytes = table_to_bytes(table.view());
+        let back = read_table(Trickle(&bytes)).unwrap();
+        assert!(table_to_bytes(back.view()) == bytes);
+        for cut in [5, bytes.len() / 3, bytes.len() - 1] {
+            assert!(matches!(read_table(Trickle(&bytes[..cut])), Err(TableBytesError::Damaged { .. })), "cut {cut}");
         }
     }
 

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
-use super::source::{map_chunks, FeatureSource, Rows};
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
+use super::source::{map_chunks, FeatureSource, Rows};
 use super::tree::{path_from_root, MAX_TREE_DEPTH};
 use super::{FeatureMatrix, MlError};
 
@@ -321,7 +321,9 @@ impl IsolationForest {
     }
 
     fn scores_of_mean_path_lengths(&self, mut lengths: Vec<f64>) -> Vec<f64> {
-        lengths.iter_mut().for_each(|mean_path_length| *mean_path_length = self.score_of_mean_path_length(*mean_path_length));
+        lengths
+            .iter_mut()
+            .for_each(|mean_path_length| *mean_path_length = self.score_of_mean_path_length(*mean_path_length));
         lengths
     }
 

@@ -153,7 +153,10 @@ enum EncodedColumn<'a> {
     Days(&'a [i32]),
     /// Categorical codes and the value of each code: the encoder's code of its text, or the
     /// number the text reads as.
-    Codes { codes: &'a [u32], values: Vec<f32> },
+    Codes {
+        codes: &'a [u32],
+        values: Vec<f32>,
+    },
 }
 
 impl<'a> EncodedColumn<'a> {
@@ -165,8 +168,10 @@ impl<'a> EncodedColumn<'a> {
                 // Map this table's codes onto the encoder's levels by text.
                 let known: HashMap<&str, usize> =
                     known.iter().enumerate().rev().map(|(code, level)| (level.as_str(), code)).collect();
-                let values =
-                    levels.iter().map(|level| known.get(level.as_str()).map_or(f32::NAN, |&code| code as f32)).collect();
+                let values = levels
+                    .iter()
+                    .map(|level| known.get(level.as_str()).map_or(f32::NAN, |&code| code as f32))
+                    .collect();
                 EncodedColumn::Codes { codes, values }
             }
             (FeatureEncoding::Numeric { .. }, ColumnData::Categorical { levels, codes }) => {

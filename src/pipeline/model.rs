@@ -18,7 +18,9 @@ use crate::ml::metrics::ConfusionMatrix;
 use crate::ml::shap::export::{shap_json, TreeOutput};
 use crate::ml::shap::{ShapEnsemble, ShapValues, TreeExplainer};
 use crate::ml::source::map_chunks;
-use crate::ml::{FeatureMatrix, FeatureSource, ForestParams, IsolationForest, IsolationForestParams, RandomForest, Rows};
+use crate::ml::{
+    FeatureMatrix, FeatureSource, ForestParams, IsolationForest, IsolationForestParams, RandomForest, Rows,
+};
 
 /// The `format` tag of every model file.
 pub const MODEL_FORMAT: &str = "claimforest-model";

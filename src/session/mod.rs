@@ -20,8 +20,8 @@ use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FitProgress, RandomForest};
 use crate::pipeline::{
-    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, EncodedTable, ForestPlan,
-    ScoringModel, TrainRequest,
+    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, EncodedTable,
+    ForestPlan, ScoringModel, TrainRequest,
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
@@ -524,8 +524,7 @@ impl Session {
 
     fn explain(&self, job_id: JobId, slot: ModelSlot, row: usize) -> Reply {
         let fitted = self.fitted(slot)?;
-        let vector =
-            self.rows_of(fitted)?.row(row).ok_or_else(|| format!("There is no claim in row {}.", row + 1))?;
+        let vector = self.rows_of(fitted)?.row(row).ok_or_else(|| format!("There is no claim in row {}.", row + 1))?;
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
         let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, Some(row), &options);
         let fields = fields_of(&fitted.model, &vector);

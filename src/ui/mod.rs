@@ -5,6 +5,7 @@ mod app;
 pub mod charts;
 mod components;
 mod download;
+mod js_bytes;
 mod panels;
 mod state;
 mod worker_client;

@@ -1,15 +1,17 @@
 //! The page's state: every signal the panels share, the worker client, and the actions that
 //! send requests and fold replies into signals. Logic stays in `workspace` and `session`.
 
+use std::io::BufReader;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::download::save_bytes;
+use super::js_bytes::JsBytes;
 use super::worker_client::{WorkerClient, WorkerEvent};
 use crate::claims::rules::{builtin_pack, RuleOutcome, RulePack};
 use crate::claims::synth::{Scenario, SynthOptions};
-use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
+use crate::claims::table_bytes::{read_table, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::pipeline::binary_labels;
 use crate::protocol::{
@@ -25,6 +27,10 @@ use crate::workspace::tiers::TierCuts;
 use crate::workspace::train_form::TrainForm;
 use crate::workspace::whatif::WhatIfField;
 use crate::workspace::{format_count, JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
+
+/// The claims' bytes are copied from JavaScript memory this many at a time (each copy is a
+/// call across the boundary; the text of a million claim ids is many small reads).
+const CLAIMS_READ_BYTES: usize = 1 << 20;
 
 /// The screens of the workspace, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -576,7 +582,7 @@ impl AppState {
 
     fn on_worker_event(&self, event: WorkerEvent) {
         match event {
-            WorkerEvent::Reply(reply) => self.on_reply(reply),
+            WorkerEvent::Reply(reply, claims) => self.on_reply(reply, claims),
             WorkerEvent::Crashed(message) => {
                 self.job.set(JobState::Idle);
                 self.error.set(Some(message));
@@ -599,7 +605,8 @@ impl AppState {
         (js_sys::Date::now() - started) / 1000.0
     }
 
-    fn on_reply(&self, reply: FromWorker) {
+    /// Handles a reply; `claims` are the bytes a `Loaded` reply carries beside it.
+    fn on_reply(&self, reply: FromWorker, claims: Option<js_sys::Uint8Array>) {
         match reply {
             FromWorker::Ready => {}
             FromWorker::Progress { job_id, done, total, stage } => {
@@ -612,7 +619,7 @@ impl AppState {
             FromWorker::Loaded { job_id, data } if job_id == self.restore_job.get_untracked() => {
                 drop(data);
             }
-            FromWorker::Loaded { job_id, mut data } if self.is_current(job_id) => {
+            FromWorker::Loaded { job_id, data } if self.is_current(job_id) => {
                 let seconds = self.finish_job();
                 // The worker has replaced its claims, so the page's old copy and the scores
                 // on it go before the new copy is decoded: a wasm memory keeps its peak, and
@@ -620,11 +627,11 @@ impl AppState {
                 // change once, when the new claims are installed.
                 self.data.update_untracked(|old| *old = None);
                 self.results.update_untracked(|old| *old = None);
-                // The bytes are read once: keeping them beside the table would hold every
-                // claim twice (about 100 MB at a million claims).
-                let bytes = std::mem::take(&mut data.table);
-                let decoded = table_from_bytes(&bytes);
-                drop(bytes);
+                // The bytes stay in JavaScript memory and are read a slice at a time: copied
+                // whole they would hold every claim twice in this wasm memory (about 100 MB
+                // at a million claims), for good. None reads as no table at all.
+                let claims = claims.unwrap_or_else(|| js_sys::Uint8Array::new_with_length(0));
+                let decoded = read_table(BufReader::with_capacity(CLAIMS_READ_BYTES, JsBytes::new(claims)));
                 match decoded {
                     Ok(table) => self.install_data(*data, table, seconds),
                     Err(error) => {

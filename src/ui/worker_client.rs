@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -12,10 +13,11 @@ use crate::worker::codec;
 use crate::worker::spawn::{describe_js_error, spawn_worker};
 
 /// What the worker client reports to the page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum WorkerEvent {
-    /// A reply from the worker.
-    Reply(FromWorker),
+    /// A reply from the worker, and the claims' bytes a `Loaded` reply carries beside it
+    /// (read straight from JavaScript memory, never copied whole into the page's).
+    Reply(FromWorker, Option<Uint8Array>),
     /// The worker failed to start or crashed; the sentence says why.
     Crashed(String),
 }
@@ -58,7 +60,7 @@ impl WorkerClient {
     /// A `File` travels beside the message for the worker to read (uploads never pass
     /// through the page's memory).
     pub fn send_with_file(&self, message: &ToWorker, file: Option<&web_sys::File>) -> Result<(), String> {
-        let value = codec::envelope(codec::encode(message)?, file)?;
+        let value = codec::envelope(codec::encode(message)?, file.map(AsRef::as_ref))?;
         self.ensure_started()?;
         let mut inner = self.inner.borrow_mut();
         match (&inner.worker, inner.ready) {
@@ -118,7 +120,14 @@ impl WorkerClient {
 
 fn on_worker_message(weak: &Weak<RefCell<Inner>>, event: MessageEvent) {
     let Some(inner) = weak.upgrade() else { return };
-    let event = match codec::decode::<FromWorker>(event.data()) {
+    let (message, attachment) = match codec::unwrap_envelope(&event.data()) {
+        Ok(parts) => parts,
+        Err(error) => {
+            let on_event = inner.borrow().on_event.clone();
+            return on_event(WorkerEvent::Crashed(format!("The worker sent a message the page cannot read: {error}")));
+        }
+    };
+    let event = match codec::decode::<FromWorker>(message) {
         Ok(FromWorker::Ready) => {
             // Flush queued jobs outside the borrow: posting never re-enters, but the page's
             // handler below may call back into the client.
@@ -135,9 +144,9 @@ fn on_worker_message(weak: &Weak<RefCell<Inner>>, event: MessageEvent) {
                     }
                 }
             }
-            WorkerEvent::Reply(FromWorker::Ready)
+            WorkerEvent::Reply(FromWorker::Ready, None)
         }
-        Ok(reply) => WorkerEvent::Reply(reply),
+        Ok(reply) => WorkerEvent::Reply(reply, attachment.and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())),
         Err(error) => WorkerEvent::Crashed(format!("The worker sent a message the page cannot read: {error}")),
     };
     let on_event = inner.borrow().on_event.clone();

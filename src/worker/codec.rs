@@ -1,11 +1,11 @@
 //! Converting protocol messages to and from JavaScript values (structured-clone friendly),
-//! and the envelope that carries an uploaded `File` beside a message.
+//! and the envelope that carries an attachment (an uploaded `File`, the claims' bytes)
+//! beside a message.
 
 use js_sys::{Object, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::File;
 
 /// Encodes a message; 64-bit integers become BigInts so seeds survive exactly, and byte
 /// payloads become `Uint8Array`s.
@@ -27,24 +27,25 @@ pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
-/// Wraps an encoded message and an optional `File` for posting to the worker.
-pub fn envelope(message: JsValue, file: Option<&File>) -> Result<JsValue, String> {
+/// Wraps an encoded message and an optional attachment posted beside it rather than
+/// through serde: a request's uploaded `File`, or the claims' bytes of a `Loaded` reply.
+pub fn envelope(message: JsValue, attachment: Option<&JsValue>) -> Result<JsValue, String> {
     let envelope = Object::new();
     Reflect::set(&envelope, &"message".into(), &message).map_err(|e| format!("{e:?}"))?;
-    if let Some(file) = file {
-        Reflect::set(&envelope, &"file".into(), file).map_err(|e| format!("{e:?}"))?;
+    if let Some(attachment) = attachment {
+        Reflect::set(&envelope, &"attachment".into(), attachment).map_err(|e| format!("{e:?}"))?;
     }
     Ok(envelope.into())
 }
 
-/// Splits an envelope into its message and its `File`, if any.
-pub fn unwrap_envelope(value: &JsValue) -> Result<(JsValue, Option<File>), String> {
+/// Splits an envelope into its message and its attachment, if any.
+pub fn unwrap_envelope(value: &JsValue) -> Result<(JsValue, Option<JsValue>), String> {
     let message = Reflect::get(value, &"message".into()).map_err(|e| format!("{e:?}"))?;
     if message.is_undefined() {
         return Err("the message has no body".into());
     }
-    let file = Reflect::get(value, &"file".into()).map_err(|e| format!("{e:?}"))?;
-    Ok((message, file.dyn_into::<File>().ok()))
+    let attachment = Reflect::get(value, &"attachment".into()).map_err(|e| format!("{e:?}"))?;
+    Ok((message, (!attachment.is_undefined()).then_some(attachment)))
 }
 
 /// Byte payloads above this size are transferred rather than copied.

@@ -97,6 +97,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         });
         return;
     }
+    let file = file.and_then(|file| file.dyn_into::<web_sys::File>().ok());
     let file = match file.map(file::FileSlices::new).transpose() {
         Ok(file) => {
             file.map(|file| Box::new(std::io::BufReader::with_capacity(file::SLICE_BYTES, file)) as Box<dyn PostedFile>)
@@ -110,9 +111,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
 }
 
 fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Box<dyn PostedFile>>) {
-    let reply =
+    let mut reply =
         SESSION.with(|session| session.borrow_mut().handle(message, file, &mut |progress| post(scope, &progress)));
-    post(scope, &reply);
+    // The claims' bytes travel beside the message, transferred: serde would copy them into
+    // a second buffer here, and the page would copy them whole into its wasm memory.
+    let claims = match &mut reply {
+        FromWorker::Loaded { data, .. } => Some(js_sys::Uint8Array::from(std::mem::take(&mut data.table).as_slice())),
+        _ => None,
+    };
+    post_with(scope, &reply, claims.as_ref());
 }
 
 /// Does a training request's heavy parts on the pool and hands the results to the session:
@@ -311,8 +318,18 @@ fn job_id_of(message: &ToWorker) -> u64 {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
+    post_with(scope, message, None);
+}
+
+/// Posts a reply in its envelope, with `attachment`'s buffer transferred.
+fn post_with(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, attachment: Option<&js_sys::Uint8Array>) {
     let transfer = js_sys::Array::new();
-    match codec::encode_with_transfer(message, &transfer) {
+    if let Some(bytes) = attachment {
+        transfer.push(&bytes.buffer());
+    }
+    let value = codec::encode_with_transfer(message, &transfer)
+        .and_then(|value| codec::envelope(value, attachment.map(AsRef::as_ref)));
+    match value {
         Ok(value) => {
             if let Err(error) = scope.post_message_with_transfer(&value, &transfer) {
                 web_sys::console::error_2(&"ClaimForest worker: postMessage failed".into(), &error);
