@@ -140,8 +140,8 @@ impl FeatureSource for EncodedTable<'_> {
     fn extend_column(&self, feature_idx: usize, rows: &Rows<'_>, out: &mut Vec<f32>) {
         let Some(column) = self.columns.get(feature_idx) else { return };
         match rows {
-            Rows::Range(range) => out.extend(range.clone().map(|row_idx| column.value(row_idx))),
-            Rows::Chosen(chosen) => out.extend(chosen.iter().map(|&row_idx| column.value(row_idx))),
+            Rows::Range(range) => column.extend(range.clone(), out),
+            Rows::Chosen(chosen) => column.extend(chosen.iter().copied(), out),
         }
     }
 }
@@ -181,17 +181,20 @@ impl<'a> EncodedColumn<'a> {
         }
     }
 
-    /// The value at `row_idx`; NaN for missing (and past the end).
-    fn value(&self, row_idx: usize) -> f32 {
+    /// Appends the values at `rows`; NaN for missing (and past the end). The column's kind
+    /// is matched once per call, not once per value: this is every claim's encoding.
+    fn extend(&self, rows: impl Iterator<Item = usize>, out: &mut Vec<f32>) {
         match self {
-            EncodedColumn::Numbers(values) => values.get(row_idx).map_or(f32::NAN, |&v| v as f32),
-            EncodedColumn::Days(days) => match days.get(row_idx) {
+            EncodedColumn::Numbers(values) => {
+                out.extend(rows.map(|row_idx| values.get(row_idx).map_or(f32::NAN, |&v| v as f32)))
+            }
+            EncodedColumn::Days(days) => out.extend(rows.map(|row_idx| match days.get(row_idx) {
                 Some(&day) if day != MISSING_DAY => f64::from(day) as f32,
                 _ => f32::NAN,
-            },
-            EncodedColumn::Codes { codes, values } => {
+            })),
+            EncodedColumn::Codes { codes, values } => out.extend(rows.map(|row_idx| {
                 codes.get(row_idx).and_then(|&code| values.get(code as usize)).copied().unwrap_or(f32::NAN)
-            }
+            })),
         }
     }
 }
