@@ -3,6 +3,8 @@
 //! Scoring a million rows is a hot path (an isolation forest scores every claim), so the
 //! trees are flattened into 16-byte nodes with the leaf value stored in place, and rows are
 //! transposed into small row-major blocks that every tree walks in turn while it is in cache.
+//! Trees at most eight deep over at most 64 features (isolation trees) also get fixed-size
+//! arrays, so their hot loop reads nodes and values with no bounds checks.
 
 use super::binning::{BinnedMatrix, MISSING_BIN};
 use super::shap::{ShapEnsemble, ShapTree};
@@ -47,13 +49,19 @@ pub struct FlatForest {
     n_features: usize,
     base_offset: f64,
     trees: Vec<FlatTree>,
+    /// The same trees in fixed-size arrays, when every one is at most [`SMALL_DEPTH`] deep
+    /// and the rows have at most [`SMALL_STRIDE`] features (an isolation forest, say).
+    small: Option<Vec<SmallHeapTree>>,
 }
 
 impl FlatForest {
     /// Flattens every tree, renumbering nodes so that each right child follows its left one.
     pub fn from_ensemble(ensemble: &ShapEnsemble) -> Self {
-        let trees = ensemble.trees.iter().map(flatten).collect();
-        Self { n_features: ensemble.n_features, base_offset: ensemble.base_offset, trees }
+        let trees: Vec<FlatTree> = ensemble.trees.iter().map(flatten).collect();
+        let small = (ensemble.n_features <= SMALL_STRIDE)
+            .then(|| trees.iter().map(SmallHeapTree::from_flat).collect::<Option<Vec<_>>>())
+            .flatten();
+        Self { n_features: ensemble.n_features, base_offset: ensemble.base_offset, trees, small }
     }
 
     /// The output for one row; features beyond the row's end count as missing.
@@ -77,8 +85,7 @@ impl FlatForest {
     /// as missing.
     pub fn predict_matrix(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let n_features = self.n_features.min(matrix.n_features());
-        let stride = self.n_features.max(1);
-        self.predict_blocks(matrix.n_rows(), |rows, block| {
+        self.predict_blocks(matrix.n_rows(), |rows, block, stride| {
             for feature_idx in 0..n_features {
                 let column = &matrix.column(feature_idx)[rows.clone()];
                 for (offset, &value) in column.iter().enumerate() {
@@ -121,8 +128,7 @@ impl FlatForest {
                 values
             })
             .collect();
-        let stride = self.n_features.max(1);
-        Some(self.predict_blocks(binned.n_rows(), |rows, block| {
+        Some(self.predict_blocks(binned.n_rows(), |rows, block, stride| {
             for (feature_idx, values) in values_of_codes.iter().enumerate() {
                 let codes = &binned.codes(feature_idx)[rows.clone()];
                 for (offset, &code) in codes.iter().enumerate() {
@@ -132,10 +138,17 @@ impl FlatForest {
         }))
     }
 
-    /// Scores `n_rows` rows in blocks: `fill(rows, block)` writes the values of those rows
-    /// into the row-major block (one row every `n_features` values); unwritten features
-    /// count as missing.
-    fn predict_blocks(&self, n_rows: usize, mut fill: impl FnMut(std::ops::Range<usize>, &mut [f32])) -> Vec<f64> {
+    /// Scores `n_rows` rows in blocks: `fill(rows, block, stride)` writes the values of
+    /// those rows into the row-major block (one row every `stride` values); unwritten
+    /// features count as missing.
+    fn predict_blocks(
+        &self,
+        n_rows: usize,
+        mut fill: impl FnMut(std::ops::Range<usize>, &mut [f32], usize),
+    ) -> Vec<f64> {
+        if let Some(small) = &self.small {
+            return predict_small_blocks(small, self.base_offset, n_rows, fill);
+        }
         const BLOCK_ROWS: usize = 2048;
         let n_features = self.n_features.max(1);
         let mut outputs = Vec::with_capacity(n_rows);
@@ -143,7 +156,7 @@ impl FlatForest {
         let mut sums = [0.0f64; BLOCK_ROWS];
         for block_start in (0..n_rows).step_by(BLOCK_ROWS) {
             let block_len = BLOCK_ROWS.min(n_rows - block_start);
-            fill(block_start..block_start + block_len, &mut block);
+            fill(block_start..block_start + block_len, &mut block, n_features);
             sums[..block_len].fill(self.base_offset);
             for tree in &self.trees {
                 for (lane_start, lane_sums) in (0..block_len).step_by(LANES).zip(sums[..block_len].chunks_mut(LANES)) {
@@ -155,6 +168,104 @@ impl FlatForest {
         }
         outputs
     }
+}
+
+/// Trees at most this deep also get the fixed-size layout ([`SmallHeapTree`]).
+const SMALL_DEPTH: usize = 8;
+
+/// The row stride of the fixed-size layout: rows of at most this many features.
+const SMALL_STRIDE: usize = 64;
+
+/// A heap-laid tree at most [`SMALL_DEPTH`] deep in fixed-size arrays: every position a
+/// row can be at is below 256, so reading a node or a row's value needs no bounds check,
+/// and a row's step is a handful of instructions (the isolation forest's hot loop).
+#[derive(Debug, Clone)]
+struct SmallHeapTree {
+    /// The split threshold at each heap position (+inf passes rows left).
+    thresholds: Box<[f32; 256]>,
+    /// The feature read at each position; bit 7 set when missing values go right.
+    features: Box<[u8; 256]>,
+    /// The leaves' values, by position on the bottom level.
+    leaf_values: Box<[f64; 256]>,
+    depth: usize,
+}
+
+impl SmallHeapTree {
+    const MISSING_GOES_RIGHT: u8 = 0x80;
+
+    /// The fixed-size copy of a heap-laid tree, or `None` if it is too deep or reads a
+    /// feature past [`SMALL_STRIDE`].
+    fn from_flat(tree: &FlatTree) -> Option<Self> {
+        if !tree.is_heap || tree.depth > SMALL_DEPTH {
+            return None;
+        }
+        let n_internal = (1usize << tree.depth) - 1;
+        let mut thresholds = Box::new([f32::INFINITY; 256]);
+        let mut features = Box::new([0u8; 256]);
+        let mut leaf_values = Box::new([0.0f64; 256]);
+        for (slot, node) in tree.nodes.iter().enumerate().take(n_internal) {
+            let feature = u8::try_from(node.feature).ok().filter(|&f| usize::from(f) < SMALL_STRIDE)?;
+            thresholds[slot] = node.threshold;
+            features[slot] = feature | if node.left_and_flags & 1 == 1 { Self::MISSING_GOES_RIGHT } else { 0 };
+        }
+        for (position, value) in tree.leaf_values.iter().skip(n_internal).take(n_internal + 1).enumerate() {
+            leaf_values[position] = *value;
+        }
+        Some(Self { thresholds, features, leaf_values, depth: tree.depth })
+    }
+
+    /// Walks eight rows through the tree in lockstep and adds their leaf values.
+    #[inline]
+    fn walk_eight(&self, rows: &[[f32; SMALL_STRIDE]; 8], sums: &mut [f64; 8]) {
+        let mut positions = [0usize; 8];
+        for _ in 0..self.depth {
+            for (position, row) in positions.iter_mut().zip(rows) {
+                let slot = *position & 255;
+                let feature = self.features[slot];
+                let value = row[usize::from(feature) & (SMALL_STRIDE - 1)];
+                let missing_goes_right = feature & Self::MISSING_GOES_RIGHT != 0;
+                let threshold = self.thresholds[slot];
+                // One comparison: NaN fails both `>` and `<=`, so the negation sends it right.
+                #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                let goes_right = if missing_goes_right { !(value <= threshold) } else { value > threshold };
+                *position = 2 * *position + 1 + usize::from(goes_right);
+            }
+        }
+        let first_leaf = (1usize << self.depth) - 1;
+        for (sum, position) in sums.iter_mut().zip(positions) {
+            *sum += self.leaf_values[position.wrapping_sub(first_leaf) & 255];
+        }
+    }
+}
+
+/// [`FlatForest::predict_blocks`] over fixed-size trees: rows padded to [`SMALL_STRIDE`]
+/// features, walked eight at a time. The sums add the trees in the same order, so the
+/// outputs equal the general path's bit for bit.
+fn predict_small_blocks(
+    trees: &[SmallHeapTree],
+    base_offset: f64,
+    n_rows: usize,
+    mut fill: impl FnMut(std::ops::Range<usize>, &mut [f32], usize),
+) -> Vec<f64> {
+    const BLOCK_ROWS: usize = 1024;
+    let mut outputs = Vec::with_capacity(n_rows);
+    let mut block = vec![[f32::NAN; SMALL_STRIDE]; BLOCK_ROWS];
+    let mut sums = vec![[0.0f64; 8]; BLOCK_ROWS / 8];
+    for block_start in (0..n_rows).step_by(BLOCK_ROWS) {
+        let block_len = BLOCK_ROWS.min(n_rows - block_start);
+        fill(block_start..block_start + block_len, block.as_flattened_mut(), SMALL_STRIDE);
+        let n_groups = block_len.div_ceil(8);
+        sums[..n_groups].iter_mut().for_each(|group| *group = [base_offset; 8]);
+        for tree in trees {
+            for (rows, group_sums) in block.chunks_exact(8).zip(&mut sums[..n_groups]) {
+                if let Ok(rows) = <&[[f32; SMALL_STRIDE]; 8]>::try_from(rows) {
+                    tree.walk_eight(rows, group_sums);
+                }
+            }
+        }
+        outputs.extend(sums[..n_groups].as_flattened().iter().take(block_len));
+    }
+    outputs
 }
 
 /// Walks up to [`LANES`] rows through `tree` in lockstep and adds their leaf values.
@@ -380,5 +491,71 @@ mod tests {
             assert!((mean_path - forest.mean_path_length(&row)).abs() < 1e-12);
         }
         assert!(flat.predict_row(&[]).is_finite());
+    }
+
+    /// Scores every row through both layouts; they must agree bit for bit.
+    fn assert_layouts_agree(flat: &FlatForest, matrix: &FeatureMatrix) {
+        let general = FlatForest { small: None, ..flat.clone() };
+        let fast = flat.predict_matrix(matrix);
+        let slow = general.predict_matrix(matrix);
+        assert_eq!(fast.len(), matrix.n_rows());
+        assert!(fast.iter().zip(&slow).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn the_fixed_size_layout_scores_as_the_general_one() {
+        // 2,061 rows: two full blocks of 1,024 and a part group of 13 at the end.
+        let (matrix, labels) = data(2061);
+        let isolation = IsolationForestParams { n_trees: 12, ..Default::default() }
+            .fit(&matrix, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        let flat = FlatForest::from_ensemble(&isolation.shap_ensemble());
+        let small = flat.small.as_ref().expect("isolation trees are at most 8 deep");
+        // Missing values go both ways somewhere in the forest, and some trees stop early.
+        let directions: Vec<bool> = small
+            .iter()
+            .flat_map(|tree| tree.features.iter().zip(tree.thresholds.iter()))
+            .filter(|(_, threshold)| threshold.is_finite())
+            .map(|(&feature, _)| feature & SmallHeapTree::MISSING_GOES_RIGHT != 0)
+            .collect();
+        assert!(directions.contains(&true) && directions.contains(&false));
+        assert!(matrix.column(1).iter().any(|v| v.is_nan()));
+        assert_layouts_agree(&flat, &matrix);
+
+        // A shallow random forest takes the same layout, a deep one does not.
+        let shallow = ForestParams {
+            n_trees: 5,
+            tree: TreeParams { max_depth: Some(3), ..Default::default() },
+            ..Default::default()
+        }
+        .fit(&matrix, &labels, &mut |_| ControlFlow::Continue(()))
+        .unwrap();
+        let shallow = FlatForest::from_ensemble(&shallow.shap_ensemble(1));
+        assert!(shallow.small.as_ref().is_some_and(|trees| trees.iter().all(|tree| tree.depth <= 3)));
+        assert_layouts_agree(&shallow, &matrix);
+        let deep = ForestParams { n_trees: 2, ..Default::default() }
+            .fit(&matrix, &labels, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        assert!(FlatForest::from_ensemble(&deep.shap_ensemble(1)).small.is_none());
+    }
+
+    #[test]
+    fn rows_wider_than_the_fixed_stride_take_the_general_layout() {
+        let mut rng = SeededRng::new(9);
+        let n_features = SMALL_STRIDE + 6;
+        let columns: Vec<Vec<f32>> =
+            (0..n_features).map(|_| (0..600).map(|_| rng.next_f64() as f32).collect()).collect();
+        let names = (0..n_features).map(|i| format!("f{i}")).collect();
+        let matrix = FeatureMatrix::from_columns(names, columns).unwrap();
+        let isolation = IsolationForestParams { n_trees: 20, ..Default::default() }
+            .fit(&matrix, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        let flat = FlatForest::from_ensemble(&isolation.shap_ensemble());
+        assert!(flat.small.is_none());
+        let mut row = Vec::new();
+        for (row_idx, mean_path) in flat.predict_matrix(&matrix).into_iter().enumerate() {
+            matrix.copy_row_into(row_idx, &mut row);
+            assert!((mean_path - isolation.mean_path_length(&row)).abs() < 1e-12);
+        }
     }
 }
