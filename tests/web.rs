@@ -28,7 +28,9 @@ fn seeded_claims_data_is_bit_identical_to_native() {
 fn worker_messages_survive_structured_values() {
     let mut table = generate_denial(50, 3).unwrap();
     // A missing value, a seed beyond 2^32 and a byte payload must survive the JS round trip exactly.
-    table.push_column("sparse", claimforest::claims::ColumnData::Numeric { values: vec![f64::NAN; 50] }).unwrap();
+    table
+        .push_column("sparse", claimforest::claims::ColumnData::Numeric { values: vec![f64::NAN; 50].into() })
+        .unwrap();
     let bytes = table_to_bytes(table.view());
     let message = ToWorker::Restore { job_id: 9, source: "x.csv".into(), table: bytes.clone(), report: None };
     let encoded = codec::encode(&message).unwrap();

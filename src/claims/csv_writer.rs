@@ -106,7 +106,7 @@ mod tests {
         }
         let mut table = ClaimsTable::new();
         table.push_column("note", text.finish()).unwrap();
-        table.push_column("amount", ColumnData::Numeric { values: vec![1.0, 2.5, f64::NAN, 4.0] }).unwrap();
+        table.push_column("amount", ColumnData::Numeric { values: vec![1.0, 2.5, f64::NAN, 4.0].into() }).unwrap();
         let mut out = Vec::new();
         write_csv(&table, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "note,amount\nplain,1\n\"a,b\",2.5\n\"say \"\"hi\"\"\",\n,4\n");

@@ -3,6 +3,7 @@
 pub mod csv_writer;
 pub mod features;
 pub mod ingest;
+pub mod numbers;
 pub mod rules;
 pub mod schema;
 pub mod summaries;
@@ -10,4 +11,5 @@ pub mod synth;
 pub mod table;
 pub mod table_bytes;
 
+pub use numbers::Numbers;
 pub use table::{ClaimsTable, Column, ColumnData};

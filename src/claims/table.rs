@@ -1,11 +1,13 @@
-//! The in-memory claims table: named columns, numeric (f64, NaN = missing), categorical,
-//! or dates (days since 1970-01-01).
+//! The in-memory claims table: named columns, numeric (read as f64, NaN = missing; stored
+//! compactly by [`Numbers`]), categorical, or dates (days since 1970-01-01).
 //!
 //! Categorical columns are interned: each distinct text is stored once and rows hold a
 //! `u32` code, so a million claims with a handful of provider types stay small.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+pub use super::numbers::Numbers;
 
 /// The code of a missing categorical value.
 pub const MISSING_CODE: u32 = u32::MAX;
@@ -20,7 +22,7 @@ pub enum ColumnData {
     /// Numbers; `NaN` is missing.
     Numeric {
         /// The numbers.
-        values: Vec<f64>,
+        values: Numbers,
     },
     /// Interned text: `levels[code]` is the value; `MISSING_CODE` is missing.
     Categorical {
@@ -54,7 +56,7 @@ impl ColumnData {
     /// The value at `row_idx` as display text; empty for missing.
     pub fn display(&self, row_idx: usize) -> String {
         match self {
-            ColumnData::Numeric { values } => values.get(row_idx).map_or(String::new(), |v| format_number(*v)),
+            ColumnData::Numeric { values } => values.get(row_idx).map_or(String::new(), format_number),
             ColumnData::Categorical { levels, codes } => {
                 codes.get(row_idx).and_then(|&code| levels.get(code as usize)).cloned().unwrap_or_default()
             }
@@ -66,7 +68,7 @@ impl ColumnData {
     /// number, text as NaN. Missing is NaN.
     pub fn number(&self, row_idx: usize) -> f64 {
         match self {
-            ColumnData::Numeric { values } => values.get(row_idx).copied().unwrap_or(f64::NAN),
+            ColumnData::Numeric { values } => values.get(row_idx).unwrap_or(f64::NAN),
             ColumnData::Date { days } => match days.get(row_idx) {
                 Some(&day) if day != MISSING_DAY => f64::from(day),
                 _ => f64::NAN,
@@ -415,10 +417,10 @@ mod tests {
     #[test]
     fn columns_must_agree_and_names_be_unique() {
         let mut table = ClaimsTable::new();
-        table.push_column("a", ColumnData::Numeric { values: vec![1.0, 2.5] }).unwrap();
-        let err = table.push_column("b", ColumnData::Numeric { values: vec![1.0] }).unwrap_err();
+        table.push_column("a", ColumnData::Numeric { values: vec![1.0, 2.5].into() }).unwrap();
+        let err = table.push_column("b", ColumnData::Numeric { values: vec![1.0].into() }).unwrap_err();
         assert_eq!(err, TableError::LengthMismatch { name: "b".into(), expected: 2, actual: 1 });
-        let err = table.push_column("a", ColumnData::Numeric { values: vec![1.0, 2.0] }).unwrap_err();
+        let err = table.push_column("a", ColumnData::Numeric { values: vec![1.0, 2.0].into() }).unwrap_err();
         assert_eq!(err, TableError::DuplicateName { name: "a".into() });
         assert_eq!(table.column("a").unwrap().data.display(1), "2.5");
         assert_eq!(table.column("a").unwrap().data.display(0), "1");

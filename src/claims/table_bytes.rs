@@ -2,7 +2,8 @@
 //! Worker and the page as one byte buffer (raw little-endian columns, no text formatting).
 //!
 //! Layout: `CFT1`, column count (u32), then per column its name, a kind byte and the data:
-//! numbers as f64, dates as i32, text as its levels then one u32 code per row. Every length
+//! numbers as the table holds them (f64, f32, or whole cents as i32), dates as i32, text as
+//! its levels then one u32 code per row. Every length
 //! is a little-endian u32; every read is bounds-checked, so damaged bytes are an error, not
 //! a panic.
 
@@ -10,12 +11,15 @@ use std::io::Read;
 
 use thiserror::Error;
 
+use super::numbers::{Numbers, Stored};
 use super::table::{ClaimsTable, ColumnData, ColumnsView, TableError, MISSING_CODE};
 
 const MAGIC: &[u8; 4] = b"CFT1";
 const KIND_NUMERIC: u8 = 0;
 const KIND_CATEGORICAL: u8 = 1;
 const KIND_DATE: u8 = 2;
+const KIND_SINGLES: u8 = 3;
+const KIND_CENTS: u8 = 4;
 
 /// Why bytes could not be read back as a table.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -44,11 +48,7 @@ pub fn table_to_bytes(table: ColumnsView<'_>) -> Vec<u8> {
     for column in table.columns() {
         put_text(&mut out, &column.name);
         match &column.data {
-            ColumnData::Numeric { values } => {
-                out.push(KIND_NUMERIC);
-                put_len(&mut out, values.len());
-                values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-            }
+            ColumnData::Numeric { values } => put_numbers(&mut out, values),
             ColumnData::Categorical { levels, codes } => {
                 out.push(KIND_CATEGORICAL);
                 put_len(&mut out, levels.len());
@@ -89,7 +89,15 @@ pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
         let data = match kind[0] {
             KIND_NUMERIC => {
                 let n = reader.len()?;
-                ColumnData::Numeric { values: reader.values(n, f64::from_le_bytes)? }
+                ColumnData::Numeric { values: Numbers::new(reader.values(n, f64::from_le_bytes)?) }
+            }
+            KIND_SINGLES => {
+                let n = reader.len()?;
+                ColumnData::Numeric { values: Numbers::from_singles(reader.values(n, f32::from_le_bytes)?) }
+            }
+            KIND_CENTS => {
+                let n = reader.len()?;
+                ColumnData::Numeric { values: Numbers::from_cents(reader.values(n, i32::from_le_bytes)?) }
             }
             KIND_CATEGORICAL => {
                 let n_levels = reader.len()?;
@@ -113,6 +121,28 @@ pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
         return Err(reader.damaged("bytes after the last column"));
     }
     Ok(table)
+}
+
+/// Numbers in the form the table holds them, so the page's copy is as compact as the
+/// worker's.
+fn put_numbers(out: &mut Vec<u8>, values: &Numbers) {
+    match values.stored() {
+        Stored::Singles(singles) => {
+            out.push(KIND_SINGLES);
+            put_len(out, singles.len());
+            singles.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+        Stored::Cents(cents) => {
+            out.push(KIND_CENTS);
+            put_len(out, cents.len());
+            cents.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
+        }
+        Stored::Doubles(doubles) => {
+            out.push(KIND_NUMERIC);
+            put_len(out, doubles.len());
+            doubles.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+    }
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {
@@ -244,5 +274,49 @@ mod tests {
         huge.extend_from_slice(&1u32.to_le_bytes());
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(table_from_bytes(&huge).is_err());
+    }
+
+    #[test]
+    fn numbers_travel_in_the_form_the_table_holds() {
+        let table = generate(Scenario::Medical, &SynthOptions { n_rows: 2000, seed: 4, fraud_rate: 0.05 }).unwrap();
+        let (with_features, _) = crate::claims::features::add_features(&table).unwrap();
+        let forms = |table: &ClaimsTable| -> Vec<u8> {
+            table
+                .view()
+                .columns()
+                .iter()
+                .filter_map(|column| match &column.data {
+                    ColumnData::Numeric { values } => Some(match values.stored() {
+                        Stored::Singles(_) => KIND_SINGLES,
+                        Stored::Cents(_) => KIND_CENTS,
+                        Stored::Doubles(_) => KIND_NUMERIC,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        };
+        // The medical claims and their features use all three forms.
+        let held = forms(&with_features);
+        assert!([KIND_SINGLES, KIND_CENTS, KIND_NUMERIC].iter().all(|kind| held.contains(kind)), "{held:?}");
+        let bytes = table_to_bytes(with_features.view());
+        let back = table_from_bytes(&bytes).unwrap();
+        assert_eq!(forms(&back), held);
+        assert_eq!(back, with_features);
+        // Each compact column is four bytes a row, not eight.
+        let all_doubles: usize = held.len() * 2000 * 8;
+        let compact = held.iter().map(|&kind| if kind == KIND_NUMERIC { 8 } else { 4 }).sum::<usize>() * 2000;
+        assert!(compact < all_doubles);
+        let numeric_bytes = bytes.len() - table_to_bytes(without_numbers(&with_features).view()).len();
+        assert!(numeric_bytes < compact + held.len() * 64, "{numeric_bytes} against {compact}");
+    }
+
+    fn without_numbers(table: &ClaimsTable) -> ClaimsTable {
+        let mut kept = ClaimsTable::new();
+        for column in table.view().columns() {
+            if !matches!(column.data, ColumnData::Numeric { .. }) {
+                kept.push_column(column.name.clone(), column.data.clone()).unwrap();
+            }
+        }
+        kept
     }
 }

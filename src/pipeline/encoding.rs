@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::PipelineError;
 use std::collections::HashMap;
 
-use crate::claims::table::{ClaimsTable, ColumnData, MISSING_DAY};
+use crate::claims::table::{ClaimsTable, ColumnData, Numbers, MISSING_DAY};
 use crate::ml::{FeatureMatrix, FeatureSource, Rows};
 
 /// How one feature column is encoded.
@@ -149,7 +149,7 @@ impl FeatureSource for EncodedTable<'_> {
 /// One feature column, borrowed from the table, with its codes' values worked out once.
 #[derive(Debug)]
 enum EncodedColumn<'a> {
-    Numbers(&'a [f64]),
+    Numbers(&'a Numbers),
     Days(&'a [i32]),
     /// Categorical codes and the value of each code: the encoder's code of its text, or the
     /// number the text reads as.
@@ -185,9 +185,7 @@ impl<'a> EncodedColumn<'a> {
     /// is matched once per call, not once per value: this is every claim's encoding.
     fn extend(&self, rows: impl Iterator<Item = usize>, out: &mut Vec<f32>) {
         match self {
-            EncodedColumn::Numbers(values) => {
-                out.extend(rows.map(|row_idx| values.get(row_idx).map_or(f32::NAN, |&v| v as f32)))
-            }
+            EncodedColumn::Numbers(values) => values.extend_f32s(rows, out),
             EncodedColumn::Days(days) => out.extend(rows.map(|row_idx| match days.get(row_idx) {
                 Some(&day) if day != MISSING_DAY => f64::from(day) as f32,
                 _ => f32::NAN,
@@ -216,7 +214,7 @@ pub fn binary_labels(
         ColumnData::Numeric { values } => values
             .iter()
             .enumerate()
-            .map(|(row_idx, &v)| if v.is_nan() { Err(missing_at(row_idx)) } else { Ok(u32::from(v != 0.0)) })
+            .map(|(row_idx, v)| if v.is_nan() { Err(missing_at(row_idx)) } else { Ok(u32::from(v != 0.0)) })
             .collect(),
         ColumnData::Date { .. } => Err(PipelineError::DateLabel { column: label_column.to_owned() }),
         ColumnData::Categorical { levels, codes } => {
@@ -250,7 +248,7 @@ mod tests {
         service.iter().for_each(|s| builder.push(*s));
         let mut table = ClaimsTable::new();
         table.push_column("service", builder.finish()).unwrap();
-        table.push_column("label", ColumnData::Numeric { values: label }).unwrap();
+        table.push_column("label", ColumnData::Numeric { values: label.into() }).unwrap();
         table
     }
 
@@ -274,7 +272,7 @@ mod tests {
         table.push_column("typed", text_numbers.finish()).unwrap();
         let train = {
             let mut t = table.clone();
-            t.push_column("extra", ColumnData::Numeric { values: vec![0.0; 4] }).unwrap();
+            t.push_column("extra", ColumnData::Numeric { values: vec![0.0; 4].into() }).unwrap();
             t
         };
         let names: Vec<String> = ["service", "label", "day", "typed"].map(String::from).to_vec();

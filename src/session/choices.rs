@@ -97,7 +97,7 @@ fn distinct_classes(data: &ColumnData) -> Option<Vec<String>> {
                         return None;
                     }
                     seen.push(bits);
-                    classes.push(crate::claims::table::format_number(*value));
+                    classes.push(crate::claims::table::format_number(value));
                 }
             }
         }

@@ -360,10 +360,10 @@ mod tests {
             notes.push(value);
         }
         let mut table = ClaimsTable::new();
-        table.push_column("claim_id", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0] }).unwrap();
+        table.push_column("claim_id", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0].into() }).unwrap();
         table.push_column("member_id", members.finish()).unwrap();
         table.push_column("note", notes.finish()).unwrap();
-        table.push_column("amount", ColumnData::Numeric { values: vec![-12.5, f64::NAN, 100.0, 0.25] }).unwrap();
+        table.push_column("amount", ColumnData::Numeric { values: vec![-12.5, f64::NAN, 100.0, 0.25].into() }).unwrap();
         table
     }
 
@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn headers_are_neutralised_and_empty_tables_write_a_header() {
         let mut table = ClaimsTable::new();
-        table.push_column("=cmd", ColumnData::Numeric { values: vec![] }).unwrap();
+        table.push_column("=cmd", ColumnData::Numeric { values: vec![].into() }).unwrap();
         let mut out = Vec::new();
         write_scored_csv(table.view(), &ScoreColumns::default(), Some(&[0]), &ExportOptions::default(), &mut out)
             .unwrap();

@@ -229,9 +229,11 @@ mod tests {
             service.push(value);
         }
         let mut table = ClaimsTable::new();
-        table.push_column("id", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0, 5.0] }).unwrap();
+        table.push_column("id", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0, 5.0].into() }).unwrap();
         table.push_column("service", service.finish()).unwrap();
-        table.push_column("amount", ColumnData::Numeric { values: vec![10.0, f64::NAN, -5.0, 10.0, 0.0] }).unwrap();
+        table
+            .push_column("amount", ColumnData::Numeric { values: vec![10.0, f64::NAN, -5.0, 10.0, 0.0].into() })
+            .unwrap();
         table.push_column("day", ColumnData::Date { days: vec![19_000, 18_000, MISSING_DAY, 19_000, 20_000] }).unwrap();
         table
     }
@@ -279,7 +281,7 @@ mod tests {
     fn both_zeros_tie_and_infinities_order() {
         let mut table = ClaimsTable::new();
         let values = vec![0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 0.0];
-        table.push_column("x", ColumnData::Numeric { values }).unwrap();
+        table.push_column("x", ColumnData::Numeric { values: values.into() }).unwrap();
         let sorted = |descending| order_rows(&table, &[], &TierCuts::default(), &query(SortKey::Column(0), descending));
         assert_eq!(sorted(false), [3, 0, 1, 4, 2]);
         assert_eq!(sorted(true), [2, 0, 1, 4, 3]);

@@ -200,7 +200,7 @@ mod tests {
 
     fn table() -> ClaimsTable {
         let mut table = ClaimsTable::new();
-        table.push_column("x", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0, 5.0] }).unwrap();
+        table.push_column("x", ColumnData::Numeric { values: vec![1.0, 2.0, 3.0, 4.0, 5.0].into() }).unwrap();
         table
     }
 

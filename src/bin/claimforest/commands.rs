@@ -133,7 +133,7 @@ pub fn score(
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     let threshold = model.threshold();
     let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
-    let predictions = predicted.iter().map(|&p| f64::from(u8::from(p))).collect();
+    let predictions: Vec<f64> = predicted.iter().map(|&p| f64::from(u8::from(p))).collect();
     let mut rule_columns = Vec::new();
     let (priority, flagged) = match rules {
         Some(source) => {
@@ -154,10 +154,10 @@ pub fn score(
                 let ids: Vec<&str> = outcome.hits_of(row).map(|rule| rule.id.as_str()).collect();
                 hit_texts.push(Some(&ids.join(";")));
             }
-            let flags = outcome.flag.iter().map(|&f| f64::from(u8::from(f))).collect();
+            let flags: Vec<f64> = outcome.flag.iter().map(|&f| f64::from(u8::from(f))).collect();
             rule_columns.push(("rule_hits", hit_texts.finish()));
-            rule_columns.push(("rule_severity", ColumnData::Numeric { values: outcome.max_severity.clone() }));
-            rule_columns.push(("rule_flag", ColumnData::Numeric { values: flags }));
+            rule_columns.push(("rule_severity", ColumnData::Numeric { values: outcome.max_severity.clone().into() }));
+            rule_columns.push(("rule_flag", ColumnData::Numeric { values: flags.into() }));
             eprintln!(
                 "{} of {} rules ran; {} claims hit at least one",
                 outcome.rules.len(),
@@ -169,8 +169,8 @@ pub fn score(
         None => (scores.clone(), predicted),
     };
     let with_rules = rules.is_some();
-    push_unique(&mut table, "score", ColumnData::Numeric { values: scores })?;
-    push_unique(&mut table, "prediction", ColumnData::Numeric { values: predictions })?;
+    push_unique(&mut table, "score", ColumnData::Numeric { values: scores.into() })?;
+    push_unique(&mut table, "prediction", ColumnData::Numeric { values: predictions.into() })?;
     for (name, data) in rule_columns {
         push_unique(&mut table, name, data)?;
     }
@@ -178,7 +178,7 @@ pub fn score(
         let tiers = TierCuts::default();
         let mut tier_texts = CategoricalBuilder::default();
         priority.iter().for_each(|&p| tier_texts.push(Some(tiers.tier(p).label())));
-        push_unique(&mut table, "priority", ColumnData::Numeric { values: priority.clone() })?;
+        push_unique(&mut table, "priority", ColumnData::Numeric { values: priority.clone().into() })?;
         push_unique(&mut table, "risk_tier", tier_texts.finish())?;
     }
     write_table(&table, out)?;
@@ -266,7 +266,8 @@ pub fn evaluate(
         return Err(format!("{input}: column '{score_column}' holds text, not scores"));
     };
     let actual: Vec<bool> = labels.iter().map(|&class| class == 1).collect();
-    let report = BinaryReport::compute(&actual, scores, threshold, &QUEUE_DEPTHS, 10).map_err(|e| e.to_string())?;
+    let report =
+        BinaryReport::compute(&actual, &scores.as_f64s(), threshold, &QUEUE_DEPTHS, 10).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     write_text(out, &json)?;
     let show = |value: Option<f64>| value.map_or("n/a".to_owned(), |v| format!("{v:.4}"));

@@ -85,7 +85,7 @@ fn bad_claim() -> Result<ClaimsTable, String> {
         column.push(Some(value));
         column.finish()
     };
-    let number = |value: f64| ColumnData::Numeric { values: vec![value] };
+    let number = |value: f64| ColumnData::Numeric { values: vec![value].into() };
     let mut claim = ClaimsTable::new();
     for (name, data) in [
         (denial::AGE, number(65.0)),

@@ -250,7 +250,7 @@ fn resolve<'t>(table: &'t ClaimsTable, name: &str) -> Result<Option<&'t ColumnDa
 fn keys_of(data: &ColumnData) -> Keys<'_> {
     match data {
         ColumnData::Categorical { levels, codes } => Keys::new(Cow::Borrowed(codes), levels.len()),
-        ColumnData::Numeric { values } => intern(values.iter().map(|&value| number_key(value))).0,
+        ColumnData::Numeric { values } => intern(values.iter().map(number_key)).0,
         ColumnData::Date { days } => intern(days.iter().map(|&day| Some(day).filter(|&d| d != MISSING_DAY))).0,
     }
 }
@@ -263,7 +263,7 @@ fn texts_of(data: &ColumnData) -> Texts<'_> {
             Texts { keys: Keys::new(Cow::Borrowed(codes), levels.len()), levels: Cow::Borrowed(levels) }
         }
         ColumnData::Numeric { values } => {
-            let (keys, distinct) = intern(values.iter().map(|&value| number_key(value)));
+            let (keys, distinct) = intern(values.iter().map(number_key));
             let levels = distinct.iter().map(|&bits| format_number(f64::from_bits(bits))).collect::<Vec<_>>();
             Texts { keys, levels: Cow::Owned(levels) }
         }
@@ -278,7 +278,7 @@ fn texts_of(data: &ColumnData) -> Texts<'_> {
 /// per level (NaN where it is not a number).
 fn numbers_of(data: &ColumnData) -> Cow<'_, [f64]> {
     match data {
-        ColumnData::Numeric { values } => Cow::Borrowed(values),
+        ColumnData::Numeric { values } => values.as_f64s(),
         ColumnData::Date { .. } => Cow::Owned((0..data.len()).map(|row| data.number(row)).collect()),
         ColumnData::Categorical { levels, codes } => {
             let parsed: Vec<f64> = levels.iter().map(|level| level.trim().parse().unwrap_or(f64::NAN)).collect();
@@ -291,7 +291,7 @@ fn numbers_of(data: &ColumnData) -> Cow<'_, [f64]> {
 fn days_of(data: &ColumnData) -> Cow<'_, [i32]> {
     match data {
         ColumnData::Date { days } => Cow::Borrowed(days),
-        ColumnData::Numeric { values } => Cow::Owned(values.iter().map(|&value| day_from_number(value)).collect()),
+        ColumnData::Numeric { values } => Cow::Owned(values.iter().map(day_from_number).collect()),
         ColumnData::Categorical { codes, .. } => Cow::Owned(vec![MISSING_DAY; codes.len()]),
     }
 }

@@ -110,7 +110,7 @@ pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan),
     drop(inputs);
     let mut with_features = table;
     for (name, values) in derived {
-        with_features.push_column(name, ColumnData::Numeric { values })?;
+        with_features.push_column(name, ColumnData::Numeric { values: values.into() })?;
     }
     Ok((with_features, plan))
 }

@@ -422,8 +422,8 @@ impl Values {
 
     fn finish(self, n_rows: usize) -> ColumnData {
         match self {
-            Values::Undecided(_) => ColumnData::Numeric { values: vec![f64::NAN; n_rows] },
-            Values::Number(values) => ColumnData::Numeric { values },
+            Values::Undecided(_) => ColumnData::Numeric { values: vec![f64::NAN; n_rows].into() },
+            Values::Number(values) => ColumnData::Numeric { values: values.into() },
             Values::Date(days) => ColumnData::Date { days },
             Values::Text(builder) => builder.finish(),
         }

@@ -12,7 +12,7 @@ fn read(text: &str) -> Result<Ingested, IngestError> {
 
 fn numbers(ingested: &Ingested, name: &str) -> Vec<f64> {
     match &ingested.table.column(name).map(|c| &c.data) {
-        Some(ColumnData::Numeric { values }) => values.clone(),
+        Some(ColumnData::Numeric { values }) => values.to_vec(),
         other => panic!("{name} is not numeric: {other:?}"),
     }
 }

@@ -79,7 +79,7 @@ fn side<'a>(table: &'a ClaimsTable, operand: &'a Operand) -> Side<'a> {
 fn cell(data: &ColumnData, row: usize) -> Cell<'_> {
     match data {
         ColumnData::Numeric { values } => match values.get(row) {
-            Some(&value) if !value.is_nan() => Cell::Number(value),
+            Some(value) if !value.is_nan() => Cell::Number(value),
             _ => Cell::Missing,
         },
         ColumnData::Categorical { levels, codes } => {

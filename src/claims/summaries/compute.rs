@@ -5,7 +5,7 @@ use super::keys::{EntityKeys, Grouped, Tally};
 use super::sort::peer_percentiles;
 use super::{amount_column, provider_level, EntityLevel, EntitySummary, LevelSummary};
 use crate::claims::schema::names::{MEMBER_ID, SERVICE_DATE};
-use crate::claims::table::{ClaimsTable, ColumnData, MISSING_DAY};
+use crate::claims::table::{ClaimsTable, ColumnData, Numbers, MISSING_DAY};
 
 /// The per-claim inputs, already checked to be empty or as long as the table.
 #[derive(Debug, Clone, Copy)]
@@ -95,7 +95,7 @@ pub(super) fn counterparty_of(table: &ClaimsTable, level: EntityLevel) -> Option
 /// The columns every entity's basic figures read.
 struct Context<'a> {
     per_claim: PerClaim<'a>,
-    amounts: Option<&'a [f64]>,
+    amounts: Option<&'a Numbers>,
     days: Option<&'a [i32]>,
 }
 
@@ -109,7 +109,7 @@ impl Context<'_> {
         let (mut first_day, mut last_day): (Option<i32>, Option<i32>) = (None, None);
         for &row in claims {
             let row = row as usize;
-            if let Some(&amount) = self.amounts.and_then(|amounts| amounts.get(row)).filter(|a| a.is_finite()) {
+            if let Some(amount) = self.amounts.and_then(|amounts| amounts.get(row)).filter(|a| a.is_finite()) {
                 amount_sum += amount;
                 amount_known += 1;
             }
@@ -192,11 +192,11 @@ fn top_share(keys: &EntityKeys<'_>, tally: &mut Tally, entity: u32, claims: &[u3
 }
 
 /// The claims with no id, and the sum of their known amounts.
-fn missing_ids(keys: &EntityKeys<'_>, amounts: Option<&[f64]>) -> (usize, f64) {
+fn missing_ids(keys: &EntityKeys<'_>, amounts: Option<&Numbers>) -> (usize, f64) {
     let (mut claims, mut amount) = (0usize, 0.0);
     for row in (0..keys.n_rows()).filter(|&row| keys.code_of(row).is_none()) {
         claims += 1;
-        if let Some(&value) = amounts.and_then(|amounts| amounts.get(row)).filter(|a| a.is_finite()) {
+        if let Some(value) = amounts.and_then(|amounts| amounts.get(row)).filter(|a| a.is_finite()) {
             amount += value;
         }
     }
@@ -204,7 +204,7 @@ fn missing_ids(keys: &EntityKeys<'_>, amounts: Option<&[f64]>) -> (usize, f64) {
 }
 
 /// The values of a numeric column.
-fn numbers<'t>(table: &'t ClaimsTable, name: &str) -> Option<&'t [f64]> {
+fn numbers<'t>(table: &'t ClaimsTable, name: &str) -> Option<&'t Numbers> {
     match &table.column(name)?.data {
         ColumnData::Numeric { values } => Some(values),
         _ => None,

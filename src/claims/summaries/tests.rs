@@ -30,7 +30,7 @@ fn hand_table() -> ClaimsTable {
     table.push_column(PROVIDER_ID, text(&prescribers)).unwrap();
     table.push_column(PHARMACY_ID, text(&pharmacies)).unwrap();
     let benefit = vec![100.0, 50.0, f64::NAN, 25.0, 10.0, 5.0, 20.0];
-    table.push_column(BENEFIT_AMOUNT, ColumnData::Numeric { values: benefit }).unwrap();
+    table.push_column(BENEFIT_AMOUNT, ColumnData::Numeric { values: benefit.into() }).unwrap();
     let days = vec![
         day(2024, 1, 1),
         day(2024, 1, 5),
@@ -169,7 +169,7 @@ fn unknown_inputs_leave_fields_empty_and_bad_lengths_are_refused() {
 #[test]
 fn numeric_ids_and_tables_without_amounts_or_dates() {
     let mut table = ClaimsTable::new();
-    let ids = ColumnData::Numeric { values: vec![7.0, f64::NAN, 7.0, 12.5] };
+    let ids = ColumnData::Numeric { values: vec![7.0, f64::NAN, 7.0, 12.5].into() };
     table.push_column(MEMBER_ID, ids).unwrap();
     let summary = summarize(&table, EntityLevel::Member, &[0.2, 0.4, 0.6, 0.8], &[], None).unwrap();
     let ids: Vec<&str> = summary.rows.iter().map(|row| row.id.as_str()).collect();
@@ -285,7 +285,7 @@ fn synthetic(scenario: Scenario) -> (ClaimsTable, Vec<f64>, Vec<bool>, Vec<bool>
     let priority: Vec<f64> = (0..n).map(|row| ((row * 7919) % 1000) as f64 / 999.0).collect();
     let flagged: Vec<bool> = (0..n).map(|row| row % 7 == 0).collect();
     let labels: Vec<bool> = match &table.column(IS_ANOMALY).unwrap().data {
-        ColumnData::Numeric { values } => values.iter().map(|&v| v == 1.0).collect(),
+        ColumnData::Numeric { values } => values.iter().map(|v| v == 1.0).collect(),
         _ => panic!("numeric labels"),
     };
     (table, priority, flagged, labels)
@@ -340,7 +340,7 @@ fn pharmacy_figures_agree_with_the_derived_features() {
     let (table, priority, flagged, _) = synthetic(Scenario::Pharmacy);
     let (with_features, _) = add_features(&table).unwrap();
     let feature = |name: &str| match &with_features.column(name).unwrap().data {
-        ColumnData::Numeric { values } => values.clone(),
+        ColumnData::Numeric { values } => values.to_vec(),
         _ => panic!("numeric feature"),
     };
     let concentration = feature("pharmacy_prescriber_concentration");
@@ -367,8 +367,8 @@ fn a_million_claims_summarise_quickly() {
     table.push_column(MEMBER_ID, categorical("M", 100_000, 2_654_435_761)).unwrap();
     table.push_column(PROVIDER_ID, categorical("P", 5_000, 40_503)).unwrap();
     table.push_column(PHARMACY_ID, categorical("RX", 1_000, 97)).unwrap();
-    let amounts = (0..n).map(|row| f64::from(row % 500) + 0.25).collect();
-    table.push_column(BENEFIT_AMOUNT, ColumnData::Numeric { values: amounts }).unwrap();
+    let amounts: Vec<f64> = (0..n).map(|row| f64::from(row % 500) + 0.25).collect();
+    table.push_column(BENEFIT_AMOUNT, ColumnData::Numeric { values: amounts.into() }).unwrap();
     let days = (0..n).map(|row| 19_000 + (row % 365) as i32).collect();
     table.push_column(SERVICE_DATE, ColumnData::Date { days }).unwrap();
     let priority: Vec<f64> = (0..n).map(|row| f64::from(row % 1000) / 999.0).collect();

@@ -44,13 +44,13 @@ pub fn generate_denial(n_rows: usize, seed: u64) -> Result<ClaimsTable, TableErr
         reasons.push(Some(reason));
     }
     let mut table = ClaimsTable::new();
-    table.push_column(CLAIM_ID, ColumnData::Numeric { values: claim_ids })?;
-    table.push_column(AGE, ColumnData::Numeric { values: ages })?;
+    table.push_column(CLAIM_ID, ColumnData::Numeric { values: claim_ids.into() })?;
+    table.push_column(AGE, ColumnData::Numeric { values: ages.into() })?;
     table.push_column(PROVIDER_TYPE, provider_types.finish())?;
     table.push_column(SERVICE, services.finish())?;
-    table.push_column(HAS_PRE_AUTH, ColumnData::Numeric { values: pre_auths })?;
-    table.push_column(DIAGNOSIS_MATCH, ColumnData::Numeric { values: diagnosis_matches })?;
-    table.push_column(IS_DENIED, ColumnData::Numeric { values: denied })?;
+    table.push_column(HAS_PRE_AUTH, ColumnData::Numeric { values: pre_auths.into() })?;
+    table.push_column(DIAGNOSIS_MATCH, ColumnData::Numeric { values: diagnosis_matches.into() })?;
+    table.push_column(IS_DENIED, ColumnData::Numeric { values: denied.into() })?;
     table.push_column(DENIAL_REASON, reasons.finish())?;
     Ok(table)
 }
@@ -77,9 +77,9 @@ pub fn denial_reason(
 mod tests {
     use super::*;
 
-    fn numeric<'t>(table: &'t ClaimsTable, name: &str) -> &'t [f64] {
+    fn numeric(table: &ClaimsTable, name: &str) -> Vec<f64> {
         match &table.column(name).unwrap().data {
-            ColumnData::Numeric { values } => values,
+            ColumnData::Numeric { values } => values.to_vec(),
             _ => panic!("{name} is not numeric"),
         }
     }

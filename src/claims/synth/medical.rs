@@ -231,7 +231,7 @@ mod tests {
         let table = generate_medical(&options(30_000, 9, 0.05)).unwrap();
         let allowed = numeric(&table, ALLOWED_AMOUNT);
         let paid = numeric(&table, PAID_AMOUNT);
-        assert!(allowed.iter().zip(paid).all(|(&a, &p)| a > 0.0 && p <= a && p >= 0.69 * a - 0.01));
+        assert!(allowed.iter().zip(&paid).all(|(&a, &p)| a > 0.0 && p <= a && p >= 0.69 * a - 0.01));
         assert!(numeric(&table, MEMBER_AGE).iter().all(|&a| (0.0..=95.0).contains(&a)));
         let first = days_from_civil(SERVICE_YEAR, 1, 1).unwrap();
         let last = days_from_civil(SERVICE_YEAR, 12, 31).unwrap();
@@ -461,7 +461,9 @@ mod tests {
         let mut figures = Vec::new();
         for column in table.columns().iter().filter(|c| !skip.contains(&c.name.as_str())) {
             match &column.data {
-                ColumnData::Numeric { values } => figures.push((column.name.clone(), numeric_auc(&labels, values))),
+                ColumnData::Numeric { values } => {
+                    figures.push((column.name.clone(), numeric_auc(&labels, &values.as_f64s())))
+                }
                 ColumnData::Categorical { codes, .. } => {
                     figures.push((column.name.clone(), held_out_level_auc(&labels, codes, 99)));
                 }

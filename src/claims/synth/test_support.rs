@@ -59,9 +59,9 @@ pub(crate) fn options(n_rows: usize, seed: u64, fraud_rate: f64) -> SynthOptions
 }
 
 /// A numeric column's values.
-pub(crate) fn numeric<'t>(table: &'t ClaimsTable, name: &str) -> &'t [f64] {
+pub(crate) fn numeric(table: &ClaimsTable, name: &str) -> Vec<f64> {
     match &table.column(name).unwrap().data {
-        ColumnData::Numeric { values } => values,
+        ColumnData::Numeric { values } => values.to_vec(),
         _ => panic!("{name} is not numeric"),
     }
 }

@@ -25,7 +25,7 @@ fn text(values: &[Option<&str>]) -> ColumnData {
 }
 
 fn numbers(values: &[f64]) -> ColumnData {
-    ColumnData::Numeric { values: values.to_vec() }
+    ColumnData::Numeric { values: values.to_vec().into() }
 }
 
 /// Dates as offsets from [`friday`]; `None` is missing.
@@ -46,7 +46,7 @@ fn feature(table: &ClaimsTable, name: &str) -> Vec<f64> {
     let (with_features, plan) = add_features(table).unwrap();
     assert!(plan.features.iter().any(|f| f == name), "{name} was not built: {plan:?}");
     match &with_features.column(name).unwrap().data {
-        ColumnData::Numeric { values } => values.clone(),
+        ColumnData::Numeric { values } => values.to_vec(),
         other => panic!("{name} is not numeric: {other:?}"),
     }
 }

@@ -21,7 +21,7 @@ fn debug<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
 }
 
 fn with_label(mut table: ClaimsTable, is_anomaly: Vec<f64>, anomaly_type: ColumnData) -> ClaimsTable {
-    table.push_column(IS_ANOMALY, ColumnData::Numeric { values: is_anomaly }).unwrap();
+    table.push_column(IS_ANOMALY, ColumnData::Numeric { values: is_anomaly.into() }).unwrap();
     table.push_column(ANOMALY_TYPE, anomaly_type).unwrap();
     table
 }
@@ -52,9 +52,7 @@ fn a_row_with_every_cell_missing_gets_nan_and_does_not_disturb_the_others() {
     let mut with_blank = ClaimsTable::new();
     for column in base.columns() {
         let data = match &column.data {
-            ColumnData::Numeric { values } => {
-                ColumnData::Numeric { values: values.iter().copied().chain([f64::NAN]).collect() }
-            }
+            ColumnData::Numeric { values } => ColumnData::Numeric { values: values.iter().chain([f64::NAN]).collect() },
             ColumnData::Categorical { levels, codes } => ColumnData::Categorical {
                 levels: levels.clone(),
                 codes: codes.iter().copied().chain([MISSING_CODE]).collect(),
@@ -91,7 +89,7 @@ fn all_missing_columns_give_nan_not_panics() {
                 | MEMBER_STATE | PHARMACY_STATE | PAYER_TYPE | REJECT_CODE => {
                     ColumnData::Categorical { levels: vec![], codes: vec![MISSING_CODE; n] }
                 }
-                _ => ColumnData::Numeric { values: vec![f64::NAN; n] },
+                _ => ColumnData::Numeric { values: vec![f64::NAN; n].into() },
             };
             t.push_column(input, data).unwrap();
         }
@@ -196,7 +194,7 @@ mod random_tables {
                 levels: LEVELS.iter().map(|l| (*l).to_owned()).collect(),
                 codes,
             })),
-            2 => values.prop_map(|values| Some(ColumnData::Numeric { values })),
+            2 => values.prop_map(|values| Some(ColumnData::Numeric { values: values.into() })),
             1 => days.prop_map(|days| Some(ColumnData::Date { days })),
         ]
     }

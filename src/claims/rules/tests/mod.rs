@@ -25,8 +25,8 @@ pub(super) fn sample() -> ClaimsTable {
     };
     let day = |y, m, d| crate::claims::table::days_from_civil(y, m, d).unwrap();
     let mut table = ClaimsTable::new();
-    table.push_column("units", ColumnData::Numeric { values: vec![1.0, 12.0, f64::NAN, 3.0] }).unwrap();
-    table.push_column("age", ColumnData::Numeric { values: vec![17.0, 40.0, 65.0, f64::NAN] }).unwrap();
+    table.push_column("units", ColumnData::Numeric { values: vec![1.0, 12.0, f64::NAN, 3.0].into() }).unwrap();
+    table.push_column("age", ColumnData::Numeric { values: vec![17.0, 40.0, 65.0, f64::NAN].into() }).unwrap();
     table.push_column("code", text(&[Some("76"), Some("97110"), None, Some("88")])).unwrap();
     table.push_column("state_a", text(&[Some("NY"), Some("NY"), Some("CA"), Some("TX")])).unwrap();
     table.push_column("state_b", text(&[Some("NY"), Some("NJ"), Some(""), Some("TX")])).unwrap();

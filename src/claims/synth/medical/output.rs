@@ -132,16 +132,16 @@ pub(super) fn build_table(
         BILLING_TYPE,
         compact_categorical(&values.billing, BILLING_TYPES.len(), |i| level_text(BILLING_TYPES.get(i).copied())),
     )?;
-    table.push_column(ALLOWED_AMOUNT, ColumnData::Numeric { values: values.allowed })?;
-    table.push_column(PAID_AMOUNT, ColumnData::Numeric { values: values.paid })?;
-    table.push_column(UNITS, ColumnData::Numeric { values: values.units })?;
-    table.push_column(DAYS_SUPPLY, ColumnData::Numeric { values: values.days_supply })?;
-    table.push_column(MEMBER_AGE, ColumnData::Numeric { values: values.ages })?;
+    table.push_column(ALLOWED_AMOUNT, ColumnData::Numeric { values: values.allowed.into() })?;
+    table.push_column(PAID_AMOUNT, ColumnData::Numeric { values: values.paid.into() })?;
+    table.push_column(UNITS, ColumnData::Numeric { values: values.units.into() })?;
+    table.push_column(DAYS_SUPPLY, ColumnData::Numeric { values: values.days_supply.into() })?;
+    table.push_column(MEMBER_AGE, ColumnData::Numeric { values: values.ages.into() })?;
     table.push_column(
         MEMBER_GENDER,
         compact_categorical(&values.genders, GENDERS.len(), |i| level_text(GENDERS.get(i).copied())),
     )?;
-    table.push_column(IS_ANOMALY, ColumnData::Numeric { values: values.is_anomaly })?;
+    table.push_column(IS_ANOMALY, ColumnData::Numeric { values: values.is_anomaly.into() })?;
     table.push_column(
         ANOMALY_TYPE,
         compact_categorical(&values.anomalies, MEDICAL_ANOMALY_TYPES.len(), |i| {
