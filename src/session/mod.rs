@@ -282,41 +282,59 @@ impl Session {
     }
 
     fn generate(&mut self, job_id: JobId, scenario: Scenario, options: &SynthOptions) -> Reply {
-        let table = generate(scenario, options).map_err(|e| format!("Could not generate claims: {e}"))?;
-        let source = format!("{scenario} claims, seed {}", options.seed);
-        self.load(job_id, source, table, None)
+        self.load_new(job_id, || {
+            let table = generate(scenario, options).map_err(|e| format!("Could not generate claims: {e}"))?;
+            Ok((format!("{scenario} claims, seed {}", options.seed), table, None))
+        })
     }
 
     fn ingest(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
-        let ingested = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
-        self.load(job_id, file_name.to_owned(), ingested.table, Some(ingested.report))
+        self.load_new(job_id, || {
+            let ingested = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
+            Ok((file_name.to_owned(), ingested.table, Some(ingested.report)))
+        })
     }
 
     fn restore(&mut self, job_id: JobId, source: String, bytes: &[u8], report: Option<Box<SchemaReport>>) -> Reply {
-        let table = table_from_bytes(bytes).map_err(|e| format!("Could not restore the claims: {e}"))?;
-        self.load(job_id, source, table, report.map(|r| *r))
+        self.load_new(job_id, || {
+            let table = table_from_bytes(bytes).map_err(|e| format!("Could not restore the claims: {e}"))?;
+            Ok((source, table, report.map(|r| *r)))
+        })
     }
 
-    /// Makes `raw` the session's data (dropping the models fitted on the old data).
+    /// Makes the claims that `read` makes (named by its source) the session's data,
+    /// dropping the models fitted on the old data.
+    ///
+    /// The old claims stay until the new ones load, but their derived features (more than
+    /// half the table) go before `read` starts, so the new claims are read and prepared
+    /// beside the old claims alone. If anything fails, the features are made again from
+    /// the kept claims, and the models stay.
+    fn load_new(
+        &mut self,
+        job_id: JobId,
+        read: impl FnOnce() -> Result<(String, ClaimsTable, Option<SchemaReport>), String>,
+    ) -> Reply {
+        if let Some(old) = &mut self.data {
+            old.prepared.truncate_columns(old.n_claim_columns);
+        }
+        let reply = read().and_then(|(source, raw, report)| self.load(job_id, source, raw, report));
+        if reply.is_err() {
+            self.derive_features_again();
+        }
+        reply
+    }
+
+    /// Makes `raw` the session's data (dropping the models fitted on the old data). The
+    /// caller, [`Session::load_new`], has dropped the old claims' features, and makes them
+    /// again if this fails.
     fn load(&mut self, job_id: JobId, source: String, raw: ClaimsTable, report: Option<SchemaReport>) -> Reply {
         if raw.n_rows() == 0 {
             return Err(format!("{source}: there are no claims to load"));
         }
         let labels = label_choices(&raw);
         let n_claim_columns = raw.columns().len();
-        // The old claims stay until the new ones load, but their derived features go now
-        // (half the table): they are made again from the claims if the new ones fail.
-        if let Some(old) = &mut self.data {
-            old.prepared.truncate_columns(old.n_claim_columns);
-        }
-        let (prepared, plan) = match prepare_owned(raw) {
-            Ok(prepared) => prepared,
-            Err(error) => {
-                self.derive_features_again();
-                return Err(format!("{source}: {error}"));
-            }
-        };
+        let (prepared, plan) = prepare_owned(raw).map_err(|error| format!("{source}: {error}"))?;
         let default_label = labels.first().map(|choice| choice.column.as_str());
         let features = feature_choices(&prepared, &plan, default_label);
         let rules = self.rules_for(&prepared);
@@ -340,10 +358,14 @@ impl Session {
         Ok(FromWorker::Loaded { job_id, data: Box::new(data) })
     }
 
-    /// Makes the kept claims' derived features again, after [`Session::load`] dropped them
-    /// for new claims that then failed. The same claims give the same features; if they
-    /// somehow could not, the claims go too, rather than stay without their features.
+    /// Makes the kept claims' derived features again, after [`Session::load_new`] dropped
+    /// them for new claims that then failed (claims that still have theirs are left as
+    /// they are). The same claims give the same features; if they somehow could not, the
+    /// claims go too, rather than stay without their features.
     fn derive_features_again(&mut self) {
+        if self.data.as_ref().is_none_or(|data| data.prepared.columns().len() != data.n_claim_columns) {
+            return;
+        }
         let Some(old) = self.data.take() else { return };
         let SessionData { source, prepared, n_claim_columns, report } = old;
         match prepare_owned(prepared) {

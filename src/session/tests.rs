@@ -446,7 +446,10 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
         table_to_bytes(prepared.leading_columns(prepared.columns().len()))
     };
     let prepared = bytes_of(&session);
-    // What `load` does before new claims fail: the kept claims lose their derived features.
+    // Claims that have their features keep them as they are.
+    session.derive_features_again();
+    assert!(bytes_of(&session) == prepared);
+    // What `load_new` does before new claims fail: the kept claims lose their derived features.
     let kept = session.data.as_mut().unwrap();
     kept.prepared.truncate_columns(kept.n_claim_columns);
     assert!(bytes_of(&session).len() < prepared.len());
@@ -458,4 +461,13 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
     let reply = session.handle(empty, Some(Box::new(std::io::Cursor::new(b"claim_id\n".to_vec()))), &mut quiet);
     assert!(matches!(reply, FromWorker::Failed { .. }), "{reply:?}");
     assert!(bytes_of(&session) == prepared, "the old claims, features and all");
+    // So do files that fail while they are read (the features went before reading began).
+    for (name, bytes) in [("nothing.csv", Vec::new()), ("ragged.csv", b"a,b\n1,2\n\"3".to_vec())] {
+        let ingest = ToWorker::IngestFile { job_id: 5, file_name: name.into() };
+        let reply = session.handle(ingest, Some(Box::new(std::io::Cursor::new(bytes))), &mut quiet);
+        assert!(matches!(reply, FromWorker::Failed { .. }), "{name}: {reply:?}");
+        assert!(bytes_of(&session) == prepared, "{name}: the old claims, features and all");
+    }
+    let explain = ToWorker::Explain { job_id: 6, slot: ModelSlot::Forest, row: 17 };
+    assert!(matches!(session.handle(explain, None, &mut quiet), FromWorker::Explained { .. }));
 }

@@ -38,7 +38,7 @@ pub(crate) fn allowed_vs_procedure_mean(inputs: &Inputs<'_>) -> Option<Vec<f64>>
 /// The shared ratio of each claim's allowed amount to its procedure's mean.
 pub(crate) fn allowed_vs_procedure<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [f64]> {
     inputs.shared(SharedValues::AllowedVsProcedure, |inputs| {
-        Some(ratio_to_group_mean(inputs.procedure.as_ref()?, inputs.allowed.as_deref()?))
+        Some(ratio_to_group_mean(inputs.procedure.as_ref()?, &inputs.allowed.as_ref()?.values()))
     })
 }
 
@@ -49,14 +49,14 @@ pub const PROCEDURE_AMOUNT_QUANTILE: f64 = 0.99;
 /// amounts of the same procedure code (above 1 = in the procedure's top 1%).
 pub(crate) fn allowed_vs_procedure_p99(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let procedure = inputs.procedure.as_ref()?;
-    let allowed = inputs.allowed.as_deref()?;
+    let allowed = &inputs.allowed.as_ref()?.values();
     let p99 = broadcast(procedure, &group_quantiles(procedure, allowed, PROCEDURE_AMOUNT_QUANTILE));
     Some(allowed.iter().zip(&p99).map(|(&value, &top)| ratio(value, top)).collect())
 }
 
 /// `units_vs_procedure_mean`.
 pub(crate) fn units_vs_procedure_mean(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(ratio_to_group_mean(inputs.procedure.as_ref()?, inputs.units.as_deref()?))
+    Some(ratio_to_group_mean(inputs.procedure.as_ref()?, &inputs.units.as_ref()?.values()))
 }
 
 /// `allowed_vs_diagnosis_mean`.
@@ -67,7 +67,7 @@ pub(crate) fn allowed_vs_diagnosis_mean(inputs: &Inputs<'_>) -> Option<Vec<f64>>
 /// The shared ratio of each claim's allowed amount to its diagnosis' mean.
 pub(crate) fn allowed_vs_diagnosis<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [f64]> {
     inputs.shared(SharedValues::AllowedVsDiagnosis, |inputs| {
-        Some(ratio_to_group_mean(inputs.diagnosis.as_ref()?, inputs.allowed.as_deref()?))
+        Some(ratio_to_group_mean(inputs.diagnosis.as_ref()?, &inputs.allowed.as_ref()?.values()))
     })
 }
 
@@ -84,7 +84,7 @@ pub(crate) fn procedure_sex_share(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
 /// `procedure_age_zscore`: the member's age against the ages of the procedure's claims.
 pub(crate) fn procedure_age_zscore(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let procedure = inputs.procedure.as_ref()?;
-    let ages = inputs.age.as_deref()?;
+    let ages = &inputs.age.as_ref()?.values();
     let (means, sds) = group_mean_sd(procedure, ages);
     let (means, sds) = (broadcast(procedure, &means), broadcast(procedure, &sds));
     Some(
@@ -96,18 +96,18 @@ pub(crate) fn procedure_age_zscore(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
 
 /// `benefit_zscore`.
 pub(crate) fn benefit_zscore(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(population_zscores(inputs.benefit.as_deref()?))
+    Some(population_zscores(&inputs.benefit.as_ref()?.values()))
 }
 
 /// `out_of_pocket_zscore`.
 pub(crate) fn out_of_pocket_zscore(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(population_zscores(inputs.out_of_pocket.as_deref()?))
+    Some(population_zscores(&inputs.out_of_pocket.as_ref()?.values()))
 }
 
 /// `benefit_ratio`: benefit over billed amount.
 pub(crate) fn benefit_ratio(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    let benefit = inputs.benefit.as_deref()?;
-    let billed = inputs.billed.as_deref()?;
+    let benefit = &inputs.benefit.as_ref()?.values();
+    let billed = &inputs.billed.as_ref()?.values();
     Some((0..inputs.n_rows()).map(|row| ratio(value_at(benefit, row), value_at(billed, row))).collect())
 }
 

@@ -61,12 +61,12 @@ pub(crate) fn high_risk_reject(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
 
 /// `quantity_anomaly`.
 pub(crate) fn quantity_anomaly(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(less_common_than_mode(inputs.ndc.as_ref()?, inputs.quantity.as_deref()?, inputs.n_rows()))
+    Some(less_common_than_mode(inputs.ndc.as_ref()?, &inputs.quantity.as_ref()?.values(), inputs.n_rows()))
 }
 
 /// `days_supply_anomaly`.
 pub(crate) fn days_supply_anomaly(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(less_common_than_mode(inputs.ndc.as_ref()?, inputs.days_supply.as_deref()?, inputs.n_rows()))
+    Some(less_common_than_mode(inputs.ndc.as_ref()?, &inputs.days_supply.as_ref()?.values(), inputs.n_rows()))
 }
 
 /// 1 if a row's value is rarer within its group than the group's most common value, 0 if

@@ -88,7 +88,7 @@ pub(crate) fn days_since_first_service(inputs: &Inputs<'_>) -> Option<Vec<f64>> 
 /// days supply (below 0.75 = refilled before three quarters of the supply were used). NaN
 /// for the first claim or when the previous days supply is missing or not positive.
 pub(crate) fn refill_supply_used(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    let supply = inputs.days_supply.as_deref()?;
+    let supply = &inputs.days_supply.as_ref()?.values();
     let mut out = vec![f64::NAN; inputs.n_rows()];
     for visits in inputs.timeline()?.members() {
         for pair in visits.windows(2) {

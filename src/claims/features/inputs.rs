@@ -13,7 +13,7 @@ use crate::claims::schema::names::{
     PROCEDURE_CODE, PROVIDER_ID, QUANTITY, REJECT_CODE, SERVICE_DATE, UNITS,
 };
 use crate::claims::schema::{known_role, ColumnRole};
-use crate::claims::table::{format_day, format_number, ClaimsTable, ColumnData, TableError, MISSING_DAY};
+use crate::claims::table::{format_day, format_number, ClaimsTable, ColumnData, Numbers, TableError, MISSING_DAY};
 
 use super::groups::{group_sizes, intern, number_key, Keys, Pairs};
 use super::timeline::Timeline;
@@ -59,16 +59,16 @@ pub(crate) struct Inputs<'t> {
     pub(crate) payer: Option<Texts<'t>>,
     pub(crate) reject: Option<Texts<'t>>,
     pub(crate) days: Option<Cow<'t, [i32]>>,
-    pub(crate) age: Option<Cow<'t, [f64]>>,
-    pub(crate) billed: Option<Cow<'t, [f64]>>,
-    pub(crate) allowed: Option<Cow<'t, [f64]>>,
-    pub(crate) paid: Option<Cow<'t, [f64]>>,
-    pub(crate) units: Option<Cow<'t, [f64]>>,
-    pub(crate) quantity: Option<Cow<'t, [f64]>>,
-    pub(crate) days_supply: Option<Cow<'t, [f64]>>,
-    pub(crate) benefit: Option<Cow<'t, [f64]>>,
-    pub(crate) out_of_pocket: Option<Cow<'t, [f64]>>,
-    pub(crate) paper: Option<Cow<'t, [f64]>>,
+    pub(crate) age: Option<NumberInput<'t>>,
+    pub(crate) billed: Option<NumberInput<'t>>,
+    pub(crate) allowed: Option<NumberInput<'t>>,
+    pub(crate) paid: Option<NumberInput<'t>>,
+    pub(crate) units: Option<NumberInput<'t>>,
+    pub(crate) quantity: Option<NumberInput<'t>>,
+    pub(crate) days_supply: Option<NumberInput<'t>>,
+    pub(crate) benefit: Option<NumberInput<'t>>,
+    pub(crate) out_of_pocket: Option<NumberInput<'t>>,
+    pub(crate) paper: Option<NumberInput<'t>>,
     shared: Shared,
 }
 
@@ -274,15 +274,38 @@ fn texts_of(data: &ColumnData) -> Texts<'_> {
     }
 }
 
+/// A numeric input: a numeric column, read as `f64`s only while a feature uses it (a
+/// compact column is not copied for the whole derivation), or numbers made from another
+/// kind of column.
+#[derive(Debug)]
+pub(crate) enum NumberInput<'t> {
+    /// A numeric column.
+    Column(&'t Numbers),
+    /// Dates as day numbers, or text parsed as numbers.
+    Made(Vec<f64>),
+}
+
+impl NumberInput<'_> {
+    /// The numbers as `f64`s, for one feature's use.
+    pub(crate) fn values(&self) -> Cow<'_, [f64]> {
+        match self {
+            NumberInput::Column(numbers) => numbers.as_f64s(),
+            NumberInput::Made(values) => Cow::Borrowed(values),
+        }
+    }
+}
+
 /// Numbers of any column: numbers as they are, dates as day numbers, text parsed once
 /// per level (NaN where it is not a number).
-fn numbers_of(data: &ColumnData) -> Cow<'_, [f64]> {
+fn numbers_of(data: &ColumnData) -> NumberInput<'_> {
     match data {
-        ColumnData::Numeric { values } => values.as_f64s(),
-        ColumnData::Date { .. } => Cow::Owned((0..data.len()).map(|row| data.number(row)).collect()),
+        ColumnData::Numeric { values } => NumberInput::Column(values),
+        ColumnData::Date { .. } => NumberInput::Made((0..data.len()).map(|row| data.number(row)).collect()),
         ColumnData::Categorical { levels, codes } => {
             let parsed: Vec<f64> = levels.iter().map(|level| level.trim().parse().unwrap_or(f64::NAN)).collect();
-            Cow::Owned(codes.iter().map(|&code| parsed.get(code as usize).copied().unwrap_or(f64::NAN)).collect())
+            NumberInput::Made(
+                codes.iter().map(|&code| parsed.get(code as usize).copied().unwrap_or(f64::NAN)).collect(),
+            )
         }
     }
 }

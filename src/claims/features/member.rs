@@ -47,7 +47,7 @@ pub(crate) fn member_ndc_count(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
 /// `member_total_paid`: the sum of the member's paid amounts (NaN if none is known).
 pub(crate) fn member_total_paid(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let member = inputs.member.as_ref()?;
-    let (sums, counts) = group_sums(member, inputs.paid.as_deref()?);
+    let (sums, counts) = group_sums(member, &inputs.paid.as_ref()?.values());
     let totals: Vec<f64> =
         sums.iter().zip(&counts).map(|(&sum, &count)| if count == 0 { f64::NAN } else { sum }).collect();
     Some(broadcast(member, &totals))

@@ -22,7 +22,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::claims::table::{ClaimsTable, ColumnData, TableError};
+use crate::claims::table::{ClaimsTable, ColumnData, Numbers, TableError};
 
 pub use claim::PROCEDURE_AMOUNT_QUANTILE;
 pub use codes::{GOVERNMENT_PAYERS, HIGH_RISK_REJECT_CODES};
@@ -88,7 +88,8 @@ pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan),
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let planned = plan_features(&name_refs);
     let inputs = inputs::Inputs::new(&table)?;
-    let mut derived: Vec<(&'static str, Vec<f64>)> = Vec::new();
+    // Each feature is held in its compact form as soon as it is made, beside the rest.
+    let mut derived: Vec<(&'static str, Numbers)> = Vec::new();
     let mut plan = FeaturePlan { features: Vec::new(), ..planned.clone() };
     for spec in planned.features.iter().filter_map(|name| feature_spec(name)) {
         let Some(mut values) = (spec.build)(&inputs) else {
@@ -104,13 +105,13 @@ pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan),
             });
         }
         values.iter_mut().filter(|value| !value.is_finite()).for_each(|value| *value = f64::NAN);
-        derived.push((spec.name, values));
+        derived.push((spec.name, Numbers::new(values)));
         plan.features.push(spec.name.to_owned());
     }
     drop(inputs);
     let mut with_features = table;
     for (name, values) in derived {
-        with_features.push_column(name, ColumnData::Numeric { values: values.into() })?;
+        with_features.push_column(name, ColumnData::Numeric { values })?;
     }
     Ok((with_features, plan))
 }

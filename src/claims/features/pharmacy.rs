@@ -45,7 +45,7 @@ pub(crate) fn pharmacy_one_and_done_pct(inputs: &Inputs<'_>) -> Option<Vec<f64>>
 
 /// `pharmacy_avg_benefit`.
 pub(crate) fn pharmacy_avg_benefit(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    per_claim(inputs, &group_means(inputs.pharmacy.as_ref()?, inputs.benefit.as_deref()?))
+    per_claim(inputs, &group_means(inputs.pharmacy.as_ref()?, &inputs.benefit.as_ref()?.values()))
 }
 
 /// `pharmacy_fraud_risk_score`: the weighted sum of the four rates (NaN if any is unknown).
@@ -85,7 +85,8 @@ fn paper_rates<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [f64]> {
     inputs.shared(SharedValues::PharmacyPaperRate, |inputs| {
         let on_paper: Vec<f64> = inputs
             .paper
-            .as_deref()?
+            .as_ref()?
+            .values()
             .iter()
             .map(|&value| if value.is_finite() { flag(value != 0.0) } else { f64::NAN })
             .collect();

@@ -62,7 +62,7 @@ pub(crate) fn provider_one_and_done_share(inputs: &Inputs<'_>) -> Option<Vec<f64
 pub(crate) fn provider_avg_benefit_per_patient(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let provider = inputs.provider.as_ref()?;
     let member = inputs.member.as_ref()?;
-    let benefit = inputs.benefit.as_deref()?;
+    let benefit = &inputs.benefit.as_ref()?.values();
     let with_member: Vec<f64> = (0..inputs.n_rows())
         .map(|row| if member.group_of(row).is_some() { value_at(benefit, row) } else { f64::NAN })
         .collect();
