@@ -3,6 +3,7 @@
 pub mod csv_writer;
 pub mod features;
 pub mod ingest;
+pub mod levels;
 pub mod numbers;
 pub mod rules;
 pub mod schema;
@@ -11,5 +12,6 @@ pub mod synth;
 pub mod table;
 pub mod table_bytes;
 
+pub use levels::Levels;
 pub use numbers::Numbers;
 pub use table::{ClaimsTable, Column, ColumnData};

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use super::levels::Levels;
 pub use super::numbers::Numbers;
 
 /// The code of a missing categorical value.
@@ -27,7 +28,7 @@ pub enum ColumnData {
     /// Interned text: `levels[code]` is the value; `MISSING_CODE` is missing.
     Categorical {
         /// The distinct texts, in code order.
-        levels: Vec<String>,
+        levels: Levels,
         /// One code per row.
         codes: Vec<u32>,
     },
@@ -58,7 +59,7 @@ impl ColumnData {
         match self {
             ColumnData::Numeric { values } => values.get(row_idx).map_or(String::new(), format_number),
             ColumnData::Categorical { levels, codes } => {
-                codes.get(row_idx).and_then(|&code| levels.get(code as usize)).cloned().unwrap_or_default()
+                codes.get(row_idx).and_then(|&code| levels.get(code as usize)).map(str::to_owned).unwrap_or_default()
             }
             ColumnData::Date { days } => days.get(row_idx).map_or(String::new(), |&day| format_day(day)),
         }
@@ -199,7 +200,7 @@ impl<'a> ColumnsView<'a> {
 /// each, not two).
 #[derive(Debug, Default)]
 pub struct CategoricalBuilder {
-    levels: Vec<String>,
+    levels: Levels,
     /// The hash of each level, so growing the table never rehashes text.
     level_hashes: Vec<u64>,
     /// By hash slot: the hash's high 32 bits and the code, or `EMPTY_SLOT`. Length is zero
@@ -225,7 +226,9 @@ impl CategoricalBuilder {
     }
 
     /// Finishes the column.
-    pub fn finish(self) -> ColumnData {
+    pub fn finish(mut self) -> ColumnData {
+        self.levels.shrink_to_fit();
+        self.codes.shrink_to_fit();
         ColumnData::Categorical { levels: self.levels, codes: self.codes }
     }
 
@@ -263,7 +266,7 @@ impl CategoricalBuilder {
         if let Some(empty) = self.slots.get_mut(slot) {
             *empty = (tag << 32) | u64::from(code);
         }
-        self.levels.push(value.to_owned());
+        self.levels.push(value);
         self.level_hashes.push(hash);
         code
     }
@@ -457,7 +460,7 @@ mod tests {
         let data = builder.finish();
         assert_eq!(
             data,
-            ColumnData::Categorical { levels: vec!["x".into(), "y".into()], codes: vec![1, 0, MISSING_CODE, 1] }
+            ColumnData::Categorical { levels: ["x", "y"].into_iter().collect(), codes: vec![1, 0, MISSING_CODE, 1] }
         );
         assert_eq!(data.display(2), "");
         assert_eq!(data.display(0), "y");

@@ -12,7 +12,7 @@ use std::io::Read;
 use thiserror::Error;
 
 use super::numbers::{Numbers, Stored};
-use super::table::{ClaimsTable, ColumnData, ColumnsView, TableError, MISSING_CODE};
+use super::table::{ClaimsTable, ColumnData, ColumnsView, Levels, TableError, MISSING_CODE};
 
 const MAGIC: &[u8; 4] = b"CFT1";
 const KIND_NUMERIC: u8 = 0;
@@ -101,7 +101,10 @@ pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
             }
             KIND_CATEGORICAL => {
                 let n_levels = reader.len()?;
-                let levels = (0..n_levels).map(|_| reader.text()).collect::<Result<Vec<_>, _>>()?;
+                let mut levels = Levels::new();
+                for _ in 0..n_levels {
+                    levels.push(&reader.text()?);
+                }
                 let n = reader.len()?;
                 let codes: Vec<u32> = reader.values(n, u32::from_le_bytes)?;
                 if codes.iter().any(|&code| code != MISSING_CODE && code as usize >= levels.len()) {

@@ -72,7 +72,7 @@ impl FeatureEncoder {
                         FeatureEncoding::Numeric { name: name.clone() }
                     }
                     ColumnData::Categorical { levels, .. } => {
-                        FeatureEncoding::Categorical { name: name.clone(), levels: levels.clone() }
+                        FeatureEncoding::Categorical { name: name.clone(), levels: levels.to_vec() }
                     }
                 })
             })
@@ -168,10 +168,8 @@ impl<'a> EncodedColumn<'a> {
                 // Map this table's codes onto the encoder's levels by text.
                 let known: HashMap<&str, usize> =
                     known.iter().enumerate().rev().map(|(code, level)| (level.as_str(), code)).collect();
-                let values = levels
-                    .iter()
-                    .map(|level| known.get(level.as_str()).map_or(f32::NAN, |&code| code as f32))
-                    .collect();
+                let values =
+                    levels.iter().map(|level| known.get(level).map_or(f32::NAN, |&code| code as f32)).collect();
                 EncodedColumn::Codes { codes, values }
             }
             (FeatureEncoding::Numeric { .. }, ColumnData::Categorical { levels, codes }) => {

@@ -110,7 +110,7 @@ fn distinct_classes(data: &ColumnData) -> Option<Vec<String>> {
                 if let Some(flag) = seen.get_mut(code as usize) {
                     if !*flag {
                         *flag = true;
-                        classes.push(levels.get(code as usize).cloned().unwrap_or_default());
+                        classes.push(levels.get(code as usize).map(str::to_owned).unwrap_or_default());
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! Downloads: scored claims and review-queue CSV with optional salted SHA-256 hashing of
 //! member and provider identifiers, and OWASP CSV-injection neutralising of every cell.
 
+use crate::claims::Levels;
 use std::io::{self, BufWriter, Write};
 
 use serde::{Deserialize, Serialize};
@@ -182,7 +183,7 @@ enum CellSource<'a> {
     /// As [`ColumnData::display`] shows them.
     Plain(&'a ColumnData),
     /// Hashed text levels, hashed once per level on first use.
-    HashedLevels { levels: &'a [String], codes: &'a [u32], hashed: Vec<Option<String>>, salt: &'a str },
+    HashedLevels { levels: &'a Levels, codes: &'a [u32], hashed: Vec<Option<String>>, salt: &'a str },
     /// Hashed display text (an identifier stored as numbers or dates).
     HashedDisplay { data: &'a ColumnData, salt: &'a str },
 }

@@ -1,6 +1,7 @@
 //! The scored-claims table as rows to show: one sort and filter over every claim, as a
 //! permutation of row indices, so the virtualized grid renders only what is in view.
 
+use crate::claims::Levels;
 use serde::{Deserialize, Serialize};
 
 use super::tiers::{RiskTier, TierCuts};
@@ -160,15 +161,15 @@ fn rank_key(rank: Option<u32>, descending: bool) -> u64 {
 
 /// The sort rank of every level: case-insensitive text order, then exact text; equal texts
 /// share a rank.
-fn level_ranks(levels: &[String]) -> Vec<u32> {
+fn level_ranks(levels: &Levels) -> Vec<u32> {
     let folded: Vec<String> = levels.iter().map(|level| level.to_lowercase()).collect();
     let mut order: Vec<usize> = (0..levels.len()).collect();
-    let compare = |a: &usize, b: &usize| folded[*a].cmp(&folded[*b]).then_with(|| levels[*a].cmp(&levels[*b]));
+    let compare = |a: &usize, b: &usize| folded[*a].cmp(&folded[*b]).then_with(|| levels.get(*a).cmp(&levels.get(*b)));
     order.sort_by(compare);
     let mut ranks = vec![0u32; levels.len()];
     let mut rank = 0u32;
     for (position, &level_idx) in order.iter().enumerate() {
-        if position > 0 && levels[order[position - 1]] != levels[level_idx] {
+        if position > 0 && levels.get(order[position - 1]) != levels.get(level_idx) {
             rank = rank.saturating_add(1);
         }
         ranks[level_idx] = rank;

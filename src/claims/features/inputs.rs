@@ -13,7 +13,9 @@ use crate::claims::schema::names::{
     PROCEDURE_CODE, PROVIDER_ID, QUANTITY, REJECT_CODE, SERVICE_DATE, UNITS,
 };
 use crate::claims::schema::{known_role, ColumnRole};
-use crate::claims::table::{format_day, format_number, ClaimsTable, ColumnData, Numbers, TableError, MISSING_DAY};
+use crate::claims::table::{
+    format_day, format_number, ClaimsTable, ColumnData, Levels, Numbers, TableError, MISSING_DAY,
+};
 
 use super::groups::{group_sizes, intern, number_key, Keys, Pairs};
 use super::timeline::Timeline;
@@ -27,7 +29,7 @@ pub(crate) fn is_label(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Texts<'t> {
     keys: Keys<'t>,
-    levels: Cow<'t, [String]>,
+    levels: Cow<'t, Levels>,
 }
 
 impl Texts<'_> {
@@ -38,7 +40,7 @@ impl Texts<'_> {
 
     /// `f` of every level's text, in code order.
     pub(crate) fn per_level<T>(&self, f: impl Fn(&str) -> T) -> Vec<T> {
-        self.levels.iter().map(|level| f(level)).collect()
+        self.levels.iter().map(f).collect()
     }
 }
 
@@ -264,7 +266,7 @@ fn texts_of(data: &ColumnData) -> Texts<'_> {
         }
         ColumnData::Numeric { values } => {
             let (keys, distinct) = intern(values.iter().map(number_key));
-            let levels = distinct.iter().map(|&bits| format_number(f64::from_bits(bits))).collect::<Vec<_>>();
+            let levels = distinct.iter().map(|&bits| format_number(f64::from_bits(bits))).collect::<Levels>();
             Texts { keys, levels: Cow::Owned(levels) }
         }
         ColumnData::Date { days } => {

@@ -49,7 +49,7 @@ pub(super) fn summarize_level(
             continue;
         }
         let entity = code as u32;
-        let mut summary = context.basic(keys.ids().get(code).cloned().unwrap_or_default(), claims);
+        let mut summary = context.basic(keys.ids().get(code).map(str::to_owned).unwrap_or_default(), claims);
         summary.one_and_done_share = match (&members, member_tally.as_mut()) {
             (Some(members), Some(tally)) => members.one_and_done_share(tally, entity, claims),
             _ if level == EntityLevel::Member => Some(if claims.len() == 1 { 1.0 } else { 0.0 }),

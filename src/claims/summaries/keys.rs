@@ -1,6 +1,7 @@
 //! An id column as dense codes (borrowed from a categorical column, interned from the
 //! display text of any other kind), and the counting sort that groups rows by code.
 
+use crate::claims::Levels;
 use std::borrow::Cow;
 
 use crate::claims::table::{CategoricalBuilder, ColumnData, MISSING_CODE};
@@ -9,7 +10,7 @@ use crate::claims::table::{CategoricalBuilder, ColumnData, MISSING_CODE};
 /// ids, or `MISSING_CODE`, is a missing id.
 #[derive(Debug, Clone)]
 pub(super) struct EntityKeys<'t> {
-    ids: Cow<'t, [String]>,
+    ids: Cow<'t, Levels>,
     codes: Cow<'t, [u32]>,
 }
 
@@ -19,7 +20,7 @@ impl<'t> EntityKeys<'t> {
     pub(super) fn new(data: &'t ColumnData) -> Self {
         match data {
             ColumnData::Categorical { levels, codes } => {
-                Self { ids: Cow::Borrowed(levels.as_slice()), codes: Cow::Borrowed(codes.as_slice()) }
+                Self { ids: Cow::Borrowed(levels), codes: Cow::Borrowed(codes.as_slice()) }
             }
             other => {
                 let mut builder = CategoricalBuilder::default();
@@ -31,14 +32,14 @@ impl<'t> EntityKeys<'t> {
                     ColumnData::Categorical { levels, codes } => {
                         Self { ids: Cow::Owned(levels), codes: Cow::Owned(codes) }
                     }
-                    _ => Self { ids: Cow::Owned(Vec::new()), codes: Cow::Owned(Vec::new()) },
+                    _ => Self { ids: Cow::Owned(Levels::new()), codes: Cow::Owned(Vec::new()) },
                 }
             }
         }
     }
 
     /// The ids, in code order.
-    pub(super) fn ids(&self) -> &[String] {
+    pub(super) fn ids(&self) -> &Levels {
         &self.ids
     }
 

@@ -186,12 +186,13 @@ fn numeric_ids_and_tables_without_amounts_or_dates() {
 #[test]
 fn damaged_codes_count_as_missing_ids() {
     let mut table = ClaimsTable::new();
-    let ids = ColumnData::Categorical { levels: vec!["A".into(), "B".into()], codes: vec![0, 9, 1, u32::MAX - 1, 0] };
+    let ids =
+        ColumnData::Categorical { levels: ["A", "B"].into_iter().collect(), codes: vec![0, 9, 1, u32::MAX - 1, 0] };
     table.push_column(PHARMACY_ID, ids).unwrap();
     let summary = summarize(&table, EntityLevel::Pharmacy, &[], &[], None).unwrap();
     assert_eq!(summary.rows.iter().map(|row| row.n_claims).collect::<Vec<_>>(), [2, 1]);
     assert_eq!(summary.missing_id_claims, 2);
-    let unused = ColumnData::Categorical { levels: vec!["unused".into(), "B".into()], codes: vec![1, 1] };
+    let unused = ColumnData::Categorical { levels: ["unused", "B"].into_iter().collect(), codes: vec![1, 1] };
     let mut table = ClaimsTable::new();
     table.push_column(PHARMACY_ID, unused).unwrap();
     let summary = summarize(&table, EntityLevel::Pharmacy, &[], &[], None).unwrap();

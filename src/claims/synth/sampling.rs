@@ -305,7 +305,7 @@ pub fn compact_categorical(codes: &[u32], n_levels: usize, level_text: impl Fn(u
         };
         compact.push(new_code);
     }
-    ColumnData::Categorical { levels, codes: compact }
+    ColumnData::Categorical { levels: levels.into(), codes: compact }
 }
 
 #[cfg(test)]
@@ -399,7 +399,7 @@ mod tests {
         let data = compact_categorical(&[2, 0, 2, MISSING_CODE], 4, |i| format!("L{i}"));
         assert_eq!(
             data,
-            ColumnData::Categorical { levels: vec!["L2".into(), "L0".into()], codes: vec![0, 1, 0, MISSING_CODE] }
+            ColumnData::Categorical { levels: ["L2", "L0"].into_iter().collect(), codes: vec![0, 1, 0, MISSING_CODE] }
         );
     }
 }

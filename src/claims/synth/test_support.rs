@@ -78,7 +78,7 @@ pub(crate) fn days<'t>(table: &'t ClaimsTable, name: &str) -> &'t [i32] {
 pub(crate) fn texts<'t>(table: &'t ClaimsTable, name: &str) -> Vec<&'t str> {
     match &table.column(name).unwrap().data {
         ColumnData::Categorical { levels, codes } => {
-            codes.iter().map(|&c| levels.get(c as usize).map_or("", String::as_str)).collect()
+            codes.iter().map(|&c| levels.get(c as usize).unwrap_or("")).collect()
         }
         _ => panic!("{name} is not categorical"),
     }

@@ -87,7 +87,7 @@ fn all_missing_columns_give_nan_not_panics() {
                 SERVICE_DATE => ColumnData::Date { days: vec![MISSING_DAY; n] },
                 MEMBER_ID | PROVIDER_ID | PHARMACY_ID | PROCEDURE_CODE | DIAGNOSIS_CODE | MEMBER_GENDER | NDC
                 | MEMBER_STATE | PHARMACY_STATE | PAYER_TYPE | REJECT_CODE => {
-                    ColumnData::Categorical { levels: vec![], codes: vec![MISSING_CODE; n] }
+                    ColumnData::Categorical { levels: Default::default(), codes: vec![MISSING_CODE; n] }
                 }
                 _ => ColumnData::Numeric { values: vec![f64::NAN; n].into() },
             };
@@ -147,7 +147,10 @@ fn mistyped_inputs_are_read_as_well_as_they_can_be() {
 #[test]
 fn damaged_tables_are_errors_or_missing_values_never_panics() {
     // Codes beyond the levels are read as missing.
-    let t = table(vec![(MEMBER_ID, ColumnData::Categorical { levels: vec!["m1".into()], codes: vec![0, 5, 0] })]);
+    let t = table(vec![(
+        MEMBER_ID,
+        ColumnData::Categorical { levels: ["m1"].into_iter().collect(), codes: vec![0, 5, 0] },
+    )]);
     assert_values(&feature(&t, "member_claim_count"), &[2.0, NAN, 2.0]);
     // A deserialized table whose column is shorter than its row count.
     let json = r#"{"n_rows":3,"columns":[{"name":"member_id","data":{"kind":"numeric","values":[1.0,2.0]}}]}"#;
