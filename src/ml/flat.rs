@@ -504,14 +504,15 @@ mod tests {
 
     #[test]
     fn the_fixed_size_layout_scores_as_the_general_one() {
-        // 2,061 rows: two full blocks of 1,024 and a part group of 13 at the end.
+        // 2,061 rows: two full blocks of 1,024, then a block of 13 (a group of eight and a
+        // part group of five).
         let (matrix, labels) = data(2061);
         let isolation = IsolationForestParams { n_trees: 12, ..Default::default() }
             .fit(&matrix, &mut |_| ControlFlow::Continue(()))
             .unwrap();
         let flat = FlatForest::from_ensemble(&isolation.shap_ensemble());
         let small = flat.small.as_ref().expect("isolation trees are at most 8 deep");
-        // Missing values go both ways somewhere in the forest, and some trees stop early.
+        // Missing values go both ways somewhere in the forest.
         let directions: Vec<bool> = small
             .iter()
             .flat_map(|tree| tree.features.iter().zip(tree.thresholds.iter()))
