@@ -179,6 +179,29 @@ pub(crate) fn read_binned_feature(
     bins: &mut Vec<FeatureBins>,
     codes: &mut Vec<u8>,
 ) -> Result<(), MlError> {
+    codes.extend_from_slice(read_feature_codes(r, n_rows, bins)?);
+    Ok(())
+}
+
+/// [`read_binned_feature`] that leaves the codes where they are: it returns their place
+/// in the buffer (for a reader that moves them within the buffer it owns).
+pub(crate) fn read_binned_feature_place(
+    r: &mut ByteReader<'_>,
+    n_rows: usize,
+    bins: &mut Vec<FeatureBins>,
+) -> Result<std::ops::Range<usize>, MlError> {
+    let n_codes = read_feature_codes(r, n_rows, bins)?.len();
+    let end = r.offset();
+    Ok(end - n_codes..end)
+}
+
+/// Reads one feature's bin edges and codes, checks them, appends the bins and returns the
+/// codes.
+fn read_feature_codes<'a>(
+    r: &mut ByteReader<'a>,
+    n_rows: usize,
+    bins: &mut Vec<FeatureBins>,
+) -> Result<&'a [u8], MlError> {
     let feature_bins =
         FeatureBins::from_upper_edges(r.f32s()?).ok_or_else(|| r.error("bin edges are not ascending"))?;
     let column = r.bytes()?;
@@ -189,9 +212,8 @@ pub(crate) fn read_binned_feature(
     if column.iter().any(|&code| code != MISSING_BIN && usize::from(code) >= n_bins) {
         return Err(r.error("a bin code is outside its feature's bins"));
     }
-    codes.extend_from_slice(column);
     bins.push(feature_bins);
-    Ok(())
+    Ok(column)
 }
 
 /// Learns one feature's bins from `learn_from`, appends them, and appends the codes of

@@ -84,6 +84,8 @@ impl ByteWriter {
 #[derive(Debug)]
 pub struct ByteReader<'a> {
     bytes: &'a [u8],
+    /// The whole buffer's length, format name included.
+    total: usize,
     what: &'static str,
 }
 
@@ -91,9 +93,14 @@ impl<'a> ByteReader<'a> {
     /// A reader over `bytes`, which must start with `magic`; `what` names the format in errors.
     pub fn new(bytes: &'a [u8], magic: &[u8; 4], what: &'static str) -> Result<Self, MlError> {
         match bytes.strip_prefix(magic.as_slice()) {
-            Some(rest) => Ok(Self { bytes: rest, what }),
+            Some(rest) => Ok(Self { bytes: rest, total: bytes.len(), what }),
             None => Err(MlError::BadBytes { what, reason: "it does not start with its format name".into() }),
         }
+    }
+
+    /// How far into the buffer (format name included) reading has come.
+    pub fn offset(&self) -> usize {
+        self.total - self.bytes.len()
     }
 
     /// An error about this buffer.

@@ -8,7 +8,7 @@
 
 use std::ops::{ControlFlow, Range};
 
-use super::binning::{read_binned_feature, write_binned_feature, BinnedMatrix, MISSING_BIN};
+use super::binning::{read_binned_feature_place, write_binned_feature, BinnedMatrix, MISSING_BIN};
 use super::bytes::{ByteReader, ByteWriter};
 use super::random_forest::{
     add_normalized, class_multipliers, count_classes, draw_sample_counts, weighted_sample, FitProgress, ForestParams,
@@ -276,16 +276,22 @@ impl ForestJob {
 
     /// Reads [`ForestJob::to_bytes`]; anything damaged is [`MlError::BadBytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, MlError> {
-        let mut r = ByteReader::new(bytes, JOB_MAGIC, "forest job")?;
+        Self::from_owned_bytes(bytes.to_vec())
+    }
+
+    /// [`ForestJob::from_bytes`] that takes the bytes and keeps their buffer for the bin
+    /// codes (moved to its front, the rest freed), so a helper never holds the job twice.
+    pub fn from_owned_bytes(mut bytes: Vec<u8>) -> Result<Self, MlError> {
+        let mut r = ByteReader::new(&bytes, JOB_MAGIC, "forest job")?;
         let params: ForestParams =
             serde_json::from_str(r.str()?).map_err(|e| r.error(format!("its parameters: {e}")))?;
         let n_features = r.len(8)?;
         let feature_names = (0..n_features).map(|_| r.str().map(String::from)).collect::<Result<Vec<_>, _>>()?;
         let n_rows = r.len(0)?;
         let mut bins = Vec::with_capacity(n_features);
-        let mut codes = Vec::new();
+        let mut places = Vec::with_capacity(n_features);
         for _ in 0..n_features {
-            read_binned_feature(&mut r, n_rows, &mut bins, &mut codes)?;
+            places.push(read_binned_feature_place(&mut r, n_rows, &mut bins)?);
         }
         let labels = r.u32s()?;
         let n_classes = r.len(0)?;
@@ -299,7 +305,17 @@ impl ForestJob {
             return Err(job_error("its shape is inconsistent"));
         }
         params.validate(n_rows)?;
-        let binned = BinnedMatrix::from_parts(n_rows, codes, bins);
+        // Each feature's codes move down to follow the last one's: a feature's place starts
+        // after its header, past where the codes before it end.
+        let mut codes_end = 0;
+        for place in places {
+            let n_codes = place.len();
+            bytes.copy_within(place, codes_end);
+            codes_end += n_codes;
+        }
+        bytes.truncate(codes_end);
+        bytes.shrink_to_fit();
+        let binned = BinnedMatrix::from_parts(n_rows, bytes, bins);
         Ok(Self { params, feature_names, binned, labels, n_classes, class_multiplier })
     }
 }
@@ -429,6 +445,20 @@ mod tests {
 
     fn keep_going(_: FitProgress) -> ControlFlow<()> {
         ControlFlow::Continue(())
+    }
+
+    #[test]
+    fn a_job_read_from_its_own_buffer_keeps_every_code() {
+        let (matrix, labels) = data(700, 5);
+        let job = ForestParams { n_trees: 3, ..ForestParams::default() }.prepare(&matrix, &labels).unwrap();
+        let bytes = job.to_bytes();
+        let read = ForestJob::from_owned_bytes(bytes.clone()).unwrap();
+        assert_eq!(read.binned.n_rows(), 700);
+        for feature_idx in 0..job.binned.n_features() {
+            assert_eq!(read.binned.codes(feature_idx), job.binned.codes(feature_idx), "feature {feature_idx}");
+        }
+        assert_eq!((read.labels.as_slice(), read.n_classes), (job.labels.as_slice(), job.n_classes));
+        assert!(read.to_bytes() == bytes);
     }
 
     #[test]

@@ -267,7 +267,7 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
             let end = field("end").as_f64().ok_or("the task has no end")? as usize;
             // The job's bytes go as soon as it is decoded, before any tree grows.
-            let job = ForestJob::from_bytes(&bytes_of("job").map_err(|_| "the task has no job")?)
+            let job = ForestJob::from_owned_bytes(bytes_of("job").map_err(|_| "the task has no job")?)
                 .map_err(|e| e.to_string())?;
             let mut on_progress = |_| {
                 let progress = Object::new();
