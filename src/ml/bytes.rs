@@ -165,6 +165,13 @@ impl<'a> ByteReader<'a> {
         self.take(n)
     }
 
+    /// The bytes of f32s written by [`ByteWriter::f32s`], left undecoded (four a value,
+    /// little-endian).
+    pub fn f32_bytes(&mut self) -> Result<&'a [u8], MlError> {
+        let n = self.len(4)?;
+        self.take(n * 4)
+    }
+
     /// Reads f32s written by [`ByteWriter::f32s`].
     pub fn f32s(&mut self) -> Result<Vec<f32>, MlError> {
         let mut values = Vec::new();

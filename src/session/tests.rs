@@ -287,7 +287,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     // Scoring every claim elsewhere too: each helper predicts a chunk of rows with the view.
     // Each chunk's bytes are written a column at a time, as the pool writes them.
     let predict_elsewhere = |view: &[u8], rows: &dyn FeatureSource| -> Vec<f64> {
-        use crate::ml::shap::wire::{matrix_from_bytes, matrix_pieces, MatrixPiece};
+        use crate::ml::shap::wire::{matrix_pieces, MatrixBytes, MatrixPiece};
         let view = crate::ml::shap::ShapEnsemble::from_bytes(view).unwrap();
         let flat = crate::ml::flat::FlatForest::from_ensemble(&view);
         crate::ml::forest_job::split_ranges(rows.n_rows(), 2)
@@ -303,7 +303,12 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
                         }
                     }
                 }
-                flat.predict_matrix(&matrix_from_bytes(&bytes).unwrap())
+                // As a helper does: scored from the bytes a piece at a time.
+                let piece_by_piece = MatrixBytes::new(&bytes).unwrap();
+                crate::ml::source::map_chunks(&piece_by_piece, &Rows::all(chunk.len()), |piece| {
+                    Ok::<_, crate::ml::MlError>(flat.predict_matrix(piece))
+                })
+                .unwrap()
             })
             .collect()
     };

@@ -24,9 +24,13 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::ml::flat::FlatForest;
 use crate::ml::forest_job::ForestJob;
-use crate::ml::shap::wire::{binned_rows_from_bytes, matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes};
+use crate::ml::shap::wire::{
+    binned_rows_from_bytes, matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes, MatrixBytes,
+};
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
+use crate::ml::source::map_chunks;
 use crate::ml::FitProgress;
+use crate::ml::{FeatureSource, MlError, Rows};
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
 use crate::session::{PostedFile, Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
@@ -280,8 +284,16 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         Some("shap") => {
             view_and_rows().map(|(view, rows)| shap_values_to_bytes(&TreeExplainer::new(&view).explain_matrix(&rows)))
         }
-        Some("predict") => view_and_rows()
-            .map(|(view, rows)| predictions_to_bytes(&FlatForest::from_ensemble(&view).predict_matrix(&rows))),
+        // The chunk is scored from its bytes a piece at a time, never decoded whole beside them.
+        Some("predict") => (|| -> Result<Vec<u8>, String> {
+            let flat = FlatForest::from_ensemble(&view()?);
+            let bytes = bytes_of("rows").map_err(|_| "the task has no rows")?;
+            let rows = MatrixBytes::new(&bytes).map_err(|e| e.to_string())?;
+            let values =
+                map_chunks(&rows, &Rows::all(rows.n_rows()), |piece| Ok::<_, MlError>(flat.predict_matrix(piece)))
+                    .map_err(|e| e.to_string())?;
+            Ok(predictions_to_bytes(&values))
+        })(),
         Some("predict_binned") => (|| -> Result<Vec<u8>, String> {
             let view = view()?;
             let rows = binned_rows_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?)

@@ -121,6 +121,60 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
     FeatureMatrix::from_column_major(names, n_rows.unwrap_or(0), values)
 }
 
+/// Rows written by [`matrix_to_bytes`], read where they lie: a [`FeatureSource`] that
+/// decodes a column's values only when they are read, so a helper scoring a chunk in
+/// pieces ([`crate::ml::source::map_chunks`]) never holds the chunk twice.
+#[derive(Debug)]
+pub struct MatrixBytes<'a> {
+    names: Vec<String>,
+    n_rows: usize,
+    /// Each column's values, four little-endian bytes a row.
+    columns: Vec<&'a [u8]>,
+}
+
+impl<'a> MatrixBytes<'a> {
+    /// Reads the layout of [`matrix_to_bytes`]' bytes; the checks are
+    /// [`matrix_from_bytes`]'.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, MlError> {
+        let mut r = ByteReader::new(bytes, MATRIX_MAGIC, "rows")?;
+        let n_features = r.len(8)?;
+        let mut names = Vec::with_capacity(n_features);
+        let mut columns = Vec::with_capacity(n_features);
+        let mut n_rows = None;
+        for _ in 0..n_features {
+            names.push(r.str()?.to_owned());
+            let column = r.f32_bytes()?;
+            if *n_rows.get_or_insert(column.len() / 4) != column.len() / 4 {
+                return Err(r.error("the columns differ in length"));
+            }
+            columns.push(column);
+        }
+        r.finish()?;
+        Ok(Self { names, n_rows: n_rows.unwrap_or(0), columns })
+    }
+}
+
+impl FeatureSource for MatrixBytes<'_> {
+    fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    fn feature_names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn extend_column(&self, feature_idx: usize, rows: &crate::ml::Rows<'_>, out: &mut Vec<f32>) {
+        let column = self.columns.get(feature_idx).copied().unwrap_or_default();
+        let value_at = |row: usize| {
+            column.get(row * 4..row * 4 + 4).map_or(f32::NAN, |b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        match rows {
+            crate::ml::Rows::Range(range) => out.extend(range.clone().map(value_at)),
+            crate::ml::Rows::Chosen(chosen) => out.extend(chosen.iter().map(|&row| value_at(row))),
+        }
+    }
+}
+
 /// The rows `rows` of a binned matrix (its codes and each feature's edges): a quarter of
 /// [`matrix_to_bytes`]' size, for scoring them with a forest grown on those bins
 /// ([`crate::ml::flat::FlatForest::predict_binned`]).
@@ -252,6 +306,37 @@ mod tests {
             pieces.extend(explainer.explain_matrix(&part).values);
         }
         assert_eq!(pieces, whole.values);
+    }
+
+    #[test]
+    fn rows_read_where_they_lie_score_as_their_matrix() {
+        let (ensemble, mut matrix) = forest_and_rows();
+        // A missing value and an infinite one, which a matrix stores as missing.
+        let mut columns: Vec<Vec<f32>> = (0..3).map(|f| matrix.column(f).to_vec()).collect();
+        columns[1][7] = f32::NAN;
+        columns[2][9] = f32::INFINITY;
+        matrix = FeatureMatrix::from_columns(matrix.feature_names().to_vec(), columns).unwrap();
+        let bytes = matrix_to_bytes(&matrix);
+        let rows = MatrixBytes::new(&bytes).unwrap();
+        assert_eq!((rows.n_rows(), rows.feature_names()), (400, matrix.feature_names()));
+        let chosen = [399, 9, 7, 0, 9];
+        for feature_idx in 0..3 {
+            let (mut read, mut expected) = (Vec::new(), Vec::new());
+            crate::ml::source::read_column(&rows, feature_idx, &crate::ml::Rows::Chosen(&chosen), &mut read);
+            crate::ml::source::read_column(&matrix, feature_idx, &crate::ml::Rows::Chosen(&chosen), &mut expected);
+            assert!(read.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits()), "feature {feature_idx}");
+        }
+        let flat = crate::ml::flat::FlatForest::from_ensemble(&ensemble);
+        let whole = flat.predict_matrix(&matrix_from_bytes(&bytes).unwrap());
+        let in_pieces = crate::ml::source::map_chunks(&rows, &crate::ml::Rows::all(400), |piece| {
+            Ok::<_, MlError>(flat.predict_matrix(piece))
+        })
+        .unwrap();
+        assert!(whole.iter().zip(&in_pieces).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(in_pieces.len(), 400);
+        for cut in [0, 4, 20, bytes.len() / 2, bytes.len() - 1] {
+            assert!(MatrixBytes::new(&bytes[..cut]).is_err(), "cut {cut}");
+        }
     }
 
     #[test]
