@@ -103,22 +103,10 @@ pub fn matrix_pieces(matrix: &dyn FeatureSource, rows: std::ops::Range<usize>) -
 
 /// Reads [`matrix_to_bytes`].
 pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
-    let mut r = ByteReader::new(bytes, MATRIX_MAGIC, "rows")?;
-    let n_features = r.len(8)?;
-    let mut names = Vec::with_capacity(n_features);
-    // The columns go straight into one column-major buffer: a million rows are held once
-    // beside their bytes, not twice.
-    let mut values = Vec::new();
-    let mut n_rows = None;
-    for _ in 0..n_features {
-        names.push(r.str()?.to_owned());
-        let column_rows = r.f32s_into(&mut values)?;
-        if *n_rows.get_or_insert(column_rows) != column_rows {
-            return Err(r.error("the columns differ in length"));
-        }
-    }
-    r.finish()?;
-    FeatureMatrix::from_column_major(names, n_rows.unwrap_or(0), values)
+    // The columns go straight into one column-major buffer of the right size: a million
+    // rows are held once beside their bytes, not twice.
+    let rows = MatrixBytes::new(bytes)?;
+    FeatureMatrix::from_source(&rows, &crate::ml::Rows::all(rows.n_rows()))
 }
 
 /// Rows written by [`matrix_to_bytes`], read where they lie: a [`FeatureSource`] that
