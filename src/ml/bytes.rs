@@ -174,16 +174,7 @@ impl<'a> ByteReader<'a> {
 
     /// Reads f32s written by [`ByteWriter::f32s`].
     pub fn f32s(&mut self) -> Result<Vec<f32>, MlError> {
-        let mut values = Vec::new();
-        self.f32s_into(&mut values)?;
-        Ok(values)
-    }
-
-    /// Reads f32s written by [`ByteWriter::f32s`] onto the end of `out`; returns how many.
-    pub fn f32s_into(&mut self, out: &mut Vec<f32>) -> Result<usize, MlError> {
-        let n = self.len(4)?;
-        out.extend(self.take(n * 4)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
-        Ok(n)
+        Ok(self.f32_bytes()?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
 
     /// Reads f64s written by [`ByteWriter::f64s`].
