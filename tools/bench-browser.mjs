@@ -88,43 +88,68 @@ async function stageTimes(page) {
   return stages;
 }
 
-/** The tab's memory: the summed resident set of Chromium's renderer processes (the page, its
- * workers and their wasm memories live there), in MB. Linux only; null elsewhere. */
-function rendererRssMb() {
+/**
+ * The tab's memory, in MB, summed over Chromium's renderer processes (the page, its workers and
+ * their wasm memories live there). Two readings:
+ * - `rss`: the resident set, which also counts pages shared with other processes (Chromium's own
+ *   code and libraries), once per process;
+ * - `footprint`: resident anonymous memory plus swap, what Chrome's task manager calls the
+ *   "memory footprint" on Linux: the memory that the tab itself holds.
+ * - `tab`: the footprint of the largest renderer process alone, the tab's own (its dedicated
+ *   workers run in its process); the others are Chromium's spare and blank renderers.
+ * `processes` is how many renderer processes were summed. Linux only; null elsewhere.
+ */
+function rendererMemoryMb() {
   try {
-    let kb = 0;
+    let rssKb = 0;
+    let footprintKb = 0;
+    let largestKb = 0;
+    let processes = 0;
+    const field = (status, name) => Number(new RegExp(`${name}:\\s+([0-9]+) kB`).exec(status)?.[1] ?? 0);
     for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
         if (!cmdline.includes('--type=renderer')) continue;
-        const rss = /VmRSS:\s+([0-9]+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (rss) kb += Number(rss[1]);
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const footprint = field(status, 'RssAnon') + field(status, 'VmSwap');
+        rssKb += field(status, 'VmRSS');
+        footprintKb += footprint;
+        largestKb = Math.max(largestKb, footprint);
+        processes += 1;
       } catch { /* the process ended */ }
     }
-    return Math.round(kb / 1024);
+    const mb = (kb) => Math.round(kb / 1024);
+    return { rss: mb(rssKb), footprint: mb(footprintKb), tab: mb(largestKb), processes };
   } catch {
     return null;
   }
 }
 
 /**
- * Samples the renderer memory every 100 ms. `step(name)` records the peak since the previous
- * step (or the start) under `name`; `stop()` returns the overall peak in MB and the steps'.
+ * Samples the renderer memory every 100 ms. `step(name)` records the peaks since the previous
+ * step (or the start) under `name`; `stop()` returns the overall peaks in MB and the steps'.
  */
 function memorySampler() {
-  let peak = rendererRssMb() ?? 0;
+  const zero = { rss: 0, footprint: 0, tab: 0, processes: 0 };
+  const max = (a, b) => ({
+    rss: Math.max(a.rss, b.rss),
+    footprint: Math.max(a.footprint, b.footprint),
+    tab: Math.max(a.tab, b.tab),
+    processes: Math.max(a.processes, b.processes),
+  });
+  let peak = rendererMemoryMb() ?? zero;
   let stepPeak = peak;
   const steps = {};
   const sample = () => {
-    const now = rendererRssMb() ?? 0;
-    peak = Math.max(peak, now);
-    stepPeak = Math.max(stepPeak, now);
+    const now = rendererMemoryMb() ?? zero;
+    peak = max(peak, now);
+    stepPeak = max(stepPeak, now);
     return now;
   };
   const timer = setInterval(sample, 100);
   return {
     step: (name) => { const now = sample(); steps[name] = stepPeak; stepPeak = now; },
-    stop: () => { clearInterval(timer); sample(); return { peakMb: peak, stepPeaksMb: steps }; },
+    stop: () => { clearInterval(timer); sample(); return { peak, stepPeaks: steps }; },
   };
 }
 
@@ -364,9 +389,16 @@ try {
         run.isolationForestError = String(error.message ?? error).slice(0, 200);
       }
       run.heapAfterTrainingMb = await heapMb(cdp);
-      const { peakMb, stepPeaksMb } = memory.stop();
-      run.peakRendererMemoryMb = peakMb;
-      run.rendererMemoryPeakByStepMb = stepPeaksMb;
+      const { peak, stepPeaks } = memory.stop();
+      run.peakRendererMemoryMb = peak.rss;
+      run.peakRendererFootprintMb = peak.footprint;
+      run.peakTabFootprintMb = peak.tab;
+      run.rendererProcesses = peak.processes;
+      const byStep = (reading) => Object.fromEntries(
+        Object.entries(stepPeaks).map(([step, peaks]) => [step, peaks[reading]]));
+      run.rendererMemoryPeakByStepMb = byStep('rss');
+      run.rendererFootprintPeakByStepMb = byStep('footprint');
+      run.tabFootprintPeakByStepMb = byStep('tab');
       run.wasmMemoryPeakByStepMb = await wasm.stop();
       await context.close();
       results.runs.push(run);
