@@ -318,11 +318,6 @@ pub struct FeatureChoice {
 pub struct LoadedData {
     /// Where the claims came from ("medical, seed 42" or the file name).
     pub source: String,
-    /// The raw claims, as [`crate::claims::table_bytes`]. The browser's worker moves them
-    /// out and posts them beside the message, transferred, and the page reads them from
-    /// there a slice at a time, so they are empty once posted.
-    #[serde(with = "serde_bytes")]
-    pub table: Vec<u8>,
     /// The ingestion report, for files.
     pub report: Option<Box<SchemaReport>>,
     /// The derived features built and skipped.

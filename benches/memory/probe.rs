@@ -25,8 +25,10 @@ unsafe impl GlobalAlloc for Tracking {
         let q = unsafe { System.realloc(p, l, n) };
         if !q.is_null() {
             if n > l.size() {
-                let now = LIVE.fetch_add(n - l.size(), Relaxed) + n - l.size();
-                PEAK.fetch_max(now, Relaxed);
+                // Counted as wasm's allocator does it: a block that grows is copied into a
+                // new one, so old and new are both live for a moment.
+                PEAK.fetch_max(LIVE.load(Relaxed) + n, Relaxed);
+                LIVE.fetch_add(n - l.size(), Relaxed);
             } else {
                 LIVE.fetch_sub(l.size() - n, Relaxed);
             }
@@ -61,7 +63,7 @@ fn main() {
         &mut |_| {},
     );
     let FromWorker::Loaded { data, .. } = reply else { panic!() };
-    println!("table bytes {:.1} MB", data.table.len() as f64 / 1048576.0);
+    println!("table bytes {:.1} MB", s.claims_byte_len().unwrap_or(0) as f64 / 1048576.0);
     let labels = data.labels.first().map(|l| l.column.clone());
     let features: Vec<String> = data.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect();
     println!("{} features", features.len());

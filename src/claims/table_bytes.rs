@@ -7,7 +7,7 @@
 //! is a little-endian u32; every read is bounds-checked, so damaged bytes are an error, not
 //! a panic.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use thiserror::Error;
 
@@ -42,40 +42,120 @@ pub enum TableBytesError {
 
 /// The table as bytes.
 pub fn table_to_bytes(table: ColumnsView<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + table.n_rows() * table.columns().len() * 8);
-    out.extend_from_slice(MAGIC);
-    put_len(&mut out, table.columns().len());
+    let mut out = Vec::with_capacity(table_byte_len(table));
+    // Writing to a `Vec` cannot fail.
+    let _ = write_table(table, &mut out);
+    out
+}
+
+/// How many bytes [`write_table`] writes for `table`, so a caller can size its buffer
+/// exactly before writing (the worker writes a million claims straight into a JavaScript
+/// array, never holding them as one block in its own memory).
+pub fn table_byte_len(table: ColumnsView<'_>) -> usize {
+    const LEN: usize = 4;
+    let n_rows = table.n_rows();
+    let columns = table.columns().iter().map(|column| {
+        let data = match &column.data {
+            ColumnData::Numeric { values } => {
+                let width = match values.stored() {
+                    Stored::Singles(_) | Stored::Cents(_) => 4,
+                    Stored::Doubles(_) => 8,
+                };
+                LEN + n_rows * width
+            }
+            ColumnData::Categorical { levels, .. } => {
+                LEN + levels.iter().map(|level| LEN + level.len()).sum::<usize>() + LEN + n_rows * 4
+            }
+            ColumnData::Date { .. } => LEN + n_rows * 4,
+        };
+        LEN + column.name.len() + 1 + data
+    });
+    MAGIC.len() + LEN + columns.sum::<usize>()
+}
+
+/// Writes the table's bytes to `out`, a chunk of values at a time; the same bytes as
+/// [`table_to_bytes`], [`table_byte_len`] of them.
+pub fn write_table(table: ColumnsView<'_>, out: &mut impl Write) -> std::io::Result<()> {
+    let mut head = Vec::with_capacity(64);
+    head.extend_from_slice(MAGIC);
+    put_len(&mut head, table.columns().len());
     for column in table.columns() {
-        put_text(&mut out, &column.name);
+        put_text(&mut head, &column.name);
         match &column.data {
-            ColumnData::Numeric { values } => put_numbers(&mut out, values),
+            ColumnData::Numeric { values } => match values.stored() {
+                Stored::Singles(singles) => {
+                    head.push(KIND_SINGLES);
+                    put_values(out, &mut head, singles, |v| v.to_le_bytes())?;
+                }
+                Stored::Cents(cents) => {
+                    head.push(KIND_CENTS);
+                    put_values(out, &mut head, cents, |c| c.to_le_bytes())?;
+                }
+                Stored::Doubles(doubles) => {
+                    head.push(KIND_NUMERIC);
+                    put_values(out, &mut head, doubles, |v| v.to_le_bytes())?;
+                }
+            },
             ColumnData::Categorical { levels, codes } => {
-                out.push(KIND_CATEGORICAL);
-                put_len(&mut out, levels.len());
-                levels.iter().for_each(|level| put_text(&mut out, level));
-                put_len(&mut out, codes.len());
-                codes.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
+                head.push(KIND_CATEGORICAL);
+                put_len(&mut head, levels.len());
+                for level in levels.iter() {
+                    put_text(&mut head, level);
+                    if head.len() >= CHUNK_BYTES {
+                        out.write_all(&head)?;
+                        head.clear();
+                    }
+                }
+                put_values(out, &mut head, codes, |c| c.to_le_bytes())?;
             }
             ColumnData::Date { days } => {
-                out.push(KIND_DATE);
-                put_len(&mut out, days.len());
-                days.iter().for_each(|d| out.extend_from_slice(&d.to_le_bytes()));
+                head.push(KIND_DATE);
+                put_values(out, &mut head, days, |d| d.to_le_bytes())?;
             }
         }
     }
-    out
+    out.write_all(&head)
+}
+
+/// Writes what `head` holds, then `values`' length and the values, a chunk at a time;
+/// `head` is left empty for what follows.
+fn put_values<T: Copy, const WIDTH: usize>(
+    out: &mut impl Write,
+    head: &mut Vec<u8>,
+    values: &[T],
+    bytes_of: impl Fn(T) -> [u8; WIDTH],
+) -> std::io::Result<()> {
+    put_len(head, values.len());
+    for chunk in values.chunks(CHUNK_BYTES / WIDTH) {
+        chunk.iter().for_each(|&value| head.extend_from_slice(&bytes_of(value)));
+        out.write_all(head)?;
+        head.clear();
+    }
+    out.write_all(head)?;
+    head.clear();
+    Ok(())
 }
 
 /// Reads bytes written by [`table_to_bytes`].
 pub fn table_from_bytes(bytes: &[u8]) -> Result<ClaimsTable, TableBytesError> {
-    read_table(bytes)
+    read_sized_table(bytes, bytes.len())
 }
 
 /// [`table_from_bytes`] from a stream, a little at a time: the bytes are never held whole
-/// beside the table they make (the page reads a million claims straight from the buffer
-/// the worker posted).
+/// beside the table they make.
 pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
-    let mut reader = Reader { input, offset: 0, chunk: Vec::new() };
+    read_from(Reader { input, offset: 0, chunk: Vec::new(), total: None })
+}
+
+/// [`read_table`] from a stream of `total` bytes (the page reads a million claims straight
+/// from the buffer the worker posted). Knowing the total, each column's values go into a
+/// buffer of exactly their number, where a stream of unknown length grows its buffers as
+/// values arrive (a damaged length could otherwise ask for memory the bytes cannot fill).
+pub fn read_sized_table(input: impl Read, total: usize) -> Result<ClaimsTable, TableBytesError> {
+    read_from(Reader { input, offset: 0, chunk: Vec::new(), total: Some(total) })
+}
+
+fn read_from<R: Read>(mut reader: Reader<R>) -> Result<ClaimsTable, TableBytesError> {
     let mut magic = [0; 4];
     if reader.fill(&mut magic).is_err() || &magic != MAGIC {
         return Err(TableBytesError::NotATable);
@@ -126,28 +206,6 @@ pub fn read_table(input: impl Read) -> Result<ClaimsTable, TableBytesError> {
     Ok(table)
 }
 
-/// Numbers in the form the table holds them, so the page's copy is as compact as the
-/// worker's.
-fn put_numbers(out: &mut Vec<u8>, values: &Numbers) {
-    match values.stored() {
-        Stored::Singles(singles) => {
-            out.push(KIND_SINGLES);
-            put_len(out, singles.len());
-            singles.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        }
-        Stored::Cents(cents) => {
-            out.push(KIND_CENTS);
-            put_len(out, cents.len());
-            cents.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
-        }
-        Stored::Doubles(doubles) => {
-            out.push(KIND_NUMERIC);
-            put_len(out, doubles.len());
-            doubles.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        }
-    }
-}
-
 fn put_len(out: &mut Vec<u8>, len: usize) {
     // Tables are capped far below 4 G rows and columns; saturate rather than wrap.
     out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
@@ -165,6 +223,8 @@ struct Reader<R> {
     input: R,
     offset: usize,
     chunk: Vec<u8>,
+    /// The stream's length, when known.
+    total: Option<usize>,
 }
 
 impl<R: Read> Reader<R> {
@@ -205,9 +265,10 @@ impl<R: Read> Reader<R> {
         n: usize,
         value_of: impl Fn([u8; WIDTH]) -> T,
     ) -> Result<Vec<T>, TableBytesError> {
-        n.checked_mul(WIDTH).ok_or(self.damaged("length overflows"))?;
+        let n_bytes = n.checked_mul(WIDTH).ok_or(self.damaged("length overflows"))?;
+        let fits = self.total.is_some_and(|total| n_bytes <= total.saturating_sub(self.offset));
         let mut chunk = std::mem::take(&mut self.chunk);
-        let mut values = Vec::with_capacity(n.min(CHUNK_BYTES));
+        let mut values = Vec::with_capacity(if fits { n } else { n.min(CHUNK_BYTES) });
         while values.len() < n {
             let count = (n - values.len()).min(CHUNK_BYTES / WIDTH);
             chunk.resize(count * WIDTH, 0);
@@ -259,6 +320,87 @@ mod tests {
         for cut in [5, bytes.len() / 3, bytes.len() - 1] {
             assert!(matches!(read_table(Trickle(&bytes[..cut])), Err(TableBytesError::Damaged { .. })), "cut {cut}");
         }
+    }
+
+    #[test]
+    fn the_length_is_known_before_writing_and_a_slow_writer_gets_the_same_bytes() {
+        /// Takes at most 5 bytes per write, as a sink of fixed slices might.
+        struct Sip(Vec<u8>);
+        impl Write for Sip {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                let n = bytes.len().min(5);
+                self.0.extend_from_slice(&bytes[..n]);
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let options = SynthOptions { n_rows: 40_000, seed: 2, fraud_rate: 0.05 };
+        let medical = generate(Scenario::Medical, &options).unwrap();
+        // With its features, the table holds every kind of column and every numeric form.
+        let (with_features, _) = crate::claims::features::add_features(&medical).unwrap();
+        for table in [with_features, generate(Scenario::Pharmacy, &options).unwrap(), ClaimsTable::new()] {
+            let bytes = table_to_bytes(table.view());
+            assert_eq!(table_byte_len(table.view()), bytes.len());
+            let mut sip = Sip(Vec::new());
+            write_table(table.view(), &mut sip).unwrap();
+            assert!(sip.0 == bytes);
+        }
+    }
+
+    #[test]
+    fn a_small_table_has_the_documented_layout() {
+        let mut table = ClaimsTable::new();
+        table.push_column("d", ColumnData::Date { days: vec![1, -2] }).unwrap();
+        let levels = Levels::from(vec!["ab".to_string()]);
+        table.push_column("c", ColumnData::Categorical { levels, codes: vec![0, MISSING_CODE] }).unwrap();
+        table.push_column("x", ColumnData::Numeric { values: Numbers::new(vec![0.5, 0.1]) }).unwrap();
+        let mut expected = b"CFT1".to_vec();
+        let mut put = |bytes: &[u8]| expected.extend_from_slice(bytes);
+        put(&3u32.to_le_bytes());
+        put(&1u32.to_le_bytes());
+        put(b"d");
+        put(&[KIND_DATE]);
+        put(&2u32.to_le_bytes());
+        put(&1i32.to_le_bytes());
+        put(&(-2i32).to_le_bytes());
+        put(&1u32.to_le_bytes());
+        put(b"c");
+        put(&[KIND_CATEGORICAL]);
+        put(&1u32.to_le_bytes());
+        put(&2u32.to_le_bytes());
+        put(b"ab");
+        put(&2u32.to_le_bytes());
+        put(&0u32.to_le_bytes());
+        put(&MISSING_CODE.to_le_bytes());
+        put(&1u32.to_le_bytes());
+        put(b"x");
+        // 0.5 and 0.1 are whole cents.
+        put(&[KIND_CENTS]);
+        put(&2u32.to_le_bytes());
+        put(&50i32.to_le_bytes());
+        put(&10i32.to_le_bytes());
+        assert_eq!(table_to_bytes(table.view()), expected);
+        assert_eq!(table_byte_len(table.view()), expected.len());
+    }
+
+    #[test]
+    fn a_stream_of_known_length_reads_the_same_table_and_the_same_errors() {
+        let table = generate(Scenario::Medical, &SynthOptions { n_rows: 3_000, seed: 5, fraud_rate: 0.05 }).unwrap();
+        let bytes = table_to_bytes(table.view());
+        let back = read_sized_table(&bytes[..], bytes.len()).unwrap();
+        assert!(table_to_bytes(back.view()) == bytes);
+        for cut in (4..bytes.len()).step_by(1013) {
+            assert!(read_sized_table(&bytes[..cut], cut).is_err(), "cut at {cut}");
+        }
+        // A damaged length beyond the bytes that are there reserves nothing for it.
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(&1u32.to_le_bytes());
+        huge.extend_from_slice(&0u32.to_le_bytes());
+        huge.push(KIND_DATE);
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(read_sized_table(&huge[..], huge.len()), Err(TableBytesError::Damaged { .. })));
     }
 
     #[test]

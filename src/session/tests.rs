@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::claims::rules::builtin_pack;
-use crate::claims::table_bytes::table_from_bytes;
+use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::ml::source::read_column;
 use crate::ml::{FeatureSource, IsolationForestParams, Rows};
 use crate::pipeline::FeatureEncoder;
@@ -67,9 +67,20 @@ fn generated_claims_offer_their_label_and_default_features() {
     assert!(on.contains(&"procedure_code") && on.contains(&"provider_claim_count"), "{on:?}");
     assert!(!on.contains(&"is_anomaly") && !on.contains(&"member_id"), "{on:?}");
     assert!(data.features.iter().any(|f| f.derived && f.default_on));
-    let table = table_from_bytes(&data.table).unwrap();
+    let mut bytes = Vec::new();
+    session.write_claims(&mut bytes).unwrap();
+    assert_eq!(session.claims_byte_len(), Some(bytes.len()));
+    let table = table_from_bytes(&bytes).unwrap();
     assert_eq!(table.n_rows(), 2_000);
     assert!(table.column("provider_claim_count").is_none(), "the page gets the raw claims");
+}
+
+#[test]
+fn a_session_without_claims_writes_none() {
+    let session = Session::new();
+    let mut bytes = Vec::new();
+    session.write_claims(&mut bytes).unwrap();
+    assert_eq!((session.claims_byte_len(), bytes.len()), (None, 0));
 }
 
 #[test]

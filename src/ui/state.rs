@@ -11,7 +11,7 @@ use super::js_bytes::JsBytes;
 use super::worker_client::{WorkerClient, WorkerEvent};
 use crate::claims::rules::{builtin_pack, RuleOutcome, RulePack};
 use crate::claims::synth::{Scenario, SynthOptions};
-use crate::claims::table_bytes::{read_table, table_to_bytes};
+use crate::claims::table_bytes::{read_sized_table, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::pipeline::binary_labels;
 use crate::protocol::{
@@ -631,7 +631,9 @@ impl AppState {
                 // whole they would hold every claim twice in this wasm memory (about 100 MB
                 // at a million claims), for good. None reads as no table at all.
                 let claims = claims.unwrap_or_else(|| js_sys::Uint8Array::new_with_length(0));
-                let decoded = read_table(BufReader::with_capacity(CLAIMS_READ_BYTES, JsBytes::new(claims)));
+                let total = claims.length() as usize;
+                let decoded =
+                    read_sized_table(BufReader::with_capacity(CLAIMS_READ_BYTES, JsBytes::new(claims)), total);
                 match decoded {
                     Ok(table) => self.install_data(*data, table, seconds),
                     Err(error) => {

@@ -9,6 +9,7 @@
 
 pub mod codec;
 mod file;
+mod js_writer;
 pub mod pool;
 pub mod spawn;
 
@@ -115,15 +116,35 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
 }
 
 fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Box<dyn PostedFile>>) {
-    let mut reply =
+    // A restore's reply only confirms it: the page holds those claims already.
+    let page_has_the_claims = matches!(message, ToWorker::Restore { .. });
+    let reply =
         SESSION.with(|session| session.borrow_mut().handle(message, file, &mut |progress| post(scope, &progress)));
-    // The claims' bytes travel beside the message, transferred: serde would copy them into
-    // a second buffer here, and the page would copy them whole into its wasm memory.
-    let claims = match &mut reply {
-        FromWorker::Loaded { data, .. } => Some(js_sys::Uint8Array::from(std::mem::take(&mut data.table).as_slice())),
-        _ => None,
-    };
-    post_with(scope, &reply, claims.as_ref());
+    // Loaded claims travel beside the message, written straight into a JavaScript array and
+    // transferred: serde would copy them into a second buffer, and a wasm buffer would hold
+    // them whole here for good (a wasm memory keeps its peak).
+    match reply {
+        FromWorker::Loaded { job_id, .. } if !page_has_the_claims => {
+            match SESSION.with(|session| claims_array(&session.borrow())) {
+                Ok(claims) => post_with(scope, &reply, Some(&claims)),
+                Err(error) => {
+                    // The session holds the new claims now: the page drops its old copy when the
+                    // reply comes without claims, and then hears why.
+                    post(scope, &reply);
+                    let message = format!("Could not send the claims to the page: {error}");
+                    post(scope, &FromWorker::Failed { job_id, message });
+                }
+            }
+        }
+        reply => post(scope, &reply),
+    }
+}
+
+/// The session's claims as bytes in a JavaScript array.
+fn claims_array(session: &Session) -> Result<Uint8Array, String> {
+    let mut out = js_writer::JsArrayWriter::with_len(session.claims_byte_len().unwrap_or(0))?;
+    session.write_claims(&mut out).map_err(|error| error.to_string())?;
+    out.into_filled()
 }
 
 /// Does a training request's heavy parts on the pool and hands the results to the session:
