@@ -71,45 +71,41 @@ pub fn order_rows(table: &ClaimsTable, priority: &[f64], cuts: &TierCuts, query:
     }
 
     let column_data = |column_idx: usize| table.columns().get(column_idx).map(|column| &column.data);
-    let keys: Option<Vec<u64>> = match query.sort {
+    let descending = query.descending;
+    let key_of: Option<Box<dyn Fn(u32) -> u64 + '_>> = match query.sort {
         SortKey::Row => None,
         SortKey::Priority if priority.is_empty() => None,
-        SortKey::Priority => {
-            Some(rows.iter().map(|&row| number_key(score_at(priority, row as usize), query.descending)).collect())
-        }
+        SortKey::Priority => Some(Box::new(move |row| number_key(score_at(priority, row as usize), descending))),
         SortKey::Column(column_idx) => match column_data(column_idx) {
             None => None,
             Some(ColumnData::Categorical { levels, codes }) => {
                 let ranks = level_ranks(levels);
-                Some(
-                    rows.iter()
-                        .map(|&row| {
-                            let rank = codes.get(row as usize).and_then(|&code| ranks.get(code as usize)).copied();
-                            rank_key(rank, query.descending)
-                        })
-                        .collect(),
-                )
+                Some(Box::new(move |row| {
+                    let rank = codes.get(row as usize).and_then(|&code| ranks.get(code as usize)).copied();
+                    rank_key(rank, descending)
+                }))
             }
-            Some(data) => {
-                Some(rows.iter().map(|&row| number_key(data.number(row as usize), query.descending)).collect())
-            }
+            Some(data) => Some(Box::new(move |row| number_key(data.number(row as usize), descending))),
         },
     };
-    match keys {
+    match key_of {
         None => {
-            if query.descending {
+            if descending {
                 rows.reverse();
             }
-            rows
         }
-        Some(keys) => {
+        Some(key_of) => {
             // (key, row) pairs are all distinct, so an unstable sort has one possible result:
-            // ties in the key fall back to file order in both directions.
-            let mut pairs: Vec<(u64, u32)> = keys.into_iter().zip(rows).collect();
+            // ties in the key fall back to file order in both directions. The sorted rows go
+            // back into `rows`' own buffer: at a million claims the page's memory keeps
+            // whatever peak this reaches.
+            let mut pairs: Vec<(u64, u32)> = rows.iter().map(|&row| (key_of(row), row)).collect();
             pairs.sort_unstable();
-            pairs.into_iter().map(|(_, row)| row).collect()
+            rows.clear();
+            rows.extend(pairs.iter().map(|&(_, row)| row));
         }
     }
+    rows
 }
 
 /// How many claims fall in each tier, lowest tier first.
