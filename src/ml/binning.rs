@@ -166,6 +166,11 @@ impl BinnedMatrix {
 }
 
 /// Writes one feature's edges and then its codes (`codes`, any rows of it).
+/// How many bytes [`write_binned_feature`] writes for `n_rows` codes.
+pub(crate) fn binned_feature_byte_len(bins: &FeatureBins, n_rows: usize) -> usize {
+    ByteWriter::LEN_BYTES + 4 * bins.upper_edges().len() + ByteWriter::LEN_BYTES + n_rows
+}
+
 pub(crate) fn write_binned_feature(w: &mut ByteWriter, bins: &FeatureBins, codes: &[u8]) {
     w.f32s(bins.upper_edges());
     w.bytes(codes);

@@ -15,6 +15,18 @@ impl ByteWriter {
         Self { bytes: magic.to_vec() }
     }
 
+    /// [`ByteWriter::new`] with room for `capacity` bytes in all, so a writer that knows
+    /// its size never regrows (a regrown buffer is copied, and a wasm memory keeps that
+    /// peak for good).
+    pub fn with_capacity(magic: &[u8; 4], capacity: usize) -> Self {
+        let mut bytes = Vec::with_capacity(capacity.max(magic.len()));
+        bytes.extend_from_slice(magic);
+        Self { bytes }
+    }
+
+    /// How many bytes [`ByteWriter::len`] writes.
+    pub const LEN_BYTES: usize = 8;
+
     /// The bytes written so far.
     pub fn finish(self) -> Vec<u8> {
         self.bytes

@@ -463,6 +463,7 @@ mod tests {
         let training_rows: Vec<usize> = (0..3000).collect();
         let every_row = BinnedMatrix::fit_on_rows(&stacked, &training_rows, params.max_bins).unwrap();
         let bytes = crate::ml::shap::wire::binned_rows_to_bytes(&every_row, 3100..3900);
+        assert_eq!(bytes.capacity(), bytes.len(), "the writer was sized exactly");
         let binned = crate::ml::shap::wire::binned_rows_from_bytes(&bytes).unwrap();
         let by_codes = flat.predict_binned(&binned).unwrap();
         let by_values = flat.predict_matrix(&stacked.select_rows(&(3100..3900).collect::<Vec<_>>()));

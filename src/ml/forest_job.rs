@@ -8,7 +8,9 @@
 
 use std::ops::{ControlFlow, Range};
 
-use super::binning::{read_binned_feature_place, write_binned_feature, BinnedMatrix, MISSING_BIN};
+use super::binning::{
+    binned_feature_byte_len, read_binned_feature_place, write_binned_feature, BinnedMatrix, MISSING_BIN,
+};
 use super::bytes::{ByteReader, ByteWriter};
 use super::random_forest::{
     add_normalized, class_multipliers, count_classes, draw_sample_counts, weighted_sample, FitProgress, ForestParams,
@@ -260,8 +262,22 @@ impl ForestJob {
 
     /// The job as bytes, for posting to another worker.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = ByteWriter::new(JOB_MAGIC);
-        w.str(&serde_json::to_string(&self.params).unwrap_or_default());
+        const LEN: usize = ByteWriter::LEN_BYTES;
+        let params = serde_json::to_string(&self.params).unwrap_or_default();
+        let n_rows = self.binned.n_rows();
+        let features: usize = (0..self.feature_names.len())
+            .map(|f| LEN + self.feature_names[f].len() + binned_feature_byte_len(self.binned.bins(f), n_rows))
+            .sum();
+        let capacity = JOB_MAGIC.len()
+            + (LEN + params.len())
+            + LEN
+            + LEN
+            + features
+            + (LEN + 4 * self.labels.len())
+            + LEN
+            + (LEN + 8 * self.class_multiplier.len());
+        let mut w = ByteWriter::with_capacity(JOB_MAGIC, capacity);
+        w.str(&params);
         w.len(self.feature_names.len());
         self.feature_names.iter().for_each(|name| w.str(name));
         w.len(self.binned.n_rows());
@@ -459,6 +475,8 @@ mod tests {
         }
         assert_eq!((read.labels.as_slice(), read.n_classes), (job.labels.as_slice(), job.n_classes));
         assert!(read.to_bytes() == bytes);
+        // The writer was sized exactly, so the buffer never regrew on the way.
+        assert_eq!(bytes.capacity(), bytes.len());
     }
 
     #[test]

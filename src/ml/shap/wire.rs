@@ -3,7 +3,7 @@
 //! it can neither panic nor recurse without bound.
 
 use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
-use crate::ml::binning::{read_binned_feature, write_binned_feature, BinnedMatrix};
+use crate::ml::binning::{binned_feature_byte_len, read_binned_feature, write_binned_feature, BinnedMatrix};
 use crate::ml::bytes::{ByteReader, ByteWriter};
 use crate::ml::tree::MAX_TREE_DEPTH;
 use crate::ml::{FeatureMatrix, FeatureSource, MlError};
@@ -167,7 +167,9 @@ impl FeatureSource for MatrixBytes<'_> {
 /// [`matrix_to_bytes`]' size, for scoring them with a forest grown on those bins
 /// ([`crate::ml::flat::FlatForest::predict_binned`]).
 pub fn binned_rows_to_bytes(binned: &BinnedMatrix, rows: std::ops::Range<usize>) -> Vec<u8> {
-    let mut w = ByteWriter::new(BINNED_ROWS_MAGIC);
+    let features: usize = (0..binned.n_features()).map(|f| binned_feature_byte_len(binned.bins(f), rows.len())).sum();
+    let mut w =
+        ByteWriter::with_capacity(BINNED_ROWS_MAGIC, BINNED_ROWS_MAGIC.len() + 2 * ByteWriter::LEN_BYTES + features);
     w.len(binned.n_features());
     w.len(rows.len());
     for feature_idx in 0..binned.n_features() {
