@@ -16,8 +16,9 @@
 // Each (scenario, rows) run starts in a fresh tab and trains both forests on the opening
 // 1,000 claims once before measuring, so the figures are V8's optimised code, not its
 // baseline compiler's.
-// - memory: the page's JS heap (CDP), the peak resident memory of the renderer
-//   processes, where the page, its workers and their wasm memories live (/proc, Linux), and
+// - memory: the page's JS heap (CDP); the renderer processes' peak memory (/proc, Linux),
+//   as summed RSS, as memory footprint (Chrome's task-manager measure), and as the footprint
+//   of the tab's own process, where the page, its workers and their wasm memories live; and
 //   each step's largest total of wasm memories, split by page and worker.
 // It also reports the gzip size of dist/ and a cold load: DOMContentLoaded and the
 // opening teaching set shown (the app interactive with data).
