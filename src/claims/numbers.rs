@@ -105,14 +105,16 @@ impl Numbers {
 
     /// The values as `f64`s, written out.
     pub fn to_vec(&self) -> Vec<f64> {
-        self.iter().collect()
+        self.as_f64s().into_owned()
     }
 
-    /// The values as `f64`s: borrowed when they are held so, else written out.
+    /// The values as `f64`s: borrowed when they are held so, else written out, matching
+    /// the form once, not once per value (features read their inputs this way).
     pub fn as_f64s(&self) -> Cow<'_, [f64]> {
         match &self.storage {
             Storage::Double(values) => Cow::Borrowed(values),
-            _ => Cow::Owned(self.iter().collect()),
+            Storage::Single(values) => Cow::Owned(values.iter().map(|&value| read_single(value)).collect()),
+            Storage::Cents(values) => Cow::Owned(values.iter().map(|&cents| read_cents(cents)).collect()),
         }
     }
 
@@ -147,7 +149,7 @@ impl From<Numbers> for Vec<f64> {
     fn from(numbers: Numbers) -> Self {
         match numbers.storage {
             Storage::Double(values) => values,
-            _ => numbers.iter().collect(),
+            _ => numbers.to_vec(),
         }
     }
 }
