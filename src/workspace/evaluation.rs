@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeSet;
 
-use crate::ml::metrics::{
-    average_precision, calibration_bins, precision_recall_curve, roc_auc, roc_curve, CalibrationBin, ConfusionMatrix,
-};
+use crate::ml::metrics::{calibration_bins, threshold_curves, CalibrationBin, ConfusionMatrix};
 use crate::ml::shap::ShapValues;
 use crate::ml::{FeatureMatrix, SeededRng};
 use crate::pipeline::{Algorithm, ScoringModel};
@@ -162,22 +160,25 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
     };
     if let Some(labels) = labels.as_deref().filter(|labels| !labels.is_empty()) {
         let confusion = ConfusionMatrix::at_threshold(labels, &scores, threshold);
+        // One sort of the rows serves both curves and both areas.
+        let curves = threshold_curves(labels, &scores).ok();
         evaluation.metrics = Some(HeadlineMetrics {
             accuracy: confusion.accuracy(),
             precision: confusion.precision(),
             recall: confusion.recall(),
             f1: confusion.f1(),
-            roc_auc: roc_auc(labels, &scores),
-            pr_auc: average_precision(labels, &scores).ok(),
+            roc_auc: curves.as_ref().and_then(|curves| curves.roc_auc),
+            pr_auc: curves.as_ref().and_then(|curves| curves.average_precision.as_ref().ok().copied()),
             threshold,
             n_evaluated: rows.len(),
             held_out,
         });
         evaluation.confusion = Some(confusion);
-        if let Ok(curve) = roc_curve(labels, &scores) {
+        let (roc, pr) = curves.map_or((None, None), |curves| (curves.roc.ok(), curves.pr.ok()));
+        if let Some(curve) = roc {
             evaluation.roc = downsample(curve.fpr.into_iter().zip(curve.tpr).collect());
         }
-        if let Ok(curve) = precision_recall_curve(labels, &scores) {
+        if let Some(curve) = pr {
             let mut points: Vec<(f64, f64)> = curve.recall.into_iter().zip(curve.precision).collect();
             points.reverse();
             evaluation.pr = downsample(points);

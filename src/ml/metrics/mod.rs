@@ -24,7 +24,10 @@ mod ranking;
 mod report;
 
 pub use calibration::{brier_score, calibration_bins, CalibrationBin, MAX_CALIBRATION_BINS};
-pub use curves::{average_precision, pr_auc, precision_recall_curve, roc_auc, roc_curve, PrCurve, RocCurve};
+pub use curves::{
+    average_precision, pr_auc, precision_recall_curve, roc_auc, roc_curve, threshold_curves, PrCurve, RocCurve,
+    ThresholdCurves,
+};
 pub use ranking::{precision_at_k, recall_at_k, top_k_indices};
 pub use report::{BinaryReport, RankingAtK};
 
