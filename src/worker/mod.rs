@@ -29,9 +29,7 @@ use crate::ml::shap::wire::{
     binned_rows_from_bytes, matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes, MatrixBytes,
 };
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
-use crate::ml::source::map_chunks;
 use crate::ml::FitProgress;
-use crate::ml::{FeatureSource, MlError, Rows};
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
 use crate::session::{PostedFile, Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
@@ -305,14 +303,12 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         Some("shap") => {
             view_and_rows().map(|(view, rows)| shap_values_to_bytes(&TreeExplainer::new(&view).explain_matrix(&rows)))
         }
-        // The chunk is scored from its bytes a piece at a time, never decoded whole beside them.
+        // The chunk is scored from its bytes a block of rows at a time, never decoded whole.
         Some("predict") => (|| -> Result<Vec<u8>, String> {
             let flat = FlatForest::from_ensemble(&view()?);
             let bytes = bytes_of("rows").map_err(|_| "the task has no rows")?;
             let rows = MatrixBytes::new(&bytes).map_err(|e| e.to_string())?;
-            let values =
-                map_chunks(&rows, &Rows::all(rows.n_rows()), |piece| Ok::<_, MlError>(flat.predict_matrix(piece)))
-                    .map_err(|e| e.to_string())?;
+            let values = flat.predict_source(&rows);
             Ok(predictions_to_bytes(&values))
         })(),
         Some("predict_binned") => (|| -> Result<Vec<u8>, String> {
