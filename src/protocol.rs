@@ -137,9 +137,9 @@ impl RulesData {
     }
 }
 
-/// A download the worker prepares.
+/// A download the worker prepares (externally tagged, as [`ToWorker`] is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ExportRequest {
     /// Every claim with its scores, rule hits, priority, tier and prediction.
     ScoredClaims {
@@ -186,8 +186,12 @@ pub enum ExportRequest {
 }
 
 /// What the page asks the worker to do.
+///
+/// Messages are externally tagged (`{"train": {...}}`): an internally tagged enum is read
+/// by buffering the whole message first, which for a million scores doubled the page's
+/// decoding work and its code size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToWorker {
     /// Generate synthetic claims and make them the session's data.
     Generate {
@@ -336,10 +340,12 @@ pub struct ModelRun {
     /// Which model.
     pub slot: ModelSlot,
     /// Scores of every claim, in table order: probability, or anomaly score.
+    #[serde(with = "per_claim_bytes::f64s")]
     pub scores: Vec<f64>,
     /// Scores at or above this are predicted positive (or flagged).
     pub threshold: f64,
     /// Which claims were held out (random forests with a hold-out).
+    #[serde(with = "per_claim_bytes::optional_bools")]
     pub is_test_row: Option<Vec<bool>>,
     /// The evaluation.
     pub evaluation: Box<Evaluation>,
@@ -365,9 +371,9 @@ pub struct RunResults {
     pub label_column: Option<String>,
 }
 
-/// What the worker tells the page.
+/// What the worker tells the page (externally tagged, as [`ToWorker`] is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FromWorker {
     /// The worker has started and can take jobs.
     Ready,
@@ -461,6 +467,70 @@ impl FromWorker {
     }
 }
 
+/// Per-claim arrays as bytes in messages (a `Uint8Array` in the browser): a JavaScript
+/// array of a million numbers is slow to build, to clone and to read back.
+mod per_claim_bytes {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_bytes::ByteBuf;
+
+    /// `Vec<f64>` as 8 little-endian bytes per value.
+    pub mod f64s {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(values: &[f64], serializer: S) -> Result<S::Ok, S::Error> {
+            let bytes: Vec<u8> = values.iter().flat_map(|value| value.to_le_bytes()).collect();
+            serializer.serialize_bytes(&bytes)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f64>, D::Error> {
+            let bytes = ByteBuf::deserialize(deserializer)?;
+            if bytes.len() % 8 != 0 {
+                return Err(D::Error::custom("the scores' bytes are not a whole number of values"));
+            }
+            Ok(bytes
+                .chunks_exact(8)
+                .map(|chunk| {
+                    let mut value = [0u8; 8];
+                    value.copy_from_slice(chunk);
+                    f64::from_le_bytes(value)
+                })
+                .collect())
+        }
+    }
+
+    /// `Option<Vec<bool>>` as one byte (0 or 1) per value.
+    pub mod optional_bools {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(values: &Option<Vec<bool>>, serializer: S) -> Result<S::Ok, S::Error> {
+            match values {
+                Some(values) => {
+                    let bytes: Vec<u8> = values.iter().map(|&value| u8::from(value)).collect();
+                    serializer.serialize_some(serde_bytes::Bytes::new(&bytes))
+                }
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<bool>>, D::Error> {
+            let bytes = Option::<ByteBuf>::deserialize(deserializer)?;
+            bytes
+                .map(|bytes| {
+                    bytes
+                        .iter()
+                        .map(|&byte| match byte {
+                            0 => Ok(false),
+                            1 => Ok(true),
+                            _ => Err(D::Error::custom("a held-out flag is neither 0 nor 1")),
+                        })
+                        .collect()
+                })
+                .transpose()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,10 +539,41 @@ mod tests {
     fn messages_round_trip_through_json() {
         let message = ToWorker::Restore { job_id: 3, source: "x.csv".into(), table: vec![1, 2, 3], report: None };
         let json = serde_json::to_string(&message).unwrap();
-        assert!(json.starts_with(r#"{"type":"restore""#), "{json}");
+        assert!(json.starts_with(r#"{"restore":{"job_id":3"#), "{json}");
         assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), message);
         let reply = FromWorker::Progress { job_id: 3, done: 1, total: 100, stage: "Fitting".into() };
         assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&reply).unwrap()).unwrap(), reply);
         assert_eq!(reply.job_id(), 3);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct PerClaim {
+        #[serde(with = "per_claim_bytes::f64s")]
+        scores: Vec<f64>,
+        #[serde(with = "per_claim_bytes::optional_bools")]
+        held_out: Option<Vec<bool>>,
+    }
+
+    #[test]
+    fn per_claim_arrays_travel_as_bytes_and_come_back_exactly() {
+        let scores = vec![0.25, -0.0, f64::MAX, f64::MIN_POSITIVE, f64::INFINITY, 1.0 / 3.0];
+        for held_out in [None, Some(vec![]), Some(vec![true, false, true, true, false, false])] {
+            let message = PerClaim { scores: scores.clone(), held_out };
+            let json = serde_json::to_string(&message).unwrap();
+            let back: PerClaim = serde_json::from_str(&json).unwrap();
+            assert!(back.scores.iter().zip(&scores).all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert_eq!(back, message);
+        }
+        // NaN survives bit for bit too.
+        let nan = PerClaim { scores: vec![f64::NAN], held_out: None };
+        let back: PerClaim = serde_json::from_str(&serde_json::to_string(&nan).unwrap()).unwrap();
+        assert_eq!(back.scores[0].to_bits(), f64::NAN.to_bits());
+        // Damaged bytes are refused, not misread.
+        assert!(serde_json::from_str::<PerClaim>(r#"{"scores":[1,2,3],"held_out":null}"#).is_err());
+        assert!(serde_json::from_str::<PerClaim>(r#"{"scores":[],"held_out":[0,2]}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<PerClaim>(r#"{"scores":[],"held_out":[1,0]}"#).unwrap().held_out,
+            Some(vec![true, false])
+        );
     }
 }
