@@ -633,7 +633,9 @@ impl AppState {
                 let claims = claims.unwrap_or_else(|| js_sys::Uint8Array::new_with_length(0));
                 let total = claims.length() as usize;
                 let decoded =
-                    read_sized_table(BufReader::with_capacity(CLAIMS_READ_BYTES, JsBytes::new(claims)), total);
+                    read_sized_table(BufReader::with_capacity(CLAIMS_READ_BYTES, JsBytes::new(claims.clone())), total);
+                // Decoded (or refused): the bytes' memory goes now, not at the next collection.
+                crate::worker::js_writer::release(&claims);
                 match decoded {
                     Ok(table) => self.install_data(*data, table, seconds),
                     Err(error) => {

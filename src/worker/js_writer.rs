@@ -1,9 +1,24 @@
 //! Writing bytes straight into a JavaScript array a slice at a time, so a million claims
-//! go to the page without first sitting whole in this worker's wasm memory.
+//! go to the page without first sitting whole in this worker's wasm memory; and letting go
+//! of an array's memory as soon as it has been read.
 
 use std::io::{Error, ErrorKind, Write};
 
-use js_sys::Uint8Array;
+use js_sys::{Function, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Frees `array`'s whole buffer now, once its bytes have been copied where they are needed,
+/// rather than whenever the garbage collector next runs: a busy worker may not collect for
+/// many seconds, and at a million claims the buffers are tens of MB. Uses
+/// `ArrayBuffer.prototype.transfer(0)` (which detaches the buffer, so every view of it reads
+/// as empty afterwards); where a browser lacks it, the buffer waits for the collector.
+pub fn release(array: &Uint8Array) {
+    let buffer = array.buffer();
+    let transfer = Reflect::get(&buffer, &"transfer".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    if let Some(transfer) = transfer {
+        let _ = transfer.call1(&buffer, &JsValue::from(0));
+    }
+}
 
 /// A fixed-size `Uint8Array` as a [`Write`] sink; each write copies one slice out of wasm
 /// memory. Writing past its end is an error, never a resize.

@@ -9,7 +9,7 @@
 
 pub mod codec;
 mod file;
-mod js_writer;
+pub mod js_writer;
 pub mod pool;
 pub mod spawn;
 
@@ -275,15 +275,14 @@ fn request_pool() -> Option<Rc<pool::Pool>> {
 /// explain rows, or predict rows.
 fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    // A field's bytes are copied into wasm memory, and the task lets go of its JavaScript
-    // buffer at once, so the garbage collector can free it while the task runs (a forest
-    // job's 30 MB at a million claims stayed referenced for the whole growing before).
+    // A field's bytes are copied into wasm memory and its JavaScript buffer freed at once
+    // (a forest job's 30 MB at a million claims stayed for the whole growing before).
     let bytes_of = |key: &str| {
-        let bytes = field(key).dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec());
-        if let Some(task) = data.dyn_ref::<Object>() {
-            let _ = Reflect::delete_property(task, &key.into());
-        }
-        bytes
+        field(key).dyn_into::<Uint8Array>().map(|array| {
+            let bytes = array.to_vec();
+            js_writer::release(&array);
+            bytes
+        })
     };
     let view = || -> Result<ShapEnsemble, String> {
         ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?).map_err(|e| e.to_string())

@@ -181,6 +181,7 @@ impl Pool {
             let reply = JsFuture::from(promise).await.map_err(describe_js_error)?;
             let bytes: Uint8Array = reply.dyn_into().map_err(|_| "a helper sent back something other than bytes")?;
             replies.push(bytes.to_vec());
+            super::js_writer::release(&bytes);
         }
         Ok(replies)
     }
