@@ -34,7 +34,9 @@ fn worker_messages_survive_structured_values() {
     let bytes = table_to_bytes(table.view());
     let message = ToWorker::Restore { job_id: 9, source: "x.csv".into(), table: bytes.clone(), report: None };
     let encoded = codec::encode(&message).unwrap();
-    let payload = js_sys::Reflect::get(&encoded, &"table".into()).unwrap();
+    // Externally tagged: the variant's name holds its fields.
+    let fields = js_sys::Reflect::get(&encoded, &"restore".into()).unwrap();
+    let payload = js_sys::Reflect::get(&fields, &"table".into()).unwrap();
     assert!(payload.is_instance_of::<js_sys::Uint8Array>(), "bytes travel as a Uint8Array");
     assert_eq!(codec::decode::<ToWorker>(encoded).unwrap(), message);
     let options = SynthOptions { n_rows: 100, seed: (1 << 53) - 1, fraud_rate: 0.05 };

@@ -107,7 +107,7 @@ impl FlatForest {
         self.predict_blocks(source.n_rows(), |rows, block, stride| {
             for feature_idx in 0..n_features {
                 read_column(source, feature_idx, &Rows::Range(rows.clone()), &mut column);
-                for (offset, &value) in column.iter().enumerate() {
+                for (offset, &value) in column.iter().take(rows.len()).enumerate() {
                     block[offset * stride + feature_idx] = value;
                 }
             }
