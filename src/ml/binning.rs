@@ -165,15 +165,22 @@ impl BinnedMatrix {
     }
 }
 
-/// Writes one feature's edges and then its codes (`codes`, any rows of it).
 /// How many bytes [`write_binned_feature`] writes for `n_rows` codes.
 pub(crate) fn binned_feature_byte_len(bins: &FeatureBins, n_rows: usize) -> usize {
     ByteWriter::LEN_BYTES + 4 * bins.upper_edges().len() + ByteWriter::LEN_BYTES + n_rows
 }
 
+/// Writes one feature's edges and then its codes (`codes`, any rows of it).
 pub(crate) fn write_binned_feature(w: &mut ByteWriter, bins: &FeatureBins, codes: &[u8]) {
+    write_binned_feature_head(w, bins, codes.len());
+    w.raw(codes);
+}
+
+/// What [`write_binned_feature`] writes before the codes themselves: the edges and the
+/// number of codes.
+pub(crate) fn write_binned_feature_head(w: &mut ByteWriter, bins: &FeatureBins, n_codes: usize) {
     w.f32s(bins.upper_edges());
-    w.bytes(codes);
+    w.len(n_codes);
 }
 
 /// Reads what [`write_binned_feature`] wrote for `n_rows` rows, checking that the edges

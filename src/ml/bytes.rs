@@ -55,7 +55,19 @@ impl ByteWriter {
     /// Writes raw bytes with their length first.
     pub fn bytes(&mut self, value: &[u8]) {
         self.len(value.len());
+        self.raw(value);
+    }
+
+    /// Writes raw bytes with no length (for a reader told their count some other way, such
+    /// as a [`ByteWriter::len`] just before).
+    pub fn raw(&mut self, value: &[u8]) {
         self.bytes.extend_from_slice(value);
+    }
+
+    /// The bytes written since the start or the last `take`; the writer goes on empty, so a
+    /// long format can leave in parts (with large slices written out in between).
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.bytes)
     }
 
     /// Writes a slice of f32 with its length first.

@@ -6,10 +6,11 @@
 //! combined in tree order (importance) or in exact fixed-point integers (votes), so the
 //! grouping of trees into ranges cannot change a bit of the result.
 
+use std::io::Write;
 use std::ops::{ControlFlow, Range};
 
 use super::binning::{
-    binned_feature_byte_len, read_binned_feature_place, write_binned_feature, BinnedMatrix, MISSING_BIN,
+    binned_feature_byte_len, read_binned_feature_place, write_binned_feature_head, BinnedMatrix, MISSING_BIN,
 };
 use super::bytes::{ByteReader, ByteWriter};
 use super::random_forest::{
@@ -262,32 +263,52 @@ impl ForestJob {
 
     /// The job as bytes, for posting to another worker.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.byte_len());
+        // Writing into a Vec cannot fail.
+        let _ = self.write_to(&mut bytes);
+        bytes
+    }
+
+    /// How many bytes [`ForestJob::to_bytes`] (and [`ForestJob::write_to`]) writes.
+    pub fn byte_len(&self) -> usize {
         const LEN: usize = ByteWriter::LEN_BYTES;
-        let params = serde_json::to_string(&self.params).unwrap_or_default();
         let n_rows = self.binned.n_rows();
         let features: usize = (0..self.feature_names.len())
             .map(|f| LEN + self.feature_names[f].len() + binned_feature_byte_len(self.binned.bins(f), n_rows))
             .sum();
-        let capacity = JOB_MAGIC.len()
-            + (LEN + params.len())
+        JOB_MAGIC.len()
+            + (LEN + self.params_json().len())
             + LEN
             + LEN
             + features
             + (LEN + 4 * self.labels.len())
             + LEN
-            + (LEN + 8 * self.class_multiplier.len());
-        let mut w = ByteWriter::with_capacity(JOB_MAGIC, capacity);
-        w.str(&params);
+            + (LEN + 8 * self.class_multiplier.len())
+    }
+
+    /// Writes [`ForestJob::to_bytes`]' bytes to `out` in parts, each feature's bin codes
+    /// straight from where they lie, so the job is never held whole on the way (the
+    /// browser's session worker writes it into a JavaScript array for the helpers).
+    pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut w = ByteWriter::new(JOB_MAGIC);
+        w.str(&self.params_json());
         w.len(self.feature_names.len());
         self.feature_names.iter().for_each(|name| w.str(name));
         w.len(self.binned.n_rows());
         for feature_idx in 0..self.feature_names.len() {
-            write_binned_feature(&mut w, self.binned.bins(feature_idx), self.binned.codes(feature_idx));
+            let codes = self.binned.codes(feature_idx);
+            write_binned_feature_head(&mut w, self.binned.bins(feature_idx), codes.len());
+            out.write_all(&w.take())?;
+            out.write_all(codes)?;
         }
         w.u32s(&self.labels);
         w.len(self.n_classes);
         w.f64s(&self.class_multiplier);
-        w.finish()
+        out.write_all(&w.take())
+    }
+
+    fn params_json(&self) -> String {
+        serde_json::to_string(&self.params).unwrap_or_default()
     }
 
     /// Reads [`ForestJob::to_bytes`]; anything damaged is [`MlError::BadBytes`].
@@ -477,6 +498,40 @@ mod tests {
         assert!(read.to_bytes() == bytes);
         // The writer was sized exactly, so the buffer never regrew on the way.
         assert_eq!(bytes.capacity(), bytes.len());
+        assert_eq!(job.byte_len(), bytes.len());
+    }
+
+    /// A sink that takes at most 5 bytes per write.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let n = bytes.len().min(5);
+            self.0.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_job_written_in_parts_is_its_bytes() {
+        for (n_rows, seed) in [(700, 5), (3, 1)] {
+            let (matrix, labels) = data(n_rows, seed);
+            let job = ForestParams { n_trees: 2, ..ForestParams::default() }.prepare(&matrix, &labels).unwrap();
+            let mut out = Trickle(Vec::new());
+            job.write_to(&mut out).unwrap();
+            assert!(out.0 == job.to_bytes());
+            assert_eq!(out.0.len(), job.byte_len());
+            assert!(ForestJob::from_bytes(&out.0).is_ok());
+        }
+        // A sink that fills up is an error, not a panic.
+        let (matrix, labels) = data(50, 2);
+        let job = ForestParams { n_trees: 2, ..ForestParams::default() }.prepare(&matrix, &labels).unwrap();
+        let mut short = [0u8; 40];
+        assert!(job.write_to(&mut &mut short[..]).is_err());
     }
 
     #[test]

@@ -84,19 +84,24 @@ impl Pool {
     }
 
     /// Grows `ranges` of the forest in `job` (a [`crate::ml::forest_job::ForestJob`] as
-    /// bytes), one range per helper, calling `on_tree` after every tree anywhere.
+    /// bytes, in a JavaScript array), one range per helper, calling `on_tree` after every
+    /// tree anywhere. The last helper is sent `job` itself, the others copies made in
+    /// JavaScript, so no copy passes through this worker's wasm memory.
     pub async fn grow_forest(
         &self,
-        job: &[u8],
+        job: Uint8Array,
         ranges: Vec<Range<usize>>,
         on_tree: Rc<dyn Fn()>,
     ) -> Result<Vec<GrownTrees>, String> {
+        let n_ranges = ranges.len();
         let tasks = ranges
             .into_iter()
-            .map(|range| {
+            .enumerate()
+            .map(|(idx, range)| {
                 let first = JsValue::from(range.start as f64);
                 let end = JsValue::from(range.end as f64);
-                Task::new("grow", &[("job", Uint8Array::from(job).into()), ("first", first), ("end", end)])
+                let bytes = if idx + 1 == n_ranges { job.clone() } else { job.slice(0, job.length()) };
+                Task::new("grow", &[("job", bytes.into()), ("first", first), ("end", end)])
             })
             .collect::<Result<Vec<_>, _>>()?;
         let replies = self.run_all(tasks, on_tree).await?;
