@@ -324,18 +324,6 @@ mod tests {
 
     #[test]
     fn the_length_is_known_before_writing_and_a_slow_writer_gets_the_same_bytes() {
-        /// Takes at most 5 bytes per write, as a sink of fixed slices might.
-        struct Sip(Vec<u8>);
-        impl Write for Sip {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                let n = bytes.len().min(5);
-                self.0.extend_from_slice(&bytes[..n]);
-                Ok(n)
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let options = SynthOptions { n_rows: 40_000, seed: 2, fraud_rate: 0.05 };
         let medical = generate(Scenario::Medical, &options).unwrap();
         // With its features, the table holds every kind of column and every numeric form.
@@ -343,7 +331,7 @@ mod tests {
         for table in [with_features, generate(Scenario::Pharmacy, &options).unwrap(), ClaimsTable::new()] {
             let bytes = table_to_bytes(table.view());
             assert_eq!(table_byte_len(table.view()), bytes.len());
-            let mut sip = Sip(Vec::new());
+            let mut sip = crate::ml::bytes::TrickleWriter(Vec::new());
             write_table(table.view(), &mut sip).unwrap();
             assert!(sip.0 == bytes);
         }

@@ -501,27 +501,12 @@ mod tests {
         assert_eq!(job.byte_len(), bytes.len());
     }
 
-    /// A sink that takes at most 5 bytes per write.
-    struct Trickle(Vec<u8>);
-
-    impl Write for Trickle {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            let n = bytes.len().min(5);
-            self.0.extend_from_slice(&bytes[..n]);
-            Ok(n)
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn a_job_written_in_parts_is_its_bytes() {
         for (n_rows, seed) in [(700, 5), (3, 1)] {
             let (matrix, labels) = data(n_rows, seed);
             let job = ForestParams { n_trees: 2, ..ForestParams::default() }.prepare(&matrix, &labels).unwrap();
-            let mut out = Trickle(Vec::new());
+            let mut out = crate::ml::bytes::TrickleWriter(Vec::new());
             job.write_to(&mut out).unwrap();
             assert!(out.0 == job.to_bytes());
             assert_eq!(out.0.len(), job.byte_len());
