@@ -11,6 +11,7 @@ pub mod ml;
 pub mod pipeline;
 pub mod protocol;
 pub mod session;
+pub mod sorting;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]

@@ -30,7 +30,9 @@ import { chromium } from 'playwright-core';
 import { startServer } from './static-server.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DIST = `${ROOT}dist/`;
+// --dist=DIR measures another build (default: the release build in dist/).
+const DIST_ARG = process.argv.find((a) => a.startsWith('--dist='))?.slice('--dist='.length);
+const DIST = DIST_ARG ? `${DIST_ARG.replace(/\/$/, '')}/` : `${ROOT}dist/`;
 const QUICK = process.argv.includes('--quick');
 const ALL_SIZES = [10_000, 100_000, 1_000_000];
 const SIZES = QUICK ? ALL_SIZES.slice(0, 2) : ALL_SIZES;

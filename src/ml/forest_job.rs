@@ -20,6 +20,7 @@ use super::random_forest::{
 use super::rng::SeededRng;
 use super::tree::{fit_tree, DecisionTree, TreeNode};
 use super::{FeatureMatrix, MlError};
+use crate::sorting::sort_stable_by;
 
 /// Everything a worker needs to grow any of a forest's trees: the binned training matrix,
 /// its labels and the parameters. Built once by [`ForestParams::prepare`].
@@ -163,7 +164,7 @@ impl ForestJob {
     /// Puts ranges grown anywhere back together. The ranges must cover every tree exactly
     /// once, in any order; the forest equals the one a single [`ForestJob::grow`] gives.
     pub fn assemble(&self, mut parts: Vec<GrownTrees>) -> Result<RandomForest, MlError> {
-        parts.sort_by_key(|part| part.first_tree);
+        sort_stable_by(&mut parts, &|a, b| a.first_tree.cmp(&b.first_tree));
         let n_features = self.feature_names.len();
         let n_votes = if self.params.bootstrap && self.params.compute_oob_score {
             self.binned.n_rows() * self.n_classes

@@ -22,6 +22,7 @@ use crate::ml::split::{train_test_split, TrainTestSplit};
 use crate::ml::{
     FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
 };
+use crate::sorting::sort_stable_by;
 pub use encoding::{binary_labels, EncodedTable, FeatureEncoder, FeatureEncoding};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
@@ -268,7 +269,7 @@ impl ForestPlan {
             .zip(forest.feature_importances())
             .map(|(feature, &importance)| FeatureImportance { feature: feature.clone(), importance })
             .collect();
-        feature_importances.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+        sort_stable_by(&mut feature_importances, &|a, b| b.importance.total_cmp(&a.importance));
         let report = TrainReport {
             n_train: split.train.len(),
             n_test: split.test.len(),

@@ -24,6 +24,7 @@ use crate::pipeline::{
     ForestPlan, ScoringModel, TrainRequest,
 };
 use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
+use crate::sorting::sort_stable_by;
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
 use crate::workspace::hybrid::rule_clean_training_rows;
@@ -540,7 +541,9 @@ impl Session {
         self.labels = labels;
         self.models.retain(|m| m.slot != slot);
         self.models.push(loaded);
-        self.models.sort_by_key(|m| m.slot == ModelSlot::Isolation);
+        sort_stable_by(&mut self.models, &|a, b| {
+            (a.slot == ModelSlot::Isolation).cmp(&(b.slot == ModelSlot::Isolation))
+        });
         self.generation += 1;
         Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
     }

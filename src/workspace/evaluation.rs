@@ -10,6 +10,7 @@ use crate::ml::metrics::{calibration_bins, threshold_curves, CalibrationBin, Con
 use crate::ml::shap::ShapValues;
 use crate::ml::{FeatureMatrix, SeededRng};
 use crate::pipeline::{Algorithm, ScoringModel};
+use crate::sorting::{sort_stable_by, stable_order};
 
 /// The most points of a downsampled ROC or PR curve.
 pub const MAX_CURVE_POINTS: usize = 200;
@@ -235,7 +236,7 @@ fn impurity_importance(model: &ScoringModel) -> Vec<NamedValue> {
 /// Named values, largest first, ties in their given order.
 fn sorted_named(pairs: impl Iterator<Item = (String, f64)>) -> Vec<NamedValue> {
     let mut named: Vec<NamedValue> = pairs.map(|(name, value)| NamedValue { name, value }).collect();
-    named.sort_by(|a, b| b.value.total_cmp(&a.value));
+    sort_stable_by(&mut named, &|a, b| b.value.total_cmp(&a.value));
     named
 }
 
@@ -260,9 +261,8 @@ pub fn summarise_shap(
     let names = model.feature_names();
     let name_of =
         |feature_idx: usize| names.get(feature_idx).cloned().unwrap_or_else(|| format!("feature {}", feature_idx + 1));
-    let mut order: Vec<usize> = (0..n_features).collect();
     let means: Vec<f64> = sums.iter().map(|sum| sum / n_sampled as f64).collect();
-    order.sort_by(|&a, &b| means[b].total_cmp(&means[a]));
+    let order = stable_order(n_features, &|a, b| means[b].total_cmp(&means[a]));
     let mean_abs_shap: Vec<NamedValue> =
         order.iter().map(|&feature_idx| NamedValue { name: name_of(feature_idx), value: means[feature_idx] }).collect();
 
@@ -271,7 +271,8 @@ pub fn summarise_shap(
     for (position, &feature_idx) in top.iter().enumerate() {
         let values = sampled.column(feature_idx);
         let mut present: Vec<f32> = values.iter().copied().filter(|value| !value.is_nan()).collect();
-        present.sort_by(f32::total_cmp);
+        // Equal under total order means the same bits, so stability changes nothing here.
+        present.sort_unstable_by(f32::total_cmp);
         for (row_idx, &value) in values.iter().enumerate() {
             points.push(BeeswarmPoint {
                 feature: position as u16,

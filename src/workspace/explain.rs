@@ -10,6 +10,7 @@ use crate::ml::shap::TreeExplainer;
 use crate::ml::tree::DecisionTree;
 use crate::ml::FeatureMatrix;
 use crate::pipeline::{Algorithm, FeatureEncoding, ScoringModel};
+use crate::sorting::sort_stable_by;
 
 /// One feature's contribution to one claim's explained output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,7 +178,7 @@ pub fn explain_with(
         })
         .collect();
     // A stable sort keeps feature order among equal magnitudes.
-    contributions.sort_by(|a, b| b.shap.abs().total_cmp(&a.shap.abs()));
+    sort_stable_by(&mut contributions, &|a, b| b.shap.abs().total_cmp(&a.shap.abs()));
 
     let positive = score >= model.threshold();
     let word = positive_word(model, options);

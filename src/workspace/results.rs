@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tiers::{RiskTier, TierCuts};
 use crate::claims::{ClaimsTable, ColumnData};
+use crate::sorting::stable_order;
 
 /// What the results are sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,9 +160,9 @@ fn rank_key(rank: Option<u32>, descending: bool) -> u64 {
 /// share a rank.
 fn level_ranks(levels: &Levels) -> Vec<u32> {
     let folded: Vec<String> = levels.iter().map(|level| level.to_lowercase()).collect();
-    let mut order: Vec<usize> = (0..levels.len()).collect();
-    let compare = |a: &usize, b: &usize| folded[*a].cmp(&folded[*b]).then_with(|| levels.get(*a).cmp(&levels.get(*b)));
-    order.sort_by(compare);
+    let order = stable_order(levels.len(), &|a, b| {
+        folded.get(a).cmp(&folded.get(b)).then_with(|| levels.get(a).cmp(&levels.get(b)))
+    });
     let mut ranks = vec![0u32; levels.len()];
     let mut rank = 0u32;
     for (position, &level_idx) in order.iter().enumerate() {

@@ -11,6 +11,7 @@ use super::tiers::{RiskTier, TierCuts};
 use crate::claims::rules::RuleOutcome;
 use crate::claims::ColumnData;
 use crate::ml::metrics::average_precision;
+use crate::sorting::sort_stable_by;
 
 /// How well three rankings find the labelled positives (PR AUC, as average precision).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -175,7 +176,7 @@ pub fn pattern_recall(queued: &[u32], labels: &[bool], detail: &ColumnData) -> V
             recall: caught as f64 / total as f64,
         })
         .collect();
-    recalls.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.pattern.cmp(&b.pattern)));
+    sort_stable_by(&mut recalls, &|a, b| b.total.cmp(&a.total).then_with(|| a.pattern.cmp(&b.pattern)));
     recalls
 }
 

@@ -384,7 +384,7 @@ mod tests {
         }
         let median = |code: &str| {
             let mut values = prices[code].clone();
-            values.sort_by(f64::total_cmp);
+            values.sort_unstable_by(f64::total_cmp);
             values[values.len() / 2]
         };
         let overbilled = rows_of("provider_overbilling");
@@ -402,7 +402,7 @@ mod tests {
             .iter()
             .map(|p| share_of_top(&(0..n_rows).filter(|&r| providers[r] == *p).collect::<Vec<_>>()))
             .collect();
-        upcoder_shares.sort_by(f64::total_cmp);
+        upcoder_shares.sort_unstable_by(f64::total_cmp);
         assert!(upcoder_shares[upcoder_shares.len() / 2] > 0.9, "{upcoder_shares:?}");
         let others: Vec<usize> = normal.iter().copied().filter(|&r| !upcoders.contains(providers[r])).collect();
         assert!(share_of_top(&others) < 0.3, "{}", share_of_top(&others));
@@ -416,7 +416,7 @@ mod tests {
             .iter()
             .map(|p| weekend_share(&(0..n_rows).filter(|&r| providers[r] == *p).collect::<Vec<_>>()))
             .collect();
-        surger_shares.sort_by(f64::total_cmp);
+        surger_shares.sort_unstable_by(f64::total_cmp);
         assert!(surger_shares[surger_shares.len() / 2] > 0.4, "{surger_shares:?}");
         let other_rows: Vec<usize> = normal.iter().copied().filter(|&r| !surgers.contains(providers[r])).collect();
         assert!(weekend_share(&other_rows) < 0.12, "{}", weekend_share(&other_rows));

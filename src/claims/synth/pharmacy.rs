@@ -392,7 +392,7 @@ impl World {
     /// pharmacies are small or mid-sized ones (not the busiest fifth), like most real cases.
     fn choose_scheme_sites(&mut self, rng: &mut SeededRng, quotas: &[usize; 6], pharmacy_weights: &[f64]) {
         let mut sorted_weights = pharmacy_weights.to_vec();
-        sorted_weights.sort_by(f64::total_cmp);
+        sorted_weights.sort_unstable_by(f64::total_cmp);
         let busy_cutoff = sorted_weights.get(sorted_weights.len() * 4 / 5).copied().unwrap_or(f64::INFINITY);
         let mut public: Vec<u32> = (0..self.pharmacies.len() as u32)
             .filter(|&p| pharmacy_weights.get(p as usize).is_some_and(|&w| w < busy_cutoff))

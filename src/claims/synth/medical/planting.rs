@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use super::*;
 use crate::claims::synth::sampling::{log_normal_factor, pick_weighted, round_cents, uniform};
 use crate::claims::table::weekday;
+use crate::sorting::sort_stable_by;
 
 pub(super) struct Planter<'a> {
     catalog: &'a Catalog,
@@ -161,7 +162,8 @@ impl<'a> Planter<'a> {
             picks.push((provider, lines));
         }
         if let (Some((provider, mut lines)), true) = (too_big, remaining > 0) {
-            lines.sort_by_key(|&i| std::cmp::Reverse(self.lines.get(i as usize).map_or(0, |l| l.day)));
+            let day_of = |i: u32| self.lines.get(i as usize).map_or(0, |l| l.day);
+            sort_stable_by(&mut lines, &|&a, &b| day_of(b).cmp(&day_of(a)));
             lines.truncate(remaining);
             picks.push((provider, lines));
         }
@@ -249,7 +251,7 @@ impl<'a> Planter<'a> {
             self.mark_scheme_provider(provider);
             let day_of =
                 |lines: &Vec<u32>| lines.first().and_then(|&i| self.lines.get(i as usize)).map_or(0, |l| l.day);
-            moved.sort_by_key(|lines| std::cmp::Reverse(day_of(lines)));
+            sort_stable_by(&mut moved, &|a, b| day_of(b).cmp(&day_of(a)));
             for encounter_lines in moved {
                 if encounter_lines.len() <= remaining {
                     remaining -= encounter_lines.len();

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod algorithm_reading;
+
 use super::encoding::{FeatureEncoder, FeatureEncoding};
 use super::{FeatureImportance, PipelineError};
 use crate::claims::features::feature_spec;
@@ -28,7 +30,12 @@ pub const MODEL_FORMAT: &str = "claimforest-model";
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
 /// The fitted algorithm and what it needs to turn scores into decisions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// In the file it is one object whose first field, `name`, says which algorithm it is
+/// (`random_forest` or `isolation_forest`). It is read in one pass (`algorithm_reading`):
+/// serde's own reader for such an object would first copy the whole forest into a generic
+/// tree of values, doubling the memory a large model takes to load.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "name", rename_all = "snake_case")]
 pub enum Algorithm {
     /// A random forest predicting a binary label; the score is the positive-class probability.
