@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod protocol;
 pub mod session;
 pub mod sorting;
+pub mod tag_first;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]

@@ -5,16 +5,18 @@
 //! a level the encoder has never seen is encoded as missing, so scoring new data never
 //! fails on a new category.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::PipelineError;
 use std::collections::HashMap;
 
 use crate::claims::table::{ClaimsTable, ColumnData, Numbers, MISSING_DAY};
 use crate::ml::{FeatureMatrix, FeatureSource, Rows};
+use crate::tag_first::{self, TaggedEnum};
 
-/// How one feature column is encoded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// How one feature column is encoded: an object whose first field, `kind`, names the
+/// variant (read in one pass, `crate::tag_first`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FeatureEncoding {
     /// Numbers as they are.
@@ -29,6 +31,37 @@ pub enum FeatureEncoding {
         /// The distinct texts, in code order.
         levels: Vec<String>,
     },
+}
+
+impl TaggedEnum for FeatureEncoding {
+    const TAG: &'static str = "kind";
+    const VARIANTS: &'static [&'static str] = &["numeric", "categorical"];
+
+    fn read_variant<'de, D: Deserializer<'de>>(kind: &str, fields: D) -> Option<Result<Self, D::Error>> {
+        /// `Numeric`'s fields after its kind.
+        #[derive(Deserialize)]
+        struct NumericFields {
+            name: String,
+        }
+        /// `Categorical`'s fields after its kind.
+        #[derive(Deserialize)]
+        struct CategoricalFields {
+            name: String,
+            levels: Vec<String>,
+        }
+        Some(match kind {
+            "numeric" => NumericFields::deserialize(fields).map(|f| FeatureEncoding::Numeric { name: f.name }),
+            "categorical" => CategoricalFields::deserialize(fields)
+                .map(|f| FeatureEncoding::Categorical { name: f.name, levels: f.levels }),
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureEncoding {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tag_first::deserialize(deserializer)
+    }
 }
 
 impl FeatureEncoding {
@@ -248,6 +281,18 @@ mod tests {
         table.push_column("service", builder.finish()).unwrap();
         table.push_column("label", ColumnData::Numeric { values: label.into() }).unwrap();
         table
+    }
+
+    #[test]
+    fn encodings_read_back_from_the_json_they_write() {
+        let encodings = vec![
+            FeatureEncoding::Numeric { name: "age".into() },
+            FeatureEncoding::Categorical { name: "service".into(), levels: vec!["Knee".into(), "Office".into()] },
+        ];
+        let json = serde_json::to_string(&encodings).unwrap();
+        assert!(json.starts_with(r#"[{"kind":"numeric","name":"age"},{"kind":"categorical","#), "{json}");
+        assert_eq!(serde_json::from_str::<Vec<FeatureEncoding>>(&json).unwrap(), encodings);
+        assert!(serde_json::from_str::<FeatureEncoding>(r#"{"kind":"categorical","name":"x"}"#).is_err());
     }
 
     #[test]

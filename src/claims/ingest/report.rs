@@ -4,15 +4,17 @@
 
 use std::fmt::Write as _;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::claims::features::SkippedFeature;
+use crate::tag_first::{self, TaggedEnum};
 
 /// How many rejected rows and cell problems a report lists one by one (all are counted).
 pub const LISTED_PROBLEMS: usize = 50;
 
-/// What a source turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a source turned out to be: an object whose first field, `kind`, names the variant
+/// (read in one pass, `crate::tag_first`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SourceFormat {
     /// Delimited text.
@@ -29,6 +31,37 @@ pub enum SourceFormat {
         /// The worksheet's name.
         sheet: String,
     },
+}
+
+impl TaggedEnum for SourceFormat {
+    const TAG: &'static str = "kind";
+    const VARIANTS: &'static [&'static str] = &["text", "gzip", "zip", "xlsx"];
+
+    fn read_variant<'de, D: Deserializer<'de>>(kind: &str, fields: D) -> Option<Result<Self, D::Error>> {
+        /// `Zip`'s fields after its kind.
+        #[derive(Deserialize)]
+        struct ZipFields {
+            entry: String,
+        }
+        /// `Xlsx`'s fields after its kind.
+        #[derive(Deserialize)]
+        struct XlsxFields {
+            sheet: String,
+        }
+        Some(match kind {
+            "text" => tag_first::unit_variant(fields, SourceFormat::Text),
+            "gzip" => tag_first::unit_variant(fields, SourceFormat::Gzip),
+            "zip" => ZipFields::deserialize(fields).map(|f| SourceFormat::Zip { entry: f.entry }),
+            "xlsx" => XlsxFields::deserialize(fields).map(|f| SourceFormat::Xlsx { sheet: f.sheet }),
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceFormat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tag_first::deserialize(deserializer)
+    }
 }
 
 /// The type a column was read as.
@@ -212,5 +245,23 @@ impl SchemaReport {
             let _ = writeln!(out, "\nnote: {note}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_formats_read_back_from_the_json_they_write() {
+        let formats = vec![
+            SourceFormat::Text,
+            SourceFormat::Gzip,
+            SourceFormat::Zip { entry: "data/claims.csv".into() },
+            SourceFormat::Xlsx { sheet: "Claims".into() },
+        ];
+        let json = serde_json::to_string(&formats).unwrap();
+        assert!(json.starts_with(r#"[{"kind":"text"},{"kind":"gzip"},{"kind":"zip","entry":"#), "{json}");
+        assert_eq!(serde_json::from_str::<Vec<SourceFormat>>(&json).unwrap(), formats);
     }
 }

@@ -1,11 +1,12 @@
 //! Evaluating a rule pack over a table: per-rule hits as row sets, skipped rules with the
 //! columns they lack, and per-claim maximum severity and flag.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::pack::{Rule, RulePack};
 use super::rowset::RowSet;
 use crate::claims::table::ClaimsTable;
+use crate::tag_first::{self, TaggedEnum};
 
 /// The rows one rule hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,8 +19,9 @@ pub struct RuleHits {
     pub count: usize,
 }
 
-/// Why a rule was not evaluated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a rule was not evaluated: an object whose first field, `reason`, names the variant
+/// (read in one pass, `crate::tag_first`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum SkipReason {
     /// The table lacks columns the condition reads.
@@ -34,6 +36,40 @@ pub enum SkipReason {
         /// The parse error.
         message: String,
     },
+}
+
+impl TaggedEnum for SkipReason {
+    const TAG: &'static str = "reason";
+    const VARIANTS: &'static [&'static str] = &["missing_columns", "disabled", "invalid_condition"];
+
+    fn read_variant<'de, D: Deserializer<'de>>(reason: &str, fields: D) -> Option<Result<Self, D::Error>> {
+        /// `MissingColumns`' fields after its reason.
+        #[derive(Deserialize)]
+        struct MissingColumnsFields {
+            columns: Vec<String>,
+        }
+        /// `InvalidCondition`'s fields after its reason.
+        #[derive(Deserialize)]
+        struct InvalidConditionFields {
+            message: String,
+        }
+        Some(match reason {
+            "missing_columns" => {
+                MissingColumnsFields::deserialize(fields).map(|f| SkipReason::MissingColumns { columns: f.columns })
+            }
+            "disabled" => tag_first::unit_variant(fields, SkipReason::Disabled),
+            "invalid_condition" => {
+                InvalidConditionFields::deserialize(fields).map(|f| SkipReason::InvalidCondition { message: f.message })
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SkipReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tag_first::deserialize(deserializer)
+    }
 }
 
 /// A rule that was not evaluated, and why.

@@ -118,6 +118,14 @@ impl Rule {
     }
 }
 
+/// A pack file's format and version, read before the rest (JSON that is not an object has
+/// neither).
+#[derive(Default, Deserialize)]
+struct PackHeader {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
 impl RulePack {
     /// An empty pack of the current format and version.
     pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
@@ -133,22 +141,29 @@ impl RulePack {
     /// Reads and validates a pack. The format and version are checked before anything else,
     /// so a file of another version gets a version error, not a shape error.
     pub fn from_json(text: &str) -> Result<Self, PackError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|error| PackError::Json { message: error.to_string() })?;
-        match value.get("format") {
+        let json_error = |error: serde_json::Error| PackError::Json { message: error.to_string() };
+        // The two header fields first, skipping the rest without building a tree of it; then
+        // the pack itself, read straight from the text.
+        let header: PackHeader = match serde_json::from_str(text) {
+            Ok(header) => header,
+            Err(error) => match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Ok(_) => PackHeader::default(),
+                Err(_) => return Err(json_error(error)),
+            },
+        };
+        match header.format {
             Some(serde_json::Value::String(format)) if format == PACK_FORMAT => {}
             Some(other) => return Err(PackError::WrongFormat { found: other.to_string() }),
             None => return Err(PackError::WrongFormat { found: "missing".to_owned() }),
         }
-        match value.get("version") {
+        match header.version {
             Some(version) if version.as_u64() == Some(u64::from(PACK_VERSION)) => {}
             Some(other) => {
                 return Err(PackError::UnsupportedVersion { found: other.to_string(), supported: PACK_VERSION })
             }
             None => return Err(PackError::UnsupportedVersion { found: "missing".to_owned(), supported: PACK_VERSION }),
         }
-        let pack: RulePack =
-            serde_json::from_value(value).map_err(|error| PackError::Json { message: error.to_string() })?;
+        let pack: RulePack = serde_json::from_str(text).map_err(json_error)?;
         pack.validate()?;
         Ok(pack)
     }

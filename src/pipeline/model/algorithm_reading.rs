@@ -1,47 +1,18 @@
-//! Reads a model file's `algorithm` object in one pass, its `name` first.
-//!
-//! serde's derived reader for an object tagged by one of its fields cannot know where the tag
-//! is, so it copies the whole object (for a forest, every node) into a generic tree of values
-//! and then reads that. A model file always writes `name` first, so this reader takes it from
-//! the first field and hands the rest of the object straight to the variant's fields.
+//! Reads a model file's `algorithm` object in one pass, its `name` first (`crate::tag_first`):
+//! serde's derived reader would copy the whole forest into a generic tree of values first.
 
-use std::fmt;
-
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::Algorithm;
 use crate::ml::{ForestParams, IsolationForest, IsolationForestParams, RandomForest};
+use crate::tag_first::{self, TaggedEnum};
 
-const NAMES: &[&str] = &["random_forest", "isolation_forest"];
+impl TaggedEnum for Algorithm {
+    const TAG: &'static str = "name";
+    const VARIANTS: &'static [&'static str] = &["random_forest", "isolation_forest"];
 
-impl<'de> Deserialize<'de> for Algorithm {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(AlgorithmVisitor)
-    }
-}
-
-struct AlgorithmVisitor;
-
-impl<'de> Visitor<'de> for AlgorithmVisitor {
-    type Value = Algorithm;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("an algorithm object whose first field is its \"name\"")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Algorithm, A::Error> {
-        match map.next_key::<FirstKey>()? {
-            Some(FirstKey::Name) => {}
-            Some(FirstKey::Other) => {
-                return Err(de::Error::custom("the algorithm's first field must be its \"name\""));
-            }
-            None => return Err(de::Error::missing_field("name")),
-        }
-        let name: String = map.next_value()?;
-        let fields = MapAccessDeserializer::new(map);
-        match name.as_str() {
+    fn read_variant<'de, D: Deserializer<'de>>(name: &str, fields: D) -> Option<Result<Self, D::Error>> {
+        Some(match name {
             "random_forest" => RandomForestFields::deserialize(fields).map(|f| Algorithm::RandomForest {
                 label_column: f.label_column,
                 positive_label: f.positive_label,
@@ -51,30 +22,14 @@ impl<'de> Visitor<'de> for AlgorithmVisitor {
             }),
             "isolation_forest" => IsolationForestFields::deserialize(fields)
                 .map(|f| Algorithm::IsolationForest { params: f.params, forest: f.forest }),
-            other => Err(de::Error::unknown_variant(other, NAMES)),
-        }
+            _ => return None,
+        })
     }
 }
 
-/// The first key of the object: `name`, or anything else (an error).
-enum FirstKey {
-    Name,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for FirstKey {
+impl<'de> Deserialize<'de> for Algorithm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = FirstKey;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<FirstKey, E> {
-                Ok(if key == "name" { FirstKey::Name } else { FirstKey::Other })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
+        tag_first::deserialize(deserializer)
     }
 }
 
@@ -126,7 +81,7 @@ mod tests {
         let rest = json.strip_prefix(r#"{"name":"isolation_forest","#).expect("name first");
         let late = format!("{{{},\"name\":\"isolation_forest\"}}", rest.strip_suffix('}').expect("an object"));
         let error = serde_json::from_str::<Algorithm>(&late).expect_err("name last");
-        assert!(error.to_string().contains("first field must be its \"name\""), "{error}");
+        assert!(error.to_string().contains("first field must be \"name\""), "{error}");
         let error = serde_json::from_str::<Algorithm>("{}").expect_err("no name");
         assert!(error.to_string().contains("missing field `name`"), "{error}");
         let error = serde_json::from_str::<Algorithm>(r#"{"name":"gradient_boosting"}"#).expect_err("unknown");
@@ -134,6 +89,5 @@ mod tests {
         let error = serde_json::from_str::<Algorithm>(r#"{"name":"random_forest","label_column":"x"}"#)
             .expect_err("fields missing");
         assert!(error.to_string().contains("missing field"), "{error}");
-        assert!(serde_json::from_str::<Algorithm>("[1]").is_err());
     }
 }

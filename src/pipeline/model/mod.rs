@@ -32,9 +32,7 @@ pub const MODEL_FORMAT_VERSION: u32 = 1;
 /// The fitted algorithm and what it needs to turn scores into decisions.
 ///
 /// In the file it is one object whose first field, `name`, says which algorithm it is
-/// (`random_forest` or `isolation_forest`). It is read in one pass (`algorithm_reading`):
-/// serde's own reader for such an object would first copy the whole forest into a generic
-/// tree of values, doubling the memory a large model takes to load.
+/// (`random_forest` or `isolation_forest`), read in one pass (`algorithm_reading`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "name", rename_all = "snake_case")]
 pub enum Algorithm {

@@ -44,6 +44,10 @@ fn hits_severities_flags_and_skips() {
             },
         ]
     );
+    // Every skip reason reads back from the JSON it writes (`crate::tag_first`).
+    let json = serde_json::to_string(&outcome.skipped).unwrap();
+    assert!(json.contains(r#"{"reason":"disabled"}"#), "{json}");
+    assert_eq!(serde_json::from_str::<Vec<SkippedRule>>(&json).unwrap(), outcome.skipped);
     assert_eq!(outcome.max_severity, vec![0.3, 0.6, 0.0, 0.6]);
     assert_eq!(outcome.flag, vec![true, true, false, true]);
     assert_eq!(outcome.rule_clean_rows(), vec![2]);

@@ -63,6 +63,10 @@ fn other_formats_and_versions_are_refused_before_the_shape_is_read() {
         Err(PackError::UnsupportedVersion { .. })
     ));
     assert!(matches!(RulePack::from_json("not json"), Err(PackError::Json { .. })));
+    // JSON that is not an object has no format.
+    for not_an_object in ["[1, 2]", "\"claimforest-rules\"", "7", "null"] {
+        assert!(matches!(RulePack::from_json(not_an_object), Err(PackError::WrongFormat { .. })), "{not_an_object}");
+    }
     let missing_rules = r#"{"format": "claimforest-rules", "version": 1, "name": "n", "description": "d"}"#;
     assert!(RulePack::from_json(missing_rules).unwrap_err().to_string().contains("missing field `rules`"));
 }
