@@ -27,7 +27,7 @@ pub fn sort_stable_by<T>(items: &mut Vec<T>, compare: &dyn Fn(&T, &T) -> Orderin
     items.extend(order.into_iter().filter_map(|idx| slots.get_mut(idx).and_then(Option::take)));
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use proptest::prelude::*;
 
