@@ -381,11 +381,16 @@ fn sample_without_replacement(n: usize, count: usize, rng: &mut SeededRng) -> Ve
     chosen
 }
 
-/// The score at which the top `share` of `scores` begins (flagging `score >= threshold`).
+/// The score at which the top `share` of `scores` begins (flagging `score >= threshold`);
+/// with no scores, the default threshold.
 fn upper_quantile(mut scores: Vec<f64>, share: f64) -> f64 {
-    scores.sort_unstable_by(|a, b| b.total_cmp(a));
+    if scores.is_empty() {
+        return DEFAULT_SCORE_THRESHOLD;
+    }
+    // Ascending, with the sort the features already compile; the n-th largest is n from the end.
+    scores.sort_unstable_by(f64::total_cmp);
     let n_flagged = ((share * scores.len() as f64).round() as usize).clamp(1, scores.len());
-    scores[n_flagged - 1]
+    scores[scores.len() - n_flagged]
 }
 
 /// Grows isolation trees, reusing its buffers across trees.
@@ -641,6 +646,17 @@ mod tests {
         assert_eq!(scores, forest.score_matrix(&matrix));
         let auto = IsolationForestParams::default().fit(&matrix, &mut keep_going).unwrap();
         assert_eq!(auto.threshold(), DEFAULT_SCORE_THRESHOLD);
+        // The threshold is the n-th largest score, ties and all.
+        let mut by_hand = scores.clone();
+        by_hand.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(forest.threshold(), by_hand[49]);
+        let mut reset = forest.clone();
+        reset.set_contamination_threshold(vec![0.3, 0.9, 0.9, 0.1], 0.5);
+        assert_eq!(reset.threshold(), 0.9);
+        reset.set_contamination_threshold(vec![0.3, 0.9, 0.7, 0.1], 0.5);
+        assert_eq!(reset.threshold(), 0.7);
+        reset.set_contamination_threshold(Vec::new(), 0.5);
+        assert_eq!(reset.threshold(), DEFAULT_SCORE_THRESHOLD, "no scores keep the default, no panic");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::without_negative_zero;
+use crate::sorting::sort_stable_by;
 
 /// How many claims the investigators can review, and the lowest priority worth reviewing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -52,7 +53,9 @@ pub fn build_queue(priority: &[f64], labels: Option<&[bool]>, settings: &QueueSe
         candidates.select_nth_unstable_by(capacity - 1, by_priority);
         candidates.truncate(capacity);
     }
-    candidates.sort_unstable_by(by_priority);
+    // The queue holds the investigators' capacity, usually hundreds of claims, so it takes the
+    // shared sort; the order is total, so any sort gives the same queue.
+    sort_stable_by(&mut candidates, &by_priority);
 
     let label_at = |row: usize| labels.and_then(|labels| labels.get(row)).copied().unwrap_or(false);
     let n_positives = labels.map(|labels| labels.iter().filter(|&&label| label).count());

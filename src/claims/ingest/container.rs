@@ -5,6 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use super::report::SourceFormat;
 use super::{xlsx, IngestError, RecordSink};
+use crate::sorting::sort_stable_by;
 
 /// Reads a text stream into a sink (the delimited reader, passed in by the caller).
 pub(crate) type TextReader<'a> = dyn FnMut(&mut dyn Read, &mut dyn RecordSink) -> Result<(), IngestError> + 'a;
@@ -87,7 +88,7 @@ fn read_zip<R: Read + Seek>(
     let Some((index, entry)) = names.iter().find(|(_, name)| is_data_entry(name)).cloned() else {
         let mut listed: Vec<String> =
             names.into_iter().map(|(_, name)| name).filter(|name| !name.ends_with('/') && !is_hidden(name)).collect();
-        listed.sort();
+        sort_stable_by(&mut listed, &|a, b| a.cmp(b));
         listed.truncate(LISTED_ENTRIES);
         return Err(IngestError::ZipWithoutData { file: file.to_owned(), entries: listed });
     };

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::EntitySummary;
+use crate::sorting::sort_stable_by;
 
 /// A column of the entity table to sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,7 +64,7 @@ pub(super) fn peer_percentiles(values: &[Option<f64>]) -> Vec<Option<f64>> {
         .enumerate()
         .filter_map(|(index, value)| value.filter(|v| !v.is_nan()).map(|v| (v + 0.0, index)))
         .collect();
-    present.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    sort_stable_by(&mut present, &|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut percentiles = vec![None; values.len()];
     let n = present.len();
     let mut start = 0;

@@ -14,6 +14,7 @@ use super::{SynthError, SynthOptions};
 use crate::claims::schema::names::*;
 use crate::claims::table::{days_from_civil, ClaimsTable, ColumnData, MISSING_CODE};
 use crate::ml::SeededRng;
+use crate::sorting::sort_stable_by;
 
 /// The `anomaly_type` texts, in code order; "none" marks a normal transaction.
 pub const PHARMACY_ANOMALY_TYPES: [&str; 7] = [
@@ -1110,7 +1111,7 @@ fn build_table(book: &ClaimBook) -> Result<ClaimsTable, SynthError> {
     let state_text = |i: usize| STATES.get(i).map_or(String::new(), |s| s.0.to_owned());
     let specialties: Vec<&str> = world.prescribers.iter().map(|p| p.specialty).collect();
     let mut specialty_levels: Vec<&str> = specialties.clone();
-    specialty_levels.sort_unstable();
+    sort_stable_by(&mut specialty_levels, &|a, b| a.cmp(b));
     specialty_levels.dedup();
     let specialty_code = |c: &Claim| {
         specialties

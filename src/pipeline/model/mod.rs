@@ -233,15 +233,13 @@ impl ScoringModel {
 
     /// The model as shap tree-ensemble JSON, with categorical codes mapped to their texts.
     pub fn shap_export_json(&self) -> String {
-        let categories: BTreeMap<String, Vec<String>> = self
-            .features
-            .features()
-            .iter()
-            .filter_map(|feature| match feature {
-                FeatureEncoding::Categorical { name, levels } => Some((name.clone(), levels.clone())),
-                FeatureEncoding::Numeric { .. } => None,
-            })
-            .collect();
+        // Inserted one by one: collecting would sort the pairs with a sort compiled for them alone.
+        let mut categories: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for feature in self.features.features() {
+            if let FeatureEncoding::Categorical { name, levels } = feature {
+                categories.insert(name.clone(), levels.clone());
+            }
+        }
         let output = match self.algorithm {
             Algorithm::RandomForest { .. } => TreeOutput::Probability,
             Algorithm::IsolationForest { .. } => TreeOutput::RawValue,
