@@ -10,7 +10,7 @@
 use super::binning::{BinnedMatrix, MISSING_BIN};
 use super::shap::{ShapEnsemble, ShapTree};
 use super::source::{read_column, FeatureSource};
-use super::{FeatureMatrix, Rows};
+use super::{FeatureMatrix, MlError, Rows};
 
 /// A packed 12-byte node. A leaf loops to itself (threshold +inf, missing goes left), so
 /// rows can walk several levels in lockstep without branching on "is this a leaf".
@@ -97,21 +97,24 @@ impl FlatForest {
         })
     }
 
-    /// [`Self::predict_matrix`] for every row of `source`, read a block of rows at a time
-    /// straight into the walk's row-major block: no whole-matrix copy of the rows is ever
-    /// made. Non-finite values count as missing, as in a [`FeatureMatrix`], so the outputs
-    /// equal `predict_matrix`'s bit for bit.
-    pub fn predict_source(&self, source: &dyn FeatureSource) -> Vec<f64> {
+    /// [`Self::predict_matrix`] for the rows `rows` of `source`, in that order, read a block
+    /// of rows at a time straight into the walk's row-major block: no matrix of the rows is
+    /// ever made. Non-finite values count as missing, as in a [`FeatureMatrix`], so the
+    /// outputs equal `predict_matrix`'s bit for bit. Rows past the source are an error.
+    pub fn predict_source(&self, source: &dyn FeatureSource, rows: &Rows<'_>) -> Result<Vec<f64>, MlError> {
+        rows.check(source.n_rows())?;
         let n_features = self.n_features.min(source.feature_names().len());
         let mut column = Vec::new();
-        self.predict_blocks(source.n_rows(), |rows, block, stride| {
+        Ok(self.predict_blocks(rows.len(), |positions, block, stride| {
+            let n_block_rows = positions.len();
+            let block_rows = rows.part(positions);
             for feature_idx in 0..n_features {
-                read_column(source, feature_idx, &Rows::Range(rows.clone()), &mut column);
-                for (offset, &value) in column.iter().take(rows.len()).enumerate() {
+                read_column(source, feature_idx, &block_rows, &mut column);
+                for (offset, &value) in column.iter().take(n_block_rows).enumerate() {
                     block[offset * stride + feature_idx] = value;
                 }
             }
-        })
+        }))
     }
 
     /// [`Self::predict_matrix`] for rows held as bin codes, when every split of this forest
@@ -651,18 +654,25 @@ mod tests {
         let deep = FlatForest::from_ensemble(&deep.shap_ensemble(1));
         assert!(deep.small.is_none());
         for flat in [&isolation, &general, &deep] {
-            let from_source = flat.predict_source(&source);
+            let from_source = flat.predict_source(&source, &Rows::all(300)).unwrap();
             let from_matrix = flat.predict_matrix(&stored);
             assert_eq!(from_source.len(), 300);
             assert!(from_source.iter().zip(&from_matrix).all(|(a, b)| a.to_bits() == b.to_bits()));
+            // Chosen rows, repeats and all, score as the same rows of the matrix.
+            let chosen: Vec<usize> = (0..300).rev().step_by(2).chain([7, 7, 150]).collect();
+            let from_chosen = flat.predict_source(&source, &Rows::Chosen(&chosen)).unwrap();
+            let expected: Vec<u64> = chosen.iter().map(|&row| from_matrix[row].to_bits()).collect();
+            assert_eq!(from_chosen.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), expected);
         }
+        assert!(isolation.predict_source(&source, &Rows::Chosen(&[3, 300])).is_err(), "a row past the end");
         // Infinite values count as missing: the row scores as if they were NaN.
         let mut row = Vec::new();
         stored.copy_row_into(7, &mut row);
         assert!(row[0].is_nan());
-        assert_eq!(isolation.predict_source(&source)[7].to_bits(), isolation.predict_row(&row).to_bits());
+        let scores = isolation.predict_source(&source, &Rows::all(300)).unwrap();
+        assert_eq!(scores[7].to_bits(), isolation.predict_row(&row).to_bits());
         let empty = RawColumns { names: source.names.clone(), columns: vec![Vec::new(); 3] };
-        assert!(isolation.predict_source(&empty).is_empty());
+        assert!(isolation.predict_source(&empty, &Rows::all(0)).unwrap().is_empty());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::flat::FlatForest;
 use super::random_forest::FitProgress;
 use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
-use super::source::{map_chunks, FeatureSource, Rows};
+use super::source::{FeatureSource, Rows};
 use super::tree::{path_from_root, MAX_TREE_DEPTH};
 use super::{FeatureMatrix, MlError};
 
@@ -314,10 +314,11 @@ impl IsolationForest {
         self.scores_of_mean_path_lengths(flat.predict_matrix(matrix))
     }
 
-    /// [`Self::score_matrix`] of the rows `rows` of `source`, encoded a chunk at a time.
+    /// [`Self::score_matrix`] of the rows `rows` of `source`, read a block of rows at a time
+    /// ([`FlatForest::predict_source`], as the browser's helpers score).
     pub fn score_rows(&self, source: &dyn FeatureSource, rows: &Rows<'_>) -> Result<Vec<f64>, MlError> {
         let flat = FlatForest::from_ensemble(&self.shap_ensemble());
-        map_chunks(source, rows, |chunk| Ok::<_, MlError>(self.scores_of_mean_path_lengths(flat.predict_matrix(chunk))))
+        Ok(self.scores_of_mean_path_lengths(flat.predict_source(source, rows)?))
     }
 
     fn scores_of_mean_path_lengths(&self, mut lengths: Vec<f64>) -> Vec<f64> {

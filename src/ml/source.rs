@@ -61,7 +61,7 @@ impl Rows<'_> {
     }
 
     /// The rows from position `positions.start` to `positions.end` of this selection.
-    fn part(&self, positions: Range<usize>) -> Rows<'_> {
+    pub(crate) fn part(&self, positions: Range<usize>) -> Rows<'_> {
         match self {
             Rows::Range(range) => Rows::Range(range.start + positions.start..range.start + positions.end),
             Rows::Chosen(rows) => Rows::Chosen(&rows[positions]),

@@ -29,7 +29,7 @@ use crate::ml::shap::wire::{
     binned_rows_from_bytes, matrix_from_bytes, predictions_to_bytes, shap_values_to_bytes, MatrixBytes,
 };
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
-use crate::ml::FitProgress;
+use crate::ml::{FeatureSource, FitProgress, Rows};
 use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
 use crate::session::{PostedFile, Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
@@ -324,7 +324,7 @@ fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             let flat = FlatForest::from_ensemble(&view()?);
             let bytes = bytes_of("rows").map_err(|_| "the task has no rows")?;
             let rows = MatrixBytes::new(&bytes).map_err(|e| e.to_string())?;
-            let values = flat.predict_source(&rows);
+            let values = flat.predict_source(&rows, &Rows::all(rows.n_rows())).map_err(|e| e.to_string())?;
             Ok(predictions_to_bytes(&values))
         })(),
         Some("predict_binned") => (|| -> Result<Vec<u8>, String> {
