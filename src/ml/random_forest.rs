@@ -8,6 +8,7 @@ use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
 use super::flat::FlatForest;
 use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
+use super::source::{FeatureSource, Rows};
 use super::tree::{DecisionTree, TreeParams, WeightedSample};
 use super::{FeatureMatrix, MlError};
 
@@ -236,6 +237,26 @@ impl RandomForest {
             return Ok(vec![0.0; matrix.n_rows()]);
         }
         Ok(FlatForest::from_ensemble(&self.shap_ensemble(class_idx)).predict_matrix(matrix))
+    }
+
+    /// [`Self::predict_class_proba`] of the rows `rows` of `source`, read a block of rows at a
+    /// time ([`FlatForest::predict_source`]): the forest is flattened once and no matrix of
+    /// the rows is made.
+    pub fn predict_class_proba_rows(
+        &self,
+        source: &dyn FeatureSource,
+        rows: &Rows<'_>,
+        class_idx: usize,
+    ) -> Result<Vec<f64>, MlError> {
+        let n_features = source.feature_names().len();
+        if n_features != self.feature_names.len() {
+            return Err(MlError::FeatureCount { expected: self.feature_names.len(), actual: n_features });
+        }
+        if class_idx >= self.n_classes {
+            rows.check(source.n_rows())?;
+            return Ok(vec![0.0; rows.len()]);
+        }
+        FlatForest::from_ensemble(&self.shap_ensemble(class_idx)).predict_source(source, rows)
     }
 
     /// [`Self::predict_class_proba`] of rows held as the bin codes this forest grew on

@@ -1,13 +1,11 @@
 //! Feature values read a column at a time from wherever they live — a [`FeatureMatrix`], or
 //! a view that encodes a table's rows on demand — so a million rows never need to be held
-//! as one f32 matrix to be binned, sampled or scored in chunks.
+//! as one f32 matrix to be binned, sampled or scored (`FlatForest::predict_source` reads a
+//! block of rows at a time).
 
 use std::ops::Range;
 
 use super::{FeatureMatrix, MlError};
-
-/// Rows scored in one chunk by [`map_chunks`]: 256 KB per feature.
-pub const CHUNK_ROWS: usize = 1 << 16;
 
 /// The rows to read: a range, or chosen rows in the order given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,34 +120,6 @@ impl FeatureMatrix {
     }
 }
 
-/// `score` of every row of `rows`, in order, computed [`CHUNK_ROWS`] rows at a time, so
-/// only one chunk is ever held as a matrix.
-pub fn map_chunks<T, E: From<MlError>>(
-    source: &dyn FeatureSource,
-    rows: &Rows<'_>,
-    mut score: impl FnMut(&FeatureMatrix) -> Result<Vec<T>, E>,
-) -> Result<Vec<T>, E> {
-    rows.check(source.n_rows())?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut start = 0;
-    while start < rows.len() {
-        let end = (start + CHUNK_ROWS).min(rows.len());
-        let chunk = FeatureMatrix::from_source(source, &rows.part(start..end))?;
-        let values = score(&chunk)?;
-        if values.len() != chunk.n_rows() {
-            return Err(MlError::RaggedColumns {
-                column: "scores".into(),
-                expected: chunk.n_rows(),
-                actual: values.len(),
-            }
-            .into());
-        }
-        out.extend(values);
-        start = end;
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,25 +141,6 @@ mod tests {
         assert_eq!(range.column(0), &m.column(0)[10..20]);
         assert!(FeatureMatrix::from_source(&m, &Rows::Chosen(&[50])).is_err());
         assert!(FeatureMatrix::from_source(&m, &Rows::Range(40..51)).is_err());
-    }
-
-    #[test]
-    fn chunks_cover_every_row_once_in_order() {
-        let n_rows = CHUNK_ROWS * 2 + 17;
-        let m = matrix(n_rows);
-        let mut n_chunks = 0;
-        let firsts = map_chunks::<f32, MlError>(&m, &Rows::all(n_rows), |chunk| {
-            n_chunks += 1;
-            Ok(chunk.column(0).to_vec())
-        })
-        .unwrap();
-        assert_eq!(n_chunks, 3);
-        assert_eq!(firsts, m.column(0));
-        let chosen: Vec<usize> = (0..n_rows).rev().step_by(3).collect();
-        let picked = map_chunks::<f32, MlError>(&m, &Rows::Chosen(&chosen), |chunk| Ok(chunk.column(0).to_vec()));
-        assert_eq!(picked.unwrap(), chosen.iter().map(|&r| r as f32).collect::<Vec<_>>());
-        let short = map_chunks::<f32, MlError>(&m, &Rows::Range(0..10), |_| Ok(vec![1.0]));
-        assert!(short.is_err(), "a chunk's scores must match its rows");
     }
 
     #[test]

@@ -316,10 +316,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
                 }
                 // As a helper does: scored from the bytes a piece at a time.
                 let piece_by_piece = MatrixBytes::new(&bytes).unwrap();
-                crate::ml::source::map_chunks(&piece_by_piece, &Rows::all(chunk.len()), |piece| {
-                    Ok::<_, crate::ml::MlError>(flat.predict_matrix(piece))
-                })
-                .unwrap()
+                flat.predict_source(&piece_by_piece, &Rows::all(chunk.len())).unwrap()
             })
             .collect()
     };

@@ -111,7 +111,8 @@ pub fn matrix_from_bytes(bytes: &[u8]) -> Result<FeatureMatrix, MlError> {
 
 /// Rows written by [`matrix_to_bytes`], read where they lie: a [`FeatureSource`] that
 /// decodes a column's values only when they are read, so a helper scoring a chunk in
-/// pieces ([`crate::ml::source::map_chunks`]) never holds the chunk twice.
+/// a block of rows at a time ([`crate::ml::flat::FlatForest::predict_source`]) never holds
+/// the chunk twice.
 #[derive(Debug)]
 pub struct MatrixBytes<'a> {
     names: Vec<String>,
@@ -318,10 +319,7 @@ mod tests {
         }
         let flat = crate::ml::flat::FlatForest::from_ensemble(&ensemble);
         let whole = flat.predict_matrix(&matrix_from_bytes(&bytes).unwrap());
-        let in_pieces = crate::ml::source::map_chunks(&rows, &crate::ml::Rows::all(400), |piece| {
-            Ok::<_, MlError>(flat.predict_matrix(piece))
-        })
-        .unwrap();
+        let in_pieces = flat.predict_source(&rows, &crate::ml::Rows::all(400)).unwrap();
         assert!(whole.iter().zip(&in_pieces).all(|(a, b)| a.to_bits() == b.to_bits()));
         assert_eq!(in_pieces.len(), 400);
         for cut in [0, 4, 20, bytes.len() / 2, bytes.len() - 1] {

@@ -19,7 +19,6 @@ use crate::claims::ClaimsTable;
 use crate::ml::metrics::ConfusionMatrix;
 use crate::ml::shap::export::{shap_json, TreeOutput};
 use crate::ml::shap::{ShapEnsemble, ShapValues, TreeExplainer};
-use crate::ml::source::map_chunks;
 use crate::ml::{
     FeatureMatrix, FeatureSource, ForestParams, IsolationForest, IsolationForestParams, RandomForest, Rows,
 };
@@ -195,9 +194,14 @@ impl ScoringModel {
     }
 
     /// [`Self::score_matrix`] of every row of `rows` (this model's features, as
-    /// [`FeatureEncoder::view`] reads them), a chunk at a time.
+    /// [`FeatureEncoder::view`] reads them), a block of rows at a time, with the forest
+    /// flattened once.
     pub fn score_rows(&self, rows: &dyn FeatureSource) -> Result<Vec<f64>, PipelineError> {
-        map_chunks(rows, &Rows::all(rows.n_rows()), |chunk| self.score_matrix(chunk))
+        let all = Rows::all(rows.n_rows());
+        Ok(match &self.algorithm {
+            Algorithm::RandomForest { forest, .. } => forest.predict_class_proba_rows(rows, &all, 1)?,
+            Algorithm::IsolationForest { forest, .. } => forest.score_rows(rows, &all)?,
+        })
     }
 
     /// Scores an already encoded matrix.
@@ -312,6 +316,8 @@ mod tests {
         assert_eq!(loaded.to_json(), text, "saving is byte-stable");
         assert!(loaded == model, "every float survives the round trip");
         assert_eq!(loaded.score(&table).unwrap(), model.score(&table).unwrap());
+        // Scoring the rows block by block gives the matrix's scores.
+        assert_eq!(model.score_rows(&model.encode(&table).unwrap()).unwrap(), model.score(&table).unwrap());
         assert!(model.training().held_out.as_ref().unwrap().accuracy > 0.8);
     }
 
@@ -341,6 +347,7 @@ mod tests {
         let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
         let loaded = ScoringModel::from_json(&model.to_json()).unwrap();
         assert_eq!(loaded.score(&table).unwrap(), scores);
+        assert_eq!(loaded.score_rows(&loaded.encode(&table).unwrap()).unwrap(), scores);
         let flagged = scores.iter().filter(|&&s| s >= model.threshold()).count();
         assert_eq!(model.training().n_flagged, Some(flagged));
     }
