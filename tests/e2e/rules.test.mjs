@@ -64,7 +64,12 @@ test('the rules editor edits thresholds, adds and removes rules, and packs round
   await added.getByTestId('rule-problem').waitFor({ state: 'detached' });
   await page.getByTestId('rules-apply').click();
   await waitForSummary(page, /9 of 9 rules ran/);
-  assert.notEqual(await added.getByTestId('rule-hit-count').textContent(), '—');
+  // The rows render after the summary in the same update: wait for the new rule's count
+  // rather than read it once (it stays '—' only if the rule never ran, and then this times out).
+  await page.waitForFunction(() => {
+    const count = document.querySelector('[data-testid="rule-row"][data-rule-id="custom_1"] [data-testid="rule-hit-count"]');
+    return count && count.textContent !== '—';
+  }, null, { timeout: 10_000 });
 
   // Download the pack, change a severity, upload it back.
   const pack = await download(page, 'rules-download');
