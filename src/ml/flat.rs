@@ -9,7 +9,7 @@
 
 use super::binning::{BinnedMatrix, MISSING_BIN};
 use super::shap::{ShapEnsemble, ShapTree};
-use super::source::{read_column, FeatureSource};
+use super::source::FeatureSource;
 use super::{FeatureMatrix, MlError, Rows};
 
 /// A packed 12-byte node. A leaf loops to itself (threshold +inf, missing goes left), so
@@ -101,7 +101,12 @@ impl FlatForest {
     /// of rows at a time straight into the walk's row-major block: no matrix of the rows is
     /// ever made. Non-finite values count as missing, as in a [`FeatureMatrix`], so the
     /// outputs equal `predict_matrix`'s bit for bit. Rows past the source are an error.
-    pub fn predict_source(&self, source: &dyn FeatureSource, rows: &Rows<'_>) -> Result<Vec<f64>, MlError> {
+    ///
+    /// Generic over the source, so a concrete one (a helper's [`MatrixBytes`] chunk) is read
+    /// with static calls: read through `dyn`, the browser's isolation scoring took 40% longer.
+    ///
+    /// [`MatrixBytes`]: super::shap::wire::MatrixBytes
+    pub fn predict_source<S: FeatureSource + ?Sized>(&self, source: &S, rows: &Rows<'_>) -> Result<Vec<f64>, MlError> {
         rows.check(source.n_rows())?;
         let n_features = self.n_features.min(source.feature_names().len());
         let mut column = Vec::new();
@@ -109,9 +114,11 @@ impl FlatForest {
             let n_block_rows = positions.len();
             let block_rows = rows.part(positions);
             for feature_idx in 0..n_features {
-                read_column(source, feature_idx, &block_rows, &mut column);
+                column.clear();
+                source.extend_column(feature_idx, &block_rows, &mut column);
                 for (offset, &value) in column.iter().take(n_block_rows).enumerate() {
-                    block[offset * stride + feature_idx] = value;
+                    // Non-finite values are missing, as `read_column` stores them.
+                    block[offset * stride + feature_idx] = if value.is_finite() { value } else { f32::NAN };
                 }
             }
         }))
