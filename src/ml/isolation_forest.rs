@@ -19,7 +19,8 @@ use super::random_forest::FitProgress;
 use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::source::{FeatureSource, Rows};
-use super::tree::{path_from_root, MAX_TREE_DEPTH};
+use super::tree::path_from_root;
+use super::tree_shape::{check_tree_shape, NodeShape};
 use super::{FeatureMatrix, MlError};
 
 /// The score above which a row is flagged when no contamination is given (the paper's 0.5,
@@ -235,30 +236,51 @@ impl IsolationForest {
         &self.feature_names
     }
 
-    /// Checks a forest read from a file: children point forward and in range, split
-    /// features exist, and ψ is at least 2.
+    /// Checks a forest read from a file. Each tree is one tree (see [`check_tree_shape`])
+    /// whose recorded depths are the true ones, no deeper than the height limit
+    /// ceil(log2 ψ) that training uses; its root holds the ψ sampled rows and every split
+    /// passes its rows on to its two children; split features exist; the flag threshold
+    /// is a score in (0, 1]. So ψ is bounded by the trees themselves, and a file cannot
+    /// claim a sample size its trees never saw (which would flag every row).
     pub fn validate(&self) -> Result<(), String> {
-        if self.trees.is_empty() || self.sample_size < 2 {
-            return Err("the isolation forest has no trees or a sample size below 2".into());
+        if self.trees.is_empty() {
+            return Err("the isolation forest has no trees".into());
         }
+        if !(2..=u32::MAX as usize).contains(&self.sample_size) {
+            return Err(format!(
+                "the isolation forest's sample size {} is not between 2 and {}",
+                self.sample_size,
+                u32::MAX
+            ));
+        }
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err("the isolation forest's flag threshold is not a score in (0, 1]".into());
+        }
+        let height_limit = (self.sample_size as f64).log2().ceil() as usize;
         for tree in &self.trees {
-            if tree.nodes.is_empty() {
-                return Err("an isolation tree has no nodes".into());
+            let shapes = tree.nodes.iter().map(|node| NodeShape {
+                children: (!(node.left == NO_CHILD && node.right == NO_CHILD))
+                    .then_some((node.left as usize, node.right as usize)),
+                feature_idx: node.feature_idx as usize,
+            });
+            let depths = check_tree_shape(shapes, self.feature_names.len(), height_limit)
+                .map_err(|error| format!("an isolation forest: {error}"))?;
+            if tree.nodes.first().map(|root| root.size as usize) != Some(self.sample_size) {
+                return Err(format!("an isolation tree's root does not hold the {} sampled rows", self.sample_size));
             }
             for (node_idx, node) in tree.nodes.iter().enumerate() {
-                if node.left == NO_CHILD && node.right == NO_CHILD {
+                if depths.get(node_idx) != Some(&node.depth) {
+                    return Err(format!("isolation tree node {node_idx} records the wrong depth"));
+                }
+                if node.is_leaf() {
                     continue;
                 }
-                let in_range = |child: u32| (child as usize) > node_idx && (child as usize) < tree.nodes.len();
-                if !in_range(node.left)
-                    || !in_range(node.right)
-                    || node.feature_idx as usize >= self.feature_names.len()
+                let child_sizes =
+                    [node.left, node.right].map(|child| tree.nodes.get(child as usize).map_or(0, |c| c.size));
+                if child_sizes.contains(&0)
+                    || u64::from(child_sizes[0]) + u64::from(child_sizes[1]) != u64::from(node.size)
                 {
-                    return Err(format!("isolation tree node {node_idx} has an invalid child or feature"));
-                }
-                let child_depths = [tree.nodes[node.left as usize].depth, tree.nodes[node.right as usize].depth];
-                if child_depths != [node.depth + 1; 2] || node.depth as usize >= MAX_TREE_DEPTH {
-                    return Err(format!("isolation tree node {node_idx} has inconsistent or excessive depth"));
+                    return Err(format!("isolation tree node {node_idx} does not pass its rows on to its children"));
                 }
             }
         }

@@ -17,6 +17,7 @@ pub mod shap;
 pub mod source;
 pub mod split;
 pub mod tree;
+pub mod tree_shape;
 
 pub use error::MlError;
 pub use isolation_forest::{IsolationForest, IsolationForestParams};

@@ -178,6 +178,9 @@ impl RandomForest {
         if self.feature_importances.len() != self.feature_names.len() {
             return Err("feature importances do not match the features".into());
         }
+        if self.feature_importances.iter().any(|importance| !importance.is_finite()) {
+            return Err("a feature importance is not a number".into());
+        }
         self.trees.iter().try_for_each(|tree| {
             if tree.n_classes() != self.n_classes {
                 return Err("a tree disagrees with the forest's class count".to_owned());

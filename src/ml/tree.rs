@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::{BinnedMatrix, MISSING_BIN};
 use super::rng::SeededRng;
+use super::tree_shape::{check_tree_shape, NodeShape};
 use super::MlError;
 
 /// How a split's quality is measured.
@@ -120,11 +121,11 @@ impl TreeParams {
 /// Marks "no child" in a leaf.
 pub const NO_CHILD: u32 = u32::MAX;
 
-/// No tree grows deeper than this, whatever `max_depth` says. Real forests grown to purity
-/// on 100k rows reach depth 36–46; the cap only stops pathological data from building trees
-/// whose explanation (TreeSHAP recurses per level) could exhaust wasm's 1 MB stack, which
-/// overflows natively at about 2,000 levels. Loaded models deeper than this are refused.
-pub const MAX_TREE_DEPTH: usize = 256;
+pub use super::tree_shape::MAX_TREE_DEPTH;
+
+/// The most classes a loaded tree may have. Labels here are binary; the limit keeps
+/// `nodes × classes` far from overflowing and a damaged file from claiming billions.
+pub const MAX_CLASSES: usize = 1024;
 
 /// One node of a tree arena. A leaf has `left == right == NO_CHILD`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,26 +219,33 @@ impl DecisionTree {
         path_from_root(|node_idx| self.nodes[node_idx].is_leaf(), |node_idx| self.next_node(node_idx, row))
     }
 
-    /// Checks a tree read from a file: children point forward and in range, split features
-    /// exist, and every node has its class weights. Traversal never panics on a valid tree.
+    /// Checks a tree read from a file: its nodes form one tree (see
+    /// [`check_tree_shape`]), split features exist, the class count is within
+    /// [`MAX_CLASSES`], and every node has finite, non-negative class weights and cover.
+    /// Traversal, flattening and explaining never panic on a valid tree, and cost time and
+    /// memory linear in its size.
     pub fn validate(&self, n_features: usize) -> Result<(), String> {
-        if self.nodes.is_empty() || self.n_classes < 2 {
-            return Err("a tree has no nodes or fewer than two classes".into());
+        if !(2..=MAX_CLASSES).contains(&self.n_classes) {
+            return Err(format!("a tree has {} classes; between 2 and {MAX_CLASSES} are supported", self.n_classes));
         }
-        if self.class_weights.len() != self.nodes.len() * self.n_classes {
+        let expected_weights = self.nodes.len().checked_mul(self.n_classes);
+        if expected_weights != Some(self.class_weights.len()) {
             return Err("a tree's class weights do not match its nodes".into());
         }
-        for (node_idx, node) in self.nodes.iter().enumerate() {
-            if node.left == NO_CHILD && node.right == NO_CHILD {
-                continue;
-            }
-            let in_range = |child: u32| (child as usize) > node_idx && (child as usize) < self.nodes.len();
-            if !in_range(node.left) || !in_range(node.right) || node.feature_idx as usize >= n_features {
-                return Err(format!("tree node {node_idx} has an invalid child or feature"));
-            }
+        let shapes = self.nodes.iter().map(|node| NodeShape {
+            children: (!(node.left == NO_CHILD && node.right == NO_CHILD))
+                .then_some((node.left as usize, node.right as usize)),
+            feature_idx: node.feature_idx as usize,
+        });
+        check_tree_shape(shapes, n_features, MAX_TREE_DEPTH).map_err(|error| error.to_string())?;
+        if let Some(node_idx) = self.nodes.iter().position(|node| !(node.cover.is_finite() && node.cover >= 0.0)) {
+            return Err(format!("tree node {node_idx} has a cover that is negative or not a number"));
         }
-        if self.depth() > MAX_TREE_DEPTH {
-            return Err(format!("a tree is deeper than {MAX_TREE_DEPTH} levels"));
+        for (node_idx, weights) in self.class_weights.chunks_exact(self.n_classes).enumerate() {
+            let total: f64 = weights.iter().sum();
+            if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || !(total > 0.0 && total.is_finite()) {
+                return Err(format!("tree node {node_idx} has class weights that are negative, zero or not numbers"));
+            }
         }
         Ok(())
     }

@@ -8,6 +8,11 @@ mod cli;
 mod denial_acceptance;
 mod determinism;
 mod hostile;
+mod hostile_models;
 mod hybrid_acceptance;
 mod medical_acceptance;
+mod memory;
 mod tidy;
+
+#[global_allocator]
+static ALLOCATOR: memory::PerThreadCounting = memory::PerThreadCounting;

@@ -5,7 +5,7 @@
 use super::{ShapEnsemble, ShapTree, ShapValues, LEAF};
 use crate::ml::binning::{binned_feature_byte_len, read_binned_feature, write_binned_feature, BinnedMatrix};
 use crate::ml::bytes::{ByteReader, ByteWriter};
-use crate::ml::tree::MAX_TREE_DEPTH;
+use crate::ml::tree_shape::{check_tree_shape, NodeShape, MAX_TREE_DEPTH};
 use crate::ml::{FeatureMatrix, FeatureSource, MlError};
 
 const ENSEMBLE_MAGIC: &[u8; 4] = b"CFE1";
@@ -230,8 +230,9 @@ pub fn predictions_from_bytes(bytes: &[u8]) -> Result<Vec<f64>, MlError> {
     Ok(values)
 }
 
-/// Children point forward and in range (or are both [`LEAF`]), the default child is one of
-/// them, every array has one entry per node, and no leaf is deeper than `MAX_TREE_DEPTH`.
+/// The nodes form one tree ([`check_tree_shape`]: children after their parent, each node
+/// reached once, no leaf deeper than `MAX_TREE_DEPTH`), the default child is one of a
+/// split's children, and every array has one entry per node.
 fn check_tree(tree: &ShapTree) -> Result<(), String> {
     let n_nodes = tree.children_left.len();
     let lengths = [
@@ -245,22 +246,19 @@ fn check_tree(tree: &ShapTree) -> Result<(), String> {
     if n_nodes == 0 || lengths.iter().any(|&len| len != n_nodes) {
         return Err("a tree's arrays differ in length".into());
     }
-    let mut depth = vec![0usize; n_nodes];
-    for node in 0..n_nodes {
+    let as_index = |child: i32| usize::try_from(child).unwrap_or(usize::MAX);
+    let shapes = (0..n_nodes).map(|node| {
         let (left, right) = (tree.children_left[node], tree.children_right[node]);
-        if left == LEAF && right == LEAF {
-            continue;
+        NodeShape {
+            children: (!(left == LEAF && right == LEAF)).then_some((as_index(left), as_index(right))),
+            feature_idx: usize::try_from(tree.features[node]).unwrap_or(usize::MAX),
         }
-        let forward = |child: i32| child > node as i32 && (child as usize) < n_nodes;
-        let default = tree.children_default[node];
-        if !forward(left) || !forward(right) || (default != left && default != right) || tree.features[node] < 0 {
-            return Err(format!("tree node {node} has an invalid child or feature"));
-        }
-        for child in [left as usize, right as usize] {
-            depth[child] = depth[node] + 1;
-            if depth[child] > MAX_TREE_DEPTH {
-                return Err(format!("a tree is deeper than {MAX_TREE_DEPTH} levels"));
-            }
+    });
+    check_tree_shape(shapes, usize::MAX, MAX_TREE_DEPTH).map_err(|error| error.to_string())?;
+    for node in 0..n_nodes {
+        let (left, right, default) = (tree.children_left[node], tree.children_right[node], tree.children_default[node]);
+        if !(left == LEAF && right == LEAF) && default != left && default != right {
+            return Err(format!("tree node {node} has a default child that is neither of its children"));
         }
     }
     Ok(())

@@ -279,11 +279,18 @@ impl ScoringModel {
         Ok(model)
     }
 
-    /// The feature count of the encodings and of the forest must agree.
+    /// The feature count of the encodings and of the forest must agree, the forest must be
+    /// valid (one tree per arena, limits in `ml::tree_shape`), and the decision threshold must
+    /// be a score.
     fn check_consistency(&self) -> Result<(), ModelFileError> {
         let expected = self.features.features().len();
         let (actual, validity) = match &self.algorithm {
-            Algorithm::RandomForest { forest, .. } => (forest.feature_names().len(), forest.validate()),
+            Algorithm::RandomForest { forest, decision_threshold, .. } => {
+                if !(0.0..=1.0).contains(decision_threshold) {
+                    return Err(ModelFileError::Damaged("the decision threshold is not a score in [0, 1]".into()));
+                }
+                (forest.feature_names().len(), forest.validate())
+            }
             Algorithm::IsolationForest { forest, .. } => (forest.feature_names().len(), forest.validate()),
         };
         if actual != expected {
