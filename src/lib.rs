@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod claims;
+pub mod hashing;
 pub mod ml;
 pub mod pipeline;
 pub mod protocol;

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::hashing::KeyedState;
+
 pub use super::levels::Levels;
 pub use super::numbers::Numbers;
 
@@ -207,6 +209,9 @@ pub struct CategoricalBuilder {
     /// or a power of two.
     slots: Vec<u64>,
     codes: Vec<u32>,
+    /// The keyed hash ([`crate::hashing`]): a file cannot choose texts that collide. Codes
+    /// follow first appearance, so the table is the same under any key.
+    hash_state: KeyedState,
 }
 
 impl CategoricalBuilder {
@@ -217,6 +222,11 @@ impl CategoricalBuilder {
             builder.intern(level);
         }
         builder
+    }
+
+    /// An empty builder hashing under `hash_state` (tests show the key changes nothing).
+    pub fn with_hash_state(hash_state: KeyedState) -> Self {
+        Self { hash_state, ..Self::default() }
     }
 
     /// Appends one value; `None` is missing.
@@ -243,7 +253,7 @@ impl CategoricalBuilder {
         if self.levels.len() * 2 >= self.slots.len() {
             self.grow();
         }
-        let hash = hash_text(value);
+        let hash = self.hash_state.hash_bytes(value.as_bytes());
         let tag = hash >> 32;
         let mask = self.slots.len() - 1;
         let mut slot = (hash as usize) & mask;
@@ -288,65 +298,6 @@ impl CategoricalBuilder {
 
 /// An empty interner slot (no code is `u32::MAX`: that is `MISSING_CODE`).
 const EMPTY_SLOT: u64 = u64::MAX;
-
-fn hash_text(text: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = FastHasher::default();
-    hasher.write(text.as_bytes());
-    hasher.finish()
-}
-
-/// A fast, deterministic, non-cryptographic hasher for interning (FxHash's multiply-rotate
-/// over 8-byte words, finished with an avalanche). Interning order, not hash order, decides codes, so tables stay
-/// reproducible whatever the hasher.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FastHasher {
-    hash: u64,
-}
-
-impl FastHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiply only carries low bits upwards, and hashbrown picks buckets by the low
-        // bits: finish with murmur3's avalanche so every input bit reaches every output bit.
-        let mut hash = self.hash;
-        hash ^= hash >> 33;
-        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        hash ^= hash >> 33;
-        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        hash ^ (hash >> 33)
-    }
-}
 
 /// Formats a number without a trailing ".0" for whole values; empty for NaN.
 pub fn format_number(value: f64) -> String {
@@ -464,5 +415,25 @@ mod tests {
         );
         assert_eq!(data.display(2), "");
         assert_eq!(data.display(0), "y");
+    }
+
+    #[test]
+    fn interning_does_not_depend_on_the_hash_key() {
+        // Enough distinct values to grow the table many times, with repeats out of order.
+        let values: Vec<String> = (0..20_000u32).map(|i| format!("id-{}", (i * 7919) % 5_003)).collect();
+        let build = |key| {
+            let mut builder = CategoricalBuilder::with_hash_state(KeyedState::with_key(key));
+            for value in &values {
+                builder.push(Some(value));
+            }
+            builder.finish()
+        };
+        let reference = build((0, 0));
+        for key in [(1, 2), (u64::MAX, 7), crate::hashing::process_key()] {
+            assert_eq!(build(key), reference);
+        }
+        let ColumnData::Categorical { levels, codes } = reference else { panic!("categorical") };
+        assert_eq!(levels.len(), 5_003);
+        assert_eq!(levels.get(codes[19_999] as usize), Some(values[19_999].as_str()));
     }
 }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::PipelineError;
-use std::collections::HashMap;
+use crate::hashing::KeyedMap;
 
 use crate::claims::table::{ClaimsTable, ColumnData, Numbers, MISSING_DAY};
 use crate::ml::{FeatureMatrix, FeatureSource, Rows};
@@ -199,7 +199,7 @@ impl<'a> EncodedColumn<'a> {
             (_, ColumnData::Date { days }) => EncodedColumn::Days(days),
             (FeatureEncoding::Categorical { levels: known, .. }, ColumnData::Categorical { levels, codes }) => {
                 // Map this table's codes onto the encoder's levels by text.
-                let known: HashMap<&str, usize> =
+                let known: KeyedMap<&str, usize> =
                     known.iter().enumerate().rev().map(|(code, level)| (level.as_str(), code)).collect();
                 let values =
                     levels.iter().map(|level| known.get(level).map_or(f32::NAN, |&code| code as f32)).collect();

@@ -72,5 +72,13 @@ fn nothing_draws_randomness_from_the_environment() {
         for forbidden in ["thread_rng", "from_entropy", "OsRng", "rand::random", "SystemTime::now"] {
             assert!(!code.contains(forbidden), "{} uses {forbidden}; take a seed instead", file.display());
         }
+        // The CSPRNG keys hash tables (no output depends on the key) and draws salts for
+        // hashed identifiers (which must not be guessable); nothing else may read it.
+        let may_read_entropy = ["hashing.rs", "salt.rs"].iter().any(|name| file.ends_with(name));
+        assert!(
+            may_read_entropy || !code.contains("getrandom"),
+            "{} reads the CSPRNG; only hash keys and salts may",
+            file.display()
+        );
     }
 }

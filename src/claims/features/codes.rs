@@ -1,7 +1,7 @@
 //! Claim-level features from codes: cross-state fills, government payers, high-risk
 //! reject codes, and quantities or days supplies unusual for the NDC.
 
-use std::collections::HashMap;
+use crate::hashing::KeyedMap;
 
 use super::groups::{broadcast, flag, intern, number_key, value_at, Keys, Pairs};
 use super::inputs::{Inputs, Texts};
@@ -17,7 +17,7 @@ pub const GOVERNMENT_PAYERS: [&str; 4] = ["Medicare", "Medicaid", "Tricare", "VA
 pub(crate) fn cross_state(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let member = inputs.member_state.as_ref()?;
     let pharmacy = inputs.pharmacy_state.as_ref()?;
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids: KeyedMap<String, usize> = KeyedMap::default();
     let member_ids = state_ids(member, &mut ids);
     let pharmacy_ids = state_ids(pharmacy, &mut ids);
     let id = |ids: &[Option<usize>], texts: &Texts<'_>, row: usize| {
@@ -85,7 +85,7 @@ fn less_common_than_mode(groups: &Keys<'_>, values: &[f64], n_rows: usize) -> Ve
 }
 
 /// A shared id per level, by its trimmed upper-case text (None when blank).
-fn state_ids(texts: &Texts<'_>, ids: &mut HashMap<String, usize>) -> Vec<Option<usize>> {
+fn state_ids(texts: &Texts<'_>, ids: &mut KeyedMap<String, usize>) -> Vec<Option<usize>> {
     let normalized = texts.per_level(|text| Some(text.trim().to_ascii_uppercase()).filter(|t| !t.is_empty()));
     normalized
         .into_iter()

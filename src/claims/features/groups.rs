@@ -5,10 +5,10 @@
 //! group in a few linear passes: counting sorts and scans, no per-row hashing of text.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash};
+use std::hash::Hash;
 
-use crate::claims::table::{FastHasher, MISSING_CODE, MISSING_DAY};
+use crate::claims::table::{MISSING_CODE, MISSING_DAY};
+use crate::hashing::KeyedMap;
 
 /// One group code per row, each below `n_groups`, or `MISSING_CODE` for a row in no group.
 #[derive(Debug, Clone)]
@@ -49,13 +49,11 @@ impl<'t> Keys<'t> {
     }
 }
 
-/// A `HashMap` with the table's fast deterministic hasher (for interning numbers).
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-
 /// Interns values into keys in order of first appearance; `None` is missing. Also returns
 /// the distinct values in code order.
 pub(crate) fn intern<T: Copy + Eq + Hash>(values: impl IntoIterator<Item = Option<T>>) -> (Keys<'static>, Vec<T>) {
-    let mut index: FastMap<T, u32> = FastMap::default();
+    // Keyed, so chosen numbers cannot collide; codes follow first appearance, not the key.
+    let mut index: KeyedMap<T, u32> = KeyedMap::default();
     let mut distinct = Vec::new();
     // Real columns repeat themselves (days supply 30, quantity 1), so the previous value's
     // code is tried before the map.

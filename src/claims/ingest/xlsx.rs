@@ -7,8 +7,8 @@
 //! as ISO dates, booleans as `1`/`0`, errors as empty. Every malformed part is an
 //! [`IngestError::XlsxDamaged`] naming the part; nothing here panics on hostile input.
 
+use crate::hashing::KeyedMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::{BufRead, BufReader, Read, Seek};
 
@@ -612,7 +612,7 @@ fn read_styles<R: Read + Seek>(
     let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES)? else {
         return Ok(Vec::new());
     };
-    let mut custom: HashMap<u32, bool> = HashMap::new();
+    let mut custom: KeyedMap<u32, bool> = KeyedMap::default();
     let mut formats: Vec<u32> = Vec::new();
     let mut saw_root = false;
     // Depths of the open <numFmts> and <cellXfs>.

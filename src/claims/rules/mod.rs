@@ -20,5 +20,5 @@ pub use condition::{
     CompareOp, Condition, ConditionError, EvalError, Expr, NumberLiteral, Operand, MAX_CONDITION_CHARS, MAX_NESTING,
 };
 pub use engine::{evaluate_pack, RuleHits, RuleOutcome, SkipReason, SkippedRule};
-pub use pack::{PackError, Rule, RulePack, PACK_FORMAT, PACK_VERSION};
+pub use pack::{PackError, Rule, RulePack, MAX_RULES, PACK_FORMAT, PACK_VERSION};
 pub use rowset::RowSet;

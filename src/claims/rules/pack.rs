@@ -5,11 +5,15 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::condition::{Condition, ConditionError};
+use crate::hashing::KeyedSet;
 
 /// The `format` field of every rule pack file.
 pub const PACK_FORMAT: &str = "claimforest-rules";
 /// The pack version this build reads and writes.
 pub const PACK_VERSION: u32 = 1;
+/// The most rules a pack may hold. Each rule keeps one bit per claim for its hits, so 1,000
+/// rules over the tab's 3 million claims hold 375 MB; the seeds' largest pack has 23.
+pub const MAX_RULES: usize = 1_000;
 
 /// One business rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +82,12 @@ pub enum PackError {
     EmptyId {
         /// 1-based position of the rule in the pack.
         position: usize,
+    },
+    /// More rules than a pack may hold.
+    #[error("the rule pack has {found} rules; at most {MAX_RULES} are supported")]
+    TooManyRules {
+        /// The rules found.
+        found: usize,
     },
     /// Two rules share an id.
     #[error("rule id '{id}' is used more than once")]
@@ -176,11 +186,15 @@ impl RulePack {
         if self.version != PACK_VERSION {
             return Err(PackError::UnsupportedVersion { found: self.version.to_string(), supported: PACK_VERSION });
         }
+        if self.rules.len() > MAX_RULES {
+            return Err(PackError::TooManyRules { found: self.rules.len() });
+        }
+        let mut ids = KeyedSet::default();
         for (index, rule) in self.rules.iter().enumerate() {
             if rule.id.trim().is_empty() {
                 return Err(PackError::EmptyId { position: index + 1 });
             }
-            if self.rules.iter().take(index).any(|other| other.id == rule.id) {
+            if !ids.insert(rule.id.as_str()) {
                 return Err(PackError::DuplicateId { id: rule.id.clone() });
             }
             if !(0.0..=1.0).contains(&rule.severity) {

@@ -1,6 +1,6 @@
 //! Rule packs: JSON round trip, defaults and validation errors, and the built-in packs.
 
-use crate::claims::rules::{builtin_pack, ConditionError, PackError, Rule, RulePack, BUILTIN_PACKS};
+use crate::claims::rules::{builtin_pack, ConditionError, PackError, Rule, RulePack, BUILTIN_PACKS, MAX_RULES};
 
 fn rule(id: &str, condition: &str, severity: f64) -> Rule {
     Rule {
@@ -48,6 +48,20 @@ fn validation_errors_are_typed_and_clear() {
     let PackError::Condition { id, error } = err else { panic!() };
     assert_eq!(id, "broken");
     assert!(matches!(error, ConditionError::Expected { column: 16, .. }));
+}
+
+#[test]
+fn a_duplicate_far_down_a_large_pack_is_found_and_too_many_rules_are_refused() {
+    let mut rules: Vec<Rule> = (0..MAX_RULES - 1).map(|i| rule(&format!("r{i}"), "x = 1", 0.1)).collect();
+    rules.push(rule("r17", "x = 2", 0.1));
+    assert_eq!(pack(rules.clone()).validate(), Err(PackError::DuplicateId { id: "r17".into() }));
+    rules.pop();
+    rules.push(rule("last", "x = 2", 0.1));
+    assert_eq!(pack(rules.clone()).validate(), Ok(()));
+    rules.push(rule("one_too_many", "x = 2", 0.1));
+    let err = pack(rules).validate().unwrap_err();
+    assert_eq!(err, PackError::TooManyRules { found: MAX_RULES + 1 });
+    assert_eq!(err.to_string(), "the rule pack has 1001 rules; at most 1000 are supported");
 }
 
 #[test]
