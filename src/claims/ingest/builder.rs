@@ -7,6 +7,7 @@ use crate::claims::schema::{normalize_header, ValueKind};
 use crate::claims::table::{format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, MISSING_DAY};
 use crate::hashing::{KeyedMap, KeyedSet};
 
+use super::budget::BudgetKind;
 use super::discovery::{discover, profile_named, Discovery};
 use super::report::{
     CellProblem, ColumnReport, ColumnType, MissingColumn, RejectedRow, SchemaReport, SourceFormat, LISTED_PROBLEMS,
@@ -151,6 +152,15 @@ impl TableBuilder {
         }
     }
 
+    fn over_budget(&self, row: usize, kind: BudgetKind) -> IngestError {
+        IngestError::OverBudget {
+            file: self.file.clone(),
+            row: Some(row),
+            kind,
+            detail: self.options.budget.describe(kind),
+        }
+    }
+
     fn reject(&mut self, row: usize, reason: String) {
         self.rejected_count += 1;
         if self.rejected.len() < LISTED_PROBLEMS {
@@ -214,6 +224,13 @@ impl RecordSink for TableBuilder {
             return Ok(());
         }
         self.rows_seen += 1;
+        let budget = &self.options.budget;
+        if self.rows_seen > budget.max_rows {
+            return Err(self.over_budget(row, BudgetKind::Rows));
+        }
+        if (self.rows_loaded as u64 + 1).saturating_mul(self.columns.len() as u64) > budget.max_cells {
+            return Err(self.over_budget(row, BudgetKind::Cells));
+        }
         if fields.len() != self.columns.len() {
             let reason = format!("expected {} fields like the header, found {}", self.columns.len(), fields.len());
             self.reject(row, reason);

@@ -3,6 +3,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
+use super::budget::{BudgetKind, ByteMeter, IngestBudget};
 use super::report::SourceFormat;
 use super::{xlsx, IngestError, RecordSink};
 use crate::sorting::sort_stable_by;
@@ -21,23 +22,45 @@ const LISTED_ENTRIES: usize = 5;
 pub(crate) fn read<R: Read + Seek>(
     mut source: R,
     file: &str,
+    budget: &IngestBudget,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
     let magic = sniff(&mut source, file)?;
     match magic {
         Magic::Gzip => {
-            let mut stream = flate2::read::MultiGzDecoder::new(source);
-            read_text(&mut stream, sink).map_err(|error| as_compressed(error, file))?;
+            let stream = flate2::read::MultiGzDecoder::new(source);
+            read_metered(stream, file, budget, sink, read_text).map_err(|error| as_compressed(error, file))?;
             Ok(SourceFormat::Gzip)
         }
-        Magic::Zip => read_zip(source, file, sink, read_text),
+        Magic::Zip => read_zip(source, file, budget, sink, read_text),
         Magic::LegacyXls => Err(IngestError::LegacyXls { file: file.to_owned() }),
         Magic::Other => {
-            read_text(&mut source, sink)?;
+            read_metered(source, file, budget, sink, read_text)?;
             Ok(SourceFormat::Text)
         }
     }
+}
+
+/// `read_text` over `stream`, stopped at the byte budget with an error that names it.
+fn read_metered(
+    stream: impl Read,
+    file: &str,
+    budget: &IngestBudget,
+    sink: &mut dyn RecordSink,
+    read_text: &mut TextReader<'_>,
+) -> Result<(), IngestError> {
+    let mut metered = ByteMeter::new(stream, budget.max_bytes);
+    let result = read_text(&mut metered, sink);
+    if metered.exceeded() {
+        return Err(IngestError::OverBudget {
+            file: file.to_owned(),
+            row: None,
+            kind: BudgetKind::Bytes,
+            detail: budget.describe(BudgetKind::Bytes),
+        });
+    }
+    result
 }
 
 enum Magic {
@@ -70,12 +93,13 @@ fn sniff<R: Read + Seek>(source: &mut R, file: &str) -> Result<Magic, IngestErro
 fn read_zip<R: Read + Seek>(
     source: R,
     file: &str,
+    budget: &IngestBudget,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
     let mut archive = zip::ZipArchive::new(source).map_err(|error| compressed(file, &error))?;
     if archive.index_for_name("xl/workbook.xml").is_some() {
-        let sheet = xlsx::read_workbook(&mut archive, file, sink)?;
+        let sheet = xlsx::read_workbook(&mut archive, file, budget, sink)?;
         return Ok(SourceFormat::Xlsx { sheet });
     }
     // Entries are taken in archive order; a name that cannot be decoded is passed over.
@@ -92,9 +116,9 @@ fn read_zip<R: Read + Seek>(
         listed.truncate(LISTED_ENTRIES);
         return Err(IngestError::ZipWithoutData { file: file.to_owned(), entries: listed });
     };
-    let mut stream = archive.by_index(index).map_err(|error| compressed(file, &error))?;
+    let stream = archive.by_index(index).map_err(|error| compressed(file, &error))?;
     let inner = format!("{file}!{entry}");
-    read_text(&mut stream, sink).map_err(|error| as_compressed(error, &inner))?;
+    read_metered(stream, &inner, budget, sink, read_text).map_err(|error| as_compressed(error, &inner))?;
     Ok(SourceFormat::Zip { entry })
 }
 

@@ -6,14 +6,16 @@
 
 use std::io::Read;
 
+use super::builder::MAX_COLUMNS;
 use super::{IngestError, RecordSink};
 
 /// How much is read from the source at a time.
 const CHUNK_BYTES: usize = 256 * 1024;
-/// How far into the file NUL bytes mean "binary, not text".
-const BINARY_SCAN_BYTES: usize = 64 * 1024;
 /// The longest record accepted.
 pub(crate) const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// The most fields of a record that are kept: one more than a header may have, so a wider
+/// record is still seen as too wide.
+const MAX_FIELDS: usize = MAX_COLUMNS + 1;
 /// The separators that sniffing considers, in tie-breaking order.
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
@@ -36,7 +38,7 @@ pub(crate) fn read_records(
         }
         _ => ("utf-8", 0),
     };
-    if let Some(offset) = first.iter().take(BINARY_SCAN_BYTES).position(|&b| b == 0) {
+    if let Some(offset) = first.iter().position(|&b| b == 0) {
         return Err(IngestError::Binary { file: file.to_owned(), offset: offset as u64 });
     }
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&first[bom_len..]));
@@ -100,11 +102,13 @@ struct Chunks<'a> {
     start: usize,
     end: usize,
     eof: bool,
+    /// Bytes read from the stream so far.
+    offset: u64,
 }
 
 impl<'a> Chunks<'a> {
     fn new(stream: &'a mut dyn Read, file: &'a str) -> Self {
-        Self { stream, file, buffer: vec![0; CHUNK_BYTES], start: 0, end: 0, eof: false }
+        Self { stream, file, buffer: vec![0; CHUNK_BYTES], start: 0, end: 0, eof: false, offset: 0 }
     }
 
     /// The unread bytes, reading more if none are left; empty only at the end.
@@ -113,6 +117,15 @@ impl<'a> Chunks<'a> {
             match self.stream.read(&mut self.buffer) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
+                    // NUL never appears in text; one anywhere means binary (the first chunk is
+                    // checked by the caller, after a UTF-16 byte order mark is ruled out).
+                    if self.offset > 0 {
+                        if let Some(position) = self.buffer[..n].iter().position(|&b| b == 0) {
+                            let offset = self.offset + position as u64;
+                            return Err(IngestError::Binary { file: self.file.to_owned(), offset });
+                        }
+                    }
+                    self.offset += n as u64;
                     self.start = 0;
                     self.end = n;
                 }
@@ -198,7 +211,7 @@ impl Splitter {
                     State::Quoted => Err(IngestError::UnclosedQuote { file: source.file.to_owned(), row: quote_line }),
                     _ if !started => Ok(None),
                     _ => {
-                        self.ends.push(self.bytes.len());
+                        self.end_field();
                         Ok(Some(start_line))
                     }
                 };
@@ -251,12 +264,12 @@ impl Splitter {
                     }
                     State::FieldStart | State::Unquoted | State::QuoteInQuoted | State::AfterQuoted => {
                         if byte == self.delimiter {
-                            self.ends.push(self.bytes.len());
+                            self.end_field();
                             state = State::FieldStart;
                         } else if byte == b'\n' || byte == b'\r' {
                             self.line += 1;
                             self.pending_cr = byte == b'\r';
-                            self.ends.push(self.bytes.len());
+                            self.end_field();
                             finished = true;
                             break;
                         } else if byte == b'"' && state == State::FieldStart {
@@ -283,6 +296,16 @@ impl Splitter {
                     limit_mb: MAX_RECORD_BYTES / (1024 * 1024),
                 });
             }
+        }
+    }
+
+    /// Ends the current field. Past [`MAX_FIELDS`] fields only the first are kept: the
+    /// record is refused or rejected for its width anyway, and a 16 MB line of commas must
+    /// not become sixteen million field ends.
+    #[inline]
+    fn end_field(&mut self) {
+        if self.ends.len() < MAX_FIELDS {
+            self.ends.push(self.bytes.len());
         }
     }
 

@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use super::budget::BudgetKind;
+
 /// Why a file could not be read into a table. Rows are 1-based as the source shows them
 /// (file lines for text, where the header is line 1; sheet rows for xlsx); columns are the
 /// header name where one is known.
@@ -102,16 +104,28 @@ pub enum IngestError {
         limit_mb: usize,
     },
     /// The header has more columns than any claims file should.
-    #[error("{file}, row {row}: the header has {found} columns; at most {limit} are supported")]
+    #[error("{file}, row {row}: the header has more than {limit} columns, the most ClaimForest reads")]
     TooManyColumns {
         /// The file name.
         file: String,
         /// 1-based row of the header.
         row: usize,
-        /// Columns found.
+        /// Columns found (a delimited record stops counting at one past the limit).
         found: usize,
         /// The limit.
         limit: usize,
+    },
+    /// The file goes past a budget (decompressed bytes, rows or cells) before memory runs out.
+    #[error("{file}{}: the file holds more than {detail}", .row.map(|row| format!(", row {row}")).unwrap_or_default())]
+    OverBudget {
+        /// The file name.
+        file: String,
+        /// The row where the budget ran out, for rows and cells.
+        row: Option<usize>,
+        /// Which budget.
+        kind: BudgetKind,
+        /// The limit and how to raise it, as a phrase.
+        detail: String,
     },
     /// Too many rows could not be read.
     #[error(

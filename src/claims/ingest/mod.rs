@@ -8,6 +8,7 @@
 //! and column where it applies; rows that cannot be read are skipped and listed in the
 //! [`SchemaReport`], and a file with too many of them is refused.
 
+mod budget;
 mod builder;
 mod container;
 mod delimited;
@@ -19,6 +20,7 @@ mod xlsx;
 
 use std::io::{Read, Seek};
 
+pub use budget::{BudgetKind, BudgetScope, IngestBudget};
 pub use error::IngestError;
 pub use report::SchemaReport;
 
@@ -38,6 +40,9 @@ pub struct IngestOptions {
     pub max_rejected_share: f64,
     /// ...and more than this many rows were rejected (a few bad rows never refuse a file).
     pub max_rejected_rows: usize,
+    /// How many decompressed bytes, rows and cells the file may make the reader take
+    /// (a browser tab's by default).
+    pub budget: IngestBudget,
 }
 
 impl Default for IngestOptions {
@@ -48,6 +53,7 @@ impl Default for IngestOptions {
             map_to_canonical: true,
             max_rejected_share: 0.05,
             max_rejected_rows: 20,
+            budget: IngestBudget::default(),
         }
     }
 }
@@ -70,7 +76,7 @@ pub fn read_bytes(bytes: &[u8], file: &str, options: &IngestOptions) -> Result<I
 /// 500 MB file needs memory for its table, not for its bytes.
 pub fn read_source<R: Read + Seek>(source: R, file: &str, options: &IngestOptions) -> Result<Ingested, IngestError> {
     let mut builder = builder::TableBuilder::new(file, options)?;
-    let format = container::read(source, file, &mut builder, &mut |stream, sink| {
+    let format = container::read(source, file, &options.budget, &mut builder, &mut |stream, sink| {
         delimited::read_records(stream, file, options.delimiter, sink)
     })?;
     builder.finish(format)

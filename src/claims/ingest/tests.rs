@@ -143,7 +143,8 @@ fn profiles_options_and_errors() {
     assert_eq!(read("").unwrap_err(), IngestError::Empty { file: "claims.csv".into() });
     assert_eq!(read("a,b\n\n").unwrap_err(), IngestError::HeaderOnly { file: "claims.csv".into() });
     let wide = (0..5000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
-    assert!(matches!(read(&format!("{wide}\n")).unwrap_err(), IngestError::TooManyColumns { found: 5000, .. }));
+    let error = read(&format!("{wide}\n")).unwrap_err();
+    assert!(matches!(error, IngestError::TooManyColumns { found: 4097, limit: 4096, .. }), "{error:?}");
 }
 
 #[test]
@@ -178,6 +179,62 @@ fn gzip_and_zip_containers() {
     );
     let error = read_bytes(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old.xls", &IngestOptions::default()).unwrap_err();
     assert!(matches!(error, IngestError::LegacyXls { .. }));
+}
+
+#[test]
+fn files_past_a_budget_are_refused_naming_it() {
+    let budget =
+        IngestBudget { max_bytes: 64 << 10, max_rows: 10_000, max_cells: 2_500, scope: BudgetScope::CommandLine };
+    let options = IngestOptions { budget, ..IngestOptions::default() };
+    let rows = |n: usize| {
+        let mut text = b"member_id,units\n".to_vec();
+        for idx in 0..n {
+            text.extend_from_slice(format!("M{idx},1\n").as_bytes());
+        }
+        text
+    };
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    // Rows: the 1,001st data row (line 1,002) is refused.
+    let no_cell_limit =
+        IngestOptions { budget: IngestBudget { max_rows: 1_000, max_cells: u64::MAX, ..budget }, ..options.clone() };
+    let error = read_bytes(&rows(5_000), "many.csv", &no_cell_limit).map(|i| i.table.n_rows()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "many.csv, row 1002: the file holds more than 1,000 rows, the budget for this run; raise it with --max-rows"
+    );
+    // Cells: two columns, so the 1,251st row would make 2,502.
+    let error = read_bytes(&rows(1_500), "wide.csv", &options).map(|i| i.table.n_rows()).unwrap_err();
+    assert!(matches!(error, IngestError::OverBudget { kind: BudgetKind::Cells, row: Some(1252), .. }), "{error}");
+    // Bytes after decompression: a gzip of blank lines that never makes a row.
+    let blank = [b"member_id,units\n".as_slice(), &vec![b'\n'; 1 << 20]].concat();
+    let error = read_bytes(&gzip(&blank), "blank.csv.gz", &options).unwrap_err();
+    assert!(matches!(error, IngestError::OverBudget { kind: BudgetKind::Bytes, row: None, .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "blank.csv.gz: the file holds more than 65,536 bytes of text, the budget for this run; raise it with --max-bytes"
+    );
+    // Within every budget, the same file loads.
+    assert_eq!(read_bytes(&gzip(&rows(1_000)), "ok.csv.gz", &no_cell_limit).unwrap().table.n_rows(), 1_000);
+    // The tab's budget is the default, and names the command line as the way further.
+    let error =
+        read_bytes(&rows(3_000_001), "huge.csv", &IngestOptions::default()).map(|i| i.table.n_rows()).unwrap_err();
+    assert!(error.to_string().contains("more than 3,000,000 rows, the budget of a browser tab"), "{error}");
+}
+
+#[test]
+fn nul_bytes_anywhere_mean_binary() {
+    let mut text = b"member_id,units\n".to_vec();
+    while text.len() < 600_000 {
+        text.extend_from_slice(b"M1,1\n");
+    }
+    let offset = text.len() + 3;
+    text.extend_from_slice(b"M2,\x001\n");
+    let error = read_bytes(&text, "late_nul.csv", &IngestOptions::default()).unwrap_err();
+    assert_eq!(error, IngestError::Binary { file: "late_nul.csv".into(), offset: offset as u64 });
 }
 
 #[test]

@@ -7,7 +7,6 @@
 //! as ISO dates, booleans as `1`/`0`, errors as empty. Every malformed part is an
 //! [`IngestError::XlsxDamaged`] naming the part; nothing here panics on hostile input.
 
-use crate::hashing::KeyedMap;
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{BufRead, BufReader, Read, Seek};
@@ -15,8 +14,10 @@ use std::io::{BufRead, BufReader, Read, Seek};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+use super::budget::{BudgetKind, IngestBudget};
 use super::{IngestError, RecordSink};
 use crate::claims::table::{civil_from_days, days_from_civil, format_number};
+use crate::hashing::KeyedMap;
 
 /// Reads the first worksheet of an xlsx `archive` into `sink`; returns the sheet's name.
 ///
@@ -25,6 +26,7 @@ use crate::claims::table::{civil_from_days, days_from_civil, format_number};
 pub(crate) fn read_workbook<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     file: &str,
+    budget: &IngestBudget,
     sink: &mut dyn RecordSink,
 ) -> Result<String, IngestError> {
     let rels = read_relationships(archive, file)?;
@@ -34,10 +36,11 @@ pub(crate) fn read_workbook<R: Read + Seek>(
     };
     let strings_part = rels.as_deref().and_then(|rels| part_of_kind(rels, RelKind::SharedStrings));
     let strings_part = strings_part.as_deref().unwrap_or(SHARED_STRINGS);
-    let strings = read_shared_strings(archive, file, strings_part)?;
+    let strings = read_shared_strings(archive, file, strings_part, budget)?;
     let styles_part = rels.as_deref().and_then(|rels| part_of_kind(rels, RelKind::Styles));
     let styles = read_styles(archive, file, styles_part.as_deref().unwrap_or(STYLES))?;
-    let context = SheetContext { strings: &strings, strings_part, date_styles: &styles, date1904: workbook.date1904 };
+    let context =
+        SheetContext { strings: &strings, strings_part, date_styles: &styles, date1904: workbook.date1904, budget };
     read_sheet(archive, file, &sheet.path, &context, sink)?;
     Ok(sheet.name)
 }
@@ -105,6 +108,9 @@ struct Capped<B> {
     event: u64,
     total: u64,
     total_limit: u64,
+    /// The file's budget, when it applies to this part (the shared strings and the sheet);
+    /// `total_limit` is then at most its byte limit.
+    budget: Option<IngestBudget>,
 }
 
 impl<B: BufRead> Capped<B> {
@@ -154,8 +160,9 @@ struct XmlPart<B> {
 }
 
 impl<B: BufRead> XmlPart<B> {
-    fn new(inner: B, total_limit: u64) -> Self {
-        let capped = Capped { inner, event: 0, total: 0, total_limit };
+    fn new(inner: B, total_limit: u64, budget: Option<&IngestBudget>) -> Self {
+        let total_limit = budget.map_or(total_limit, |budget| total_limit.min(budget.max_bytes));
+        let capped = Capped { inner, event: 0, total: 0, total_limit, budget: budget.copied() };
         Self { reader: Reader::from_reader(capped), buf: Vec::new(), depth: 0 }
     }
 
@@ -167,6 +174,15 @@ impl<B: BufRead> XmlPart<B> {
         let event = match self.reader.read_event_into(&mut self.buf) {
             Ok(event) => event,
             Err(error) => {
+                let capped = self.reader.get_ref();
+                if let Some(budget) = capped.budget.filter(|budget| capped.total > budget.max_bytes) {
+                    return Err(IngestError::OverBudget {
+                        file: ctx.file.to_owned(),
+                        row: None,
+                        kind: BudgetKind::Bytes,
+                        detail: budget.describe(BudgetKind::Bytes),
+                    });
+                }
                 return Err(ctx.damaged(format_args!("{error} (near byte {})", self.reader.error_position())));
             }
         };
@@ -204,12 +220,13 @@ fn open_part<'a, R: Read + Seek>(
     archive: &'a mut zip::ZipArchive<R>,
     ctx: Ctx<'_>,
     total_limit: u64,
+    budget: Option<&IngestBudget>,
 ) -> Result<Option<XmlPart<BufReader<zip::read::ZipFile<'a, R>>>>, IngestError> {
     let Some(index) = find_part(archive, ctx.part) else {
         return Ok(None);
     };
     let entry = archive.by_index(index).map_err(|error| ctx.damaged(error))?;
-    Ok(Some(XmlPart::new(BufReader::new(entry), total_limit)))
+    Ok(Some(XmlPart::new(BufReader::new(entry), total_limit, budget)))
 }
 
 /// Whether an element's local name (without a namespace prefix) is `expected`.
@@ -358,7 +375,7 @@ fn read_relationships<R: Read + Seek>(
     file: &str,
 ) -> Result<Option<Vec<Relationship>>, IngestError> {
     let ctx = Ctx { file, part: WORKBOOK_RELS };
-    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES)? else {
+    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES, None)? else {
         return Ok(None);
     };
     let mut rels = Vec::new();
@@ -441,7 +458,7 @@ fn read_workbook_part<R: Read + Seek>(
     rels: Option<&[Relationship]>,
 ) -> Result<WorkbookInfo, IngestError> {
     let ctx = Ctx { file, part: WORKBOOK };
-    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES)? else {
+    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES, None)? else {
         return Err(ctx.damaged("the part is missing"));
     };
     let mut info = WorkbookInfo { sheet: None, date1904: false };
@@ -537,9 +554,10 @@ fn read_shared_strings<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     file: &str,
     path: &str,
+    budget: &IngestBudget,
 ) -> Result<Option<SharedStrings>, IngestError> {
     let ctx = Ctx { file, part: path };
-    let Some(mut part) = open_part(archive, ctx, MAX_STRINGS_PART_BYTES)? else {
+    let Some(mut part) = open_part(archive, ctx, MAX_STRINGS_PART_BYTES, Some(budget))? else {
         return Ok(None);
     };
     let mut strings = SharedStrings::default();
@@ -609,7 +627,7 @@ fn read_styles<R: Read + Seek>(
     path: &str,
 ) -> Result<Vec<bool>, IngestError> {
     let ctx = Ctx { file, part: path };
-    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES)? else {
+    let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES, None)? else {
         return Ok(Vec::new());
     };
     let mut custom: KeyedMap<u32, bool> = KeyedMap::default();
@@ -749,6 +767,8 @@ struct SheetContext<'a> {
     strings_part: &'a str,
     date_styles: &'a [bool],
     date1904: bool,
+    /// The file's budget (the sheet part's bytes count against it).
+    budget: &'a IngestBudget,
 }
 
 /// A cell's `t` attribute.
@@ -822,7 +842,7 @@ fn read_sheet<R: Read + Seek>(
     sink: &mut dyn RecordSink,
 ) -> Result<(), IngestError> {
     let ctx = Ctx { file, part: path };
-    let Some(mut part) = open_part(archive, ctx, u64::MAX)? else {
+    let Some(mut part) = open_part(archive, ctx, u64::MAX, Some(sheet.budget))? else {
         return Err(ctx.damaged("the worksheet part is missing"));
     };
     sink.note_text("xlsx", None);
@@ -946,6 +966,14 @@ impl SheetReader<'_, '_> {
     fn begin_row(&mut self, element: &BytesStart<'_>, level: usize) -> Result<(), IngestError> {
         let number = match attribute(element, "r", self.ctx)? {
             Some(text) => match text.trim().parse::<usize>() {
+                // Rows must increase: a sheet repeating r="2" would otherwise pass the row
+                // limit as often as it likes.
+                Ok(number) if number <= self.last_row && self.last_row > 0 => {
+                    let last = self.last_row;
+                    return Err(self
+                        .ctx
+                        .damaged(format_args!("row {number} comes after row {last}; rows must increase")));
+                }
                 Ok(number) if (1..=MAX_ROW).contains(&number) => number,
                 _ => return Err(self.ctx.damaged(format_args!("row number '{text}' is not between 1 and {MAX_ROW}"))),
             },
@@ -1233,8 +1261,27 @@ mod tests {
     fn read(bytes: Vec<u8>) -> (Result<String, IngestError>, Recorder) {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut recorder = Recorder::default();
-        let result = read_workbook(&mut archive, "book.xlsx", &mut recorder);
+        let result = read_workbook(&mut archive, "book.xlsx", &IngestBudget::TAB, &mut recorder);
         (result, recorder)
+    }
+
+    #[test]
+    fn a_sheet_past_the_byte_budget_is_refused_naming_it() {
+        let rows: String =
+            (1..=2_000).map(|r| format!(r#"<row r="{r}"><c t="inlineStr"><is><t>C{r}</t></is></c></row>"#)).collect();
+        let budget = IngestBudget { max_bytes: 16 << 10, ..IngestBudget::TAB };
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(standard(&sheet_xml(&rows), false))).unwrap();
+        let result = read_workbook(&mut archive, "book.xlsx", &budget, &mut Recorder::default());
+        assert!(matches!(result, Err(IngestError::OverBudget { kind: BudgetKind::Bytes, .. })), "{result:?}");
+        let (result, _) = read(standard(&sheet_xml(&rows), false));
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    #[test]
+    fn row_numbers_must_increase() {
+        let rows = r#"<row r="1"><c t="inlineStr"><is><t>a</t></is></c></row><row r="2"><c><v>1</v></c></row><row r="2"><c><v>2</v></c></row>"#;
+        let (result, _) = read(standard(&sheet_xml(rows), false));
+        assert_eq!(damaged_detail(result), "xl/worksheets/sheet1.xml: row 2 comes after row 2; rows must increase");
     }
 
     fn strings(fields: &[&str]) -> Vec<String> {
@@ -1453,12 +1500,12 @@ mod tests {
         let mut huge = b"<a>".to_vec();
         huge.resize(huge.len() + (MAX_EVENT_BYTES as usize) + 2 * CAPPED_SLICE_BYTES, b'x');
         huge.extend_from_slice(b"</a>");
-        let mut part = XmlPart::new(&huge[..], u64::MAX);
+        let mut part = XmlPart::new(&huge[..], u64::MAX, None);
         assert!(matches!(part.next(ctx), Ok((Event::Start(_), 1))));
         let error = part.next(ctx).map(|_| ()).unwrap_err().to_string();
         assert!(error.contains("longer than 16 MB"), "{error}");
         let many = "<a>".to_owned() + &"<b/>".repeat(1 << 20) + "</a>";
-        let mut part = XmlPart::new(many.as_bytes(), 1 << 20);
+        let mut part = XmlPart::new(many.as_bytes(), 1 << 20, None);
         let error = loop {
             match part.next(ctx) {
                 Ok((Event::Eof, _)) => panic!("the cap was not applied"),

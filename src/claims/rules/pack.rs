@@ -134,6 +134,61 @@ impl Rule {
 struct PackHeader {
     format: Option<serde_json::Value>,
     version: Option<serde_json::Value>,
+    /// How many rules the pack lists, counted without reading them, so a pack of 50,000 is
+    /// refused for its size before 50,000 rules are built.
+    #[serde(default)]
+    rules: RuleCount,
+}
+
+/// The length of a JSON array, its items skipped unread; anything else counts 0 (the shape
+/// is checked when the pack itself is read).
+#[derive(Default)]
+struct RuleCount(usize);
+
+impl<'de> Deserialize<'de> for RuleCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = RuleCount;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("any value")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<RuleCount, A::Error> {
+                let mut count = 0;
+                while items.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(RuleCount(count))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut fields: A) -> Result<RuleCount, A::Error> {
+                while fields.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(RuleCount(0))
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<RuleCount, E> {
+                Ok(RuleCount(0))
+            }
+        }
+        deserializer.deserialize_any(Counter)
+    }
 }
 
 impl RulePack {
@@ -172,6 +227,9 @@ impl RulePack {
                 return Err(PackError::UnsupportedVersion { found: other.to_string(), supported: PACK_VERSION })
             }
             None => return Err(PackError::UnsupportedVersion { found: "missing".to_owned(), supported: PACK_VERSION }),
+        }
+        if header.rules.0 > MAX_RULES {
+            return Err(PackError::TooManyRules { found: header.rules.0 });
         }
         let pack: RulePack = serde_json::from_str(text).map_err(json_error)?;
         pack.validate()?;
