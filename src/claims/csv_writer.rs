@@ -1,46 +1,58 @@
-//! Writing a claims table as CSV (RFC 4180 quoting), for the CLI and downloads, and the
-//! OWASP CSV-injection guard ([`csv_cell`]) every download's cells go through.
+//! The one CSV writer every output goes through (the CLI's files and the page's downloads):
+//! RFC 4180 quoting and the OWASP CSV-injection guard ([`csv_cell`]) on every header and cell.
 
 use std::io::{self, Write};
 
 use super::ClaimsTable;
 
-/// Writes `table` with a header row; fields holding a comma, quote or newline are quoted.
+/// Writes `table` with a header row. Every header and cell goes through the formula guard
+/// and RFC 4180 quoting ([`push_csv_cell`]), so nothing ClaimForest writes can run in a
+/// spreadsheet.
 pub fn write_csv(table: &ClaimsTable, out: &mut impl Write) -> io::Result<()> {
-    let header: Vec<String> = table.columns().iter().map(|c| quote(&c.name)).collect();
-    writeln!(out, "{}", header.join(","))?;
+    let header: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
     let mut line = String::new();
+    push_csv_line(&mut line, header.iter().copied());
+    out.write_all(line.as_bytes())?;
     for row_idx in 0..table.n_rows() {
         line.clear();
-        for (column_idx, column) in table.columns().iter().enumerate() {
-            if column_idx > 0 {
-                line.push(',');
-            }
-            line.push_str(&quote(&column.data.display(row_idx)));
-        }
-        writeln!(out, "{line}")?;
+        push_csv_line(&mut line, table.columns().iter().map(|column| column.data.display(row_idx)));
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
-/// Writes a quoted header and `n_rows` lines whose fields `row_fields` fills (cleared before
-/// each row); for numeric outputs such as SHAP values or encoded matrices.
+/// Writes a header and `n_rows` lines whose fields `row_fields` fills (cleared before each
+/// row); for numeric outputs such as SHAP values or encoded matrices. Headers and cells go
+/// through the same guard as [`write_csv`].
 pub fn write_rows<W: Write>(
     out: &mut W,
     header: &[String],
     n_rows: usize,
     mut row_fields: impl FnMut(usize, &mut Vec<String>),
 ) -> io::Result<()> {
-    let quoted: Vec<String> = header.iter().map(|name| quote(name)).collect();
-    writeln!(out, "{}", quoted.join(","))?;
+    let mut line = String::new();
+    push_csv_line(&mut line, header.iter());
+    out.write_all(line.as_bytes())?;
     let mut fields = Vec::with_capacity(header.len());
     for row_idx in 0..n_rows {
         fields.clear();
         row_fields(row_idx, &mut fields);
-        let quoted: Vec<String> = fields.iter().map(|field| quote(field)).collect();
-        writeln!(out, "{}", quoted.join(","))?;
+        line.clear();
+        push_csv_line(&mut line, fields.iter());
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
+}
+
+/// Appends `cells` to `line` as one CSV line (each through [`push_csv_cell`]), ending in `\n`.
+pub fn push_csv_line<S: AsRef<str>>(line: &mut String, cells: impl IntoIterator<Item = S>) {
+    for (idx, cell) in cells.into_iter().enumerate() {
+        if idx > 0 {
+            line.push(',');
+        }
+        push_csv_cell(line, cell.as_ref());
+    }
+    line.push('\n');
 }
 
 /// Neutralises a cell a spreadsheet would run as a formula: a cell starting with `=`, `+`,
@@ -74,14 +86,6 @@ pub fn push_csv_cell(line: &mut String, text: &str) {
         line.push('"');
     } else {
         line.push_str(text);
-    }
-}
-
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
     }
 }
 
@@ -137,6 +141,57 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(csv_cell(input), expected, "{input:?}");
+        }
+    }
+
+    /// Splits RFC 4180 text into records of cells (quotes undone), as a spreadsheet reads it.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn parse_csv(text: &str) -> Vec<Vec<String>> {
+        let mut records = Vec::new();
+        let (mut record, mut cell) = (Vec::new(), String::new());
+        let mut chars = text.chars().peekable();
+        let mut quoted = false;
+        while let Some(ch) = chars.next() {
+            match (quoted, ch) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cell.push('"');
+                }
+                (true, '"') => quoted = false,
+                (false, '"') if cell.is_empty() => quoted = true,
+                (false, ',') => record.push(std::mem::take(&mut cell)),
+                (false, '\n') => {
+                    record.push(std::mem::take(&mut cell));
+                    records.push(std::mem::take(&mut record));
+                }
+                (_, other) => cell.push(other),
+            }
+        }
+        records
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn no_written_cell_can_start_a_formula(
+            cells in proptest::collection::vec("[=+@\\-\t\r\n\",' a-z0-9.]{0,8}", 1..12),
+        ) {
+            let header: Vec<String> = cells.iter().map(|cell| format!("{cell}h")).collect();
+            let mut out = Vec::new();
+            write_rows(&mut out, &header, 2, |_, fields| fields.extend(cells.iter().cloned())).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let records = parse_csv(&text);
+            proptest::prop_assert_eq!(records.len(), 3);
+            for (record, originals) in records.iter().zip([&header, &cells, &cells]) {
+                proptest::prop_assert_eq!(record.len(), originals.len());
+                for (written, original) in record.iter().zip(originals) {
+                    let starts_formula = written.starts_with(['=', '+', '@', '\t', '\r'])
+                        || (written.starts_with('-') && !is_plain_negative_number(written));
+                    proptest::prop_assert!(!starts_formula, "{:?} was written as {:?}", original, written);
+                    // The text survives: only a leading apostrophe may be added.
+                    proptest::prop_assert!(written == original || written.strip_prefix('\'') == Some(original.as_str()));
+                }
+            }
         }
     }
 }

@@ -249,7 +249,7 @@ pub fn binary_labels(
             .collect(),
         ColumnData::Date { .. } => Err(PipelineError::DateLabel { column: label_column.to_owned() }),
         ColumnData::Categorical { levels, codes } => {
-            let is_positive: Vec<bool> = levels.iter().map(|level| is_positive_text(level, positive)).collect();
+            let is_positive = classify_label_levels(label_column, levels.iter(), positive)?;
             codes
                 .iter()
                 .enumerate()
@@ -261,12 +261,99 @@ pub fn binary_labels(
     }
 }
 
-fn is_positive_text(text: &str, positive: Option<&str>) -> bool {
-    let text = text.trim();
-    match positive {
-        Some(positive) => text.eq_ignore_ascii_case(positive.trim()),
-        None => matches!(text.to_ascii_lowercase().as_str(), "1" | "y" | "yes" | "true" | "t" | "denied" | "fraud"),
+/// Texts read as a positive label when no positive value is named.
+const POSITIVE_WORDS: [&str; 7] = ["1", "y", "yes", "true", "t", "denied", "fraud"];
+/// Texts read as a negative label when no positive value is named.
+const NEGATIVE_WORDS: [&str; 9] = ["0", "n", "no", "false", "f", "paid", "approved", "not fraud", "legitimate"];
+/// How many of a label's values a message lists.
+const LISTED_LABEL_VALUES: usize = 6;
+
+/// Whether each level is the positive class. With `positive` named, exactly the levels
+/// equal to it (ignoring case and surrounding spaces), and it must be one of them; without,
+/// every level must be a yes/no word, so an unrecognised value is never silently negative.
+fn classify_label_levels<'a>(
+    column: &str,
+    levels: impl Iterator<Item = &'a str> + Clone,
+    positive: Option<&str>,
+) -> Result<Vec<bool>, PipelineError> {
+    let listed = || {
+        let mut values: Vec<String> =
+            levels.clone().take(LISTED_LABEL_VALUES).map(|l| format!("'{}'", l.trim())).collect();
+        if levels.clone().nth(LISTED_LABEL_VALUES).is_some() {
+            values.push("...".into());
+        }
+        values.join(", ")
+    };
+    match positive.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(positive) => {
+            let is_positive: Vec<bool> =
+                levels.clone().map(|level| level.trim().eq_ignore_ascii_case(positive)).collect();
+            if !is_positive.contains(&true) {
+                return Err(PipelineError::PositiveNotFound {
+                    column: column.to_owned(),
+                    positive: positive.to_owned(),
+                    values: listed(),
+                });
+            }
+            Ok(is_positive)
+        }
+        None => levels
+            .clone()
+            .map(|level| {
+                let word = level.trim().to_ascii_lowercase();
+                if POSITIVE_WORDS.contains(&word.as_str()) {
+                    Ok(true)
+                } else if NEGATIVE_WORDS.contains(&word.as_str()) {
+                    Ok(false)
+                } else {
+                    Err(PipelineError::UnclearLabel { column: column.to_owned(), values: listed() })
+                }
+            })
+            .collect(),
     }
+}
+
+/// Refuses labels that are all one class, saying which values were found and which were
+/// taken as positive.
+pub(crate) fn check_two_classes(
+    table: &ClaimsTable,
+    label_column: &str,
+    positive: Option<&str>,
+    labels: &[u32],
+) -> Result<(), PipelineError> {
+    let Some(&first) = labels.first() else { return Ok(()) };
+    if labels.iter().any(|&label| label != first) {
+        return Ok(());
+    }
+    let values = match table.column(label_column).map(|c| &c.data) {
+        Some(ColumnData::Categorical { levels, .. }) => {
+            levels.iter().take(LISTED_LABEL_VALUES).map(|l| format!("'{}'", l.trim())).collect::<Vec<_>>().join(", ")
+        }
+        Some(ColumnData::Numeric { values }) => {
+            let mut seen: Vec<String> = Vec::new();
+            for value in values.iter().filter(|v| !v.is_nan()) {
+                let text = crate::claims::table::format_number(value);
+                if !seen.contains(&text) {
+                    seen.push(text);
+                }
+                if seen.len() == LISTED_LABEL_VALUES {
+                    break;
+                }
+            }
+            seen.join(", ")
+        }
+        _ => String::new(),
+    };
+    let taken = match positive.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(positive) => format!("'{positive}'"),
+        None => "any number but 0, or yes, y, true, t, 1, denied, fraud".to_owned(),
+    };
+    Err(PipelineError::SingleClass {
+        column: label_column.to_owned(),
+        class: if first == 1 { "positive" } else { "negative" },
+        values,
+        taken,
+    })
 }
 
 #[cfg(test)]
@@ -350,5 +437,40 @@ mod tests {
             Err(PipelineError::MissingLabel { column: "label".into(), row: 2 })
         );
         assert!(matches!(binary_labels(&missing, "nope", None), Err(PipelineError::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn unrecognised_text_labels_are_refused_never_read_as_negative() {
+        let abc = table(&[Some("a"), Some("b"), Some("c")], vec![0.0, 0.0, 0.0]);
+        let error = binary_labels(&abc, "service", None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "column 'service' holds 'a', 'b', 'c', which are not yes/no labels; name the positive value \
+             (the Train screen's positive class, or --positive)"
+        );
+        assert_eq!(binary_labels(&abc, "service", Some("B")).unwrap(), vec![0, 1, 0]);
+        let error = binary_labels(&abc, "service", Some("OH")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "column 'service' has no value 'OH' to take as positive (it holds 'a', 'b', 'c')"
+        );
+        let paid = table(&[Some("Paid"), Some("Denied"), Some("paid ")], vec![0.0, 0.0, 0.0]);
+        assert_eq!(binary_labels(&paid, "service", None).unwrap(), vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn one_class_says_what_it_found_and_what_it_took_as_positive() {
+        let t = table(&[Some("N"), Some("no")], vec![0.0, 0.0]);
+        let labels = binary_labels(&t, "service", None).unwrap();
+        let error = check_two_classes(&t, "service", None, &labels).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "every label in column 'service' is negative (values found: 'N', 'no'; taken as positive: any number \
+             but 0, or yes, y, true, t, 1, denied, fraud); a classifier needs both classes"
+        );
+        let labels = binary_labels(&t, "label", None).unwrap();
+        let error = check_two_classes(&t, "label", None, &labels).unwrap_err();
+        assert!(error.to_string().contains("(values found: 0;"), "{error}");
+        assert_eq!(check_two_classes(&t, "service", None, &[0, 1]), Ok(()));
     }
 }

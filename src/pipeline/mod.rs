@@ -139,6 +139,42 @@ pub enum PipelineError {
         /// The column name.
         column: String,
     },
+    /// A text label column whose values are not yes/no words, with no positive value named.
+    #[error(
+        "column '{column}' holds {values}, which are not yes/no labels; name the positive value \
+         (the Train screen's positive class, or --positive)"
+    )]
+    UnclearLabel {
+        /// The label column.
+        column: String,
+        /// Its first values, quoted.
+        values: String,
+    },
+    /// The named positive value is not among the label's values.
+    #[error("column '{column}' has no value '{positive}' to take as positive (it holds {values})")]
+    PositiveNotFound {
+        /// The label column.
+        column: String,
+        /// The value asked for.
+        positive: String,
+        /// Its first values, quoted.
+        values: String,
+    },
+    /// Every label is the same class.
+    #[error(
+        "every label in column '{column}' is {class} (values found: {values}; taken as positive: {taken}); \
+         a classifier needs both classes"
+    )]
+    SingleClass {
+        /// The label column.
+        column: String,
+        /// "positive" or "negative".
+        class: &'static str,
+        /// The values found, quoted.
+        values: String,
+        /// What counts as positive.
+        taken: String,
+    },
     /// No feature was chosen.
     #[error("choose at least one feature column")]
     NoFeatures,
@@ -226,6 +262,7 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
     let view = encoder.view(table)?;
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
+    encoding::check_two_classes(table, &request.label_column, request.positive_label.as_deref(), &labels)?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
     let binned = BinnedMatrix::fit_on_rows(&view, &split.train, request.forest.max_bins)?;

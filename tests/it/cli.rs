@@ -235,3 +235,74 @@ fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+fn failed(output: Output) -> String {
+    assert!(!output.status.success(), "expected a failure, got: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn no_output_cell_or_header_can_start_a_formula() {
+    let dir = scratch_dir("formulas");
+    // Formula-like text in a text column, a header and (tab-led) a cell the reader trims.
+    let mut text = String::from("member_id,=1+1,note,amount\n");
+    let notes = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1)", "\t=1", "-2+3", "plain"];
+    for row in 0..60 {
+        let note = notes[row % notes.len()];
+        let quoted = format!("\"{}\"", note.replace('"', "\"\""));
+        text.push_str(&format!("M{},{},{quoted},{}.5\n", row % 7, row % 3, row as i64 - 30));
+    }
+    std::fs::write(dir.join("in.csv"), text).unwrap();
+    let pack = r#"{"format": "claimforest-rules", "version": 1, "name": "p", "description": "d", "rules": [
+        {"id": "=HYPERLINK(1)", "name": "n", "condition": "amount > 0", "severity": 0.5, "category": "c", "description": "d"}]}"#;
+    std::fs::write(dir.join("pack.json"), pack).unwrap();
+    ok(claimforest(&["train", "--input", "in.csv", "--trees", "5", "--out", "m.json"], &dir));
+    ok(claimforest(
+        &["score", "--model", "m.json", "--input", "in.csv", "--rules", "pack.json", "--out", "s.csv"],
+        &dir,
+    ));
+    ok(claimforest(&["explain", "--model", "m.json", "--input", "in.csv", "--out", "e.csv"], &dir));
+    ok(claimforest(&["encode", "--model", "m.json", "--input", "in.csv", "--out", "x.csv"], &dir));
+    let mut negatives = 0;
+    for file in ["s.csv", "e.csv", "x.csv"] {
+        let written = std::fs::read_to_string(dir.join(file)).unwrap();
+        for cell in written.lines().flat_map(|line| line.split(',')).map(|cell| cell.trim_start_matches('"')) {
+            assert!(!cell.starts_with(['=', '+', '@', '\t', '\r']), "{file}: a cell starts a formula: {cell:?}");
+            if let Some(rest) = cell.strip_prefix('-') {
+                assert!(rest.parse::<f64>().is_ok(), "{file}: a cell starts with '-' and is not a number: {cell:?}");
+                negatives += 1;
+            }
+        }
+    }
+    assert!(negatives > 0, "negative amounts stay numbers");
+    let scored = std::fs::read_to_string(dir.join("s.csv")).unwrap();
+    assert!(scored.starts_with("member_id,'=1+1,note,amount,"), "{}", &scored[..60]);
+    assert!(scored.contains("'=HYPERLINK(1)"), "rule ids in rule_hits are neutralised too");
+    assert!(scored.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""));
+}
+
+#[test]
+fn a_file_past_a_budget_flag_is_refused_naming_the_flag() {
+    let dir = scratch_dir("budget");
+    ok(claimforest(&["generate", "--rows", "200", "--out", "claims.csv"], &dir));
+    let message = failed(claimforest(&["inspect", "--input", "claims.csv", "--max-rows", "100"], &dir));
+    assert!(
+        message.contains(
+            "claims.csv, row 102: the file holds more than 100 rows, the budget for this run; raise it with --max-rows"
+        ),
+        "{message}"
+    );
+    let message =
+        failed(claimforest(&["train", "--input", "claims.csv", "--max-bytes", "1000", "--out", "m.json"], &dir));
+    assert!(message.contains("more than 1,000 bytes of text") && message.contains("--max-bytes"), "{message}");
+    ok(claimforest(&["inspect", "--input", "claims.csv", "--max-rows", "200"], &dir));
+}
+
+#[test]
+fn training_errors_name_the_input_file() {
+    let dir = scratch_dir("train-errors");
+    std::fs::write(dir.join("one_class.csv"), "a,y\n1,0\n2,0\n3,0\n4,0\n").unwrap();
+    let message = failed(claimforest(&["train", "--input", "one_class.csv", "--label", "y", "--out", "m.json"], &dir));
+    let last = message.lines().last().unwrap_or_default();
+    assert!(last.starts_with("claimforest: one_class.csv: "), "{message}");
+}

@@ -110,7 +110,7 @@ fn nodes_of(model: &mut Value) -> &mut Value {
 #[test]
 fn real_models_load_and_stay_within_the_bound() {
     for model in [&fixtures().forest_json, &fixtures().isolation_json] {
-        assert_eq!(load_and_use(&text_of(&model)), Ok(()));
+        assert_eq!(load_and_use(&text_of(model)), Ok(()));
     }
 }
 
@@ -362,7 +362,7 @@ fn node_json(isolation: bool, left: u32, right: u32, feature_idx: u32, size: u32
                "missing_goes_left": true, "size": size, "depth": size % 5})
     } else {
         json!({"feature_idx": feature_idx, "threshold": f64::from(size) / 7.0, "left": left, "right": right,
-               "missing_goes_left": size % 2 == 0, "cover": f64::from(size)})
+               "missing_goes_left": size.is_multiple_of(2), "cover": f64::from(size)})
     }
 }
 

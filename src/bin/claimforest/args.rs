@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use claimforest::claims::ingest::IngestBudget;
 use claimforest::pipeline::{DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
 
 pub const USAGE: &str = "\
@@ -32,6 +33,9 @@ plain or in .gz or .zip, or the first sheet of an .xlsx workbook. Vendor headers
 to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
 Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
 Labels may be 1/0, Y/N, yes/no or true/false; --positive names another positive value.
+Inputs are read under a budget sized to this machine's memory (rows, cells, and bytes of
+text once decompressed); a file past it is refused, and --max-rows N, --max-cells N and
+--max-bytes N on any command that reads claims set another.
 Random forests grow trees to depth 16 with at least 3 claims per leaf unless --max-depth
 and --min-samples-leaf say otherwise (--max-depth none grows them until leaves are pure).
 Text columns are encoded as codes of their values in first-seen order, stored in the model;
@@ -70,12 +74,43 @@ pub enum Command {
     Help,
 }
 
+/// A command and the budget its input files are read under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    pub command: Command,
+    pub budget: BudgetFlags,
+}
+
+/// `--max-rows`, `--max-bytes` and `--max-cells`: each replaces that part of the budget the
+/// machine's memory gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BudgetFlags {
+    pub max_rows: Option<usize>,
+    pub max_bytes: Option<u64>,
+    pub max_cells: Option<u64>,
+}
+
+impl BudgetFlags {
+    /// The budget for a machine with `memory_bytes` of memory, with these flags applied.
+    pub fn resolve(&self, memory_bytes: u64) -> IngestBudget {
+        let machine = IngestBudget::for_memory(memory_bytes);
+        IngestBudget {
+            max_rows: self.max_rows.unwrap_or(machine.max_rows),
+            max_bytes: self.max_bytes.unwrap_or(machine.max_bytes),
+            max_cells: self.max_cells.unwrap_or(machine.max_cells),
+            scope: machine.scope,
+        }
+    }
+}
+
 /// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((command, rest)) = args.split_first() else { return Ok(Command::Help) };
+pub fn parse(args: &[String]) -> Result<Invocation, String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Ok(Invocation { command: Command::Help, budget: BudgetFlags::default() });
+    };
     let allowed: &[&str] = match command.as_str() {
         "generate" => &["scenario", "rows", "seed", "fraud-rate", "out"],
-        "inspect" => &["input", "profile", "json"],
+        "inspect" => &["input", "profile", "json", "max-rows", "max-bytes", "max-cells"],
         "train" => &[
             "input",
             "label",
@@ -90,17 +125,31 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "test-fraction",
             "contamination",
             "out",
+            "max-rows",
+            "max-bytes",
+            "max-cells",
         ],
-        "score" => &["model", "input", "out", "rules", "summaries"],
-        "explain" | "encode" => &["model", "input", "out"],
+        "score" => &["model", "input", "out", "rules", "summaries", "max-rows", "max-bytes", "max-cells"],
+        "explain" | "encode" => &["model", "input", "out", "max-rows", "max-bytes", "max-cells"],
         "export" => &["model", "format", "out"],
-        "evaluate" => &["input", "label", "positive", "score", "threshold", "out"],
+        "evaluate" => {
+            &["input", "label", "positive", "score", "threshold", "out", "max-rows", "max-bytes", "max-cells"]
+        }
         "demo" => &["rows", "seed"],
-        "help" | "--help" | "-h" => return Ok(Command::Help),
+        "help" | "--help" | "-h" => return Ok(Invocation { command: Command::Help, budget: BudgetFlags::default() }),
         other => return Err(format!("unknown command '{other}' (see `claimforest help`)")),
     };
     let options = Options::parse(command, rest, allowed)?;
-    match command.as_str() {
+    let budget = BudgetFlags {
+        max_rows: options.limit("max-rows")?.map(|rows| usize::try_from(rows).unwrap_or(usize::MAX)),
+        max_bytes: options.limit("max-bytes")?,
+        max_cells: options.limit("max-cells")?,
+    };
+    Ok(Invocation { command: parse_command(command, &options)?, budget })
+}
+
+fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
+    match command {
         "generate" => Ok(Command::Generate {
             scenario: options.text("scenario").unwrap_or("denial").to_owned(),
             n_rows: options.count("rows", None)?,
@@ -113,11 +162,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             profile: options.text("profile").unwrap_or("auto").to_owned(),
             json: options.flag("json"),
         }),
-        "train" => parse_train(&options),
+        "train" => parse_train(options),
         "score" | "explain" | "encode" => {
             let (model, input, out) =
                 (options.required("model")?, options.required("input")?, options.required("out")?);
-            Ok(match command.as_str() {
+            Ok(match command {
                 "score" => Command::Score {
                     model,
                     input,
@@ -245,6 +294,17 @@ impl Options {
         usize::try_from(value).map_err(|_| format!("--{name}: {value} is too large"))
     }
 
+    /// An optional limit: a whole number of at least 1.
+    fn limit(&self, name: &str) -> Result<Option<u64>, String> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(_) => match self.whole_number(name, None)? {
+                0 => Err(format!("--{name} must be at least 1")),
+                limit => Ok(Some(limit)),
+            },
+        }
+    }
+
     fn seed(&self) -> Result<u64, String> {
         self.whole_number("seed", Some(42))
     }
@@ -263,15 +323,37 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use claimforest::claims::ingest::BudgetScope;
 
     fn args(text: &str) -> Vec<String> {
         text.split_whitespace().map(String::from).collect()
     }
 
+    fn command(text: &str) -> Result<Command, String> {
+        parse(&args(text)).map(|invocation| invocation.command)
+    }
+
+    #[test]
+    fn budget_flags_override_the_machine_budget() {
+        let invocation = parse(&args("inspect --input x.csv --max-rows 5,000 --max-bytes 1_000_000")).unwrap();
+        assert_eq!(
+            invocation.budget,
+            BudgetFlags { max_rows: Some(5_000), max_bytes: Some(1_000_000), max_cells: None }
+        );
+        let budget = invocation.budget.resolve(16 << 30);
+        assert_eq!((budget.max_rows, budget.max_bytes, budget.max_cells), (5_000, 1_000_000, 1 << 30));
+        assert_eq!(budget.scope, BudgetScope::CommandLine);
+        assert!(command("generate --rows 5 --max-rows 9 --out a").unwrap_err().contains("no option --max-rows"));
+        assert_eq!(
+            command("score --model m --input i --out o --max-cells 0"),
+            Err("--max-cells must be at least 1".into())
+        );
+    }
+
     #[test]
     fn parses_valid_commands() {
         assert_eq!(
-            parse(&args("generate --rows 1,000 --out c.csv")),
+            command("generate --rows 1,000 --out c.csv"),
             Ok(Command::Generate {
                 scenario: "denial".into(),
                 n_rows: 1000,
@@ -281,12 +363,12 @@ mod tests {
             })
         );
         assert_eq!(
-            parse(&args("inspect --json --input x.zip --profile cms_dmr")),
+            command("inspect --json --input x.zip --profile cms_dmr"),
             Ok(Command::Inspect { input: "x.zip".into(), profile: "cms_dmr".into(), json: true })
         );
-        assert_eq!(parse(&args("demo --seed 3")), Ok(Command::Demo { n_rows: 1000, seed: 3 }));
-        assert_eq!(parse(&[]), Ok(Command::Help));
-        let Ok(Command::Train(train)) = parse(&args("train --input c.csv --label y --features a,b --trees 5 --out m"))
+        assert_eq!(command("demo --seed 3"), Ok(Command::Demo { n_rows: 1000, seed: 3 }));
+        assert_eq!(parse(&[]).map(|invocation| invocation.command), Ok(Command::Help));
+        let Ok(Command::Train(train)) = command("train --input c.csv --label y --features a,b --trees 5 --out m")
         else {
             panic!("train parses")
         };
@@ -295,27 +377,27 @@ mod tests {
         assert_eq!((train.trees, train.test_fraction), (5, 0.2));
         assert_eq!((train.max_depth, train.min_samples_leaf), (Some(16), 3), "the claims forest's defaults");
         let Ok(Command::Train(train)) =
-            parse(&args("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m"))
+            command("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m")
         else {
             panic!("train parses")
         };
         assert_eq!((train.max_depth, train.min_samples_leaf), (None, 1), "grown to purity on request");
-        let Ok(Command::Train(train)) = parse(&args("train --input c.csv --out m")) else { panic!("train parses") };
+        let Ok(Command::Train(train)) = command("train --input c.csv --out m") else { panic!("train parses") };
         assert!(train.isolation, "no label means an isolation forest");
     }
 
     #[test]
     fn rejects_bad_input_with_a_sentence() {
-        assert_eq!(parse(&args("generate --rows x --out a")), Err("--rows: 'x' is not a whole number".into()));
-        assert_eq!(parse(&args("generate --rows 5")), Err("--out is required".into()));
-        assert!(parse(&args("generate --rows 5 --fraud-rate 2 --out a")).unwrap_err().contains("between 0 and 1"));
-        assert_eq!(parse(&args("inspect --json")), Err("--input is required".into()));
-        assert_eq!(parse(&args("demo --color red")), Err("'demo' has no option --color".into()));
-        assert_eq!(parse(&args("fly")), Err("unknown command 'fly' (see `claimforest help`)".into()));
-        assert_eq!(parse(&args("demo --rows")), Err("--rows needs a value".into()));
-        assert_eq!(parse(&args("demo --rows 1 --rows 2")), Err("--rows is given twice".into()));
-        assert!(parse(&args("train --input a --algorithm forest --out m")).unwrap_err().contains("needs --label"));
-        assert!(parse(&args("train --input a --label y --test-fraction 2 --out m")).unwrap_err().contains("between"));
-        assert!(parse(&args("export --model m --format onnx --out t")).unwrap_err().contains("not supported"));
+        assert_eq!(command("generate --rows x --out a"), Err("--rows: 'x' is not a whole number".into()));
+        assert_eq!(command("generate --rows 5"), Err("--out is required".into()));
+        assert!(command("generate --rows 5 --fraud-rate 2 --out a").unwrap_err().contains("between 0 and 1"));
+        assert_eq!(command("inspect --json"), Err("--input is required".into()));
+        assert_eq!(command("demo --color red"), Err("'demo' has no option --color".into()));
+        assert_eq!(command("fly"), Err("unknown command 'fly' (see `claimforest help`)".into()));
+        assert_eq!(command("demo --rows"), Err("--rows needs a value".into()));
+        assert_eq!(command("demo --rows 1 --rows 2"), Err("--rows is given twice".into()));
+        assert!(command("train --input a --algorithm forest --out m").unwrap_err().contains("needs --label"));
+        assert!(command("train --input a --label y --test-fraction 2 --out m").unwrap_err().contains("between"));
+        assert!(command("export --model m --format onnx --out t").unwrap_err().contains("not supported"));
     }
 }

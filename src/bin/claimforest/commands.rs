@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
-use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
+use claimforest::claims::ingest::{read_source, IngestBudget, IngestOptions, Ingested};
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
@@ -34,8 +34,8 @@ pub fn generate(scenario: &str, n_rows: usize, seed: u64, fraud_rate: f64, out: 
     Ok(())
 }
 
-pub fn inspect(input: &str, profile: &str, json: bool) -> Result<(), String> {
-    let options = IngestOptions { profile: profile.to_owned(), ..IngestOptions::default() };
+pub fn inspect(input: &str, profile: &str, json: bool, budget: &IngestBudget) -> Result<(), String> {
+    let options = IngestOptions { profile: profile.to_owned(), budget: *budget, ..IngestOptions::default() };
     let ingested = read_path(input, &options)?;
     if json {
         println!("{}", ingested.report.to_json());
@@ -45,8 +45,9 @@ pub fn inspect(input: &str, profile: &str, json: bool) -> Result<(), String> {
     Ok(())
 }
 
-pub fn train(args: &TrainArgs) -> Result<(), String> {
-    let (table, plan) = prepare_owned(read_table(&args.input)?).map_err(|e| e.to_string())?;
+pub fn train(args: &TrainArgs, budget: &IngestBudget) -> Result<(), String> {
+    let input = &args.input;
+    let (table, plan) = prepare_owned(read_table(input, budget)?).map_err(|e| format!("{input}: {e}"))?;
     if !plan.features.is_empty() {
         eprintln!(
             "derived features: {} built from member, provider and pharmacy columns ({} skipped; `inspect` says why)",
@@ -74,7 +75,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
             seed: args.seed,
         };
         let request = AnomalyRequest::new(feature_columns, forest);
-        let (model, _) = train_anomaly_model(&table, &request, &mut progress).map_err(|e| e.to_string())?;
+        let (model, _) = train_anomaly_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
         eprintln!(
             "isolation forest: {} trees on ψ = {} rows; {} of {} training rows flagged at score >= {:.4}",
             args.trees,
@@ -104,7 +105,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
             split_seed: args.seed,
             decision_threshold: 0.5,
         };
-        let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| e.to_string())?;
+        let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
         eprintln!("random forest: {} trees on {} rows, {} held out", args.trees, report.n_train, report.n_test);
         if let Some(held_out) = &model.training().held_out {
             let auc = held_out.roc_auc.map_or("n/a".to_owned(), |auc| format!("{auc:.4}"));
@@ -127,9 +128,10 @@ pub fn score(
     out: &str,
     rules: Option<&str>,
     summaries: Option<&str>,
+    budget: &IngestBudget,
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let mut table = read_table(input)?;
+    let mut table = read_table(input, budget)?;
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     let threshold = model.threshold();
     let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
@@ -214,9 +216,9 @@ fn write_summaries(table: &ClaimsTable, priority: &[f64], flagged: &[bool], dir:
     Ok(())
 }
 
-pub fn explain(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+pub fn explain(model_path: &str, input: &str, out: &str, budget: &IngestBudget) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input)?;
+    let table = read_table(input, budget)?;
     let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
     let header: Vec<String> = std::iter::once("base_value".to_owned()).chain(model.feature_names()).collect();
     write_file(out, |writer| {
@@ -229,9 +231,9 @@ pub fn explain(model_path: &str, input: &str, out: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn encode(model_path: &str, input: &str, out: &str) -> Result<(), String> {
+pub fn encode(model_path: &str, input: &str, out: &str, budget: &IngestBudget) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input)?;
+    let table = read_table(input, budget)?;
     let matrix = model.encode(&table).map_err(|e| format!("{input}: {e}"))?;
     let mut row = Vec::with_capacity(matrix.n_features());
     write_file(out, |writer| {
@@ -258,8 +260,9 @@ pub fn evaluate(
     score_column: &str,
     threshold: f64,
     out: &str,
+    budget: &IngestBudget,
 ) -> Result<(), String> {
-    let table = read_table(input)?;
+    let table = read_table(input, budget)?;
     let labels = binary_labels(&table, label, positive).map_err(|e| format!("{input}: {e}"))?;
     let column = table.column(score_column).ok_or_else(|| format!("{input}: there is no column '{score_column}'"))?;
     let ColumnData::Numeric { values: scores } = &column.data else {
@@ -287,8 +290,8 @@ pub fn evaluate(
     Ok(())
 }
 
-fn read_table(path: &str) -> Result<ClaimsTable, String> {
-    let ingested = read_path(path, &IngestOptions::default())?;
+fn read_table(path: &str, budget: &IngestBudget) -> Result<ClaimsTable, String> {
+    let ingested = read_path(path, &IngestOptions { budget: *budget, ..IngestOptions::default() })?;
     let report = &ingested.report;
     if report.rows_rejected > 0 || report.cell_problem_count > 0 {
         eprintln!(
@@ -336,6 +339,18 @@ fn push_unique(table: &mut ClaimsTable, name: &str, data: ColumnData) -> Result<
         .find(|candidate| !taken.contains(candidate))
         .unwrap_or_else(|| name.to_owned());
     table.push_column(unique, data).map_err(|e| e.to_string())
+}
+
+/// The machine's memory in bytes (Linux's `MemTotal`), which sizes the input budget; 8 GiB
+/// where it cannot be read.
+pub fn machine_memory() -> u64 {
+    const FALLBACK: u64 = 8 << 30;
+    let Ok(meminfo) = std::fs::read_to_string("/proc/meminfo") else { return FALLBACK };
+    meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(FALLBACK, |kib| kib.saturating_mul(1024))
 }
 
 /// Prints "trees n/N" on stderr every tenth of the way.

@@ -17,7 +17,7 @@ use claimforest::claims::table::CategoricalBuilder;
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::pipeline::{train_model, TrainRequest};
 
-use args::{parse, Command, USAGE};
+use args::{parse, Command, Invocation, USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,22 +30,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
-    match command {
+fn run(invocation: Invocation) -> Result<(), String> {
+    let budget = invocation.budget.resolve(commands::machine_memory());
+    let budget = &budget;
+    match invocation.command {
         Command::Help => println!("{USAGE}"),
         Command::Generate { scenario, n_rows, seed, fraud_rate, out } => {
             commands::generate(&scenario, n_rows, seed, fraud_rate, &out)?
         }
-        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json)?,
-        Command::Train(train) => commands::train(&train)?,
+        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, budget)?,
+        Command::Train(train) => commands::train(&train, budget)?,
         Command::Score { model, input, out, rules, summaries } => {
-            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref())?
+            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), budget)?
         }
-        Command::Explain { model, input, out } => commands::explain(&model, &input, &out)?,
-        Command::Encode { model, input, out } => commands::encode(&model, &input, &out)?,
+        Command::Explain { model, input, out } => commands::explain(&model, &input, &out, budget)?,
+        Command::Encode { model, input, out } => commands::encode(&model, &input, &out, budget)?,
         Command::Export { model, out } => commands::export(&model, &out)?,
         Command::Evaluate { input, label, positive, score, threshold, out } => {
-            commands::evaluate(&input, &label, positive.as_deref(), &score, threshold, &out)?
+            commands::evaluate(&input, &label, positive.as_deref(), &score, threshold, &out, budget)?
         }
         Command::Demo { n_rows, seed } => demo(n_rows, seed)?,
     }

@@ -105,7 +105,12 @@ fn parse_unsigned(text: &str) -> Option<f64> {
     if integer.contains(',') {
         let mut groups = integer.split(',');
         let head = groups.next()?;
-        if head.is_empty() || head.len() > 3 || groups.any(|group| group.len() != 3) {
+        // Thousands separators only before the decimal point: "1,234.5,6" is not a number.
+        if head.is_empty()
+            || head.len() > 3
+            || groups.any(|group| group.len() != 3)
+            || text[integer_end..].contains(',')
+        {
             return None;
         }
         let plain: String = text.chars().filter(|&c| c != ',').collect();
@@ -171,7 +176,7 @@ mod tests {
 
     #[test]
     fn numbers_as_analysts_write_them() {
-        let cases: [(&str, Option<f64>); 24] = [
+        let cases: [(&str, Option<f64>); 26] = [
             ("12", Some(12.0)),
             ("-0.5", Some(-0.5)),
             (".5", Some(0.5)),
@@ -196,6 +201,8 @@ mod tests {
             ("--5", None),
             ("(-5)", None),
             ("12abc", None),
+            ("1,234.5,6", None),
+            ("1,234.56e1,0", None),
         ];
         for (cell, expected) in cases {
             assert_eq!(parse_number(cell), expected, "{cell}");
