@@ -19,10 +19,11 @@ use crate::protocol::{
     RunResults, ToWorker,
 };
 use crate::workspace::explain::ClaimExplanation;
-use crate::workspace::export::{make_salt, ExportOptions};
+use crate::workspace::export::ExportOptions;
 use crate::workspace::hybrid::{claim_priority, AnomalyRescale, HybridWeights, ScoreKind};
 use crate::workspace::queue::QueueSettings;
 use crate::workspace::results::ResultsQuery;
+use crate::workspace::salt::{new_salt, typed_salt};
 use crate::workspace::tiers::TierCuts;
 use crate::workspace::train_form::TrainForm;
 use crate::workspace::whatif::WhatIfField;
@@ -254,8 +255,10 @@ pub struct AppState {
     pub queue_threshold: RwSignal<f64>,
     /// Whether downloads hash member and provider identifiers.
     pub hash_ids: RwSignal<bool>,
-    /// The salt of that hashing.
+    /// The salt of that hashing: 256 random bits, or one the user typed.
     pub salt: RwSignal<String>,
+    /// Why no salt could be drawn, or why a typed one was not taken.
+    pub salt_error: RwSignal<Option<String>>,
     /// The long job.
     pub job: RwSignal<JobState>,
     /// The page clock, ticking while a job runs.
@@ -334,7 +337,8 @@ impl AppState {
             capacity: RwSignal::new("100".into()),
             queue_threshold: RwSignal::new(0.0),
             hash_ids: RwSignal::new(false),
-            salt: RwSignal::new(make_salt(js_sys::Date::now().to_bits())),
+            salt: RwSignal::new(new_salt().unwrap_or_default()),
+            salt_error: RwSignal::new(new_salt().err().map(|error| error.to_string())),
             job: RwSignal::new(JobState::Idle),
             now_ms: RwSignal::new(0.0),
             error: RwSignal::new(None),
@@ -563,9 +567,36 @@ impl AppState {
         view
     }
 
-    /// Asks the worker for a download.
+    /// Draws a fresh 256-bit salt.
+    pub fn draw_salt(&self) {
+        match new_salt() {
+            Ok(salt) => {
+                self.salt.set(salt);
+                self.salt_error.set(None);
+            }
+            Err(error) => self.salt_error.set(Some(error.to_string())),
+        }
+    }
+
+    /// Takes a salt the user typed, if it is long enough.
+    pub fn type_salt(&self, text: &str) {
+        match typed_salt(text) {
+            Ok(salt) => {
+                self.salt.set(salt);
+                self.salt_error.set(None);
+            }
+            Err(error) => self.salt_error.set(Some(error.to_string())),
+        }
+    }
+
+    /// Asks the worker for a download. With hashing on and no salt, it says so instead.
     pub fn download(&self, request: ExportRequest) {
-        let options = ExportOptions { hash_salt: self.hash_ids.get_untracked().then(|| self.salt.get_untracked()) };
+        let hashing = self.hash_ids.get_untracked();
+        if hashing && self.salt.with_untracked(String::is_empty) {
+            self.salt_error.set(Some("Draw or type a salt before downloading hashed identifiers.".into()));
+            return;
+        }
+        let options = ExportOptions { hash_salt: hashing.then(|| self.salt.get_untracked()) };
         let job_id = self.next_job();
         self.send(&ToWorker::Export { job_id, request, options }, None);
     }

@@ -1,12 +1,13 @@
-//! Downloads: scored claims and review-queue CSV with optional salted SHA-256 hashing of
-//! member and provider identifiers, and OWASP CSV-injection neutralising of every cell.
+//! Downloads: scored claims and review-queue CSV with optional HMAC-SHA-256 hashing of
+//! member and provider identifiers under a salt ([`super::salt`]), and OWASP CSV-injection
+//! neutralising of every cell.
 
 use crate::claims::Levels;
 use std::io::{self, BufWriter, Write};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use super::salt::IdentifierHasher;
 use super::tiers::TierCuts;
 pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
@@ -21,8 +22,9 @@ use crate::pipeline::ScoringModel;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ExportOptions {
     /// When set, member, provider, prescriber and pharmacy identifier cells (the columns whose
-    /// schema role is Entity; claim and row identifiers are kept) are replaced by
-    /// `hex(sha256(salt || value))[..16]`. Missing cells stay empty.
+    /// schema role is Entity; claim and row identifiers are kept) are replaced by their
+    /// HMAC-SHA-256 under this salt, 64 hex characters ([`super::salt`]). Missing cells stay
+    /// empty.
     pub hash_salt: Option<String>,
 }
 
@@ -41,22 +43,6 @@ pub struct ScoreColumns<'a> {
     pub priority: &'a [f64],
     /// Tier cut points.
     pub cuts: TierCuts,
-}
-
-/// A fresh random-looking salt from `seed_material` (e.g. the clock), 16 hex characters:
-/// the first 16 hex characters of SHA-256 of its 8 little-endian bytes. Deterministic in its
-/// input, so tests can pin it; the salt is only as hard to guess as `seed_material`, so pass
-/// random bits where the platform offers them.
-pub fn make_salt(seed_material: u64) -> String {
-    hex16(&Sha256::digest(seed_material.to_le_bytes()))
-}
-
-/// Hashes one identifier: the first 16 hex characters of SHA-256(salt bytes ++ value bytes).
-pub fn hash_identifier(salt: &str, value: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(salt.as_bytes());
-    hasher.update(value.as_bytes());
-    hex16(&hasher.finalize())
 }
 
 /// Writes each claim of `rows` (queue order) with its exact SHAP values under `model`:
@@ -165,27 +151,14 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// Lower-case hex digits.
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-
-/// The first 8 bytes as 16 hex characters.
-fn hex16(digest: &[u8]) -> String {
-    let mut text = String::with_capacity(16);
-    for &byte in digest.iter().take(8) {
-        text.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
-}
-
 /// How one table column's cells are written.
 enum CellSource<'a> {
     /// As [`ColumnData::display`] shows them.
     Plain(&'a ColumnData),
     /// Hashed text levels, hashed once per level on first use.
-    HashedLevels { levels: &'a Levels, codes: &'a [u32], hashed: Vec<Option<String>>, salt: &'a str },
+    HashedLevels { levels: &'a Levels, codes: &'a [u32], hashed: Vec<Option<String>>, hasher: IdentifierHasher },
     /// Hashed display text (an identifier stored as numbers or dates).
-    HashedDisplay { data: &'a ColumnData, salt: &'a str },
+    HashedDisplay { data: &'a ColumnData, hasher: IdentifierHasher },
 }
 
 /// Writes lines, reusing one line buffer.
@@ -200,15 +173,17 @@ struct RowWriter<'a> {
 
 impl<'a> RowWriter<'a> {
     fn new(table: ColumnsView<'a>, scores: &'a ScoreColumns<'a>, with_rank: bool, options: &'a ExportOptions) -> Self {
-        let salt = options.hash_salt.as_deref();
+        let hasher = options.hash_salt.as_deref().map(IdentifierHasher::new);
         let sources = table
             .columns()
             .iter()
-            .map(|column| match (salt, known_role(&column.name), &column.data) {
-                (Some(salt), Some(ColumnRole::Entity), ColumnData::Categorical { levels, codes }) => {
-                    CellSource::HashedLevels { levels, codes, hashed: vec![None; levels.len()], salt }
+            .map(|column| match (&hasher, known_role(&column.name), &column.data) {
+                (Some(hasher), Some(ColumnRole::Entity), ColumnData::Categorical { levels, codes }) => {
+                    CellSource::HashedLevels { levels, codes, hashed: vec![None; levels.len()], hasher: hasher.clone() }
                 }
-                (Some(salt), Some(ColumnRole::Entity), data) => CellSource::HashedDisplay { data, salt },
+                (Some(hasher), Some(ColumnRole::Entity), data) => {
+                    CellSource::HashedDisplay { data, hasher: hasher.clone() }
+                }
                 (_, _, data) => CellSource::Plain(data),
             })
             .collect();
@@ -250,18 +225,18 @@ impl<'a> RowWriter<'a> {
         for source_idx in 0..self.sources.len() {
             let text = match self.sources.get_mut(source_idx) {
                 Some(CellSource::Plain(data)) => data.display(row_idx),
-                Some(CellSource::HashedDisplay { data, salt }) => {
+                Some(CellSource::HashedDisplay { data, hasher }) => {
                     let text = data.display(row_idx);
                     if text.is_empty() {
                         text
                     } else {
-                        hash_identifier(salt, &text)
+                        hasher.hash(&text)
                     }
                 }
-                Some(CellSource::HashedLevels { levels, codes, hashed, salt }) => {
+                Some(CellSource::HashedLevels { levels, codes, hashed, hasher }) => {
                     let code = codes.get(row_idx).map_or(usize::MAX, |&code| code as usize);
                     match (levels.get(code), hashed.get_mut(code)) {
-                        (Some(level), Some(slot)) => slot.get_or_insert_with(|| hash_identifier(salt, level)).clone(),
+                        (Some(level), Some(slot)) => slot.get_or_insert_with(|| hasher.hash(level)).clone(),
                         _ => String::new(),
                     }
                 }
@@ -329,16 +304,6 @@ mod tests {
     use crate::claims::ClaimsTable;
 
     #[test]
-    fn salts_and_hashes_are_sha256_prefixes() {
-        // Expected values from Python: hashlib.sha256(...).hexdigest()[:16].
-        assert_eq!(make_salt(0), "af5570f5a1810b7a");
-        assert_eq!(make_salt(42), "ed049108bc18f2c6");
-        assert_eq!(hash_identifier("s4lt", "M1"), "4920c5fdf2348993");
-        assert_eq!(hash_identifier("s4lt", "P9"), "b69b7cfcf6efcc90");
-        assert_ne!(hash_identifier("other", "M1"), hash_identifier("s4lt", "M1"));
-    }
-
-    #[test]
     fn file_stems_are_safe() {
         assert_eq!(file_stem("medical"), "medical");
         assert_eq!(file_stem("../my pack/é"), "___my_pack__");
@@ -386,12 +351,17 @@ mod tests {
             priority: &priority,
             cuts: TierCuts::default(),
         };
-        let options = ExportOptions { hash_salt: Some("s4lt".into()) };
-        let expected = "claim_id,member_id,note,amount,probability,prediction,priority,risk_tier\n\
-                        1,4920c5fdf2348993,'=HYPERLINK(x),-12.5,0.9,1,0.9,critical\n\
-                        2,,ok,,0.2,0,0.2,low\n\
-                        3,5188670cdc757a85,\"a,b\",100,,,,\n\
-                        4,4920c5fdf2348993,-4,0.25,0.5,1,0.65,high\n";
+        // HMAC-SHA-256, as Python's hmac.new(b"s4lt-of-sixteen!", b"M1", hashlib.sha256).hexdigest().
+        let options = ExportOptions { hash_salt: Some("s4lt-of-sixteen!".into()) };
+        let m1 = "e6e5ea3587c93c6570df1fbc2c46099f9fa23f185cc01be686cba2a24996ff10";
+        let m2 = "8f5df0d3fd3af0822522b2dc933936ebbc818eb111a1e838b86607819f581ccd";
+        let expected = format!(
+            "claim_id,member_id,note,amount,probability,prediction,priority,risk_tier\n\
+             1,{m1},'=HYPERLINK(x),-12.5,0.9,1,0.9,critical\n\
+             2,,ok,,0.2,0,0.2,low\n\
+             3,{m2},\"a,b\",100,,,,\n\
+             4,{m1},-4,0.25,0.5,1,0.65,high\n"
+        );
         assert_eq!(written(&scores, None, &options), expected);
     }
 

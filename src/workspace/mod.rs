@@ -13,6 +13,7 @@ pub mod queue;
 pub mod results;
 pub mod rule_editor;
 pub mod rule_stats;
+pub mod salt;
 pub mod tiers;
 pub mod train_form;
 pub mod whatif;

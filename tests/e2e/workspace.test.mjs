@@ -132,17 +132,29 @@ test('a 100k-row medical file from the CLI: upload, train both, explain, queue 5
   await page.getByTestId('evaluation-forest').getByRole('img', { name: /beeswarm/i }).first().waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('sample-explaining').count(), 0);
 
-  // Hashed identifiers: the member ids in the scored download are 16 hex characters.
+  // Hashed identifiers: the member ids in the scored download are HMAC-SHA-256, 64 hex characters.
   await openScreen(page, 'files');
   await page.getByTestId('hash-ids').check();
   const scored = await download(page, 'download-scored');
   const scoredLines = scored.text.trimEnd().split('\n');
   assert.equal(scoredLines.length, 100_001);
   const memberAt = cells(scoredLines[0]).indexOf('member_id');
-  assert.match(cells(scoredLines[1])[memberAt], /^[0-9a-f]{16}$/);
+  assert.match(cells(scoredLines[1])[memberAt], /^[0-9a-f]{64}$/);
   assert.ok(!scored.text.includes(',MBR'), 'no raw member id left');
-  const salt = await page.getByTestId('salt-value').textContent();
-  assert.match(salt, /^[0-9a-f]{16}$/);
+  const salt = await page.getByTestId('salt-input').inputValue();
+  assert.match(salt, /^[0-9a-f]{64}$/, 'a drawn salt is 256 bits');
+  // A typed salt is taken when long enough, so exports on different days join; a short one is refused.
+  await page.getByTestId('salt-input').fill('short');
+  await page.getByTestId('salt-input').blur();
+  await page.getByTestId('salt-error').waitFor();
+  await page.getByTestId('salt-input').fill('our-claims-salt-2026');
+  await page.getByTestId('salt-input').blur();
+  await page.getByTestId('salt-error').waitFor({ state: 'detached' });
+  const typed = await download(page, 'download-scored');
+  const typedMember = cells(typed.text.trim().split('\n')[1])[memberAt];
+  const again = await download(page, 'download-scored');
+  assert.equal(cells(again.text.trim().split('\n')[1])[memberAt], typedMember, 'the same typed salt gives the same hashes');
+  assert.notEqual(typedMember, cells(scoredLines[1])[memberAt]);
 
   // Metrics of both models, and the schema report of the uploaded file, as JSON.
   const metrics = JSON.parse((await download(page, 'download-metrics')).text);

@@ -1,5 +1,5 @@
 //! The Downloads screen: scored claims, metrics, the schema report, the rule pack, model
-//! files and shap trees, with optional salted hashing of identifiers; and loading a saved model to score the
+//! files and shap trees, with optional keyed hashing of identifiers; and loading a saved model to score the
 //! current claims without retraining.
 
 use leptos::prelude::*;
@@ -7,7 +7,6 @@ use web_sys::HtmlInputElement;
 
 use crate::protocol::{ExportRequest, ModelSlot};
 use crate::ui::state::AppState;
-use crate::workspace::export::make_salt;
 
 /// The Downloads screen.
 #[component]
@@ -51,13 +50,21 @@ pub fn FilesPanel() -> impl IntoView {
                 <div class="check-row">
                     <input type="checkbox" id="hash-ids" data-testid="hash-ids" prop:checked=move || state.hash_ids.get()
                         on:change=move |e| state.hash_ids.set(event_target_checked(&e)) />
-                    <label for="hash-ids">"Hash member, provider, prescriber and pharmacy identifiers (salted SHA-256)"</label>
+                    <label for="hash-ids">"Hash member, provider, prescriber and pharmacy identifiers (HMAC-SHA-256)"</label>
                 </div>
-                <p class="hint">
-                    "Salt: " <code data-testid="salt-value">{move || state.salt.get()}</code>" "
-                    <button type="button" class="link" on:click=move |_| state.salt.set(make_salt(js_sys::Date::now().to_bits()))>"New salt"</button>
-                    " Keep the salt to match hashed identifiers across files; without it they cannot be reversed by lookup."
+                <div class="salt-row">
+                    <label for="salt-input">"Salt"</label>
+                    <input type="text" id="salt-input" data-testid="salt-input" spellcheck="false" autocomplete="off"
+                        aria-describedby="salt-hint"
+                        prop:value=move || state.salt.get()
+                        on:change=move |e| state.type_salt(&event_target_value(&e)) />
+                    <button type="button" class="secondary" data-testid="new-salt" on:click=move |_| state.draw_salt()>"New salt"</button>
+                </div>
+                <p class="hint" id="salt-hint">
+                    "A new salt is 256 random bits from your browser. Type your own (16 characters or more) and keep it to \
+                     match hashed identifiers across files and days; without it they cannot be reversed by lookup."
                 </p>
+                {move || state.salt_error.get().map(|error| view! { <p class="error" role="alert" data-testid="salt-error">{error}</p> })}
                 <p class="hint">"Cells starting with = + - @ are prefixed with ' so spreadsheets never run them as formulas."</p>
                 <ul class="download-list">
                     <li><button type="button" data-testid="download-scored" disabled=no_results on:click=scored>"Scored claims (CSV)"</button></li>
