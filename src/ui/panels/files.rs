@@ -64,7 +64,7 @@ pub fn FilesPanel() -> impl IntoView {
                     "A new salt is 256 random bits from your browser. Type your own (16 characters or more) and keep it to \
                      match hashed identifiers across files and days; without it they cannot be reversed by lookup."
                 </p>
-                {move || state.salt_error.get().map(|error| view! { <p class="error" role="alert" data-testid="salt-error">{error}</p> })}
+                {move || state.salt_error.get().map(|error| view! { <p class="rule-problem" role="alert" data-testid="salt-error">{error}</p> })}
                 <p class="hint">"Cells starting with = + - @ are prefixed with ' so spreadsheets never run them as formulas."</p>
                 <ul class="download-list">
                     <li><button type="button" data-testid="download-scored" disabled=no_results on:click=scored>"Scored claims (CSV)"</button></li>
