@@ -5,7 +5,7 @@
 use crate::claims::features::plan_features;
 use crate::claims::schema::{normalize_header, ValueKind};
 use crate::claims::table::{format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, MISSING_DAY};
-use crate::hashing::{KeyedMap, KeyedSet};
+use crate::hashing::KeyedMap;
 
 use super::budget::BudgetKind;
 use super::discovery::{discover, profile_named, Discovery};
@@ -266,28 +266,29 @@ impl RecordSink for TableBuilder {
 }
 
 /// Names made unique as they are taken: `base`, or `base_2`, `base_3`, ... whichever is
-/// free. Linear however the names repeat: a set of the names taken, and for each base the
-/// next suffix to try, which only moves forward (so 4,096 copies of one header cost 4,096
+/// free. Linear however the names repeat: each name taken maps to the next suffix to try
+/// for it as a base, which only moves forward (so 4,096 copies of one header cost 4,096
 /// insertions, not 4,096² comparisons).
 #[derive(Default)]
 struct UniqueNames {
-    taken: KeyedSet<String>,
     next_suffix: KeyedMap<String, usize>,
 }
 
 impl UniqueNames {
     fn take(&mut self, base: &str) -> String {
-        if self.taken.insert(base.to_owned()) {
+        let Some(next) = self.next_suffix.get_mut(base) else {
+            self.next_suffix.insert(base.to_owned(), 2);
             return base.to_owned();
-        }
-        let next = self.next_suffix.entry(base.to_owned()).or_insert(2);
-        loop {
-            let candidate = format!("{base}_{next}");
+        };
+        let mut candidate = format!("{base}_{next}");
+        *next += 1;
+        while self.next_suffix.contains_key(&candidate) {
+            let Some(next) = self.next_suffix.get_mut(base) else { break };
+            candidate = format!("{base}_{next}");
             *next += 1;
-            if self.taken.insert(candidate.clone()) {
-                return candidate;
-            }
         }
+        self.next_suffix.insert(candidate.clone(), 2);
+        candidate
     }
 }
 

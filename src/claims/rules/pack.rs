@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::condition::{Condition, ConditionError};
-use crate::hashing::KeyedSet;
+use crate::hashing::KeyedMap;
 
 /// The `format` field of every rule pack file.
 pub const PACK_FORMAT: &str = "claimforest-rules";
@@ -247,12 +247,13 @@ impl RulePack {
         if self.rules.len() > MAX_RULES {
             return Err(PackError::TooManyRules { found: self.rules.len() });
         }
-        let mut ids = KeyedSet::default();
+        // Rule id to position (a map type the crate already has, so no new code is compiled).
+        let mut ids: KeyedMap<&str, usize> = KeyedMap::default();
         for (index, rule) in self.rules.iter().enumerate() {
             if rule.id.trim().is_empty() {
                 return Err(PackError::EmptyId { position: index + 1 });
             }
-            if !ids.insert(rule.id.as_str()) {
+            if ids.insert(rule.id.as_str(), index).is_some() {
                 return Err(PackError::DuplicateId { id: rule.id.clone() });
             }
             if !(0.0..=1.0).contains(&rule.severity) {

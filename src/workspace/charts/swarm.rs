@@ -1,7 +1,7 @@
 //! The beeswarm's layout: deterministic vertical jitter within a row, and colour buckets
 //! for feature-value ranks.
 
-use std::collections::HashMap;
+use crate::hashing::KeyedMap;
 
 use super::scale::LinearScale;
 
@@ -32,7 +32,7 @@ pub fn swarm_layout(shap: &[f64], x: &LinearScale, layout: &SwarmLayout) -> Vec<
     let max_offset = if layout.max_offset.is_finite() { layout.max_offset.max(0.0) } else { 0.0 };
     let n_levels = (max_offset / diameter).floor().min(1e6) as usize;
     let n_slots = 2 * n_levels + 1;
-    let mut filled: HashMap<i64, usize> = HashMap::new();
+    let mut filled: KeyedMap<i64, usize> = KeyedMap::default();
     shap.iter()
         .map(|&value| {
             if !value.is_finite() {
