@@ -45,11 +45,12 @@ pub enum BudgetKind {
 }
 
 impl IngestBudget {
-    /// A browser tab's budget. One million medical claims (40 columns once read) peak at
-    /// about 450 MB in the session worker's wasm heap; three million rows or 120 million
-    /// cells keep the table and its derived features under about 1.5 GB, leaving the rest of
-    /// the 4 GiB heap for training. Two GiB of text is about 15 million claims of the
-    /// generators' width, far past the row limit, so only padding or a bomb reaches it.
+    /// A browser tab's budget. One million medical claims (16 columns as read, more once the
+    /// derived features are added) peak at about 450 MB in the session worker's wasm heap;
+    /// three million rows keep that under about 1.5 GB, leaving the rest of the 4 GiB heap
+    /// for training, and 120 million cells (3 million rows of 40 columns) hold wide files to
+    /// the same. Two GiB of text is about 15 million claims of the generators' width, far past
+    /// the row limit, so only padding or a bomb reaches it.
     pub const TAB: Self =
         Self { max_bytes: 2 << 30, max_rows: 3_000_000, max_cells: 120_000_000, scope: BudgetScope::Tab };
 
