@@ -101,3 +101,15 @@ fn every_corpus_file_loads_or_fails_as_expected() {
     }
     assert!(failures.is_empty(), "{} corpus files misbehaved:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn a_16_mb_header_of_commas_is_refused_without_holding_its_fields() {
+    // 16 million empty header fields: kept as field ends and slices they would take about
+    // 400 MB; only the first 4,097 are kept, so the peak is the record's own bytes.
+    let bytes = std::fs::read(corpus_dir().join("commas_header_16mb.csv.gz")).expect("corpus file");
+    let (result, peak) =
+        crate::memory::peak_heap_of(|| read_bytes(&bytes, "commas.csv.gz", &IngestOptions::default()).map(|_| ()));
+    let message = result.expect_err("refused").to_string();
+    assert!(message.contains("more than 4096 columns"), "{message}");
+    assert!(peak < 48 << 20, "peak heap {peak} B");
+}
