@@ -299,6 +299,19 @@ impl CategoricalBuilder {
 /// An empty interner slot (no code is `u32::MAX`: that is `MISSING_CODE`).
 const EMPTY_SLOT: u64 = u64::MAX;
 
+/// Formats a whole count with thousands separators, as "1,000".
+pub fn format_count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (idx, ch) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Formats a number without a trailing ".0" for whole values; empty for NaN.
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {

@@ -244,15 +244,7 @@ pub fn format_metric(value: f64) -> String {
 
 /// Formats a whole count with thousands separators, as "1,000".
 pub fn format_count(count: usize) -> String {
-    let digits = count.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (idx, ch) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::claims::table::format_count(count as u64)
 }
 
 /// The geometry of a virtualized list of equally tall rows.

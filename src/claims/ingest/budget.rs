@@ -10,6 +10,8 @@
 use std::fmt;
 use std::io::Read;
 
+use crate::claims::table::format_count;
+
 /// What a file may make the reader take. A file past any limit is refused with
 /// [`super::IngestError::OverBudget`], naming the limit and how to raise it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +73,8 @@ impl IngestBudget {
     pub(crate) fn describe(&self, kind: BudgetKind) -> String {
         let (limit, flag) = match kind {
             BudgetKind::Bytes => (format_bytes(self.max_bytes), "--max-bytes"),
-            BudgetKind::Rows => (format!("{} rows", group_thousands(self.max_rows as u64)), "--max-rows"),
-            BudgetKind::Cells => (format!("{} cells", group_thousands(self.max_cells)), "--max-cells"),
+            BudgetKind::Rows => (format!("{} rows", format_count(self.max_rows as u64)), "--max-rows"),
+            BudgetKind::Cells => (format!("{} cells", format_count(self.max_cells)), "--max-cells"),
         };
         match self.scope {
             BudgetScope::Tab => format!(
@@ -144,20 +146,8 @@ fn format_bytes(bytes: u64) -> String {
     } else if bytes >= MIB {
         format!("{:.1} MB of text", bytes as f64 / MIB as f64)
     } else {
-        format!("{} bytes of text", group_thousands(bytes))
+        format!("{} bytes of text", format_count(bytes))
     }
-}
-
-fn group_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (idx, digit) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[cfg(test)]
