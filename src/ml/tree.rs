@@ -221,7 +221,8 @@ impl DecisionTree {
 
     /// Checks a tree read from a file: its nodes form one tree (see
     /// [`check_tree_shape`]), split features exist, the class count is within
-    /// [`MAX_CLASSES`], and every node has finite, non-negative class weights and cover.
+    /// [`MAX_CLASSES`], and every node has finite, non-negative class weights and cover
+    /// (positive at a split).
     /// Traversal, flattening and explaining never panic on a valid tree, and cost time and
     /// memory linear in its size.
     pub fn validate(&self, n_features: usize) -> Result<(), String> {
@@ -238,8 +239,13 @@ impl DecisionTree {
             feature_idx: node.feature_idx as usize,
         });
         check_tree_shape(shapes, n_features, MAX_TREE_DEPTH).map_err(|error| error.to_string())?;
-        if let Some(node_idx) = self.nodes.iter().position(|node| !(node.cover.is_finite() && node.cover >= 0.0)) {
-            return Err(format!("tree node {node_idx} has a cover that is negative or not a number"));
+        // A split divides by its cover when explaining: it must be positive; a leaf's may be 0.
+        let bad_cover = |node: &TreeNode| {
+            let least = if node.is_leaf() { 0.0 } else { f64::MIN_POSITIVE };
+            !(node.cover.is_finite() && node.cover >= least)
+        };
+        if let Some(node_idx) = self.nodes.iter().position(bad_cover) {
+            return Err(format!("tree node {node_idx} has a cover that is not a positive number"));
         }
         for (node_idx, weights) in self.class_weights.chunks_exact(self.n_classes).enumerate() {
             let total: f64 = weights.iter().sum();
