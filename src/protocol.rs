@@ -297,6 +297,10 @@ pub struct LabelChoice {
     pub classes: Vec<String>,
     /// The class read as positive by default (e.g. "1").
     pub default_positive: Option<String>,
+    /// Whether the column looks like a label (the schema says so, or its name does, as
+    /// `fraud_reported` or a status column holding Denied): only such a column is preselected.
+    #[serde(default)]
+    pub proposed: bool,
 }
 
 /// A column the user may train on.

@@ -484,52 +484,105 @@ pub struct SkippedColumn {
     pub reason: String,
 }
 
-/// The columns a model should read when the user names none: every column except the
-/// label, the schema's identifiers, labels and label details, and free text with a distinct
-/// value on most rows (an identifier by another name).
+/// The columns a model should read when the user names none: every column except
+/// - the label, the schema's identifiers, entities, dates, labels and label details;
+/// - columns named like an identifier (`policy_number`, `insured_zip`, `claim_no`); whole
+///   numbers distinct on nearly every row that are codes of one width or a count (an
+///   identifier by another name; amounts are neither); free text with a distinct value on
+///   most rows;
+/// - columns named like a label with few values (`fraud_reported` Y/N), which would leak
+///   the answer, also when there is no label (an isolation forest);
+/// - empty and constant columns, which cannot split.
+///
+/// Each left out comes with the reason; the user may add any back.
 pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) -> (Vec<String>, Vec<SkippedColumn>) {
-    use crate::claims::schema::known_role;
-    use crate::claims::table::ColumnData;
+    use crate::claims::schema::{known_role, looks_like_identifier_name, looks_like_label_name};
     let mut features = Vec::new();
     let mut skipped = Vec::new();
     for column in table.columns() {
-        let skip = |reason: &str| SkippedColumn { name: column.name.clone(), reason: reason.to_owned() };
-        if Some(column.name.as_str()) == label_column {
-            skipped.push(skip("the label"));
-            continue;
+        let reason = if Some(column.name.as_str()) == label_column {
+            Some("the label")
+        } else {
+            match known_role(&column.name) {
+                Some(ColumnRole::Identifier) => Some("an identifier"),
+                Some(ColumnRole::Entity) => Some("a member, provider or pharmacy identifier (its aggregates are features)"),
+                Some(ColumnRole::Date) => Some("a date (the gaps and windows built from it are features)"),
+                Some(ColumnRole::Label | ColumnRole::LabelDetail) => {
+                    Some("a label or label detail, which would leak the answer")
+                }
+                _ => column_exclusion(table.n_rows(), &column.name, &column.data, |name| {
+                    (looks_like_identifier_name(name), looks_like_label_name(name))
+                }),
+            }
+        };
+        match reason {
+            Some(reason) => skipped.push(SkippedColumn { name: column.name.clone(), reason: reason.to_owned() }),
+            None => features.push(column.name.clone()),
         }
-        match known_role(&column.name) {
-            Some(ColumnRole::Identifier) => {
-                skipped.push(skip("an identifier"));
-                continue;
-            }
-            Some(ColumnRole::Entity) => {
-                skipped.push(skip("a member, provider or pharmacy identifier (its aggregates are features)"));
-                continue;
-            }
-            Some(ColumnRole::Date) => {
-                skipped.push(skip("a date (the gaps and windows built from it are features)"));
-                continue;
-            }
-            Some(ColumnRole::Label | ColumnRole::LabelDetail) => {
-                skipped.push(skip("a label or label detail, which would leak the answer"));
-                continue;
-            }
-            _ => {}
-        }
-        if let ColumnData::Date { .. } = &column.data {
-            skipped.push(skip("a date (the gaps and windows built from it are features)"));
-            continue;
-        }
-        if let ColumnData::Categorical { levels, .. } = &column.data {
-            if levels.len() > 50 && levels.len() * 2 > table.n_rows() {
-                skipped.push(skip("text with a distinct value on most rows (an identifier?)"));
-                continue;
-            }
-        }
-        features.push(column.name.clone());
     }
     (features, skipped)
+}
+
+/// Why a column the schema does not know stays out of the default features, if it does.
+/// `name_says` gives (named like an identifier, named like a label).
+fn column_exclusion(
+    n_rows: usize,
+    name: &str,
+    data: &crate::claims::table::ColumnData,
+    name_says: impl Fn(&str) -> (bool, bool),
+) -> Option<&'static str> {
+    use crate::claims::table::ColumnData;
+    let (identifier_name, label_name) = name_says(name);
+    if identifier_name {
+        return Some("named like an identifier");
+    }
+    let (n_present, n_distinct, id_like_numbers) = match data {
+        ColumnData::Date { .. } => return Some("a date (the gaps and windows built from it are features)"),
+        ColumnData::Categorical { levels, codes } => {
+            let n_present = codes.iter().filter(|&&code| code != crate::claims::table::MISSING_CODE).count();
+            (n_present, levels.len(), false)
+        }
+        ColumnData::Numeric { values } => {
+            let mut distinct: crate::hashing::KeyedSet<u64> = crate::hashing::KeyedSet::default();
+            let (mut n_present, mut n_widest_width) = (0, 0);
+            let mut widths = [0usize; 20];
+            let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+            let mut whole = true;
+            for value in values.iter().filter(|v| !v.is_nan()) {
+                n_present += 1;
+                whole &= value.fract() == 0.0 && value >= 0.0;
+                distinct.insert((value + 0.0).to_bits());
+                (low, high) = (low.min(value), high.max(value));
+                let width = (value.abs().max(1.0).log10().floor() as usize).min(widths.len() - 1);
+                widths[width] += 1;
+                n_widest_width = n_widest_width.max(widths[width]);
+            }
+            // Identifiers written as numbers are codes of one width (policy numbers, zip
+            // codes) or a count up from somewhere (row numbers); amounts are neither.
+            let fixed_width = n_widest_width as f64 >= 0.99 * n_present as f64;
+            let dense = high - low + 1.0 <= 1.1 * distinct.len() as f64;
+            (n_present, distinct.len(), whole && (fixed_width || dense))
+        }
+    };
+    if n_present == 0 {
+        return Some("empty on every row");
+    }
+    if n_distinct == 1 {
+        return Some("the same value on every row");
+    }
+    if label_name && n_distinct <= 10 {
+        return Some("named like a label, which would leak the answer");
+    }
+    let nearly_unique = n_distinct > 50 && n_distinct as f64 >= 0.95 * n_present as f64;
+    match data {
+        ColumnData::Categorical { .. } if n_distinct > 50 && n_distinct * 2 > n_rows => {
+            Some("text with a distinct value on most rows (an identifier?)")
+        }
+        ColumnData::Numeric { .. } if id_like_numbers && nearly_unique => {
+            Some("codes or counts distinct on nearly every row (an identifier?)")
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -2,26 +2,32 @@
 //! feature columns (raw and derived) with sensible defaults, and how a positive reads.
 
 use crate::claims::features::{FeaturePlan, ANOMALY_FEATURES};
-use crate::claims::schema::{known_role, ColumnRole};
+use crate::claims::schema::{
+    known_role, looks_like_decision_name, looks_like_identifier_name, looks_like_label_name, ColumnRole,
+};
 use crate::claims::table::{ColumnData, MISSING_CODE};
 use crate::claims::ClaimsTable;
 use crate::pipeline::default_feature_columns;
 use crate::protocol::{FeatureChoice, LabelChoice};
+use crate::sorting::sort_stable_by;
 
 /// The most classes a label column may have to be offered.
 const MAX_LABEL_CLASSES: usize = 10;
 
-/// Columns that can be a binary label: the schema's label columns first, then any other
-/// column with 2 to 10 distinct values (never identifiers, entities or dates).
+/// Columns that can be a binary label. Proposed first, in this order: the schema's label
+/// columns, then columns named like a label (`fraud_reported`, `PotentialFraud`) with a
+/// positive value, then decision columns (`claim_status`) whose values include one (Denied,
+/// Fraud); then, not proposed, any other column with 2 to 10 distinct values (never
+/// identifiers, entities or dates). Only a proposed label is ever preselected.
 pub fn label_choices(table: &ClaimsTable) -> Vec<LabelChoice> {
-    let mut known = Vec::new();
-    let mut other = Vec::new();
+    let mut ranked: Vec<(u8, LabelChoice)> = Vec::new();
     for column in table.columns() {
         let role = known_role(&column.name);
         if matches!(
             role,
             Some(ColumnRole::Identifier | ColumnRole::Entity | ColumnRole::Date | ColumnRole::LabelDetail)
-        ) {
+        ) || looks_like_identifier_name(&column.name)
+        {
             continue;
         }
         let Some(classes) = distinct_classes(&column.data) else { continue };
@@ -29,15 +35,25 @@ pub fn label_choices(table: &ClaimsTable) -> Vec<LabelChoice> {
             continue;
         }
         let default_positive = default_positive(&classes);
-        let choice = LabelChoice { column: column.name.clone(), classes, default_positive };
-        if role == Some(ColumnRole::Label) {
-            known.push(choice);
+        let rank = if role == Some(ColumnRole::Label) {
+            0
+        } else if default_positive.is_some() && looks_like_label_name(&column.name) {
+            1
+        } else if default_positive.is_some() && looks_like_decision_name(&column.name) {
+            2
         } else {
-            other.push(choice);
-        }
+            3
+        };
+        let choice = LabelChoice { column: column.name.clone(), classes, default_positive, proposed: rank < 3 };
+        ranked.push((rank, choice));
     }
-    known.extend(other);
-    known
+    sort_stable_by(&mut ranked, &|a, b| a.0.cmp(&b.0));
+    ranked.into_iter().map(|(_, choice)| choice).collect()
+}
+
+/// The label the page starts with: the first proposed one, if any.
+pub fn proposed_label(choices: &[LabelChoice]) -> Option<&LabelChoice> {
+    choices.first().filter(|choice| choice.proposed)
 }
 
 /// Every column a model may read: the default feature set (see
@@ -121,6 +137,6 @@ fn distinct_classes(data: &ColumnData) -> Option<Vec<String>> {
 }
 
 fn default_positive(classes: &[String]) -> Option<String> {
-    const POSITIVE: [&str; 7] = ["1", "y", "yes", "true", "t", "denied", "fraud"];
+    const POSITIVE: [&str; 9] = ["1", "y", "yes", "true", "t", "denied", "fraud", "fraudulent", "rejected"];
     classes.iter().find(|c| POSITIVE.contains(&c.trim().to_ascii_lowercase().as_str())).cloned()
 }

@@ -29,7 +29,7 @@ use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
 use crate::workspace::hybrid::rule_clean_training_rows;
 use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
-pub use choices::{feature_choices, label_choices, positive_word};
+pub use choices::{feature_choices, label_choices, positive_word, proposed_label};
 pub use shap::ShapWork;
 
 /// The origin of a model fitted in this session (others carry their file's name).
@@ -353,7 +353,7 @@ impl Session {
         let labels = label_choices(&raw);
         let n_claim_columns = raw.columns().len();
         let (prepared, plan) = prepare_owned(raw).map_err(|error| format!("{source}: {error}"))?;
-        let default_label = labels.first().map(|choice| choice.column.as_str());
+        let default_label = proposed_label(&labels).map(|choice| choice.column.as_str());
         let features = feature_choices(&prepared, &plan, default_label);
         let rules = self.rules_for(&prepared);
         let data = LoadedData {

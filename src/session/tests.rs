@@ -484,3 +484,87 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
     let explain = ToWorker::Explain { job_id: 6, slot: ModelSlot::Forest, row: 17 };
     assert!(matches!(session.handle(explain, None, &mut quiet), FromWorker::Explained { .. }));
 }
+
+/// An auto-insurance claims file of the public data set's shape: policy numbers and zip
+/// codes (nearly unique whole numbers), a state with three values, free-text locations, an
+/// empty trailing column, and the label last, `fraud_reported` Y/N (about a quarter Y).
+fn insurance_like_csv(n_rows: usize) -> Vec<u8> {
+    let mut rng = crate::ml::SeededRng::new(5);
+    let mut csv = String::from(
+        "months_as_customer,age,policy_number,policy_state,policy_deductable,insured_zip,insured_hobbies,\
+         incident_severity,incident_location,total_claim_amount,fraud_reported,_c39\n",
+    );
+    let hobbies = ["chess", "reading", "golf", "cross-fit", "polo", "movies", "hiking", "yachting"];
+    let severities = ["Minor Damage", "Major Damage", "Total Loss", "Trivial Damage"];
+    for row in 0..n_rows {
+        let severity = severities[rng.index(severities.len())];
+        let fraud = if severity == "Major Damage" { rng.chance(0.6) } else { rng.chance(0.1) };
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{severity},{} Elm St,{},{},\n",
+            rng.below(480),
+            19 + rng.below(45),
+            100_000 + row * 7 + rng.index(7),
+            ["OH", "IN", "IL"][rng.index(3)],
+            [500, 1000, 2000][rng.index(3)],
+            430_000 + row * 13 + rng.index(13),
+            hobbies[rng.index(hobbies.len())],
+            1000 + row,
+            100 + rng.below(100_000),
+            if fraud { "Y" } else { "N" },
+        ));
+    }
+    csv.into_bytes()
+}
+
+#[test]
+fn a_file_nobody_here_wrote_proposes_its_real_label_and_leaves_identifiers_out() {
+    let mut session = Session::default();
+    let reply = session.handle(
+        ToWorker::IngestFile { job_id: 1, file_name: "insurance_claims.csv".into() },
+        posted(insurance_like_csv(1_000)),
+        &mut quiet,
+    );
+    let FromWorker::Loaded { data, .. } = reply else { panic!("{reply:?}") };
+    let proposed = proposed_label(&data.labels).expect("a label is proposed");
+    assert_eq!((proposed.column.as_str(), proposed.default_positive.as_deref()), ("fraud_reported", Some("Y")));
+    let state = data.labels.iter().find(|l| l.column == "policy_state").expect("offered, not proposed");
+    assert!(!state.proposed);
+    let off = |name: &str| {
+        let choice = data.features.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{name} offered"));
+        assert!(!choice.default_on, "{name} is on by default");
+        choice.note.clone().unwrap_or_default()
+    };
+    assert_eq!(off("policy_number"), "named like an identifier");
+    assert_eq!(off("insured_zip"), "named like an identifier");
+    assert_eq!(off("_c39"), "empty on every row");
+    assert!(off("incident_location").contains("distinct value on most rows"), "{}", off("incident_location"));
+    assert!(data.features.iter().all(|f| f.name != "fraud_reported"), "the label is not offered as a feature");
+    for on in ["age", "policy_state", "insured_hobbies", "incident_severity", "total_claim_amount"] {
+        assert!(data.features.iter().any(|f| f.name == on && f.default_on), "{on} is a default feature");
+    }
+    // Training on the proposal works, and learns the planted signal.
+    let mut run = request(&data, AlgorithmChoice::RandomForest);
+    run.positive_label = proposed.default_positive.clone();
+    let results = train(&mut session, run);
+    let auc = results.models[0].evaluation.metrics.as_ref().and_then(|m| m.roc_auc).expect("held-out AUC");
+    assert!(auc > 0.6, "held-out AUC {auc}");
+}
+
+#[test]
+fn without_a_label_column_nothing_is_proposed_and_label_named_columns_stay_out() {
+    // The same file without its label: the isolation forest's defaults must not read a
+    // column named like a label either.
+    let mut table = crate::claims::ingest::read_bytes(&insurance_like_csv(300), "f.csv", &Default::default())
+        .expect("reads")
+        .table;
+    let labels = label_choices(&table);
+    assert_eq!(proposed_label(&labels).map(|l| l.column.as_str()), Some("fraud_reported"));
+    let (prepared, plan) = crate::pipeline::prepare(&table).expect("prepares");
+    let features = feature_choices(&prepared, &plan, None);
+    let fraud = features.iter().find(|f| f.name == "fraud_reported").expect("offered");
+    assert!(!fraud.default_on && fraud.note.as_deref().is_some_and(|n| n.contains("named like a label")));
+    table = crate::claims::ingest::read_bytes(b"state,amount\nOH,1\nIN,2\nOH,3\n", "g.csv", &Default::default())
+        .expect("reads")
+        .table;
+    assert_eq!(proposed_label(&label_choices(&table)), None, "a state is never guessed as the label");
+}

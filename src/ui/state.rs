@@ -14,6 +14,7 @@ use crate::claims::synth::{Scenario, SynthOptions};
 use crate::claims::table_bytes::{read_sized_table, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::pipeline::binary_labels;
+use crate::session::proposed_label;
 use crate::protocol::{
     AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice, RulesData,
     RunResults, ToWorker,
@@ -303,7 +304,7 @@ impl AppState {
             }
             data.with(|data| {
                 let data = data.as_ref()?;
-                let choice = data.loaded.labels.first()?;
+                let choice = proposed_label(&data.loaded.labels)?;
                 let labels = binary_labels(&data.table, &choice.column, choice.default_positive.as_deref()).ok()?;
                 Some(Arc::new(labels.into_iter().map(|label| label == 1).collect()))
             })
@@ -762,8 +763,10 @@ impl AppState {
             message.push_str(&format!(" {} rows were skipped; see the schema report.", format_count(rejected)));
         }
         self.status.set(message);
-        let label = loaded.labels.first().map(|l| l.column.clone());
-        let positive = loaded.labels.first().and_then(|l| l.default_positive.clone());
+        // Only a column that looks like a label is preselected; otherwise anomaly detection.
+        let proposed = proposed_label(&loaded.labels);
+        let label = proposed.map(|l| l.column.clone());
+        let positive = proposed.and_then(|l| l.default_positive.clone());
         let anomaly: Vec<String> =
             loaded.features.iter().filter(|f| f.anomaly_default).map(|f| f.name.clone()).collect();
         let features: Vec<String> = if label.is_none() && !anomaly.is_empty() {
