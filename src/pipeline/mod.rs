@@ -505,7 +505,9 @@ pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) 
         } else {
             match known_role(&column.name) {
                 Some(ColumnRole::Identifier) => Some("an identifier"),
-                Some(ColumnRole::Entity) => Some("a member, provider or pharmacy identifier (its aggregates are features)"),
+                Some(ColumnRole::Entity) => {
+                    Some("a member, provider or pharmacy identifier (its aggregates are features)")
+                }
                 Some(ColumnRole::Date) => Some("a date (the gaps and windows built from it are features)"),
                 Some(ColumnRole::Label | ColumnRole::LabelDetail) => {
                     Some("a label or label detail, which would leak the answer")

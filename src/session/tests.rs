@@ -554,9 +554,8 @@ fn a_file_nobody_here_wrote_proposes_its_real_label_and_leaves_identifiers_out()
 fn without_a_label_column_nothing_is_proposed_and_label_named_columns_stay_out() {
     // The same file without its label: the isolation forest's defaults must not read a
     // column named like a label either.
-    let mut table = crate::claims::ingest::read_bytes(&insurance_like_csv(300), "f.csv", &Default::default())
-        .expect("reads")
-        .table;
+    let mut table =
+        crate::claims::ingest::read_bytes(&insurance_like_csv(300), "f.csv", &Default::default()).expect("reads").table;
     let labels = label_choices(&table);
     assert_eq!(proposed_label(&labels).map(|l| l.column.as_str()), Some("fraud_reported"));
     let (prepared, plan) = crate::pipeline::prepare(&table).expect("prepares");

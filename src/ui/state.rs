@@ -14,11 +14,11 @@ use crate::claims::synth::{Scenario, SynthOptions};
 use crate::claims::table_bytes::{read_sized_table, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::pipeline::binary_labels;
-use crate::session::proposed_label;
 use crate::protocol::{
     AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice, RulesData,
     RunResults, ToWorker,
 };
+use crate::session::proposed_label;
 use crate::workspace::explain::ClaimExplanation;
 use crate::workspace::export::ExportOptions;
 use crate::workspace::hybrid::{claim_priority, AnomalyRescale, HybridWeights, ScoreKind};

@@ -86,10 +86,13 @@ fn a_forest_trains_scores_and_explains_from_files() {
 }
 
 #[test]
-fn no_label_trains_an_isolation_forest() {
+fn isolation_trains_without_a_label() {
     let dir = scratch_dir("isolation");
     ok(claimforest(&["generate", "--rows", "800", "--out", "claims.csv"], &dir));
-    ok(claimforest(&["train", "--input", "claims.csv", "--trees", "30", "--out", "if.json"], &dir));
+    ok(claimforest(
+        &["train", "--input", "claims.csv", "--algorithm", "isolation", "--trees", "30", "--out", "if.json"],
+        &dir,
+    ));
     ok(claimforest(&["score", "--model", "if.json", "--input", "claims.csv", "--out", "scored.csv"], &dir));
     let (header, rows) = csv_rows(&dir.join("scored.csv"));
     let score_col = header.iter().position(|h| h == "score").unwrap();
@@ -169,7 +172,7 @@ fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
         &["generate", "--scenario", "pharmacy", "--rows", "3000", "--seed", "5", "--out", "fills.csv"],
         &dir,
     ));
-    ok(claimforest(&["train", "--input", "fills.csv", "--out", "if.json"], &dir));
+    ok(claimforest(&["train", "--input", "fills.csv", "--algorithm", "isolation", "--out", "if.json"], &dir));
     ok(claimforest(
         &[
             "score",
@@ -305,4 +308,34 @@ fn training_errors_name_the_input_file() {
     let message = failed(claimforest(&["train", "--input", "one_class.csv", "--label", "y", "--out", "m.json"], &dir));
     let last = message.lines().last().unwrap_or_default();
     assert!(last.starts_with("claimforest: one_class.csv: "), "{message}");
+}
+
+#[test]
+fn without_a_label_flag_the_column_that_looks_like_one_is_used_and_named() {
+    let dir = scratch_dir("proposed-label");
+    let mut csv = String::from("policy_number,policy_state,severity,amount,fraud_reported\n");
+    for row in 0..400 {
+        let major = row % 4 == 0;
+        let fraud = if major { row % 8 == 0 || row % 12 == 0 } else { row % 19 == 0 };
+        let state = ["OH", "IN", "IL"][row % 3];
+        let severity = if major { "Major Damage" } else { "Minor Damage" };
+        csv.push_str(&format!(
+            "{},{state},{severity},{},{}\n",
+            500_000 + row,
+            100 + row * 7,
+            if fraud { "Y" } else { "N" }
+        ));
+    }
+    std::fs::write(dir.join("auto.csv"), csv).unwrap();
+    let output = claimforest(&["train", "--input", "auto.csv", "--trees", "10", "--out", "m.json"], &dir);
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("no --label given: training a random forest on 'fraud_reported' (positive 'Y')"), "{said}");
+    assert!(said.contains("not a feature: policy_number (named like an identifier)"), "{said}");
+    let model = std::fs::read_to_string(dir.join("m.json")).unwrap();
+    assert!(model.contains("\"label_column\":\"fraud_reported\""));
+    // A file with no such column trains an isolation forest, and says so.
+    std::fs::write(dir.join("plain.csv"), "state,amount\nOH,1\nIN,2\nIL,3\nOH,4\nIN,5\n").unwrap();
+    let output = claimforest(&["train", "--input", "plain.csv", "--trees", "5", "--out", "if.json"], &dir);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no column looks like one: training an isolation forest"));
 }

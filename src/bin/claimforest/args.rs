@@ -17,7 +17,7 @@ USAGE:
                     [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D|none]
                     [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
                     [--contamination C] --out MODEL.json
-  claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no label: isolation forest)
+  claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no --label: see below)
   claimforest score --model MODEL.json --input FILE --out SCORED.csv
                     [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR]
   claimforest explain --model MODEL.json --input FILE --out SHAP.csv
@@ -32,6 +32,9 @@ Input files are CSV, TSV, or ;- or |-separated text (sniffed), UTF-8 or Windows-
 plain or in .gz or .zip, or the first sheet of an .xlsx workbook. Vendor headers are mapped
 to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
 Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
+Without --label, train uses the column that looks like the label (fraud_reported,
+is_denied, a status column holding Denied, ...) with its positive value and says so, or
+trains an isolation forest when no column does; --algorithm isolation always does.
 Labels may be 1/0, Y/N, yes/no or true/false; --positive names another positive value.
 Inputs are read under a budget sized to this machine's memory (rows, cells, and bytes of
 text once decompressed); a file past it is refused, and --max-rows N, --max-cells N and
@@ -48,15 +51,27 @@ pub struct TrainArgs {
     pub label: Option<String>,
     pub positive: Option<String>,
     pub features: Option<Vec<String>>,
-    pub isolation: bool,
+    pub algorithm: AlgorithmArg,
     pub trees: usize,
     pub seed: u64,
     pub max_depth: Option<usize>,
     pub min_samples_leaf: usize,
     pub max_samples: Option<usize>,
-    pub test_fraction: f64,
+    /// Held out for evaluation: 0.2 for a random forest unless given.
+    pub test_fraction: Option<f64>,
     pub contamination: Option<f64>,
     pub out: String,
+}
+
+/// Which forest `train` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmArg {
+    /// A random forest on `--label`, or on the column that looks like the label.
+    Forest,
+    /// An isolation forest (no label).
+    Isolation,
+    /// A random forest when a label is given or proposed by the data, else an isolation forest.
+    Auto,
 }
 
 /// A validated command.
@@ -199,15 +214,13 @@ fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
 
 fn parse_train(options: &Options) -> Result<Command, String> {
     let label = options.text("label").map(str::to_owned);
-    let isolation = match options.text("algorithm") {
-        None => label.is_none(),
-        Some("forest") => false,
-        Some("isolation") => true,
+    let algorithm = match options.text("algorithm") {
+        None if label.is_some() => AlgorithmArg::Forest,
+        None => AlgorithmArg::Auto,
+        Some("forest") => AlgorithmArg::Forest,
+        Some("isolation") => AlgorithmArg::Isolation,
         Some(other) => return Err(format!("--algorithm: '{other}' is not one of forest, isolation")),
     };
-    if !isolation && label.is_none() {
-        return Err("--algorithm forest needs --label (without a label, train an isolation forest)".into());
-    }
     let features = options.text("features").map(|list| {
         list.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::to_owned).collect::<Vec<_>>()
     });
@@ -220,7 +233,7 @@ fn parse_train(options: &Options) -> Result<Command, String> {
         label,
         positive: options.text("positive").map(str::to_owned),
         features,
-        isolation,
+        algorithm,
         trees: options.count("trees", Some(100))?,
         seed: options.seed()?,
         max_depth: match options.text("max-depth") {
@@ -229,7 +242,7 @@ fn parse_train(options: &Options) -> Result<Command, String> {
         },
         min_samples_leaf: options.count("min-samples-leaf", Some(DEFAULT_MIN_SAMPLES_LEAF))?,
         max_samples: options.text("max-samples").map(|_| options.count("max-samples", None)).transpose()?,
-        test_fraction: options.fraction("test-fraction", if isolation { 0.0 } else { 0.2 })?,
+        test_fraction: options.text("test-fraction").map(|_| options.fraction("test-fraction", 0.2)).transpose()?,
         contamination,
         out: options.required("out")?,
     }))
@@ -372,9 +385,9 @@ mod tests {
         else {
             panic!("train parses")
         };
-        assert!(!train.isolation);
+        assert_eq!(train.algorithm, AlgorithmArg::Forest);
         assert_eq!(train.features, Some(vec!["a".to_owned(), "b".to_owned()]));
-        assert_eq!((train.trees, train.test_fraction), (5, 0.2));
+        assert_eq!((train.trees, train.test_fraction), (5, None));
         assert_eq!((train.max_depth, train.min_samples_leaf), (Some(16), 3), "the claims forest's defaults");
         let Ok(Command::Train(train)) =
             command("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m")
@@ -383,7 +396,7 @@ mod tests {
         };
         assert_eq!((train.max_depth, train.min_samples_leaf), (None, 1), "grown to purity on request");
         let Ok(Command::Train(train)) = command("train --input c.csv --out m") else { panic!("train parses") };
-        assert!(train.isolation, "no label means an isolation forest");
+        assert_eq!(train.algorithm, AlgorithmArg::Auto, "no label: the data decides");
     }
 
     #[test]
@@ -396,7 +409,6 @@ mod tests {
         assert_eq!(command("fly"), Err("unknown command 'fly' (see `claimforest help`)".into()));
         assert_eq!(command("demo --rows"), Err("--rows needs a value".into()));
         assert_eq!(command("demo --rows 1 --rows 2"), Err("--rows is given twice".into()));
-        assert!(command("train --input a --algorithm forest --out m").unwrap_err().contains("needs --label"));
         assert!(command("train --input a --label y --test-fraction 2 --out m").unwrap_err().contains("between"));
         assert!(command("export --model m --format onnx --out t").unwrap_err().contains("not supported"));
     }

@@ -18,10 +18,11 @@ use claimforest::pipeline::{
     binary_labels, default_feature_columns, prepare, prepare_owned, train_anomaly_model, train_model, Algorithm,
     AnomalyRequest, ScoringModel, TrainRequest,
 };
+use claimforest::session::{label_choices, proposed_label};
 use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use claimforest::workspace::tiers::TierCuts;
 
-use crate::args::TrainArgs;
+use crate::args::{AlgorithmArg, TrainArgs};
 
 /// The review-queue depths `evaluate` reports precision and recall at.
 const QUEUE_DEPTHS: [usize; 5] = [10, 50, 100, 500, 1000];
@@ -47,7 +48,31 @@ pub fn inspect(input: &str, profile: &str, json: bool, budget: &IngestBudget) ->
 
 pub fn train(args: &TrainArgs, budget: &IngestBudget) -> Result<(), String> {
     let input = &args.input;
-    let (table, plan) = prepare_owned(read_table(input, budget)?).map_err(|e| format!("{input}: {e}"))?;
+    let raw = read_table(input, budget)?;
+    let (label, positive) = match (&args.label, args.algorithm) {
+        (Some(label), _) => (Some(label.clone()), args.positive.clone()),
+        (None, AlgorithmArg::Isolation) => (None, None),
+        (None, algorithm) => match proposed_label(&label_choices(&raw)) {
+            Some(proposal) => {
+                let positive = args.positive.clone().or_else(|| proposal.default_positive.clone());
+                eprintln!(
+                    "no --label given: training a random forest on '{}' (positive '{}'), the column that looks like \
+                     the label; --algorithm isolation trains an isolation forest instead",
+                    proposal.column,
+                    positive.as_deref().unwrap_or("?")
+                );
+                (Some(proposal.column.clone()), positive)
+            }
+            None if algorithm == AlgorithmArg::Forest => {
+                return Err(format!("{input}: no column looks like a label; name one with --label"));
+            }
+            None => {
+                eprintln!("no --label given and no column looks like one: training an isolation forest");
+                (None, None)
+            }
+        },
+    };
+    let (table, plan) = prepare_owned(raw).map_err(|e| format!("{input}: {e}"))?;
     if !plan.features.is_empty() {
         eprintln!(
             "derived features: {} built from member, provider and pharmacy columns ({} skipped; `inspect` says why)",
@@ -58,7 +83,7 @@ pub fn train(args: &TrainArgs, budget: &IngestBudget) -> Result<(), String> {
     let feature_columns = match &args.features {
         Some(features) => features.clone(),
         None => {
-            let (features, skipped) = default_feature_columns(&table, args.label.as_deref());
+            let (features, skipped) = default_feature_columns(&table, label.as_deref());
             for column in skipped {
                 eprintln!("not a feature: {} ({})", column.name, column.reason);
             }
@@ -67,51 +92,55 @@ pub fn train(args: &TrainArgs, budget: &IngestBudget) -> Result<(), String> {
     };
     eprintln!("features: {}", feature_columns.join(", "));
     let mut progress = progress_printer();
-    let model = if args.isolation {
-        let forest = IsolationForestParams {
-            n_trees: args.trees,
-            max_samples: args.max_samples.unwrap_or(256),
-            contamination: args.contamination,
-            seed: args.seed,
-        };
-        let request = AnomalyRequest::new(feature_columns, forest);
-        let (model, _) = train_anomaly_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
-        eprintln!(
-            "isolation forest: {} trees on ψ = {} rows; {} of {} training rows flagged at score >= {:.4}",
-            args.trees,
-            args.max_samples.unwrap_or(256).min(table.n_rows()),
-            model.training().n_flagged.unwrap_or(0),
-            table.n_rows(),
-            model.threshold()
-        );
-        model
-    } else {
-        let request = TrainRequest {
-            label_column: args.label.clone().unwrap_or_default(),
-            positive_label: args.positive.clone(),
-            feature_columns,
-            forest: ForestParams {
+    let model = match label {
+        None => {
+            let forest = IsolationForestParams {
                 n_trees: args.trees,
+                max_samples: args.max_samples.unwrap_or(256),
+                contamination: args.contamination,
                 seed: args.seed,
-                max_samples: args.max_samples,
-                tree: TreeParams {
-                    max_depth: args.max_depth,
-                    min_samples_leaf: args.min_samples_leaf,
-                    ..TreeParams::default()
-                },
-                ..ForestParams::default()
-            },
-            test_fraction: args.test_fraction,
-            split_seed: args.seed,
-            decision_threshold: 0.5,
-        };
-        let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
-        eprintln!("random forest: {} trees on {} rows, {} held out", args.trees, report.n_train, report.n_test);
-        if let Some(held_out) = &model.training().held_out {
-            let auc = held_out.roc_auc.map_or("n/a".to_owned(), |auc| format!("{auc:.4}"));
-            eprintln!("held-out accuracy {:.4}, ROC AUC {auc}", held_out.accuracy);
+            };
+            let request = AnomalyRequest::new(feature_columns, forest);
+            let (model, _) =
+                train_anomaly_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
+            eprintln!(
+                "isolation forest: {} trees on ψ = {} rows; {} of {} training rows flagged at score >= {:.4}",
+                args.trees,
+                args.max_samples.unwrap_or(256).min(table.n_rows()),
+                model.training().n_flagged.unwrap_or(0),
+                table.n_rows(),
+                model.threshold()
+            );
+            model
         }
-        model
+        Some(label_column) => {
+            let request = TrainRequest {
+                label_column,
+                positive_label: positive,
+                feature_columns,
+                forest: ForestParams {
+                    n_trees: args.trees,
+                    seed: args.seed,
+                    max_samples: args.max_samples,
+                    tree: TreeParams {
+                        max_depth: args.max_depth,
+                        min_samples_leaf: args.min_samples_leaf,
+                        ..TreeParams::default()
+                    },
+                    ..ForestParams::default()
+                },
+                test_fraction: args.test_fraction.unwrap_or(0.2),
+                split_seed: args.seed,
+                decision_threshold: 0.5,
+            };
+            let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
+            eprintln!("random forest: {} trees on {} rows, {} held out", args.trees, report.n_train, report.n_test);
+            if let Some(held_out) = &model.training().held_out {
+                let auc = held_out.roc_auc.map_or("n/a".to_owned(), |auc| format!("{auc:.4}"));
+                eprintln!("held-out accuracy {:.4}, ROC AUC {auc}", held_out.accuracy);
+            }
+            model
+        }
     };
     write_text(&args.out, &model.to_json())?;
     eprintln!("wrote the model to {}", args.out);

@@ -79,7 +79,8 @@ mod tests {
 
     #[test]
     fn labels_and_identifiers_by_name() {
-        for label in ["fraud_reported", "PotentialFraud", "FraudFound_P", "is_fraud", "fraud_flag", "denied", "is_denied", "y"]
+        for label in
+            ["fraud_reported", "PotentialFraud", "FraudFound_P", "is_fraud", "fraud_flag", "denied", "is_denied", "y"]
         {
             assert!(looks_like_label_name(label), "{label}");
         }
@@ -90,7 +91,8 @@ mod tests {
         for id in ["policy_number", "insured_zip", "claim_no", "BeneID", "Rendering Provider NPI", "member_id"] {
             assert!(looks_like_identifier_name(id), "{id}");
         }
-        for other in ["number_of_vehicles_involved", "procedure_code", "witnesses", "auto_year", "incident_hour_of_the_day"]
+        for other in
+            ["number_of_vehicles_involved", "procedure_code", "witnesses", "auto_year", "incident_hour_of_the_day"]
         {
             assert!(!looks_like_identifier_name(other), "{other}");
         }
