@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use claimforest::claims::ingest::IngestBudget;
+use claimforest::claims::ingest::{IngestBudget, IngestOptions};
 use claimforest::pipeline::{DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
 
 pub const USAGE: &str = "\
@@ -12,7 +12,7 @@ claimforest: claims scoring with forests and exact explanations, natively.
 
 USAGE:
   claimforest generate --scenario denial|medical|pharmacy --rows N [--seed S] [--fraud-rate R] --out FILE.csv
-  claimforest inspect --input FILE [--profile NAME] [--json]
+  claimforest inspect --input FILE [--profile NAME] [--json] [--entry PATH] [--sheet NAME]
   claimforest train --input FILE --label COL [--positive VALUE] [--features a,b,...]
                     [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D|none]
                     [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
@@ -29,7 +29,9 @@ USAGE:
   claimforest help
 
 Input files are CSV, TSV, or ;- or |-separated text (sniffed), UTF-8 or Windows-1252,
-plain or in .gz or .zip, or the first sheet of an .xlsx workbook. Vendor headers are mapped
+plain or in .gz or .zip, or a sheet of an .xlsx workbook. In a zip, the largest data file is
+read (never a readme) and the others are listed; --entry PATH picks one, as --sheet NAME
+picks a workbook sheet (the first by default). Vendor headers are mapped
 to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
 Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
 Without --label, train uses the column that looks like the label (fraud_reported,
@@ -89,25 +91,28 @@ pub enum Command {
     Help,
 }
 
-/// A command and the budget its input files are read under.
+/// A command and how its input files are read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invocation {
     pub command: Command,
-    pub budget: BudgetFlags,
+    pub input: InputFlags,
 }
 
-/// `--max-rows`, `--max-bytes` and `--max-cells`: each replaces that part of the budget the
-/// machine's memory gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct BudgetFlags {
+/// How input files are read: `--max-rows`, `--max-bytes` and `--max-cells` each replace
+/// that part of the budget the machine's memory gives; `--entry` picks a zip entry and
+/// `--sheet` a workbook sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InputFlags {
     pub max_rows: Option<usize>,
     pub max_bytes: Option<u64>,
     pub max_cells: Option<u64>,
+    pub entry: Option<String>,
+    pub sheet: Option<String>,
 }
 
-impl BudgetFlags {
+impl InputFlags {
     /// The budget for a machine with `memory_bytes` of memory, with these flags applied.
-    pub fn resolve(&self, memory_bytes: u64) -> IngestBudget {
+    pub fn budget(&self, memory_bytes: u64) -> IngestBudget {
         let machine = IngestBudget::for_memory(memory_bytes);
         IngestBudget {
             max_rows: self.max_rows.unwrap_or(machine.max_rows),
@@ -116,16 +121,29 @@ impl BudgetFlags {
             scope: machine.scope,
         }
     }
+
+    /// Ingestion options for a machine with `memory_bytes` of memory.
+    pub fn ingest_options(&self, memory_bytes: u64) -> IngestOptions {
+        IngestOptions {
+            budget: self.budget(memory_bytes),
+            entry: self.entry.clone(),
+            sheet: self.sheet.clone(),
+            ..IngestOptions::default()
+        }
+    }
 }
+
+/// The options of every command that reads claims files.
+const INPUT_OPTIONS: [&str; 5] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet"];
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Invocation, String> {
     let Some((command, rest)) = args.split_first() else {
-        return Ok(Invocation { command: Command::Help, budget: BudgetFlags::default() });
+        return Ok(Invocation { command: Command::Help, input: InputFlags::default() });
     };
     let allowed: &[&str] = match command.as_str() {
         "generate" => &["scenario", "rows", "seed", "fraud-rate", "out"],
-        "inspect" => &["input", "profile", "json", "max-rows", "max-bytes", "max-cells"],
+        "inspect" => &["input", "profile", "json"],
         "train" => &[
             "input",
             "label",
@@ -140,27 +158,29 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "test-fraction",
             "contamination",
             "out",
-            "max-rows",
-            "max-bytes",
-            "max-cells",
         ],
-        "score" => &["model", "input", "out", "rules", "summaries", "max-rows", "max-bytes", "max-cells"],
-        "explain" | "encode" => &["model", "input", "out", "max-rows", "max-bytes", "max-cells"],
+        "score" => &["model", "input", "out", "rules", "summaries"],
+        "explain" | "encode" => &["model", "input", "out"],
         "export" => &["model", "format", "out"],
         "evaluate" => {
             &["input", "label", "positive", "score", "threshold", "out", "max-rows", "max-bytes", "max-cells"]
         }
         "demo" => &["rows", "seed"],
-        "help" | "--help" | "-h" => return Ok(Invocation { command: Command::Help, budget: BudgetFlags::default() }),
+        "help" | "--help" | "-h" => return Ok(Invocation { command: Command::Help, input: InputFlags::default() }),
         other => return Err(format!("unknown command '{other}' (see `claimforest help`)")),
     };
-    let options = Options::parse(command, rest, allowed)?;
-    let budget = BudgetFlags {
+    let reads_claims = !matches!(command.as_str(), "generate" | "export" | "demo");
+    let allowed: Vec<&str> =
+        allowed.iter().copied().chain(INPUT_OPTIONS.iter().copied().filter(|_| reads_claims)).collect();
+    let options = Options::parse(command, rest, &allowed)?;
+    let input = InputFlags {
         max_rows: options.limit("max-rows")?.map(|rows| usize::try_from(rows).unwrap_or(usize::MAX)),
         max_bytes: options.limit("max-bytes")?,
         max_cells: options.limit("max-cells")?,
+        entry: options.text("entry").map(str::to_owned),
+        sheet: options.text("sheet").map(str::to_owned),
     };
-    Ok(Invocation { command: parse_command(command, &options)?, budget })
+    Ok(Invocation { command: parse_command(command, &options)?, input })
 }
 
 fn parse_command(command: &str, options: &Options) -> Result<Command, String> {

@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
-use claimforest::claims::ingest::{read_source, IngestBudget, IngestOptions, Ingested};
+use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
@@ -35,9 +35,9 @@ pub fn generate(scenario: &str, n_rows: usize, seed: u64, fraud_rate: f64, out: 
     Ok(())
 }
 
-pub fn inspect(input: &str, profile: &str, json: bool, budget: &IngestBudget) -> Result<(), String> {
-    let options = IngestOptions { profile: profile.to_owned(), budget: *budget, ..IngestOptions::default() };
-    let ingested = read_path(input, &options)?;
+pub fn inspect(path: &str, profile: &str, json: bool, input: &IngestOptions) -> Result<(), String> {
+    let options = IngestOptions { profile: profile.to_owned(), ..input.clone() };
+    let ingested = read_path(path, &options)?;
     if json {
         println!("{}", ingested.report.to_json());
     } else {
@@ -46,9 +46,9 @@ pub fn inspect(input: &str, profile: &str, json: bool, budget: &IngestBudget) ->
     Ok(())
 }
 
-pub fn train(args: &TrainArgs, budget: &IngestBudget) -> Result<(), String> {
+pub fn train(args: &TrainArgs, options: &IngestOptions) -> Result<(), String> {
     let input = &args.input;
-    let raw = read_table(input, budget)?;
+    let raw = read_table(input, options)?;
     let (label, positive) = match (&args.label, args.algorithm) {
         (Some(label), _) => (Some(label.clone()), args.positive.clone()),
         (None, AlgorithmArg::Isolation) => (None, None),
@@ -157,10 +157,10 @@ pub fn score(
     out: &str,
     rules: Option<&str>,
     summaries: Option<&str>,
-    budget: &IngestBudget,
+    options: &IngestOptions,
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let mut table = read_table(input, budget)?;
+    let mut table = read_table(input, options)?;
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     let threshold = model.threshold();
     let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
@@ -245,9 +245,9 @@ fn write_summaries(table: &ClaimsTable, priority: &[f64], flagged: &[bool], dir:
     Ok(())
 }
 
-pub fn explain(model_path: &str, input: &str, out: &str, budget: &IngestBudget) -> Result<(), String> {
+pub fn explain(model_path: &str, input: &str, out: &str, options: &IngestOptions) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input, budget)?;
+    let table = read_table(input, options)?;
     let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
     let header: Vec<String> = std::iter::once("base_value".to_owned()).chain(model.feature_names()).collect();
     write_file(out, |writer| {
@@ -260,9 +260,9 @@ pub fn explain(model_path: &str, input: &str, out: &str, budget: &IngestBudget) 
     Ok(())
 }
 
-pub fn encode(model_path: &str, input: &str, out: &str, budget: &IngestBudget) -> Result<(), String> {
+pub fn encode(model_path: &str, input: &str, out: &str, options: &IngestOptions) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input, budget)?;
+    let table = read_table(input, options)?;
     let matrix = model.encode(&table).map_err(|e| format!("{input}: {e}"))?;
     let mut row = Vec::with_capacity(matrix.n_features());
     write_file(out, |writer| {
@@ -289,9 +289,9 @@ pub fn evaluate(
     score_column: &str,
     threshold: f64,
     out: &str,
-    budget: &IngestBudget,
+    options: &IngestOptions,
 ) -> Result<(), String> {
-    let table = read_table(input, budget)?;
+    let table = read_table(input, options)?;
     let labels = binary_labels(&table, label, positive).map_err(|e| format!("{input}: {e}"))?;
     let column = table.column(score_column).ok_or_else(|| format!("{input}: there is no column '{score_column}'"))?;
     let ColumnData::Numeric { values: scores } = &column.data else {
@@ -319,8 +319,8 @@ pub fn evaluate(
     Ok(())
 }
 
-fn read_table(path: &str, budget: &IngestBudget) -> Result<ClaimsTable, String> {
-    let ingested = read_path(path, &IngestOptions { budget: *budget, ..IngestOptions::default() })?;
+fn read_table(path: &str, options: &IngestOptions) -> Result<ClaimsTable, String> {
+    let ingested = read_path(path, options)?;
     let report = &ingested.report;
     if report.rows_rejected > 0 || report.cell_problem_count > 0 {
         eprintln!(

@@ -31,23 +31,23 @@ fn main() -> ExitCode {
 }
 
 fn run(invocation: Invocation) -> Result<(), String> {
-    let budget = invocation.budget.resolve(commands::machine_memory());
-    let budget = &budget;
+    let reading = invocation.input.ingest_options(commands::machine_memory());
+    let reading = &reading;
     match invocation.command {
         Command::Help => println!("{USAGE}"),
         Command::Generate { scenario, n_rows, seed, fraud_rate, out } => {
             commands::generate(&scenario, n_rows, seed, fraud_rate, &out)?
         }
-        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, budget)?,
-        Command::Train(train) => commands::train(&train, budget)?,
+        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, reading)?,
+        Command::Train(train) => commands::train(&train, reading)?,
         Command::Score { model, input, out, rules, summaries } => {
-            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), budget)?
+            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), reading)?
         }
-        Command::Explain { model, input, out } => commands::explain(&model, &input, &out, budget)?,
-        Command::Encode { model, input, out } => commands::encode(&model, &input, &out, budget)?,
+        Command::Explain { model, input, out } => commands::explain(&model, &input, &out, reading)?,
+        Command::Encode { model, input, out } => commands::encode(&model, &input, &out, reading)?,
         Command::Export { model, out } => commands::export(&model, &out)?,
         Command::Evaluate { input, label, positive, score, threshold, out } => {
-            commands::evaluate(&input, &label, positive.as_deref(), &score, threshold, &out, budget)?
+            commands::evaluate(&input, &label, positive.as_deref(), &score, threshold, &out, reading)?
         }
         Command::Demo { n_rows, seed } => demo(n_rows, seed)?,
     }

@@ -5,6 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use super::budget::{BudgetKind, ByteMeter, IngestBudget};
 use super::report::SourceFormat;
+use super::IngestOptions;
 use super::{xlsx, IngestError, RecordSink};
 use crate::sorting::sort_stable_by;
 
@@ -22,10 +23,11 @@ const LISTED_ENTRIES: usize = 5;
 pub(crate) fn read<R: Read + Seek>(
     mut source: R,
     file: &str,
-    budget: &IngestBudget,
+    options: &IngestOptions,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
+    let budget = &options.budget;
     let magic = sniff(&mut source, file)?;
     match magic {
         Magic::Gzip => {
@@ -33,7 +35,7 @@ pub(crate) fn read<R: Read + Seek>(
             read_metered(stream, file, budget, sink, read_text).map_err(|error| as_compressed(error, file))?;
             Ok(SourceFormat::Gzip)
         }
-        Magic::Zip => read_zip(source, file, budget, sink, read_text),
+        Magic::Zip => read_zip(source, file, options, sink, read_text),
         Magic::LegacyXls => Err(IngestError::LegacyXls { file: file.to_owned() }),
         Magic::Other => {
             read_metered(source, file, budget, sink, read_text)?;
@@ -93,33 +95,89 @@ fn sniff<R: Read + Seek>(source: &mut R, file: &str) -> Result<Magic, IngestErro
 fn read_zip<R: Read + Seek>(
     source: R,
     file: &str,
-    budget: &IngestBudget,
+    options: &IngestOptions,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
 ) -> Result<SourceFormat, IngestError> {
     let mut archive = zip::ZipArchive::new(source).map_err(|error| compressed(file, &error))?;
     if archive.index_for_name("xl/workbook.xml").is_some() {
-        let sheet = xlsx::read_workbook(&mut archive, file, budget, sink)?;
-        return Ok(SourceFormat::Xlsx { sheet });
+        let (sheet, other_sheets) =
+            xlsx::read_workbook(&mut archive, file, &options.budget, options.sheet.as_deref(), sink)?;
+        return Ok(SourceFormat::Xlsx { sheet, other_sheets });
     }
-    // Entries are taken in archive order; a name that cannot be decoded is passed over.
+    // The data files: delimited text outside hidden folders, never a readme. A name that
+    // cannot be decoded is passed over.
     let mut names: Vec<(usize, String)> = Vec::new();
+    let mut data: Vec<(usize, String, u64)> = Vec::new();
     for index in 0..archive.len() {
         if let Some(Ok(name)) = archive.name_for_index(index) {
-            names.push((index, name.into_owned()));
+            let name = name.into_owned();
+            if is_data_entry(&name) && !is_documentation(&name) {
+                let size = archive.by_index_raw(index).map_or(0, |entry| entry.size());
+                data.push((index, name.clone(), size));
+            }
+            names.push((index, name));
         }
     }
-    let Some((index, entry)) = names.iter().find(|(_, name)| is_data_entry(name)).cloned() else {
-        let mut listed: Vec<String> =
-            names.into_iter().map(|(_, name)| name).filter(|name| !name.ends_with('/') && !is_hidden(name)).collect();
-        sort_stable_by(&mut listed, &|a, b| a.cmp(b));
-        listed.truncate(LISTED_ENTRIES);
-        return Err(IngestError::ZipWithoutData { file: file.to_owned(), entries: listed });
+    let chosen = match options.entry.as_deref() {
+        // The user's choice, by its path (or, if unique, its file name).
+        Some(wanted) => {
+            let by_path = names.iter().position(|(_, name)| name == wanted);
+            let by_base = || {
+                let matches: Vec<usize> = (0..names.len())
+                    .filter(|&i| names[i].1.rsplit('/').next() == Some(wanted) && !names[i].1.ends_with('/'))
+                    .collect();
+                (matches.len() == 1).then(|| matches[0])
+            };
+            match by_path.or_else(by_base) {
+                Some(position) => names.get(position).map(|(index, name)| (*index, name.clone())),
+                None => {
+                    return Err(IngestError::ZipEntryNotFound {
+                        file: file.to_owned(),
+                        entry: wanted.to_owned(),
+                        entries: listed_entries(&names),
+                    })
+                }
+            }
+        }
+        // The largest data file: the claims, not the provider list or the codebook beside them.
+        None => {
+            let mut best: Option<&(usize, String, u64)> = None;
+            for candidate in &data {
+                if best.is_none_or(|best| candidate.2 > best.2) {
+                    best = Some(candidate);
+                }
+            }
+            best.map(|(index, name, _)| (*index, name.clone()))
+        }
     };
+    let Some((index, entry)) = chosen else {
+        return Err(IngestError::ZipWithoutData { file: file.to_owned(), entries: listed_entries(&names) });
+    };
+    let other_entries: Vec<String> = data.into_iter().map(|(_, name, _)| name).filter(|name| *name != entry).collect();
     let stream = archive.by_index(index).map_err(|error| compressed(file, &error))?;
     let inner = format!("{file}!{entry}");
-    read_metered(stream, &inner, budget, sink, read_text).map_err(|error| as_compressed(error, &inner))?;
-    Ok(SourceFormat::Zip { entry })
+    read_metered(stream, &inner, &options.budget, sink, read_text).map_err(|error| as_compressed(error, &inner))?;
+    Ok(SourceFormat::Zip { entry, other_entries })
+}
+
+/// The first few entry names, sorted, for messages (folders and hidden files left out).
+fn listed_entries(names: &[(usize, String)]) -> Vec<String> {
+    let mut listed: Vec<String> =
+        names.iter().map(|(_, name)| name.clone()).filter(|name| !name.ends_with('/') && !is_hidden(name)).collect();
+    sort_stable_by(&mut listed, &|a, b| a.cmp(b));
+    listed.truncate(LISTED_ENTRIES);
+    listed
+}
+
+/// Whether an entry is documentation that ships beside data (a readme, a licence, a
+/// codebook), which is never the claims.
+fn is_documentation(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    let stem = base.split('.').next().unwrap_or(&base);
+    ["readme", "read_me", "license", "licence"].iter().any(|doc| stem.starts_with(doc))
+        || ["notes", "changelog", "manifest"].contains(&stem)
+        || ["codebook", "dictionary"].iter().any(|doc| stem.ends_with(doc))
 }
 
 fn is_hidden(name: &str) -> bool {
@@ -153,6 +211,18 @@ fn as_compressed(error: IngestError, file: &str) -> IngestError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documentation_is_never_the_claims() {
+        for doc in
+            ["readme.txt", "README.md", "data/LICENSE.txt", "claims_codebook.csv", "data_dictionary.csv", "notes.txt"]
+        {
+            assert!(is_documentation(doc), "{doc}");
+        }
+        for data in ["claims.tsv", "data/claims.csv", "inpatient.csv", "notes_2024_claims.csv"] {
+            assert!(!is_documentation(data), "{data}");
+        }
+    }
 
     #[test]
     fn data_entries_are_text_files_outside_hidden_folders() {

@@ -63,6 +63,26 @@ pub enum IngestError {
         /// The names of the entries it does hold (the first few).
         entries: Vec<String>,
     },
+    /// The zip entry asked for is not in the archive.
+    #[error("{file}: the zip archive has no entry '{entry}'{}", found_list(.entries))]
+    ZipEntryNotFound {
+        /// The file name.
+        file: String,
+        /// The entry asked for.
+        entry: String,
+        /// The entries it does hold (the first few).
+        entries: Vec<String>,
+    },
+    /// The worksheet asked for is not in the workbook.
+    #[error("{file}: the workbook has no worksheet '{sheet}'{}", found_list(.sheets))]
+    SheetNotFound {
+        /// The file name.
+        file: String,
+        /// The sheet asked for.
+        sheet: String,
+        /// The worksheets it does hold.
+        sheets: Vec<String>,
+    },
     /// An xlsx workbook without a worksheet.
     #[error("{file}: the workbook has no worksheets")]
     XlsxWithoutSheets {

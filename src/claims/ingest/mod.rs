@@ -43,6 +43,10 @@ pub struct IngestOptions {
     /// How many decompressed bytes, rows and cells the file may make the reader take
     /// (a browser tab's by default).
     pub budget: IngestBudget,
+    /// The zip entry to read; `None` picks the one that looks like claims.
+    pub entry: Option<String>,
+    /// The workbook sheet to read; `None` reads the first worksheet.
+    pub sheet: Option<String>,
 }
 
 impl Default for IngestOptions {
@@ -54,6 +58,8 @@ impl Default for IngestOptions {
             max_rejected_share: 0.05,
             max_rejected_rows: 20,
             budget: IngestBudget::default(),
+            entry: None,
+            sheet: None,
         }
     }
 }
@@ -76,7 +82,7 @@ pub fn read_bytes(bytes: &[u8], file: &str, options: &IngestOptions) -> Result<I
 /// 500 MB file needs memory for its table, not for its bytes.
 pub fn read_source<R: Read + Seek>(source: R, file: &str, options: &IngestOptions) -> Result<Ingested, IngestError> {
     let mut builder = builder::TableBuilder::new(file, options)?;
-    let format = container::read(source, file, &options.budget, &mut builder, &mut |stream, sink| {
+    let format = container::read(source, file, options, &mut builder, &mut |stream, sink| {
         delimited::read_records(stream, file, options.delimiter, sink)
     })?;
     builder.finish(format)

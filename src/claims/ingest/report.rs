@@ -25,11 +25,16 @@ pub enum SourceFormat {
     Zip {
         /// The entry's path inside the archive.
         entry: String,
+        /// The archive's other data files, which `entry` (the page's chooser, `--entry`)
+        /// can pick instead.
+        other_entries: Vec<String>,
     },
     /// An xlsx workbook; `sheet` is the worksheet read.
     Xlsx {
         /// The worksheet's name.
         sheet: String,
+        /// The workbook's other worksheets, which `sheet` (`--sheet`) can pick instead.
+        other_sheets: Vec<String>,
     },
 }
 
@@ -42,17 +47,23 @@ impl TaggedEnum for SourceFormat {
         #[derive(Deserialize)]
         struct ZipFields {
             entry: String,
+            #[serde(default)]
+            other_entries: Vec<String>,
         }
         /// `Xlsx`'s fields after its kind.
         #[derive(Deserialize)]
         struct XlsxFields {
             sheet: String,
+            #[serde(default)]
+            other_sheets: Vec<String>,
         }
         Some(match kind {
             "text" => tag_first::unit_variant(fields, SourceFormat::Text),
             "gzip" => tag_first::unit_variant(fields, SourceFormat::Gzip),
-            "zip" => ZipFields::deserialize(fields).map(|f| SourceFormat::Zip { entry: f.entry }),
-            "xlsx" => XlsxFields::deserialize(fields).map(|f| SourceFormat::Xlsx { sheet: f.sheet }),
+            "zip" => ZipFields::deserialize(fields)
+                .map(|f| SourceFormat::Zip { entry: f.entry, other_entries: f.other_entries }),
+            "xlsx" => XlsxFields::deserialize(fields)
+                .map(|f| SourceFormat::Xlsx { sheet: f.sheet, other_sheets: f.other_sheets }),
             _ => return None,
         })
     }
@@ -181,8 +192,12 @@ impl SchemaReport {
         let format = match &self.format {
             SourceFormat::Text => "delimited text".to_owned(),
             SourceFormat::Gzip => "gzip-compressed text".to_owned(),
-            SourceFormat::Zip { entry } => format!("zip archive, entry '{entry}'"),
-            SourceFormat::Xlsx { sheet } => format!("xlsx workbook, sheet '{sheet}'"),
+            SourceFormat::Zip { entry, other_entries } => {
+                format!("zip archive, entry '{entry}'{}", also_there("entries", other_entries, "--entry"))
+            }
+            SourceFormat::Xlsx { sheet, other_sheets } => {
+                format!("xlsx workbook, sheet '{sheet}'{}", also_there("sheets", other_sheets, "--sheet"))
+            }
         };
         let delimiter = self.delimiter.as_deref().map(|d| format!(", delimiter {d}")).unwrap_or_default();
         let _ = writeln!(out, "{}: {format}, {}{delimiter}", self.file, self.encoding);
@@ -248,6 +263,15 @@ impl SchemaReport {
     }
 }
 
+/// " (other entries: a, b; choose one with --entry)", or nothing when there are none.
+fn also_there(what: &str, others: &[String], flag: &str) -> String {
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (other {what}: {}; choose one with {flag})", others.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,8 +281,8 @@ mod tests {
         let formats = vec![
             SourceFormat::Text,
             SourceFormat::Gzip,
-            SourceFormat::Zip { entry: "data/claims.csv".into() },
-            SourceFormat::Xlsx { sheet: "Claims".into() },
+            SourceFormat::Zip { entry: "data/claims.csv".into(), other_entries: vec!["data/providers.csv".into()] },
+            SourceFormat::Xlsx { sheet: "Claims".into(), other_sheets: Vec::new() },
         ];
         let json = serde_json::to_string(&formats).unwrap();
         assert!(json.starts_with(r#"[{"kind":"text"},{"kind":"gzip"},{"kind":"zip","entry":"#), "{json}");

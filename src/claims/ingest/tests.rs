@@ -169,8 +169,31 @@ fn gzip_and_zip_containers() {
     };
     let archive = zip_of(&[("__MACOSX/._x.csv", b"junk"), ("notes.pdf", b"%PDF"), ("data/claims.csv", csv)]);
     let ingested = read_bytes(&archive, "export.zip", &IngestOptions::default()).unwrap();
-    assert_eq!(ingested.report.format, SourceFormat::Zip { entry: "data/claims.csv".into() });
+    assert_eq!(ingested.report.format, SourceFormat::Zip { entry: "data/claims.csv".into(), other_entries: vec![] });
     assert_eq!(ingested.table.n_rows(), 2);
+    // A zipped folder: a readme, a provider list and the claims. The claims (the largest data
+    // file) are read, never the readme; the rest are listed, and --entry picks one.
+    let providers = b"provider_id,specialty\nP1,Surgeon\n";
+    let claims = b"member_id,units\nA,1\nB,2\nC,3\nD,4\nE,5\n";
+    let folder = zip_of(&[
+        ("readme.txt", b"These are claims for 2025, one line per service; see the codebook.".as_slice()),
+        ("__MACOSX/x", b"junk"),
+        ("data/providers.csv", providers),
+        ("data/claims.tsv", claims),
+    ]);
+    let ingested = read_bytes(&folder, "export.zip", &IngestOptions::default()).unwrap();
+    assert_eq!(
+        ingested.report.format,
+        SourceFormat::Zip { entry: "data/claims.tsv".into(), other_entries: vec!["data/providers.csv".into()] }
+    );
+    assert_eq!(ingested.table.n_rows(), 5);
+    let pick = |entry: &str| IngestOptions { entry: Some(entry.into()), ..IngestOptions::default() };
+    assert_eq!(read_bytes(&folder, "export.zip", &pick("providers.csv")).unwrap().table.n_rows(), 1);
+    let error = read_bytes(&folder, "export.zip", &pick("members.csv")).map(|_| ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "export.zip: the zip archive has no entry 'members.csv' (found: data/claims.tsv, data/providers.csv, readme.txt)"
+    );
     let archive = zip_of(&[("notes.pdf", b"%PDF"), ("logo.png", b"png")]);
     let error = read_bytes(&archive, "export.zip", &IngestOptions::default()).unwrap_err();
     assert_eq!(

@@ -27,13 +27,30 @@ pub(crate) fn read_workbook<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     file: &str,
     budget: &IngestBudget,
+    wanted_sheet: Option<&str>,
     sink: &mut dyn RecordSink,
-) -> Result<String, IngestError> {
+) -> Result<(String, Vec<String>), IngestError> {
     let rels = read_relationships(archive, file)?;
     let workbook = read_workbook_part(archive, file, rels.as_deref())?;
-    let Some(sheet) = workbook.sheet else {
+    if workbook.sheets.is_empty() {
         return Err(IngestError::XlsxWithoutSheets { file: file.to_owned() });
+    }
+    let position = match wanted_sheet {
+        None => 0,
+        Some(wanted) => workbook
+            .sheets
+            .iter()
+            .position(|sheet| sheet.name == wanted)
+            .or_else(|| workbook.sheets.iter().position(|sheet| sheet.name.eq_ignore_ascii_case(wanted)))
+            .ok_or_else(|| IngestError::SheetNotFound {
+                file: file.to_owned(),
+                sheet: wanted.to_owned(),
+                sheets: workbook.sheets.iter().take(LISTED_SHEETS).map(|sheet| sheet.name.clone()).collect(),
+            })?,
     };
+    let mut sheets = workbook.sheets;
+    let sheet = sheets.swap_remove(position);
+    let other_sheets: Vec<String> = sheets.into_iter().map(|sheet| sheet.name).collect();
     let strings_part = rels.as_deref().and_then(|rels| part_of_kind(rels, RelKind::SharedStrings));
     let strings_part = strings_part.as_deref().unwrap_or(SHARED_STRINGS);
     let strings = read_shared_strings(archive, file, strings_part, budget)?;
@@ -42,8 +59,13 @@ pub(crate) fn read_workbook<R: Read + Seek>(
     let context =
         SheetContext { strings: &strings, strings_part, date_styles: &styles, date1904: workbook.date1904, budget };
     read_sheet(archive, file, &sheet.path, &context, sink)?;
-    Ok(sheet.name)
+    Ok((sheet.name, other_sheets))
 }
+
+/// How many sheet names a "no such sheet" message lists.
+const LISTED_SHEETS: usize = 10;
+/// The most worksheets a workbook may list.
+const MAX_SHEETS: usize = 4_096;
 
 /// The workbook part.
 const WORKBOOK: &str = "xl/workbook.xml";
@@ -365,7 +387,8 @@ struct SheetRef {
 /// What the workbook part says.
 #[derive(Debug)]
 struct WorkbookInfo {
-    sheet: Option<SheetRef>,
+    /// The worksheets, in workbook order (chart and macro sheets left out).
+    sheets: Vec<SheetRef>,
     date1904: bool,
 }
 
@@ -461,7 +484,7 @@ fn read_workbook_part<R: Read + Seek>(
     let Some(mut part) = open_part(archive, ctx, MAX_SMALL_PART_BYTES, None)? else {
         return Err(ctx.damaged("the part is missing"));
     };
-    let mut info = WorkbookInfo { sheet: None, date1904: false };
+    let mut info = WorkbookInfo { sheets: Vec::new(), date1904: false };
     let mut saw_root = false;
     loop {
         let (event, level) = part.next(ctx)?;
@@ -474,8 +497,11 @@ fn read_workbook_part<R: Read + Seek>(
                     }
                 } else if level == 2 && is_named(&element, "workbookPr") {
                     info.date1904 = attribute(&element, "date1904", ctx)?.is_some_and(|flag| is_true(&flag));
-                } else if level == 3 && info.sheet.is_none() && is_named(&element, "sheet") {
-                    info.sheet = worksheet_of(&element, rels, ctx)?;
+                } else if level == 3 && is_named(&element, "sheet") {
+                    if info.sheets.len() >= MAX_SHEETS {
+                        return Err(ctx.damaged(format_args!("more than {MAX_SHEETS} sheets")));
+                    }
+                    info.sheets.extend(worksheet_of(&element, rels, ctx)?);
                 }
             }
             Event::Eof => break,
@@ -1259,10 +1285,34 @@ mod tests {
     }
 
     fn read(bytes: Vec<u8>) -> (Result<String, IngestError>, Recorder) {
+        read_sheet_named(bytes, None)
+    }
+
+    /// Reads the sheet called `sheet` (the first without one); returns its name.
+    fn read_sheet_named(bytes: Vec<u8>, sheet: Option<&str>) -> (Result<String, IngestError>, Recorder) {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut recorder = Recorder::default();
-        let result = read_workbook(&mut archive, "book.xlsx", &IngestBudget::TAB, &mut recorder);
-        (result, recorder)
+        let result = read_workbook(&mut archive, "book.xlsx", &IngestBudget::TAB, sheet, &mut recorder);
+        (result.map(|(name, _)| name), recorder)
+    }
+
+    #[test]
+    fn a_sheet_is_chosen_by_name_and_the_others_are_listed() {
+        let rows = r#"<row r="1"><c t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c><v>1</v></c></row>"#;
+        let book = standard(&sheet_xml(rows), false);
+        // The other sheet holds only a header: read (names match ignoring case), then refused.
+        let (result, recorder) = read_sheet_named(book.clone(), Some("other"));
+        assert_eq!(result, Err(IngestError::HeaderOnly { file: "book.xlsx".into() }));
+        assert_eq!(recorder.header.map(|(_, fields)| fields), Some(strings(&["wrong sheet"])));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book.clone())).unwrap();
+        let (_, others) = read_workbook(&mut archive, "book.xlsx", &IngestBudget::TAB, None, &mut Recorder::default())
+            .expect("reads");
+        assert_eq!(others, ["Other"]);
+        let (result, _) = read_sheet_named(book, Some("Providers"));
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "book.xlsx: the workbook has no worksheet 'Providers' (found: Claims, Other)"
+        );
     }
 
     #[test]
@@ -1271,7 +1321,7 @@ mod tests {
             (1..=2_000).map(|r| format!(r#"<row r="{r}"><c t="inlineStr"><is><t>C{r}</t></is></c></row>"#)).collect();
         let budget = IngestBudget { max_bytes: 16 << 10, ..IngestBudget::TAB };
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(standard(&sheet_xml(&rows), false))).unwrap();
-        let result = read_workbook(&mut archive, "book.xlsx", &budget, &mut Recorder::default());
+        let result = read_workbook(&mut archive, "book.xlsx", &budget, None, &mut Recorder::default());
         assert!(matches!(result, Err(IngestError::OverBudget { kind: BudgetKind::Bytes, .. })), "{result:?}");
         let (result, _) = read(standard(&sheet_xml(&rows), false));
         assert!(result.is_ok(), "{result:?}");
