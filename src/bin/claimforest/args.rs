@@ -370,10 +370,10 @@ mod tests {
     fn budget_flags_override_the_machine_budget() {
         let invocation = parse(&args("inspect --input x.csv --max-rows 5,000 --max-bytes 1_000_000")).unwrap();
         assert_eq!(
-            invocation.budget,
-            BudgetFlags { max_rows: Some(5_000), max_bytes: Some(1_000_000), max_cells: None }
+            invocation.input,
+            InputFlags { max_rows: Some(5_000), max_bytes: Some(1_000_000), ..InputFlags::default() }
         );
-        let budget = invocation.budget.resolve(16 << 30);
+        let budget = invocation.input.budget(16 << 30);
         assert_eq!((budget.max_rows, budget.max_bytes, budget.max_cells), (5_000, 1_000_000, 1 << 30));
         assert_eq!(budget.scope, BudgetScope::CommandLine);
         assert!(command("generate --rows 5 --max-rows 9 --out a").unwrap_err().contains("no option --max-rows"));
@@ -381,6 +381,11 @@ mod tests {
             command("score --model m --input i --out o --max-cells 0"),
             Err("--max-cells must be at least 1".into())
         );
+        let invocation =
+            parse(&args("train --input export.zip --entry data/claims.tsv --sheet Claims --out m")).unwrap();
+        let options = invocation.input.ingest_options(16 << 30);
+        assert_eq!((options.entry.as_deref(), options.sheet.as_deref()), (Some("data/claims.tsv"), Some("Claims")));
+        assert!(command("export --model m --entry x --out t").unwrap_err().contains("no option --entry"));
     }
 
     #[test]
