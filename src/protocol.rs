@@ -208,6 +208,10 @@ pub enum ToWorker {
         job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
+        /// Which part of a container to read (a zip entry, a workbook sheet); the default
+        /// picks the one that looks like claims.
+        #[serde(default)]
+        part: FilePart,
     },
     /// Make these claims the session's data again (after a cancel restarted the worker).
     Restore {
@@ -319,6 +323,15 @@ pub struct FeatureChoice {
     pub anomaly_default: bool,
     /// Why it is off by default, if it is.
     pub note: Option<String>,
+}
+
+/// Which part of a container file to read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FilePart {
+    /// The zip entry, by its path.
+    pub entry: Option<String>,
+    /// The workbook sheet, by its name.
+    pub sheet: Option<String>,
 }
 
 /// What the page needs to show loaded claims.

@@ -73,7 +73,7 @@ fn main() {
     if let Some(csv) = csv {
         let file = std::fs::File::open(&csv).unwrap();
         let reply = s.handle(
-            ToWorker::IngestFile { job_id: 9, file_name: "m.csv".into() },
+            ToWorker::IngestFile { job_id: 9, file_name: "m.csv".into(), part: Default::default() },
             Some(Box::new(std::io::BufReader::new(file))),
             &mut |_| {},
         );

@@ -23,7 +23,7 @@ use crate::pipeline::{
     binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, EncodedTable,
     ForestPlan, ScoringModel, TrainRequest,
 };
-use crate::protocol::{FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
+use crate::protocol::{FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::sorting::sort_stable_by;
 use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
 use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
@@ -165,7 +165,7 @@ impl Session {
         let job_id = job_of(&message);
         let outcome = match message {
             ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
-            ToWorker::IngestFile { job_id, file_name } => self.ingest(job_id, &file_name, file),
+            ToWorker::IngestFile { job_id, file_name, part } => self.ingest(job_id, &file_name, part, file),
             ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
             ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
             ToWorker::LoadModelFile { job_id, file_name } => {
@@ -306,10 +306,11 @@ impl Session {
         })
     }
 
-    fn ingest(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
+    fn ingest(&mut self, job_id: JobId, file_name: &str, part: FilePart, file: Option<Box<dyn PostedFile>>) -> Reply {
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
+        let options = IngestOptions { entry: part.entry, sheet: part.sheet, ..IngestOptions::default() };
         self.load_new(job_id, || {
-            let ingested = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?;
+            let ingested = read_source(source, file_name, &options).map_err(|e| e.to_string())?;
             Ok((file_name.to_owned(), ingested.table, Some(ingested.report)))
         })
     }

@@ -148,7 +148,7 @@ fn failures_are_sentences_and_keep_the_session() {
     assert!(matches!(reply, FromWorker::Failed { job_id: 1, .. }), "{reply:?}");
     let data = loaded(&mut session, Scenario::Denial, 500);
     let reply = session.handle(
-        ToWorker::IngestFile { job_id: 9, file_name: "bad.csv".into() },
+        ToWorker::IngestFile { job_id: 9, file_name: "bad.csv".into(), part: Default::default() },
         posted(b"a,b\n1\n\"x".to_vec()),
         &mut quiet,
     );
@@ -470,13 +470,13 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
     assert!(bytes_of(&session) == prepared, "the same features again");
     assert_eq!(session.handle(explain, None, &mut quiet), before);
     // New claims that fail leave the old ones, features and all.
-    let empty = ToWorker::IngestFile { job_id: 4, file_name: "empty.csv".into() };
+    let empty = ToWorker::IngestFile { job_id: 4, file_name: "empty.csv".into(), part: Default::default() };
     let reply = session.handle(empty, Some(Box::new(std::io::Cursor::new(b"claim_id\n".to_vec()))), &mut quiet);
     assert!(matches!(reply, FromWorker::Failed { .. }), "{reply:?}");
     assert!(bytes_of(&session) == prepared, "the old claims, features and all");
     // So do files that fail while they are read (the features went before reading began).
     for (name, bytes) in [("nothing.csv", Vec::new()), ("ragged.csv", b"a,b\n1,2\n\"3".to_vec())] {
-        let ingest = ToWorker::IngestFile { job_id: 5, file_name: name.into() };
+        let ingest = ToWorker::IngestFile { job_id: 5, file_name: name.into(), part: Default::default() };
         let reply = session.handle(ingest, Some(Box::new(std::io::Cursor::new(bytes))), &mut quiet);
         assert!(matches!(reply, FromWorker::Failed { .. }), "{name}: {reply:?}");
         assert!(bytes_of(&session) == prepared, "{name}: the old claims, features and all");
@@ -520,7 +520,7 @@ fn insurance_like_csv(n_rows: usize) -> Vec<u8> {
 fn a_file_nobody_here_wrote_proposes_its_real_label_and_leaves_identifiers_out() {
     let mut session = Session::default();
     let reply = session.handle(
-        ToWorker::IngestFile { job_id: 1, file_name: "insurance_claims.csv".into() },
+        ToWorker::IngestFile { job_id: 1, file_name: "insurance_claims.csv".into(), part: Default::default() },
         posted(insurance_like_csv(1_000)),
         &mut quiet,
     );

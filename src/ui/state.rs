@@ -15,8 +15,8 @@ use crate::claims::table_bytes::{read_sized_table, table_to_bytes};
 use crate::claims::ClaimsTable;
 use crate::pipeline::binary_labels;
 use crate::protocol::{
-    AlgorithmChoice, ExportRequest, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice, RulesData,
-    RunResults, ToWorker,
+    AlgorithmChoice, ExportRequest, FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice,
+    RulesData, RunResults, ToWorker,
 };
 use crate::session::proposed_label;
 use crate::workspace::explain::ClaimExplanation;
@@ -282,6 +282,8 @@ pub struct AppState {
     restore_job: RwSignal<JobId>,
     next_job_id: StoredValue<JobId>,
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
+    /// The last claims file uploaded, so another part of it (a zip entry, a sheet) can be read.
+    last_upload: StoredValue<Option<web_sys::File>, LocalStorage>,
 }
 
 impl AppState {
@@ -352,6 +354,7 @@ impl AppState {
             restore_job: RwSignal::new(0),
             next_job_id: StoredValue::new(1),
             client: StoredValue::new_local(None),
+            last_upload: StoredValue::new_local(None),
         };
         let client = WorkerClient::new(move |event| state.on_worker_event(event));
         state.client.set_value(Some(client));
@@ -448,9 +451,22 @@ impl AppState {
 
     /// Reads an uploaded claims file in the worker.
     pub fn upload_claims(&self, file: web_sys::File) {
+        self.read_upload(file, FilePart::default());
+    }
+
+    /// Reads another part (a zip entry, a workbook sheet) of the last uploaded file.
+    pub fn read_upload_part(&self, part: FilePart) {
+        if let Some(file) = self.last_upload.with_value(Clone::clone) {
+            self.read_upload(file, part);
+        }
+    }
+
+    fn read_upload(&self, file: web_sys::File, part: FilePart) {
         let file_name = file.name();
-        let Some(job_id) = self.start_long_job(JobKind::Load, &format!("Reading {file_name}")) else { return };
-        self.send(&ToWorker::IngestFile { job_id, file_name }, Some(&file));
+        let what = part.entry.as_deref().or(part.sheet.as_deref()).unwrap_or(&file_name).to_owned();
+        let Some(job_id) = self.start_long_job(JobKind::Load, &format!("Reading {what}")) else { return };
+        self.send(&ToWorker::IngestFile { job_id, file_name, part }, Some(&file));
+        self.last_upload.set_value(Some(file));
     }
 
     /// Reads an uploaded model file in the worker and scores the claims with it.

@@ -69,6 +69,23 @@ impl TaggedEnum for SourceFormat {
     }
 }
 
+impl SourceFormat {
+    /// What the source was, as a phrase: "zip archive, entry 'data/claims.tsv' (other entries:
+    /// data/providers.csv)".
+    pub fn describe(&self) -> String {
+        match self {
+            SourceFormat::Text => "delimited text".to_owned(),
+            SourceFormat::Gzip => "gzip-compressed text".to_owned(),
+            SourceFormat::Zip { entry, other_entries } => {
+                format!("zip archive, entry '{entry}'{}", also_there("entries", other_entries))
+            }
+            SourceFormat::Xlsx { sheet, other_sheets } => {
+                format!("xlsx workbook, sheet '{sheet}'{}", also_there("sheets", other_sheets))
+            }
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for SourceFormat {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         tag_first::deserialize(deserializer)
@@ -189,16 +206,12 @@ impl SchemaReport {
     /// The report as readable text, for the terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let format = match &self.format {
-            SourceFormat::Text => "delimited text".to_owned(),
-            SourceFormat::Gzip => "gzip-compressed text".to_owned(),
-            SourceFormat::Zip { entry, other_entries } => {
-                format!("zip archive, entry '{entry}'{}", also_there("entries", other_entries, "--entry"))
-            }
-            SourceFormat::Xlsx { sheet, other_sheets } => {
-                format!("xlsx workbook, sheet '{sheet}'{}", also_there("sheets", other_sheets, "--sheet"))
-            }
+        let flag = match &self.format {
+            SourceFormat::Zip { other_entries, .. } if !other_entries.is_empty() => " (choose another with --entry)",
+            SourceFormat::Xlsx { other_sheets, .. } if !other_sheets.is_empty() => " (choose another with --sheet)",
+            _ => "",
         };
+        let format = format!("{}{flag}", self.format.describe());
         let delimiter = self.delimiter.as_deref().map(|d| format!(", delimiter {d}")).unwrap_or_default();
         let _ = writeln!(out, "{}: {format}, {}{delimiter}", self.file, self.encoding);
         let _ = writeln!(out, "profile: {} (requested {})", self.profile_used, self.profile_requested);
@@ -263,12 +276,12 @@ impl SchemaReport {
     }
 }
 
-/// " (other entries: a, b; choose one with --entry)", or nothing when there are none.
-fn also_there(what: &str, others: &[String], flag: &str) -> String {
+/// " (other entries: a, b)", or nothing when there are none.
+fn also_there(what: &str, others: &[String]) -> String {
     if others.is_empty() {
         String::new()
     } else {
-        format!(" (other {what}: {}; choose one with {flag})", others.join(", "))
+        format!(" (other {what}: {})", others.join(", "))
     }
 }
 

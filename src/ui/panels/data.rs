@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use web_sys::{DragEvent, HtmlInputElement};
 
 use crate::claims::features::FeaturePlan;
+use crate::claims::ingest::report::SourceFormat;
 use crate::claims::ingest::SchemaReport;
 use crate::claims::synth::Scenario;
+use crate::protocol::FilePart;
 use crate::ui::state::AppState;
 use crate::workspace::format_count;
 
@@ -173,11 +175,44 @@ fn plan_summary(plan: &FeaturePlan) -> impl IntoView {
     }
 }
 
+/// A chooser of the container's other parts (zip entries or workbook sheets), when it has any:
+/// picking one reads that part of the same file again.
+fn part_chooser(format: &SourceFormat) -> Option<impl IntoView> {
+    let state = expect_context::<AppState>();
+    let (label, current, others, sheets) = match format {
+        SourceFormat::Zip { entry, other_entries } => ("File in the archive", entry, other_entries, false),
+        SourceFormat::Xlsx { sheet, other_sheets } => ("Worksheet", sheet, other_sheets, true),
+        SourceFormat::Text | SourceFormat::Gzip => return None,
+    };
+    if others.is_empty() {
+        return None;
+    }
+    let options = std::iter::once(current)
+        .chain(others)
+        .map(|name| view! { <option value=name.clone() selected=name == current>{name.clone()}</option> })
+        .collect_view();
+    let on_change = move |event: leptos::ev::Event| {
+        let chosen = event_target_value(&event);
+        let part = if sheets {
+            FilePart { sheet: Some(chosen), ..FilePart::default() }
+        } else {
+            FilePart { entry: Some(chosen), ..FilePart::default() }
+        };
+        state.read_upload_part(part);
+    };
+    Some(view! {
+        <div class="part-chooser">
+            <label for="part-select">{label}</label>
+            <select id="part-select" data-testid="part-select" on:change=on_change>{options}</select>
+        </div>
+    })
+}
+
 fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
     let facts = format!(
-        "{}: {:?}, {}{}; profile {} (asked {}). {} rows seen, {} loaded, {} rejected; {} unreadable cells.",
+        "{}: {}, {}{}; profile {} (asked {}). {} rows seen, {} loaded, {} rejected; {} unreadable cells.",
         report.file,
-        report.format,
+        report.format.describe(),
         report.encoding,
         report.delimiter.as_ref().map(|d| format!(", delimiter {d}")).unwrap_or_default(),
         report.profile_used,
@@ -216,6 +251,7 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     view! {
         <p data-testid="schema-facts">{facts}</p>
+        {part_chooser(&report.format)}
         <div class="table-scroll" tabindex="0" role="region" aria-label="Column mapping">
             <table class="plain">
                 <thead><tr>
