@@ -525,6 +525,18 @@ pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) 
     (features, skipped)
 }
 
+/// How many decimal digits the whole part of `value` has (1 for anything below 10), counted
+/// without a logarithm (which wasm would have to ship).
+fn decimal_digits(value: f64) -> usize {
+    let mut whole = value.abs().min(1e19) as u64;
+    let mut digits = 1;
+    while whole >= 10 {
+        whole /= 10;
+        digits += 1;
+    }
+    digits
+}
+
 /// Why a column the schema does not know stays out of the default features, if it does.
 /// `name_says` gives (named like an identifier, named like a label).
 fn column_exclusion(
@@ -545,7 +557,6 @@ fn column_exclusion(
             (n_present, levels.len(), false)
         }
         ColumnData::Numeric { values } => {
-            let mut distinct: crate::hashing::KeyedSet<u64> = crate::hashing::KeyedSet::default();
             let (mut n_present, mut n_widest_width) = (0, 0);
             let mut widths = [0usize; 20];
             let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -553,17 +564,18 @@ fn column_exclusion(
             for value in values.iter().filter(|v| !v.is_nan()) {
                 n_present += 1;
                 whole &= value.fract() == 0.0 && value >= 0.0;
-                distinct.insert((value + 0.0).to_bits());
                 (low, high) = (low.min(value), high.max(value));
-                let width = (value.abs().max(1.0).log10().floor() as usize).min(widths.len() - 1);
+                let width = decimal_digits(value).min(widths.len() - 1);
                 widths[width] += 1;
                 n_widest_width = n_widest_width.max(widths[width]);
             }
+            // Distinct values through the claims layer's interner (no new hash table compiled).
+            let n_distinct = crate::claims::features::count_distinct_numbers(values);
             // Identifiers written as numbers are codes of one width (policy numbers, zip
             // codes) or a count up from somewhere (row numbers); amounts are neither.
             let fixed_width = n_widest_width as f64 >= 0.99 * n_present as f64;
-            let dense = high - low + 1.0 <= 1.1 * distinct.len() as f64;
-            (n_present, distinct.len(), whole && (fixed_width || dense))
+            let dense = high - low + 1.0 <= 1.1 * n_distinct as f64;
+            (n_present, n_distinct, whole && (fixed_width || dense))
         }
     };
     if n_present == 0 {

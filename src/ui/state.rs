@@ -282,8 +282,9 @@ pub struct AppState {
     restore_job: RwSignal<JobId>,
     next_job_id: StoredValue<JobId>,
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
-    /// The last claims file uploaded, so another part of it (a zip entry, a sheet) can be read.
-    last_upload: StoredValue<Option<web_sys::File>, LocalStorage>,
+    /// The last claims file uploaded and the part of it read, so another part (a zip entry,
+    /// a sheet) can be read.
+    last_upload: StoredValue<Option<(web_sys::File, FilePart)>, LocalStorage>,
 }
 
 impl AppState {
@@ -447,6 +448,7 @@ impl AppState {
         let Some(job_id) = self.start_long_job(JobKind::Load, "Generating claims") else { return };
         let options = SynthOptions { n_rows, seed, fraud_rate };
         self.send(&ToWorker::Generate { job_id, scenario, options }, None);
+        self.last_upload.set_value(None);
     }
 
     /// Reads an uploaded claims file in the worker.
@@ -456,7 +458,7 @@ impl AppState {
 
     /// Reads another part (a zip entry, a workbook sheet) of the last uploaded file.
     pub fn read_upload_part(&self, part: FilePart) {
-        if let Some(file) = self.last_upload.with_value(Clone::clone) {
+        if let Some((file, _)) = self.last_upload.with_value(Clone::clone) {
             self.read_upload(file, part);
         }
     }
@@ -465,8 +467,8 @@ impl AppState {
         let file_name = file.name();
         let what = part.entry.as_deref().or(part.sheet.as_deref()).unwrap_or(&file_name).to_owned();
         let Some(job_id) = self.start_long_job(JobKind::Load, &format!("Reading {what}")) else { return };
-        self.send(&ToWorker::IngestFile { job_id, file_name, part }, Some(&file));
-        self.last_upload.set_value(Some(file));
+        self.send(&ToWorker::IngestFile { job_id, file_name, part: part.clone() }, Some(&file));
+        self.last_upload.set_value(Some((file, part)));
     }
 
     /// Reads an uploaded model file in the worker and scores the claims with it.

@@ -339,3 +339,28 @@ fn without_a_label_flag_the_column_that_looks_like_one_is_used_and_named() {
     let output = claimforest(&["train", "--input", "plain.csv", "--trees", "5", "--out", "if.json"], &dir);
     assert!(String::from_utf8_lossy(&output.stderr).contains("no column looks like one: training an isolation forest"));
 }
+
+#[test]
+fn vendor_headers_are_read_by_their_words_and_map_overrides() {
+    let dir = scratch_dir("vendor-headers");
+    let mut csv = String::from(
+        "CLP01 Patient Control Number,Rendering Provider NPI,ICD10 Dx 1,ICD10 Dx 2,Billed Amt,policy_state\n",
+    );
+    for row in 0..30 {
+        csv.push_str(&format!("C{row},{},J45,E11,{}.00,OH\n", 1_000_000_000 + row % 4, 100 + row));
+    }
+    std::fs::write(dir.join("vendor.csv"), csv).unwrap();
+    let report = ok(claimforest(&["inspect", "--input", "vendor.csv"], &dir));
+    for line in [
+        "CLP01 Patient Control Number -> claim_id (words: member control id)",
+        "Rendering Provider NPI -> provider_id (words: role provider npi)",
+        "ICD10 Dx 1 -> diagnosis_code (words: icd diagnosis)",
+        "ICD10 Dx 2 (kept as is; perhaps diagnosis_code",
+        "Billed Amt -> billed_amount (synonym BILLED_AMT)",
+        "policy_state (kept as is; perhaps member_state: --map \"policy_state=member_state\" to use it)",
+    ] {
+        assert!(report.contains(line), "{line} not in:\n{report}");
+    }
+    let report = ok(claimforest(&["inspect", "--input", "vendor.csv", "--map", "policy_state=member_state"], &dir));
+    assert!(report.contains("policy_state -> member_state (--map)"), "{report}");
+}

@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod denial_acceptance;
 mod determinism;
+mod header_spellings;
 mod hostile;
 mod hostile_models;
 mod hybrid_acceptance;

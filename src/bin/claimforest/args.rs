@@ -33,6 +33,9 @@ plain or in .gz or .zip, or a sheet of an .xlsx workbook. In a zip, the largest 
 read (never a readme) and the others are listed; --entry PATH picks one, as --sheet NAME
 picks a workbook sheet (the first by default). Vendor headers are mapped
 to canonical columns by synonyms (PATIENT_ID, MBR_ID, ... -> member_id); `inspect` shows how.
+Headers are also read by their words (Rendering Provider NPI, ICD10 Dx 1, CLP04 Claim Payment
+Amount); `inspect` flags readings it is unsure of, and --map \"Header=canonical_column\"
+(repeatable) sets any mapping yourself.
 Profiles: auto (default), generic_csv, gsk_iqvia, cms_dmr, elaad_apld, unknown.
 Without --label, train uses the column that looks like the label (fraud_reported,
 is_denied, a status column holding Denied, ...) with its positive value and says so, or
@@ -108,6 +111,8 @@ pub struct InputFlags {
     pub max_cells: Option<u64>,
     pub entry: Option<String>,
     pub sheet: Option<String>,
+    /// `--map "Header=canonical"`, repeatable: the user's own header mappings.
+    pub mappings: Vec<(String, String)>,
 }
 
 impl InputFlags {
@@ -128,13 +133,14 @@ impl InputFlags {
             budget: self.budget(memory_bytes),
             entry: self.entry.clone(),
             sheet: self.sheet.clone(),
+            mappings: self.mappings.clone(),
             ..IngestOptions::default()
         }
     }
 }
 
 /// The options of every command that reads claims files.
-const INPUT_OPTIONS: [&str; 5] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet"];
+const INPUT_OPTIONS: [&str; 6] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet", "map"];
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Invocation, String> {
@@ -179,6 +185,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
         max_cells: options.limit("max-cells")?,
         entry: options.text("entry").map(str::to_owned),
         sheet: options.text("sheet").map(str::to_owned),
+        mappings: options.mappings()?,
     };
     Ok(Invocation { command: parse_command(command, &options)?, input })
 }
@@ -270,6 +277,10 @@ fn parse_train(options: &Options) -> Result<Command, String> {
 
 /// Options that are flags, taking no value.
 const FLAGS: [&str; 1] = ["json"];
+/// Options that may be given more than once; their values are kept in order.
+const REPEATABLE: [&str; 1] = ["map"];
+/// Between the values of a repeated option (never in a header).
+const REPEAT_SEPARATOR: char = '\u{1f}';
 
 /// `--name value` pairs (and `--flag`s) of one command.
 struct Options {
@@ -294,6 +305,14 @@ impl Options {
                 continue;
             }
             let value = iter.next().ok_or_else(|| format!("--{name} needs a value"))?;
+            if REPEATABLE.contains(&name) {
+                let all = values.entry(name.to_owned()).or_default();
+                if !all.is_empty() {
+                    all.push(REPEAT_SEPARATOR);
+                }
+                all.push_str(value);
+                continue;
+            }
             if values.insert(name.to_owned(), value.clone()).is_some() {
                 return Err(format!("--{name} is given twice"));
             }
@@ -325,6 +344,19 @@ impl Options {
     fn count(&self, name: &str, default: Option<usize>) -> Result<usize, String> {
         let value = self.whole_number(name, default.map(|d| d as u64))?;
         usize::try_from(value).map_err(|_| format!("--{name}: {value} is too large"))
+    }
+
+    /// Every `--map "Header=canonical"`, split at the last `=`.
+    fn mappings(&self) -> Result<Vec<(String, String)>, String> {
+        let Some(all) = self.text("map") else { return Ok(Vec::new()) };
+        all.split(REPEAT_SEPARATOR)
+            .map(|mapping| match mapping.rsplit_once('=') {
+                Some((header, canonical)) if !header.trim().is_empty() && !canonical.trim().is_empty() => {
+                    Ok((header.trim().to_owned(), canonical.trim().to_owned()))
+                }
+                _ => Err(format!("--map: '{mapping}' is not HEADER=canonical_column")),
+            })
+            .collect()
     }
 
     /// An optional limit: a whole number of at least 1.
@@ -386,6 +418,11 @@ mod tests {
         let options = invocation.input.ingest_options(16 << 30);
         assert_eq!((options.entry.as_deref(), options.sheet.as_deref()), (Some("data/claims.tsv"), Some("Claims")));
         assert!(command("export --model m --entry x --out t").unwrap_err().contains("no option --entry"));
+        let mapped = ["inspect", "--input", "f.csv", "--map", "Rndr Doc=provider_id", "--map", "a=b=member_id"];
+        let invocation = parse(&mapped.map(String::from)).unwrap();
+        let expected = [("Rndr Doc", "provider_id"), ("a=b", "member_id")].map(|(h, c)| (h.to_owned(), c.to_owned()));
+        assert_eq!(invocation.input.mappings, expected);
+        assert!(command("inspect --input f.csv --map nothing").unwrap_err().contains("is not HEADER=canonical_column"));
     }
 
     #[test]

@@ -54,6 +54,12 @@ pub struct FeaturePlan {
     pub already_present: Vec<String>,
 }
 
+/// How many distinct numbers a column holds (missing and non-finite values left out; `-0`
+/// and `0` are one), counted with the group-bys' interner.
+pub fn count_distinct_numbers(values: &crate::claims::Numbers) -> usize {
+    groups::intern(values.iter().map(groups::number_key)).1.len()
+}
+
 /// The features a table with these column names allows.
 pub fn plan_features(column_names: &[&str]) -> FeaturePlan {
     let mut plan = FeaturePlan::default();

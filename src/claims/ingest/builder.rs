@@ -65,7 +65,7 @@ impl TableBuilder {
     }
 
     /// The table and its report, or the reason the file is refused.
-    pub(crate) fn finish(self, format: SourceFormat) -> Result<Ingested, IngestError> {
+    pub(crate) fn finish(self, format: SourceFormat, other_parts: Vec<String>) -> Result<Ingested, IngestError> {
         let file = self.file.clone();
         if !self.have_header {
             return Err(IngestError::Empty { file });
@@ -90,6 +90,7 @@ impl TableBuilder {
                 column_type: column.values.column_type(),
                 missing: column.missing,
                 unparsed: column.unparsed,
+                suggested: matched.and_then(|m| m.suggested).map(|c| c.name.to_owned()),
             });
             let name = column.name.clone();
             table
@@ -115,6 +116,7 @@ impl TableBuilder {
         let report = SchemaReport {
             file,
             format,
+            other_parts,
             encoding: self.encoding.to_owned(),
             delimiter: self.delimiter.map(describe_delimiter),
             profile_requested: self.options.profile.clone(),
@@ -196,7 +198,7 @@ impl RecordSink for TableBuilder {
         }
         let headers = self.column_names(fields);
         let discovery = if self.options.map_to_canonical {
-            let discovery = discover(&headers, &self.options.profile)?;
+            let discovery = discover(&headers, &self.options.profile, &self.options.mappings)?;
             self.profile_used = discovery.profile_used.to_owned();
             Some(discovery)
         } else {

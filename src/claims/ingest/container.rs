@@ -19,27 +19,27 @@ const TEXT_EXTENSIONS: [&str; 7] = ["csv", "tsv", "txt", "psv", "dat", "tab", "t
 const LISTED_ENTRIES: usize = 5;
 
 /// Reads `source` into `sink`, handing any text stream to `read_text`. Returns what the
-/// source turned out to be.
+/// source turned out to be, and the container's other parts that could be read instead.
 pub(crate) fn read<R: Read + Seek>(
     mut source: R,
     file: &str,
     options: &IngestOptions,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
-) -> Result<SourceFormat, IngestError> {
+) -> Result<(SourceFormat, Vec<String>), IngestError> {
     let budget = &options.budget;
     let magic = sniff(&mut source, file)?;
     match magic {
         Magic::Gzip => {
             let stream = flate2::read::MultiGzDecoder::new(source);
             read_metered(stream, file, budget, sink, read_text).map_err(|error| as_compressed(error, file))?;
-            Ok(SourceFormat::Gzip)
+            Ok((SourceFormat::Gzip, Vec::new()))
         }
         Magic::Zip => read_zip(source, file, options, sink, read_text),
         Magic::LegacyXls => Err(IngestError::LegacyXls { file: file.to_owned() }),
         Magic::Other => {
             read_metered(source, file, budget, sink, read_text)?;
-            Ok(SourceFormat::Text)
+            Ok((SourceFormat::Text, Vec::new()))
         }
     }
 }
@@ -98,12 +98,12 @@ fn read_zip<R: Read + Seek>(
     options: &IngestOptions,
     sink: &mut dyn RecordSink,
     read_text: &mut TextReader<'_>,
-) -> Result<SourceFormat, IngestError> {
+) -> Result<(SourceFormat, Vec<String>), IngestError> {
     let mut archive = zip::ZipArchive::new(source).map_err(|error| compressed(file, &error))?;
     if archive.index_for_name("xl/workbook.xml").is_some() {
         let (sheet, other_sheets) =
             xlsx::read_workbook(&mut archive, file, &options.budget, options.sheet.as_deref(), sink)?;
-        return Ok(SourceFormat::Xlsx { sheet, other_sheets });
+        return Ok((SourceFormat::Xlsx { sheet }, other_sheets));
     }
     // The data files: delimited text outside hidden folders, never a readme. A name that
     // cannot be decoded is passed over.
@@ -113,7 +113,7 @@ fn read_zip<R: Read + Seek>(
         if let Some(Ok(name)) = archive.name_for_index(index) {
             let name = name.into_owned();
             if is_data_entry(&name) && !is_documentation(&name) {
-                let size = archive.by_index_raw(index).map_or(0, |entry| entry.size());
+                let size = archive.by_index(index).map_or(0, |entry| entry.size());
                 data.push((index, name.clone(), size));
             }
             names.push((index, name));
@@ -158,7 +158,7 @@ fn read_zip<R: Read + Seek>(
     let stream = archive.by_index(index).map_err(|error| compressed(file, &error))?;
     let inner = format!("{file}!{entry}");
     read_metered(stream, &inner, &options.budget, sink, read_text).map_err(|error| as_compressed(error, &inner))?;
-    Ok(SourceFormat::Zip { entry, other_entries })
+    Ok((SourceFormat::Zip { entry }, other_entries))
 }
 
 /// The first few entry names, sorted, for messages (folders and hidden files left out).

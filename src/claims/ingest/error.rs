@@ -162,6 +162,20 @@ pub enum IngestError {
         /// The first rejection, as a sentence naming its row.
         first: String,
     },
+    /// A mapping names a canonical column that does not exist.
+    #[error("--map: '{name}' is not a canonical column; the canonical columns are {known}")]
+    UnknownCanonical {
+        /// What was asked for.
+        name: String,
+        /// The canonical names, comma-separated.
+        known: String,
+    },
+    /// A mapping names a header the file does not have.
+    #[error("--map: the file has no header '{header}'")]
+    MappedHeaderMissing {
+        /// The header asked for.
+        header: String,
+    },
     /// The requested vendor profile does not exist.
     #[error("unknown profile '{name}'; known profiles: {known}")]
     UnknownProfile {

@@ -47,6 +47,9 @@ pub struct IngestOptions {
     pub entry: Option<String>,
     /// The workbook sheet to read; `None` reads the first worksheet.
     pub sheet: Option<String>,
+    /// The user's own mappings, header as written = canonical column (`--map`): they win
+    /// over every other match.
+    pub mappings: Vec<(String, String)>,
 }
 
 impl Default for IngestOptions {
@@ -60,6 +63,7 @@ impl Default for IngestOptions {
             budget: IngestBudget::default(),
             entry: None,
             sheet: None,
+            mappings: Vec::new(),
         }
     }
 }
@@ -82,10 +86,10 @@ pub fn read_bytes(bytes: &[u8], file: &str, options: &IngestOptions) -> Result<I
 /// 500 MB file needs memory for its table, not for its bytes.
 pub fn read_source<R: Read + Seek>(source: R, file: &str, options: &IngestOptions) -> Result<Ingested, IngestError> {
     let mut builder = builder::TableBuilder::new(file, options)?;
-    let format = container::read(source, file, options, &mut builder, &mut |stream, sink| {
+    let (format, other_parts) = container::read(source, file, options, &mut builder, &mut |stream, sink| {
         delimited::read_records(stream, file, options.delimiter, sink)
     })?;
-    builder.finish(format)
+    builder.finish(format, other_parts)
 }
 
 /// Where [`container`] and the format readers send what they read. Rows are 1-based as the

@@ -25,16 +25,11 @@ pub enum SourceFormat {
     Zip {
         /// The entry's path inside the archive.
         entry: String,
-        /// The archive's other data files, which `entry` (the page's chooser, `--entry`)
-        /// can pick instead.
-        other_entries: Vec<String>,
     },
     /// An xlsx workbook; `sheet` is the worksheet read.
     Xlsx {
         /// The worksheet's name.
         sheet: String,
-        /// The workbook's other worksheets, which `sheet` (`--sheet`) can pick instead.
-        other_sheets: Vec<String>,
     },
 }
 
@@ -47,42 +42,19 @@ impl TaggedEnum for SourceFormat {
         #[derive(Deserialize)]
         struct ZipFields {
             entry: String,
-            #[serde(default)]
-            other_entries: Vec<String>,
         }
         /// `Xlsx`'s fields after its kind.
         #[derive(Deserialize)]
         struct XlsxFields {
             sheet: String,
-            #[serde(default)]
-            other_sheets: Vec<String>,
         }
         Some(match kind {
             "text" => tag_first::unit_variant(fields, SourceFormat::Text),
             "gzip" => tag_first::unit_variant(fields, SourceFormat::Gzip),
-            "zip" => ZipFields::deserialize(fields)
-                .map(|f| SourceFormat::Zip { entry: f.entry, other_entries: f.other_entries }),
-            "xlsx" => XlsxFields::deserialize(fields)
-                .map(|f| SourceFormat::Xlsx { sheet: f.sheet, other_sheets: f.other_sheets }),
+            "zip" => ZipFields::deserialize(fields).map(|f| SourceFormat::Zip { entry: f.entry }),
+            "xlsx" => XlsxFields::deserialize(fields).map(|f| SourceFormat::Xlsx { sheet: f.sheet }),
             _ => return None,
         })
-    }
-}
-
-impl SourceFormat {
-    /// What the source was, as a phrase: "zip archive, entry 'data/claims.tsv' (other entries:
-    /// data/providers.csv)".
-    pub fn describe(&self) -> String {
-        match self {
-            SourceFormat::Text => "delimited text".to_owned(),
-            SourceFormat::Gzip => "gzip-compressed text".to_owned(),
-            SourceFormat::Zip { entry, other_entries } => {
-                format!("zip archive, entry '{entry}'{}", also_there("entries", other_entries))
-            }
-            SourceFormat::Xlsx { sheet, other_sheets } => {
-                format!("xlsx workbook, sheet '{sheet}'{}", also_there("sheets", other_sheets))
-            }
-        }
     }
 }
 
@@ -125,6 +97,10 @@ pub struct ColumnReport {
     pub missing: usize,
     /// Cells that did not parse as the column's type (read as missing).
     pub unparsed: usize,
+    /// A canonical column the header's words suggest without enough confidence to map it;
+    /// `--map "header=canonical"` (or the page's choice) confirms it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<String>,
 }
 
 /// A canonical column the file does not have.
@@ -165,6 +141,10 @@ pub struct SchemaReport {
     pub file: String,
     /// What the source was.
     pub format: SourceFormat,
+    /// The container's other parts that could be read instead: a zip's other data files or a
+    /// workbook's other sheets (`--entry`, `--sheet`, the page's chooser).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_parts: Vec<String>,
     /// How its text was decoded: "utf-8", "utf-8 with BOM", "windows-1252", or "xlsx".
     pub encoding: String,
     /// The field separator, for delimited text.
@@ -198,6 +178,21 @@ pub struct SchemaReport {
 }
 
 impl SchemaReport {
+    /// What the source was, as a phrase: "zip archive, entry 'data/claims.tsv' (other entries:
+    /// data/providers.csv)".
+    pub fn describe_source(&self) -> String {
+        match &self.format {
+            SourceFormat::Text => "delimited text".to_owned(),
+            SourceFormat::Gzip => "gzip-compressed text".to_owned(),
+            SourceFormat::Zip { entry } => {
+                format!("zip archive, entry '{entry}'{}", also_there("entries", &self.other_parts))
+            }
+            SourceFormat::Xlsx { sheet } => {
+                format!("xlsx workbook, sheet '{sheet}'{}", also_there("sheets", &self.other_parts))
+            }
+        }
+    }
+
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
@@ -207,11 +202,12 @@ impl SchemaReport {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let flag = match &self.format {
-            SourceFormat::Zip { other_entries, .. } if !other_entries.is_empty() => " (choose another with --entry)",
-            SourceFormat::Xlsx { other_sheets, .. } if !other_sheets.is_empty() => " (choose another with --sheet)",
-            _ => "",
+            _ if self.other_parts.is_empty() => "",
+            SourceFormat::Zip { .. } => " (choose another with --entry)",
+            SourceFormat::Xlsx { .. } => " (choose another with --sheet)",
+            SourceFormat::Text | SourceFormat::Gzip => "",
         };
-        let format = format!("{}{flag}", self.format.describe());
+        let format = format!("{}{flag}", self.describe_source());
         let delimiter = self.delimiter.as_deref().map(|d| format!(", delimiter {d}")).unwrap_or_default();
         let _ = writeln!(out, "{}: {format}, {}{delimiter}", self.file, self.encoding);
         let _ = writeln!(out, "profile: {} (requested {})", self.profile_used, self.profile_requested);
@@ -227,7 +223,12 @@ impl SchemaReport {
             let target = match (&column.canonical, &column.matched_by) {
                 (Some(canonical), Some(how)) => format!("-> {canonical} ({how})"),
                 (Some(canonical), None) => format!("-> {canonical}"),
-                _ => "(kept as is)".to_owned(),
+                _ => match &column.suggested {
+                    Some(suggested) => {
+                        format!("(kept as is; perhaps {suggested}: --map \"{}={suggested}\" to use it)", column.header)
+                    }
+                    None => "(kept as is)".to_owned(),
+                },
             };
             let mut problems = String::new();
             if column.missing > 0 {
@@ -294,8 +295,8 @@ mod tests {
         let formats = vec![
             SourceFormat::Text,
             SourceFormat::Gzip,
-            SourceFormat::Zip { entry: "data/claims.csv".into(), other_entries: vec!["data/providers.csv".into()] },
-            SourceFormat::Xlsx { sheet: "Claims".into(), other_sheets: Vec::new() },
+            SourceFormat::Zip { entry: "data/claims.csv".into() },
+            SourceFormat::Xlsx { sheet: "Claims".into() },
         ];
         let json = serde_json::to_string(&formats).unwrap();
         assert!(json.starts_with(r#"[{"kind":"text"},{"kind":"gzip"},{"kind":"zip","entry":"#), "{json}");

@@ -4,10 +4,12 @@
 //! all take names from here. [`CANONICAL_COLUMNS`] lists every canonical column of the
 //! medical and pharmacy data; [`DENIAL_COLUMNS`] lists the teaching scenario's.
 
+mod header_words;
 mod name_words;
 mod profiles;
 mod synonyms;
 
+pub use header_words::{match_by_words, read_header, HeaderReading, WordMatch, CONFIDENT};
 pub use name_words::{looks_like_decision_name, looks_like_identifier_name, looks_like_label_name, name_words};
 pub use profiles::{VendorProfile, VENDOR_PROFILES};
 pub use synonyms::{compact_header, normalize_header, synonyms_of};

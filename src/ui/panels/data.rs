@@ -177,11 +177,11 @@ fn plan_summary(plan: &FeaturePlan) -> impl IntoView {
 
 /// A chooser of the container's other parts (zip entries or workbook sheets), when it has any:
 /// picking one reads that part of the same file again.
-fn part_chooser(format: &SourceFormat) -> Option<impl IntoView> {
+fn part_chooser(format: &SourceFormat, others: &[String]) -> Option<impl IntoView> {
     let state = expect_context::<AppState>();
-    let (label, current, others, sheets) = match format {
-        SourceFormat::Zip { entry, other_entries } => ("File in the archive", entry, other_entries, false),
-        SourceFormat::Xlsx { sheet, other_sheets } => ("Worksheet", sheet, other_sheets, true),
+    let (label, current, sheets) = match format {
+        SourceFormat::Zip { entry } => ("File in the archive", entry, false),
+        SourceFormat::Xlsx { sheet } => ("Worksheet", sheet, true),
         SourceFormat::Text | SourceFormat::Gzip => return None,
     };
     if others.is_empty() {
@@ -212,7 +212,7 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
     let facts = format!(
         "{}: {}, {}{}; profile {} (asked {}). {} rows seen, {} loaded, {} rejected; {} unreadable cells.",
         report.file,
-        report.format.describe(),
+        report.describe_source(),
         report.encoding,
         report.delimiter.as_ref().map(|d| format!(", delimiter {d}")).unwrap_or_default(),
         report.profile_used,
@@ -226,10 +226,15 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
         .columns
         .iter()
         .map(|c| {
+            let shown = match (&c.canonical, &c.suggested) {
+                (Some(canonical), _) => canonical.clone(),
+                (None, Some(suggested)) => format!("(kept as is; perhaps {suggested})"),
+                (None, None) => "(kept as is)".into(),
+            };
             view! {
                 <tr>
                     <td>{c.header.clone()}</td>
-                    <td>{c.canonical.clone().unwrap_or_else(|| "(kept as is)".into())}</td>
+                    <td>{shown}</td>
                     <td>{c.matched_by.clone().unwrap_or_default()}</td>
                     <td>{format!("{:?}", c.column_type)}</td>
                     <td class="num">{format_count(c.missing)}</td>
@@ -240,6 +245,9 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
         .collect_view();
     let missing =
         report.missing.iter().map(|m| format!("{} ({})", m.canonical, m.group)).collect::<Vec<_>>().join(", ");
+    // A file with hardly any claims column (an auto-insurance file, a survey) gets a plain
+    // report, not a list of "missing" columns it was never meant to have.
+    let claims_like = report.columns.iter().filter(|c| c.canonical.is_some()).count() >= 2;
     let rejected =
         report.rejected_rows.iter().map(|r| view! { <li>{format!("row {}: {}", r.row, r.reason)}</li> }).collect_view();
     let problems = report
@@ -251,7 +259,7 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
     let notes = report.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
     view! {
         <p data-testid="schema-facts">{facts}</p>
-        {part_chooser(&report.format)}
+        {part_chooser(&report.format, &report.other_parts)}
         <div class="table-scroll" tabindex="0" role="region" aria-label="Column mapping">
             <table class="plain">
                 <thead><tr>
@@ -261,7 +269,11 @@ fn file_report(report: &SchemaReport, plan: &FeaturePlan) -> impl IntoView {
                 <tbody>{columns}</tbody>
             </table>
         </div>
-        <p><strong>"Missing canonical columns: "</strong>{if missing.is_empty() { "none".to_owned() } else { missing }}</p>
+        {if claims_like {
+            view! { <p><strong>"Canonical columns not in the file: "</strong>{if missing.is_empty() { "none".to_owned() } else { missing }}</p> }.into_any()
+        } else {
+            view! { <p data-testid="plain-report">"No claims columns were recognised, so the file is read as it is: every column keeps its header, and any of them may be a label or a feature."</p> }.into_any()
+        }}
         {plan_summary(plan)}
         <details open=!report.rejected_rows.is_empty()>
             <summary>{format!("{} rejected rows", format_count(report.rows_rejected))}</summary>
