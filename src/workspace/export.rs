@@ -12,7 +12,7 @@ use super::tiers::TierCuts;
 pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
 use crate::claims::rules::RuleOutcome;
-use crate::claims::schema::{known_role, ColumnRole};
+use crate::claims::schema::{known_role, looks_like_identifier_name, ColumnRole};
 use crate::claims::table::{format_number, ColumnsView};
 use crate::claims::ColumnData;
 use crate::ml::shap::ShapValues;
@@ -22,7 +22,8 @@ use crate::pipeline::ScoringModel;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ExportOptions {
     /// When set, member, provider, prescriber and pharmacy identifier cells (the columns whose
-    /// schema role is Entity; claim and row identifiers are kept) are replaced by their
+    /// schema role is Entity, and columns the schema does not know whose name reads like an
+    /// identifier, such as `policy_number`; claim and row identifiers are kept) are replaced by their
     /// HMAC-SHA-256 under this salt, 64 hex characters ([`super::salt`]). Missing cells stay
     /// empty.
     pub hash_salt: Option<String>,
@@ -151,6 +152,13 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
+/// The role that decides hashing: the schema's, or Entity for a column the schema does not
+/// know but whose name reads like an identifier (`policy_number`, `insured_zip`), so "hash
+/// identifiers" covers every column treated as one. The claim's own identifier is kept.
+fn identifier_role(name: &str) -> Option<ColumnRole> {
+    known_role(name).or_else(|| looks_like_identifier_name(name).then_some(ColumnRole::Entity))
+}
+
 /// How one table column's cells are written.
 enum CellSource<'a> {
     /// As [`ColumnData::display`] shows them.
@@ -177,7 +185,7 @@ impl<'a> RowWriter<'a> {
         let sources = table
             .columns()
             .iter()
-            .map(|column| match (&hasher, known_role(&column.name), &column.data) {
+            .map(|column| match (&hasher, identifier_role(&column.name), &column.data) {
                 (Some(hasher), Some(ColumnRole::Entity), ColumnData::Categorical { levels, codes }) => {
                     CellSource::HashedLevels { levels, codes, hashed: vec![None; levels.len()], hasher: hasher.clone() }
                 }
@@ -373,6 +381,23 @@ mod tests {
                         4,M1,-4,0.25,,1\n\
                         1,M1,'=HYPERLINK(x),-12.5,0.7,3\n";
         assert_eq!(written(&scores, Some(&[3, 99, 0]), &ExportOptions::default()), expected);
+    }
+
+    #[test]
+    fn hashing_covers_columns_named_like_identifiers() {
+        let mut table = table();
+        table
+            .push_column("policy_number", ColumnData::Numeric { values: vec![521585.0, 342868.0, 1.0, 2.0].into() })
+            .unwrap();
+        let options = ExportOptions { hash_salt: Some("s4lt-of-sixteen!".into()) };
+        let scores = ScoreColumns { priority: &[0.1, 0.2, 0.3, 0.4], ..ScoreColumns::default() };
+        let mut out = Vec::new();
+        write_scored_csv(table.view(), &scores, None, &options, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let first_row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(first_row[0], "1", "the claim's own identifier is kept");
+        assert_eq!(first_row[4].len(), 64, "policy_number is hashed: {text}");
+        assert!(!text.contains("521585"));
     }
 
     #[test]
