@@ -312,6 +312,32 @@ pub fn format_count(count: u64) -> String {
     out
 }
 
+/// Formats `value` with at most `digits` significant digits and no trailing zeros, in plain
+/// decimal notation: `0.000020161290322580645` with 6 is `0.0000201613`. Empty for NaN.
+pub fn format_significant(value: f64, digits: usize) -> String {
+    if !value.is_finite() || value == 0.0 {
+        return format_number(value);
+    }
+    // The decimal exponent of the leading digit, found without a logarithm.
+    let mut exponent: i32 = 0;
+    let mut magnitude = value.abs();
+    while magnitude >= 10.0 && exponent < 400 {
+        magnitude /= 10.0;
+        exponent += 1;
+    }
+    while magnitude < 1.0 && exponent > -400 {
+        magnitude *= 10.0;
+        exponent -= 1;
+    }
+    let decimals = (digits as i32 - 1 - exponent).clamp(0, 30) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
 /// Formats a number without a trailing ".0" for whole values; empty for NaN.
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {
@@ -428,6 +454,18 @@ mod tests {
         );
         assert_eq!(data.display(2), "");
         assert_eq!(data.display(0), "y");
+    }
+
+    #[test]
+    fn significant_digits_are_the_ones_that_matter() {
+        assert_eq!(format_significant(0.000020161290322580645, 6), "0.0000201613");
+        assert_eq!(format_significant(0.5, 6), "0.5");
+        assert_eq!(format_significant(0.123456789, 6), "0.123457");
+        assert_eq!(format_significant(1234567.0, 6), "1234567");
+        assert_eq!(format_significant(-0.987654321, 3), "-0.988");
+        assert_eq!(format_significant(1.0, 6), "1");
+        assert_eq!(format_significant(0.0, 6), "0");
+        assert_eq!(format_significant(f64::NAN, 6), "");
     }
 
     #[test]

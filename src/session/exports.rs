@@ -59,9 +59,15 @@ impl Session {
         let priority = &self.priority(choice)?;
         let forest = self.models.iter().find(|m| m.slot == ModelSlot::Forest);
         let isolation = self.models.iter().find(|m| m.slot == ModelSlot::Isolation);
+        // The prediction reads as the screen says it ("Denied", "Not denied").
+        let positive_word = forest.map(|m| match m.model.algorithm() {
+            crate::pipeline::Algorithm::RandomForest { label_column, .. } => super::positive_word(Some(label_column)),
+            crate::pipeline::Algorithm::IsolationForest { .. } => super::positive_word(None),
+        });
         let columns = ScoreColumns {
             probability: forest.map(|m| m.scores.as_slice()),
             decision_threshold: forest.map_or(0.5, |m| m.model.threshold()),
+            positive_word: positive_word.as_deref(),
             anomaly: isolation.map(|m| m.scores.as_slice()),
             rules: self.rule_outcome(),
             priority,

@@ -13,7 +13,11 @@ pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
 use crate::claims::rules::RuleOutcome;
 use crate::claims::schema::{known_role, looks_like_identifier_name, ColumnRole};
-use crate::claims::table::{format_number, ColumnsView};
+use crate::claims::table::{format_number, format_significant, ColumnsView};
+
+/// Significant digits of the scores and priorities written to downloads: enough to rank
+/// claims apart, without 16 digits of noise.
+pub const SCORE_DIGITS: usize = 6;
 use crate::claims::ColumnData;
 use crate::ml::shap::ShapValues;
 use crate::pipeline::ScoringModel;
@@ -36,6 +40,9 @@ pub struct ScoreColumns<'a> {
     pub probability: Option<&'a [f64]>,
     /// The probability threshold for the `prediction` column.
     pub decision_threshold: f64,
+    /// How a positive prediction reads, as on screen ("Denied", "Fraud reported"); a negative
+    /// one reads "Not denied". `None` writes 1 and 0.
+    pub positive_word: Option<&'a str>,
     /// Isolation-forest anomaly score per claim, if trained.
     pub anomaly: Option<&'a [f64]>,
     /// The rule pack's outcome, if a pack ran.
@@ -205,6 +212,9 @@ impl<'a> RowWriter<'a> {
         for column in table.columns() {
             self.push_cell(&column.name);
         }
+        // The claim's 1-based row, as the screen names it, so any download joins back.
+        let taken = |name: &str| table.columns().iter().any(|column| column.name == name);
+        self.push_cell(if taken("row") { "source_row" } else { "row" });
         if self.scores.probability.is_some() {
             self.push_cell("probability");
             self.push_cell("prediction");
@@ -252,19 +262,22 @@ impl<'a> RowWriter<'a> {
             };
             self.push_cell(&text);
         }
+        self.push_cell(&(row_idx + 1).to_string());
         let scores = self.scores;
         if let Some(probability) = scores.probability {
             let probability = score_at(probability, row_idx);
-            self.push_cell(&format_number(probability));
-            let prediction = match probability {
-                p if p.is_nan() => "",
-                p if p >= scores.decision_threshold => "1",
-                _ => "0",
+            self.push_cell(&format_significant(probability, SCORE_DIGITS));
+            let positive = probability >= scores.decision_threshold;
+            let prediction = match (probability.is_nan(), scores.positive_word) {
+                (true, _) => String::new(),
+                (false, None) => u8::from(positive).to_string(),
+                (false, Some(word)) if positive => word.to_owned(),
+                (false, Some(word)) => format!("Not {}", word.to_lowercase()),
             };
-            self.push_cell(prediction);
+            self.push_cell(&prediction);
         }
         if let Some(anomaly) = scores.anomaly {
-            self.push_cell(&format_number(score_at(anomaly, row_idx)));
+            self.push_cell(&format_significant(score_at(anomaly, row_idx), SCORE_DIGITS));
         }
         if let Some(outcome) = scores.rules {
             let ids: Vec<&str> = outcome.hits_of(row_idx).map(|rule| rule.id.as_str()).collect();
@@ -278,7 +291,7 @@ impl<'a> RowWriter<'a> {
         }
         if !scores.priority.is_empty() {
             let priority = score_at(scores.priority, row_idx);
-            self.push_cell(&format_number(priority));
+            self.push_cell(&format_significant(priority, SCORE_DIGITS));
             self.push_cell(if priority.is_nan() { "" } else { scores.cuts.tier(priority).slug() });
         }
         if self.with_rank {
@@ -349,11 +362,12 @@ mod tests {
 
     #[test]
     fn every_claim_with_its_scores_and_hashed_members() {
-        let probability = [0.9, 0.2, f64::NAN, 0.5];
+        let probability = [0.9, 0.2, f64::NAN, 0.500000123456];
         let priority = [0.9, 0.2, f64::NAN, 0.65];
         let scores = ScoreColumns {
             probability: Some(&probability),
             decision_threshold: 0.5,
+            positive_word: Some("Denied"),
             anomaly: None,
             rules: None,
             priority: &priority,
@@ -364,11 +378,11 @@ mod tests {
         let m1 = "e6e5ea3587c93c6570df1fbc2c46099f9fa23f185cc01be686cba2a24996ff10";
         let m2 = "8f5df0d3fd3af0822522b2dc933936ebbc818eb111a1e838b86607819f581ccd";
         let expected = format!(
-            "claim_id,member_id,note,amount,probability,prediction,priority,risk_tier\n\
-             1,{m1},'=HYPERLINK(x),-12.5,0.9,1,0.9,critical\n\
-             2,,ok,,0.2,0,0.2,low\n\
-             3,{m2},\"a,b\",100,,,,\n\
-             4,{m1},-4,0.25,0.5,1,0.65,high\n"
+            "claim_id,member_id,note,amount,row,probability,prediction,priority,risk_tier\n\
+             1,{m1},'=HYPERLINK(x),-12.5,1,0.9,Denied,0.9,critical\n\
+             2,,ok,,2,0.2,Not denied,0.2,low\n\
+             3,{m2},\"a,b\",100,3,,,,\n\
+             4,{m1},-4,0.25,4,0.5,Denied,0.65,high\n"
         );
         assert_eq!(written(&scores, None, &options), expected);
     }
@@ -377,9 +391,9 @@ mod tests {
     fn queue_rows_in_order_with_ranks_and_plain_identifiers() {
         let anomaly = [0.7, 0.4];
         let scores = ScoreColumns { anomaly: Some(&anomaly), ..ScoreColumns::default() };
-        let expected = "claim_id,member_id,note,amount,anomaly_score,queue_rank\n\
-                        4,M1,-4,0.25,,1\n\
-                        1,M1,'=HYPERLINK(x),-12.5,0.7,3\n";
+        let expected = "claim_id,member_id,note,amount,row,anomaly_score,queue_rank\n\
+                        4,M1,-4,0.25,4,,1\n\
+                        1,M1,'=HYPERLINK(x),-12.5,1,0.7,3\n";
         assert_eq!(written(&scores, Some(&[3, 99, 0]), &ExportOptions::default()), expected);
     }
 
@@ -407,6 +421,6 @@ mod tests {
         let mut out = Vec::new();
         write_scored_csv(table.view(), &ScoreColumns::default(), Some(&[0]), &ExportOptions::default(), &mut out)
             .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "'=cmd,queue_rank\n");
+        assert_eq!(String::from_utf8(out).unwrap(), "'=cmd,row,queue_rank\n");
     }
 }

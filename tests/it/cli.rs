@@ -41,9 +41,15 @@ fn a_forest_trains_scores_and_explains_from_files() {
     ));
     assert_eq!(model, std::fs::read_to_string(dir.join("m2.json")).unwrap(), "same seed, same bytes");
 
-    ok(claimforest(&["score", "--model", "m.json", "--input", "claims.csv", "--out", "scored.csv"], &dir));
+    // Full precision, to check additivity to the last bit; the default is 6 significant digits.
+    ok(claimforest(
+        &["score", "--model", "m.json", "--input", "claims.csv", "--precision", "full", "--out", "scored.csv"],
+        &dir,
+    ));
     ok(claimforest(&["explain", "--model", "m.json", "--input", "claims.csv", "--out", "shap.csv"], &dir));
     let (scored_header, scored) = csv_rows(&dir.join("scored.csv"));
+    let row_col = scored_header.iter().position(|h| h == "row").expect("row column");
+    assert_eq!((scored[0][row_col].as_str(), scored[1499][row_col].as_str()), ("1", "1500"));
     let score_col = scored_header.iter().position(|h| h == "score").expect("score column");
     let prediction_col = scored_header.iter().position(|h| h == "prediction").expect("prediction column");
     let (shap_header, shap) = csv_rows(&dir.join("shap.csv"));
@@ -53,7 +59,7 @@ fn a_forest_trains_scores_and_explains_from_files() {
         let score: f64 = scored_row[score_col].parse().unwrap();
         let total: f64 = shap_row.iter().map(|v| v.parse::<f64>().unwrap()).sum();
         assert!((total - score).abs() < 1e-9, "base + contributions {total} != score {score}");
-        assert_eq!(scored_row[prediction_col] == "1", score >= 0.5);
+        assert_eq!(scored_row[prediction_col], if score >= 0.5 { "Denied" } else { "Not denied" });
     }
 
     ok(claimforest(&["encode", "--model", "m.json", "--input", "claims.csv", "--out", "x.csv"], &dir));
@@ -205,7 +211,9 @@ fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
         // The default weights: 0.5 model score + 0.3 highest severity + 0.2 any hit.
         let model = (value(score) - low) / (high - low);
         let expected = 0.5 * model + 0.3 * value(severity) + 0.2 * value(flag);
-        assert!((value(priority) - expected).abs() < 1e-9, "{expected} vs {}", row[priority]);
+        // Scores and the priority are written with 6 significant digits; the isolation score's
+        // rescaling to 0-1 over a narrow band magnifies that rounding a few times.
+        assert!((value(priority) - expected).abs() < 1e-5, "{expected} vs {}", row[priority]);
         assert_eq!(value(flag) == 1.0, !row[hits].is_empty());
         let p = value(priority);
         let want = if p >= 0.8 {

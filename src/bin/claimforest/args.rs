@@ -19,7 +19,7 @@ USAGE:
                     [--contamination C] --out MODEL.json
   claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no --label: see below)
   claimforest score --model MODEL.json --input FILE --out SCORED.csv
-                    [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR]
+                    [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR] [--precision 6|full]
   claimforest explain --model MODEL.json --input FILE --out SHAP.csv
   claimforest encode --model MODEL.json --input FILE --out X.csv
   claimforest export --model MODEL.json --format shap --out TREES.json
@@ -82,15 +82,53 @@ pub enum AlgorithmArg {
 /// A validated command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Generate { scenario: String, n_rows: usize, seed: u64, fraud_rate: f64, out: String },
-    Inspect { input: String, profile: String, json: bool },
+    Generate {
+        scenario: String,
+        n_rows: usize,
+        seed: u64,
+        fraud_rate: f64,
+        out: String,
+    },
+    Inspect {
+        input: String,
+        profile: String,
+        json: bool,
+    },
     Train(TrainArgs),
-    Score { model: String, input: String, out: String, rules: Option<String>, summaries: Option<String> },
-    Explain { model: String, input: String, out: String },
-    Encode { model: String, input: String, out: String },
-    Export { model: String, out: String },
-    Evaluate { input: String, label: String, positive: Option<String>, score: String, threshold: f64, out: String },
-    Demo { n_rows: usize, seed: u64 },
+    Score {
+        model: String,
+        input: String,
+        out: String,
+        rules: Option<String>,
+        summaries: Option<String>,
+        full_precision: bool,
+    },
+    Explain {
+        model: String,
+        input: String,
+        out: String,
+    },
+    Encode {
+        model: String,
+        input: String,
+        out: String,
+    },
+    Export {
+        model: String,
+        out: String,
+    },
+    Evaluate {
+        input: String,
+        label: String,
+        positive: Option<String>,
+        score: String,
+        threshold: f64,
+        out: String,
+    },
+    Demo {
+        n_rows: usize,
+        seed: u64,
+    },
     Help,
 }
 
@@ -165,7 +203,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "contamination",
             "out",
         ],
-        "score" => &["model", "input", "out", "rules", "summaries"],
+        "score" => &["model", "input", "out", "rules", "summaries", "precision"],
         "explain" | "encode" => &["model", "input", "out"],
         "export" => &["model", "format", "out"],
         "evaluate" => {
@@ -215,6 +253,11 @@ fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
                     out,
                     rules: options.text("rules").map(str::to_owned),
                     summaries: options.text("summaries").map(str::to_owned),
+                    full_precision: match options.text("precision") {
+                        None | Some("6") => false,
+                        Some("full") => true,
+                        Some(other) => return Err(format!("--precision: '{other}' is not one of 6, full")),
+                    },
                 },
                 "explain" => Command::Explain { model, input, out },
                 _ => Command::Encode { model, input, out },

@@ -10,7 +10,7 @@ use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
-use claimforest::claims::table::CategoricalBuilder;
+use claimforest::claims::table::{format_significant, CategoricalBuilder};
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
@@ -18,7 +18,8 @@ use claimforest::pipeline::{
     binary_labels, default_feature_columns, prepare, prepare_owned, train_anomaly_model, train_model, Algorithm,
     AnomalyRequest, ScoringModel, TrainRequest,
 };
-use claimforest::session::{label_choices, proposed_label};
+use claimforest::session::{label_choices, positive_word, proposed_label};
+use claimforest::workspace::export::SCORE_DIGITS;
 use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use claimforest::workspace::tiers::TierCuts;
 
@@ -157,6 +158,7 @@ pub fn score(
     out: &str,
     rules: Option<&str>,
     summaries: Option<&str>,
+    full_precision: bool,
     options: &IngestOptions,
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
@@ -164,7 +166,14 @@ pub fn score(
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     let threshold = model.threshold();
     let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
-    let predictions: Vec<f64> = predicted.iter().map(|&p| f64::from(u8::from(p))).collect();
+    // The prediction in words, as the page says it: "Denied" / "Not denied".
+    let positive = match model.algorithm() {
+        Algorithm::RandomForest { label_column, .. } => positive_word(Some(label_column)),
+        Algorithm::IsolationForest { .. } => positive_word(None),
+    };
+    let negative = format!("Not {}", positive.to_lowercase());
+    let mut predictions = CategoricalBuilder::default();
+    predicted.iter().for_each(|&p| predictions.push(Some(if p { &positive } else { &negative })));
     let mut rule_columns = Vec::new();
     let (priority, flagged) = match rules {
         Some(source) => {
@@ -200,8 +209,19 @@ pub fn score(
         None => (scores.clone(), predicted),
     };
     let with_rules = rules.is_some();
-    push_unique(&mut table, "score", ColumnData::Numeric { values: scores.into() })?;
-    push_unique(&mut table, "prediction", ColumnData::Numeric { values: predictions.into() })?;
+    // The claim's 1-based row, so the output joins back to the file; scores with the digits
+    // that matter unless --precision full.
+    let rows: Vec<f64> = (1..=table.n_rows()).map(|row| row as f64).collect();
+    let shown = |values: &[f64]| -> Vec<f64> {
+        if full_precision {
+            values.to_vec()
+        } else {
+            values.iter().map(|&v| format_significant(v, SCORE_DIGITS).parse().unwrap_or(v)).collect()
+        }
+    };
+    push_unique(&mut table, "row", ColumnData::Numeric { values: rows.into() })?;
+    push_unique(&mut table, "score", ColumnData::Numeric { values: shown(&scores).into() })?;
+    push_unique(&mut table, "prediction", predictions.finish())?;
     for (name, data) in rule_columns {
         push_unique(&mut table, name, data)?;
     }
@@ -209,7 +229,7 @@ pub fn score(
         let tiers = TierCuts::default();
         let mut tier_texts = CategoricalBuilder::default();
         priority.iter().for_each(|&p| tier_texts.push(Some(tiers.tier(p).label())));
-        push_unique(&mut table, "priority", ColumnData::Numeric { values: priority.clone().into() })?;
+        push_unique(&mut table, "priority", ColumnData::Numeric { values: shown(&priority).into() })?;
         push_unique(&mut table, "risk_tier", tier_texts.finish())?;
     }
     write_table(&table, out)?;

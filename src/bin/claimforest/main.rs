@@ -40,8 +40,8 @@ fn run(invocation: Invocation) -> Result<(), String> {
         }
         Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, reading)?,
         Command::Train(train) => commands::train(&train, reading)?,
-        Command::Score { model, input, out, rules, summaries } => {
-            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), reading)?
+        Command::Score { model, input, out, rules, summaries, full_precision } => {
+            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), full_precision, reading)?
         }
         Command::Explain { model, input, out } => commands::explain(&model, &input, &out, reading)?,
         Command::Encode { model, input, out } => commands::encode(&model, &input, &out, reading)?,
