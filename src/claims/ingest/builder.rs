@@ -38,6 +38,9 @@ pub(crate) struct TableBuilder {
     notes: Vec<String>,
     encoding: &'static str,
     delimiter: Option<u8>,
+    /// Whether numbers may be written with decimal commas (`1.234,56`): text split by `;`,
+    /// tab or `|`, where a comma cannot be the delimiter.
+    decimal_commas_possible: bool,
 }
 
 impl TableBuilder {
@@ -61,6 +64,7 @@ impl TableBuilder {
             notes: Vec::new(),
             encoding: "utf-8",
             delimiter: None,
+            decimal_commas_possible: false,
         })
     }
 
@@ -214,7 +218,9 @@ impl RecordSink for TableBuilder {
                 self.notes.push(format!("column {} ('{header}') is read as '{name}', a name already taken", idx + 1));
             }
             let hint = canonical.map(|c| c.kind);
-            self.columns.push(ColumnState::new(header.clone(), name, hint));
+            let style =
+                if self.decimal_commas_possible { NumberStyle::Undecided(Vec::new()) } else { NumberStyle::Dot };
+            self.columns.push(ColumnState::new(header.clone(), name, hint, style));
         }
         self.discovery = discovery;
         self.have_header = true;
@@ -265,6 +271,10 @@ impl RecordSink for TableBuilder {
         self.encoding = encoding;
         self.delimiter = delimiter;
     }
+
+    fn delimiter_chosen(&mut self, delimiter: u8) {
+        self.decimal_commas_possible = delimiter != b',';
+    }
 }
 
 /// Names made unique as they are taken: `base`, or `base_2`, `base_3`, ... whichever is
@@ -294,6 +304,17 @@ impl UniqueNames {
     }
 }
 
+/// "1.234,56" as "1,234.56": points and commas trade places.
+fn swap_separators(cell: &str) -> String {
+    cell.chars()
+        .map(|c| match c {
+            '.' => ',',
+            ',' => '.',
+            other => other,
+        })
+        .collect()
+}
+
 fn describe_delimiter(delimiter: u8) -> String {
     match delimiter {
         b'\t' => "tab".to_owned(),
@@ -316,6 +337,22 @@ struct ColumnState {
     unparsed: usize,
     /// Set when an inferred column had to widen to text; the builder moves it to the notes.
     conversion_note: Option<String>,
+    /// How the column writes its decimals.
+    style: NumberStyle,
+}
+
+/// How a column writes decimals. In a file that may use decimal commas, a column stays
+/// undecided until a cell reads one way only (`1.234,56` or `12,5`: commas; `12.5` or
+/// `1,234.5`: points); cells that read both ways but differently (`1.234`) are kept in the
+/// point reading with their comma reading beside them, and corrected if the column turns out
+/// to write commas. So the whole column agrees, whatever order its cells come in.
+enum NumberStyle {
+    /// Decimal points (and commas between thousands).
+    Dot,
+    /// Decimal commas (and points between thousands).
+    Comma,
+    /// Not known yet: the rows whose comma reading differs, with that reading.
+    Undecided(Vec<(usize, f64)>),
 }
 
 /// A column's values so far.
@@ -328,7 +365,7 @@ enum Values {
 }
 
 impl ColumnState {
-    fn new(header: String, name: String, hint: Option<ValueKind>) -> Self {
+    fn new(header: String, name: String, hint: Option<ValueKind>, style: NumberStyle) -> Self {
         let values = match hint {
             Some(ValueKind::Number) => Values::Number(Vec::new()),
             Some(ValueKind::Date) => Values::Date(Vec::new()),
@@ -336,7 +373,7 @@ impl ColumnState {
             None => Values::Undecided(0),
         };
         let date_named = normalize_header(&header).split(' ').any(|word| matches!(word, "DATE" | "DT" | "DOB"));
-        Self { header, name, hint, date_named, values, missing: 0, unparsed: 0, conversion_note: None }
+        Self { header, name, hint, date_named, values, missing: 0, unparsed: 0, conversion_note: None, style }
     }
 
     /// Adds one trimmed cell; returns the expected type when the cell did not parse as it.
@@ -352,13 +389,17 @@ impl ColumnState {
                 builder.push(Some(cell));
                 None
             }
-            (Values::Number(values), Some(_)) => match parse_number(cell) {
+            (Values::Number(_), Some(_)) => match self.read_number(cell, row_idx) {
                 Some(value) => {
-                    values.push(value);
+                    if let Values::Number(values) = &mut self.values {
+                        values.push(value);
+                    }
                     None
                 }
                 None => {
-                    values.push(f64::NAN);
+                    if let Values::Number(values) = &mut self.values {
+                        values.push(f64::NAN);
+                    }
                     Some(ColumnType::Number)
                 }
             },
@@ -385,7 +426,7 @@ impl ColumnState {
 
     /// Adds a cell to a column whose type is being inferred, widening it to text if needed.
     fn infer(&mut self, cell: &str, row_idx: usize) {
-        let number = parse_number(cell).filter(|_| !looks_like_identifier(cell));
+        let number = if looks_like_identifier(cell) { None } else { self.read_number(cell, row_idx) };
         let date_named = self.date_named;
         let day = || parse_date(cell, date_named);
         match &mut self.values {
@@ -415,6 +456,46 @@ impl ColumnState {
                 None => self.widen_to_text(cell, row_idx, "dates"),
             },
             Values::Text(builder) => builder.push(Some(cell)),
+        }
+    }
+
+    /// The cell as a number in the column's decimal style, deciding the style when the cell
+    /// reads one way only (see [`NumberStyle`]).
+    fn read_number(&mut self, cell: &str, row_idx: usize) -> Option<f64> {
+        match &mut self.style {
+            NumberStyle::Dot => parse_number(cell),
+            NumberStyle::Comma => parse_number(&swap_separators(cell)),
+            // Without a point or a comma both readings agree: no need to try the other.
+            NumberStyle::Undecided(_) if !cell.contains(['.', ',']) => parse_number(cell),
+            NumberStyle::Undecided(differing) => match (parse_number(cell), parse_number(&swap_separators(cell))) {
+                (Some(point), Some(comma)) if point.to_bits() != comma.to_bits() => {
+                    differing.push((row_idx, comma));
+                    Some(point)
+                }
+                (Some(point), Some(_)) => Some(point),
+                (Some(point), None) => {
+                    self.style = NumberStyle::Dot;
+                    Some(point)
+                }
+                (None, Some(comma)) => {
+                    let differing = std::mem::take(differing);
+                    if let Values::Number(values) = &mut self.values {
+                        for (row, value) in differing {
+                            if let Some(slot) = values.get_mut(row) {
+                                *slot = value;
+                            }
+                        }
+                    }
+                    self.style = NumberStyle::Comma;
+                    self.conversion_note = Some(format!(
+                        "column '{}' writes decimal commas (as '{}'), so its numbers are read that way",
+                        self.header,
+                        cell.chars().take(40).collect::<String>()
+                    ));
+                    Some(comma)
+                }
+                (None, None) => None,
+            },
         }
     }
 

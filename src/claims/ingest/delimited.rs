@@ -42,6 +42,7 @@ pub(crate) fn read_records(
         return Err(IngestError::Binary { file: file.to_owned(), offset: offset as u64 });
     }
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&first[bom_len..]));
+    sink.delimiter_chosen(delimiter);
     source.consume(bom_len);
     let mut splitter = Splitter::new(delimiter);
     let mut decoded = String::new();

@@ -103,6 +103,9 @@ pub(crate) trait RecordSink {
     /// Notes how the text was decoded (for the report): "utf-8", "utf-8 with BOM",
     /// "windows-1252", or the delimiter used.
     fn note_text(&mut self, encoding: &'static str, delimiter: Option<u8>);
+    /// The delimiter of delimited text, told before the header (a `;`, tab or `|` file may
+    /// write decimal commas).
+    fn delimiter_chosen(&mut self, _delimiter: u8) {}
 }
 
 #[cfg(test)]

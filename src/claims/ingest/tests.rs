@@ -248,6 +248,28 @@ fn files_past_a_budget_are_refused_naming_it() {
 }
 
 #[test]
+fn decimal_commas_read_when_the_whole_column_agrees() {
+    // A European export: `;`-separated, points between thousands, commas before decimals.
+    // "1.234" alone could be either; the later "1.234,56" settles the column, and the earlier
+    // cell is read again as 1234.
+    let text = "claim_id;Betrag;units;rate\nC1;1.234;3;0.5\nC2;12,5;4;1.25\nC3;1.234,56;5;2\n";
+    let ingested = read(text).unwrap();
+    assert_eq!(numbers(&ingested, "Betrag"), vec![1234.0, 12.5, 1234.56]);
+    assert_eq!(numbers(&ingested, "rate"), vec![0.5, 1.25, 2.0], "a column with decimal points keeps them");
+    assert!(
+        ingested.report.notes.iter().any(|n| n.contains("column 'Betrag' writes decimal commas")),
+        "{:?}",
+        ingested.report.notes
+    );
+    // A comma-separated file never reads decimal commas (a comma there is the delimiter).
+    let ingested = read("claim_id,amount\nC1,\"1.234,5\"\nC2,7\n").unwrap();
+    assert_eq!(kind(&ingested, "amount"), "text");
+    // Mapped amount columns read them too.
+    let ingested = read("CLAIM_ID;Paid Amt\nC1;1.000,25\nC2;3,5\n").unwrap();
+    assert_eq!(numbers(&ingested, "paid_amount"), vec![1000.25, 3.5]);
+}
+
+#[test]
 fn nul_bytes_anywhere_mean_binary() {
     let mut text = b"member_id,units\n".to_vec();
     while text.len() < 600_000 {
