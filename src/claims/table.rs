@@ -67,6 +67,15 @@ impl ColumnData {
         }
     }
 
+    /// Whether the value at `row_idx` is missing (or the row is past the end).
+    pub fn is_missing(&self, row_idx: usize) -> bool {
+        match self {
+            ColumnData::Numeric { values } => values.get(row_idx).is_none_or(f64::is_nan),
+            ColumnData::Categorical { codes, .. } => codes.get(row_idx).is_none_or(|&code| code == MISSING_CODE),
+            ColumnData::Date { days } => days.get(row_idx).is_none_or(|&day| day == MISSING_DAY),
+        }
+    }
+
     /// The value at `row_idx` as a number: numeric values as they are, dates as their day
     /// number, text as NaN. Missing is NaN.
     pub fn number(&self, row_idx: usize) -> f64 {

@@ -69,7 +69,7 @@ impl TableBuilder {
     }
 
     /// The table and its report, or the reason the file is refused.
-    pub(crate) fn finish(self, format: SourceFormat, other_parts: Vec<String>) -> Result<Ingested, IngestError> {
+    pub(crate) fn finish(mut self, format: SourceFormat, other_parts: Vec<String>) -> Result<Ingested, IngestError> {
         let file = self.file.clone();
         if !self.have_header {
             return Err(IngestError::Empty { file });
@@ -99,6 +99,36 @@ impl TableBuilder {
             let name = column.name.clone();
             table
                 .push_column(name, column.values.finish(self.rows_loaded))
+                .map_err(|error| IngestError::Read { file: file.clone(), detail: format!("internal: {error}") })?;
+        }
+        // A numbered family (Dx 1..12) also gives each claim's count of filled members.
+        for family in self.discovery.as_ref().map(|d| d.families.as_slice()).unwrap_or(&[]) {
+            let count_name = format!("{}_count", family.canonical);
+            if table.column(&count_name).is_some() {
+                continue;
+            }
+            let counts: Vec<f64> = (0..self.rows_loaded)
+                .map(|row| {
+                    let filled =
+                        |position: &usize| table.columns().get(*position).is_some_and(|c| !c.data.is_missing(row));
+                    family.members.iter().filter(|position| filled(position)).count() as f64
+                })
+                .collect();
+            let headers: Vec<&str> = family
+                .members
+                .iter()
+                .filter_map(|&position| column_reports.get(position))
+                .map(|c| c.header.as_str())
+                .collect();
+            self.notes.push(format!(
+                "{} ({} columns) are one family of {}: {} counts the filled ones on each claim",
+                headers.join(", "),
+                headers.len(),
+                family.canonical,
+                count_name
+            ));
+            table
+                .push_column(count_name, ColumnData::Numeric { values: counts.into() })
                 .map_err(|error| IngestError::Read { file: file.clone(), detail: format!("internal: {error}") })?;
         }
         let missing = self

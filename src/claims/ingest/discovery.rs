@@ -35,6 +35,18 @@ pub struct Discovery {
     pub profile_used: &'static str,
     /// One match per header, in file order.
     pub matches: Vec<HeaderMatch>,
+    /// Numbered families of headers read as one canonical column (`ICD10 Dx 1..12`,
+    /// `ClmDiagnosisCode_1..10`), with at least two members each.
+    pub families: Vec<Family>,
+}
+
+/// Headers that number the members of one canonical column: `Dx 1`, `Dx 2`, ...
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    /// The canonical column they all read as.
+    pub canonical: &'static str,
+    /// Their positions in the header, lowest member number first.
+    pub members: Vec<usize>,
 }
 
 impl Discovery {
@@ -107,7 +119,30 @@ pub fn discover(headers: &[String], profile: &str, mappings: &[(String, String)]
         }
     }
     match_remaining_by_words(&mut matches, &pinned);
-    Ok(Discovery { profile_used: profile.name, matches })
+    Ok(Discovery { profile_used: profile.name, matches, families: families(headers) })
+}
+
+/// The numbered families among `headers`: members read with full confidence as the same
+/// canonical column, each with its number, two or more of them.
+fn families(headers: &[String]) -> Vec<Family> {
+    let mut numbered: Vec<(&'static str, u32, usize)> = Vec::new();
+    for (position, header) in headers.iter().enumerate() {
+        if let Some(found) = match_by_words(header).filter(|found| found.confidence >= CONFIDENT) {
+            if let Some(index) = found.family_index {
+                numbered.push((found.canonical, index, position));
+            }
+        }
+    }
+    sort_stable_by(&mut numbered, &|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let mut families: Vec<Family> = Vec::new();
+    for (canonical, _, position) in numbered {
+        match families.last_mut() {
+            Some(family) if family.canonical == canonical => family.members.push(position),
+            _ => families.push(Family { canonical, members: vec![position] }),
+        }
+    }
+    families.retain(|family| family.members.len() >= 2);
+    families
 }
 
 /// Reads the unmatched headers by their words. Confident readings take free canonical
@@ -271,6 +306,7 @@ mod tests {
         // teaching scenario's own `age` is left alone.
         let suggested: Vec<Option<&str>> = discovery.matches.iter().map(|m| m.suggested.map(|c| c.name)).collect();
         assert_eq!(suggested, [None, Some("diagnosis_code"), None, None, Some("member_state"), None]);
+        assert_eq!(discovery.families, [Family { canonical: "diagnosis_code", members: vec![2, 1] }]);
     }
 
     #[test]

@@ -270,6 +270,22 @@ fn decimal_commas_read_when_the_whole_column_agrees() {
 }
 
 #[test]
+fn a_numbered_family_gives_its_first_member_the_name_and_counts_the_rest() {
+    let text = "ClaimID,ClmDiagnosisCode_2,ClmDiagnosisCode_1,ClmDiagnosisCode_3,InscClaimAmtReimbursed\n\
+                C1,E11,J45,,100\nC2,,I10,,20\nC3,E78,Z00,N18,5\n";
+    let ingested = read(text).unwrap();
+    let names = ingested.table.column_names();
+    assert_eq!(names[2], "diagnosis_code", "the lowest-numbered member takes the canonical name");
+    assert_eq!(names[1], "ClmDiagnosisCode_2");
+    assert_eq!(numbers(&ingested, "diagnosis_code_count"), vec![2.0, 1.0, 3.0]);
+    assert!(
+        ingested.report.notes.iter().any(|n| n.contains("(3 columns) are one family of diagnosis_code")),
+        "{:?}",
+        ingested.report.notes
+    );
+}
+
+#[test]
 fn nul_bytes_anywhere_mean_binary() {
     let mut text = b"member_id,units\n".to_vec();
     while text.len() < 600_000 {
