@@ -95,8 +95,21 @@ impl ColumnData {
 pub struct Column {
     /// The header, as it appears in files and the UI.
     pub name: String,
+    /// The canonical column this header maps to (`procedure_code` for `service_code`), when
+    /// it maps to one and is not already spelled that way: a second name the column answers
+    /// to, so built-in rules and derived features find their inputs in the user's layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
     /// The values.
     pub data: ColumnData,
+}
+
+impl Column {
+    /// The name the schema knows this column by: its canonical name if it has one, else its
+    /// header.
+    pub fn schema_name(&self) -> &str {
+        self.canonical.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A table of claims: equally long, uniquely named columns.
@@ -135,15 +148,30 @@ impl ClaimsTable {
 
     /// Adds a column; the first column fixes the row count.
     pub fn push_column(&mut self, name: impl Into<String>, data: ColumnData) -> Result<(), TableError> {
+        self.push_aliased_column(name, None, data)
+    }
+
+    /// Adds a column that also answers to its canonical name (see [`Column::canonical`]).
+    /// An alias equal to the name, or already held by another column, is dropped: a name
+    /// finds one column.
+    pub fn push_aliased_column(
+        &mut self,
+        name: impl Into<String>,
+        canonical: Option<String>,
+        data: ColumnData,
+    ) -> Result<(), TableError> {
         let name = name.into();
-        if self.column(&name).is_some() {
+        if self.columns.iter().any(|c| c.name == name) {
             return Err(TableError::DuplicateName { name });
         }
         if !self.columns.is_empty() && data.len() != self.n_rows {
             return Err(TableError::LengthMismatch { name, expected: self.n_rows, actual: data.len() });
         }
+        let canonical = canonical.filter(|alias| {
+            *alias != name && !self.columns.iter().any(|c| c.name == *alias || c.canonical.as_ref() == Some(alias))
+        });
         self.n_rows = data.len();
-        self.columns.push(Column { name, data });
+        self.columns.push(Column { name, canonical, data });
         Ok(())
     }
 
@@ -157,9 +185,20 @@ impl ClaimsTable {
         &self.columns
     }
 
-    /// The column called `name`, if any.
+    /// The column called `name`, if any: by its header first, then by its canonical name,
+    /// so `service_code` and `procedure_code` both find a file's `service_code`.
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .or_else(|| self.columns.iter().find(|c| c.canonical.as_deref() == Some(name)))
+    }
+
+    /// Every name a column answers to: each header, then each canonical alias. Derived
+    /// features and rule packs plan against this list.
+    pub fn known_names(&self) -> Vec<&str> {
+        let headers = self.columns.iter().map(|c| c.name.as_str());
+        headers.chain(self.columns.iter().filter_map(|c| c.canonical.as_deref())).collect()
     }
 
     /// Column names, in order.

@@ -1,7 +1,8 @@
 //! A compact binary form of a claims table, for moving a million claims between the Web
 //! Worker and the page as one byte buffer (raw little-endian columns, no text formatting).
 //!
-//! Layout: `CFT1`, column count (u32), then per column its name, a kind byte and the data:
+//! Layout: `CFT2`, column count (u32), then per column its name, its canonical alias (empty
+//! if none), a kind byte and the data:
 //! numbers as the table holds them (f64, f32, or whole cents as i32), dates as i32, text as
 //! its levels then one u32 code per row. Every length
 //! is a little-endian u32; every read is bounds-checked, so damaged bytes are an error, not
@@ -14,7 +15,7 @@ use thiserror::Error;
 use super::numbers::{Numbers, Stored};
 use super::table::{ClaimsTable, ColumnData, ColumnsView, Levels, TableError, MISSING_CODE};
 
-const MAGIC: &[u8; 4] = b"CFT1";
+const MAGIC: &[u8; 4] = b"CFT2";
 const KIND_NUMERIC: u8 = 0;
 const KIND_CATEGORICAL: u8 = 1;
 const KIND_DATE: u8 = 2;
@@ -68,7 +69,7 @@ pub fn table_byte_len(table: ColumnsView<'_>) -> usize {
             }
             ColumnData::Date { .. } => LEN + n_rows * 4,
         };
-        LEN + column.name.len() + 1 + data
+        LEN + column.name.len() + LEN + column.canonical.as_ref().map_or(0, String::len) + 1 + data
     });
     MAGIC.len() + LEN + columns.sum::<usize>()
 }
@@ -81,6 +82,7 @@ pub fn write_table(table: ColumnsView<'_>, out: &mut impl Write) -> std::io::Res
     put_len(&mut head, table.columns().len());
     for column in table.columns() {
         put_text(&mut head, &column.name);
+        put_text(&mut head, column.canonical.as_deref().unwrap_or(""));
         match &column.data {
             ColumnData::Numeric { values } => match values.stored() {
                 Stored::Singles(singles) => {
@@ -164,6 +166,7 @@ fn read_from<R: Read>(mut reader: Reader<R>) -> Result<ClaimsTable, TableBytesEr
     let mut table = ClaimsTable::new();
     for _ in 0..n_columns {
         let name = reader.text()?;
+        let canonical = Some(reader.text()?).filter(|alias| !alias.is_empty());
         let mut kind = [0; 1];
         reader.fill(&mut kind)?;
         let data = match kind[0] {
@@ -198,7 +201,7 @@ fn read_from<R: Read>(mut reader: Reader<R>) -> Result<ClaimsTable, TableBytesEr
             }
             _ => return Err(reader.damaged("unknown column kind")),
         };
-        table.push_column(name, data)?;
+        table.push_aliased_column(name, canonical, data)?;
     }
     if reader.fill(&mut [0; 1]).is_ok() {
         return Err(reader.damaged("bytes after the last column"));
@@ -342,19 +345,28 @@ mod tests {
         let mut table = ClaimsTable::new();
         table.push_column("d", ColumnData::Date { days: vec![1, -2] }).unwrap();
         let levels = Levels::from(vec!["ab".to_string()]);
-        table.push_column("c", ColumnData::Categorical { levels, codes: vec![0, MISSING_CODE] }).unwrap();
+        table
+            .push_aliased_column(
+                "c",
+                Some("code".into()),
+                ColumnData::Categorical { levels, codes: vec![0, MISSING_CODE] },
+            )
+            .unwrap();
         table.push_column("x", ColumnData::Numeric { values: Numbers::new(vec![0.5, 0.1]) }).unwrap();
-        let mut expected = b"CFT1".to_vec();
+        let mut expected = b"CFT2".to_vec();
         let mut put = |bytes: &[u8]| expected.extend_from_slice(bytes);
         put(&3u32.to_le_bytes());
         put(&1u32.to_le_bytes());
         put(b"d");
+        put(&0u32.to_le_bytes());
         put(&[KIND_DATE]);
         put(&2u32.to_le_bytes());
         put(&1i32.to_le_bytes());
         put(&(-2i32).to_le_bytes());
         put(&1u32.to_le_bytes());
         put(b"c");
+        put(&4u32.to_le_bytes());
+        put(b"code");
         put(&[KIND_CATEGORICAL]);
         put(&1u32.to_le_bytes());
         put(&2u32.to_le_bytes());
@@ -364,6 +376,7 @@ mod tests {
         put(&MISSING_CODE.to_le_bytes());
         put(&1u32.to_le_bytes());
         put(b"x");
+        put(&0u32.to_le_bytes());
         // 0.5 and 0.1 are whole cents.
         put(&[KIND_CENTS]);
         put(&2u32.to_le_bytes());
@@ -371,6 +384,8 @@ mod tests {
         put(&10i32.to_le_bytes());
         assert_eq!(table_to_bytes(table.view()), expected);
         assert_eq!(table_byte_len(table.view()), expected.len());
+        let back = table_from_bytes(&expected).unwrap();
+        assert_eq!(back.column("code").map(|c| c.name.as_str()), Some("c"));
     }
 
     #[test]

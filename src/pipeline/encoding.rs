@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::PipelineError;
 use crate::hashing::KeyedMap;
 
-use crate::claims::table::{ClaimsTable, ColumnData, Numbers, MISSING_DAY};
+use crate::claims::table::{ClaimsTable, Column, ColumnData, Numbers, MISSING_DAY};
 use crate::ml::{FeatureMatrix, FeatureSource, Rows};
 use crate::tag_first::{self, TaggedEnum};
 
@@ -91,6 +91,11 @@ impl FeatureEncoding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureEncoder {
     features: Vec<FeatureEncoding>,
+    /// For each feature, the canonical column its training column mapped to, if any: the
+    /// name a file with another vendor's headers is searched for when it lacks the
+    /// training header. Empty in model files written before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    canonical: Vec<Option<String>>,
 }
 
 impl FeatureEncoder {
@@ -110,7 +115,40 @@ impl FeatureEncoder {
                 })
             })
             .collect::<Result<_, PipelineError>>()?;
-        Ok(Self { features })
+        let canonical: Vec<Option<String>> =
+            feature_columns.iter().map(|name| table.column(name).and_then(|c| c.canonical.clone())).collect();
+        let canonical = if canonical.iter().all(Option::is_none) { Vec::new() } else { canonical };
+        Ok(Self { features, canonical })
+    }
+
+    /// The canonical name of feature `feature_idx`'s training column, if it had one.
+    pub fn canonical_name(&self, feature_idx: usize) -> Option<&str> {
+        self.canonical.get(feature_idx).and_then(Option::as_deref)
+    }
+
+    /// Whether the per-feature canonical names, if any, match the features one for one
+    /// (a model file check).
+    pub fn canonical_names_fit(&self) -> bool {
+        self.canonical.is_empty() || self.canonical.len() == self.features.len()
+    }
+
+    /// The column of `table` that feeds feature `feature_idx`: the one with the training
+    /// header, else the one that maps to the same canonical column.
+    pub fn source_column<'t>(&self, table: &'t ClaimsTable, feature_idx: usize) -> Option<&'t Column> {
+        let feature = self.features.get(feature_idx)?;
+        table.column(feature.name()).or_else(|| self.canonical_name(feature_idx).and_then(|c| table.column(c)))
+    }
+
+    /// Each model input that `table` feeds from a column of another name, with that column's
+    /// header: what a report says when one vendor's model scores another vendor's layout.
+    pub fn renamed_inputs(&self, table: &ClaimsTable) -> Vec<(String, String)> {
+        (0..self.features.len())
+            .filter_map(|idx| {
+                let column = self.source_column(table, idx)?;
+                let name = self.features[idx].name();
+                (column.name != name).then(|| (name.to_owned(), column.name.clone()))
+            })
+            .collect()
     }
 
     /// The encodings, in column order.
@@ -130,9 +168,10 @@ impl FeatureEncoder {
         let columns = self
             .features
             .iter()
-            .map(|feature| {
-                let column = table
-                    .column(feature.name())
+            .enumerate()
+            .map(|(idx, feature)| {
+                let column = self
+                    .source_column(table, idx)
                     .ok_or_else(|| PipelineError::MissingColumn { name: feature.name().to_owned() })?;
                 Ok(EncodedColumn::new(feature, &column.data))
             })

@@ -503,7 +503,7 @@ pub fn default_feature_columns(table: &ClaimsTable, label_column: Option<&str>) 
         let reason = if Some(column.name.as_str()) == label_column {
             Some("the label")
         } else {
-            match known_role(&column.name) {
+            match known_role(column.schema_name()) {
                 Some(ColumnRole::Identifier) => Some("an identifier"),
                 Some(ColumnRole::Entity) => {
                     Some("a member, provider or pharmacy identifier (its aggregates are features)")

@@ -22,7 +22,7 @@ const MAX_LABEL_CLASSES: usize = 10;
 pub fn label_choices(table: &ClaimsTable) -> Vec<LabelChoice> {
     let mut ranked: Vec<(u8, LabelChoice)> = Vec::new();
     for column in table.columns() {
-        let role = known_role(&column.name);
+        let role = known_role(column.schema_name());
         if matches!(
             role,
             Some(ColumnRole::Identifier | ColumnRole::Entity | ColumnRole::Date | ColumnRole::LabelDetail)
@@ -65,7 +65,7 @@ pub fn feature_choices(prepared: &ClaimsTable, plan: &FeaturePlan, label: Option
         .into_iter()
         .map(|name| FeatureChoice {
             derived: is_derived(&name),
-            anomaly_default: ANOMALY_FEATURES.contains(&name.as_str()),
+            anomaly_default: prepared.column(&name).is_some_and(|c| ANOMALY_FEATURES.contains(&c.schema_name())),
             name,
             default_on: true,
             note: None,

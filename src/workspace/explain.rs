@@ -572,8 +572,8 @@ mod tests {
             let magnitudes: Vec<f64> = explanation.contributions.iter().map(|c| c.shap.abs()).collect();
             assert!(magnitudes.windows(2).all(|pair| pair[0] >= pair[1]), "largest |shap| first");
             assert_eq!(explanation.contributions.len(), 5);
-            let service = explanation.contributions.iter().find(|c| c.feature == "service").unwrap();
-            assert_eq!(service.value, text(&table, "service", row_idx), "categorical values read as text");
+            let service = explanation.contributions.iter().find(|c| c.feature == "service_code").unwrap();
+            assert_eq!(service.value, text(&table, "service_code", row_idx), "categorical values read as text");
             let age = explanation.contributions.iter().find(|c| c.feature == "age").unwrap();
             assert_eq!(age.value, text(&table, "age", row_idx));
         }
@@ -584,7 +584,7 @@ mod tests {
         let (model, table, scores) = denial_model();
         let surgery_without_auth = (0..table.n_rows())
             .find(|&r| {
-                text(&table, "service", r).contains("Surgery")
+                text(&table, "service_code", r).contains("Surgery")
                     && number(&table, "has_pre_auth", r) == 0.0
                     && number(&table, "diagnosis_match", r) == 1.0
                     && scores[r] >= 0.5

@@ -13,7 +13,7 @@ pub use crate::claims::csv_writer::csv_cell;
 use crate::claims::csv_writer::push_csv_cell;
 use crate::claims::rules::RuleOutcome;
 use crate::claims::schema::{known_role, looks_like_identifier_name, ColumnRole};
-use crate::claims::table::{format_number, format_significant, ColumnsView};
+use crate::claims::table::{format_number, format_significant, Column, ColumnsView};
 
 /// Significant digits of the scores and priorities written to downloads: enough to rank
 /// claims apart, without 16 digits of noise.
@@ -162,8 +162,8 @@ pub fn file_stem(name: &str) -> String {
 /// The role that decides hashing: the schema's, or Entity for a column the schema does not
 /// know but whose name reads like an identifier (`policy_number`, `insured_zip`), so "hash
 /// identifiers" covers every column treated as one. The claim's own identifier is kept.
-fn identifier_role(name: &str) -> Option<ColumnRole> {
-    known_role(name).or_else(|| looks_like_identifier_name(name).then_some(ColumnRole::Entity))
+fn identifier_role(column: &Column) -> Option<ColumnRole> {
+    known_role(column.schema_name()).or_else(|| looks_like_identifier_name(&column.name).then_some(ColumnRole::Entity))
 }
 
 /// How one table column's cells are written.
@@ -192,7 +192,7 @@ impl<'a> RowWriter<'a> {
         let sources = table
             .columns()
             .iter()
-            .map(|column| match (&hasher, identifier_role(&column.name), &column.data) {
+            .map(|column| match (&hasher, identifier_role(column), &column.data) {
                 (Some(hasher), Some(ColumnRole::Entity), ColumnData::Categorical { levels, codes }) => {
                     CellSource::HashedLevels { levels, codes, hashed: vec![None; levels.len()], hasher: hasher.clone() }
                 }

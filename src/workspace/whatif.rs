@@ -134,7 +134,7 @@ mod tests {
         let table = generate_denial(200, 2).unwrap();
         let mut request = TrainRequest::default();
         request.forest.n_trees = 2;
-        request.feature_columns = vec!["age".into(), "service".into(), "has_pre_auth".into()];
+        request.feature_columns = vec!["age".into(), "service_code".into(), "has_pre_auth".into()];
         train_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap().0
     }
 
@@ -189,7 +189,7 @@ mod tests {
         fields[0].text = "40".into();
         fields[1].text = "Brain Surgery".into();
         let error = vector_of(&model, &fields).unwrap_err();
-        assert_eq!(error.to_string(), "service: 'Brain Surgery' is not one of the trained values");
+        assert_eq!(error.to_string(), "service_code: 'Brain Surgery' is not one of the trained values");
     }
 
     #[test]

@@ -228,7 +228,7 @@ test('what-if rescores an edited claim at once: pre-authorisation flips a knee s
   const form = page.getByTestId('whatif-form');
   const field = (feature) => form.locator(`[data-feature="${feature}"]`);
   const score = async () => Number.parseFloat(await page.getByTestId('whatif-score').textContent());
-  await field('service').selectOption('Knee Surgery');
+  await field('service_code').selectOption('Knee Surgery');
   await field('diagnosis_match').fill('1');
   await field('diagnosis_match').dispatchEvent('change');
   await field('has_pre_auth').fill('0');

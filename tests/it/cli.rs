@@ -53,7 +53,7 @@ fn a_forest_trains_scores_and_explains_from_files() {
     let score_col = scored_header.iter().position(|h| h == "score").expect("score column");
     let prediction_col = scored_header.iter().position(|h| h == "prediction").expect("prediction column");
     let (shap_header, shap) = csv_rows(&dir.join("shap.csv"));
-    assert_eq!(shap_header, ["base_value", "age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]);
+    assert_eq!(shap_header, ["base_value", "age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"]);
     assert_eq!(shap.len(), 1500);
     for (scored_row, shap_row) in scored.iter().zip(&shap) {
         let score: f64 = scored_row[score_col].parse().unwrap();
@@ -69,7 +69,7 @@ fn a_forest_trains_scores_and_explains_from_files() {
     assert_eq!(services, ["0", "1", "2"].into(), "text is encoded as codes in the vector view");
     std::fs::write(
         dir.join("new.csv"),
-        "age,provider_type,service,has_pre_auth,diagnosis_match\n70,Surgeon,Dental Surgery,1,1\n",
+        "age,provider_type,service_code,has_pre_auth,diagnosis_match\n70,Surgeon,Dental Surgery,1,1\n",
     )
     .unwrap();
     ok(claimforest(&["encode", "--model", "m.json", "--input", "new.csv", "--out", "new_x.csv"], &dir));
@@ -145,7 +145,7 @@ fn generated_scenarios_inspect_and_train_on_derived_features() {
     assert_eq!(report["profile_used"], "generic_csv");
     assert!(report["extra_columns"].as_array().unwrap().is_empty(), "every generated column is canonical");
     let text = ok(claimforest(&["inspect", "--input", "rx.csv"], &dir));
-    assert!(text.contains("service_date -> service_date (canonical name): date"), "{text}");
+    assert!(text.contains("service_date (canonical): date"), "{text}");
 
     ok(claimforest(&["generate", "--scenario", "medical", "--rows", "3000", "--seed", "4", "--out", "med.csv"], &dir));
     let output = claimforest(
@@ -360,15 +360,15 @@ fn vendor_headers_are_read_by_their_words_and_map_overrides() {
     std::fs::write(dir.join("vendor.csv"), csv).unwrap();
     let report = ok(claimforest(&["inspect", "--input", "vendor.csv"], &dir));
     for line in [
-        "CLP01 Patient Control Number -> claim_id (words: member control id)",
-        "Rendering Provider NPI -> provider_id (words: role provider npi)",
-        "ICD10 Dx 1 -> diagnosis_code (words: icd diagnosis)",
+        "CLP01 Patient Control Number (also claim_id, by words: member control id)",
+        "Rendering Provider NPI (also provider_id, by words: role provider npi)",
+        "ICD10 Dx 1 (also diagnosis_code, by words: icd diagnosis)",
         "ICD10 Dx 2 (kept as is; perhaps diagnosis_code",
-        "Billed Amt -> billed_amount (synonym BILLED_AMT)",
+        "Billed Amt (also billed_amount, by synonym BILLED_AMT)",
         "policy_state (kept as is; perhaps member_state: --map \"policy_state=member_state\" to use it)",
     ] {
         assert!(report.contains(line), "{line} not in:\n{report}");
     }
     let report = ok(claimforest(&["inspect", "--input", "vendor.csv", "--map", "policy_state=member_state"], &dir));
-    assert!(report.contains("policy_state -> member_state (--map)"), "{report}");
+    assert!(report.contains("policy_state (also member_state, by --map)"), "{report}");
 }

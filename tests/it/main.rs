@@ -14,6 +14,7 @@ mod hybrid_acceptance;
 mod medical_acceptance;
 mod memory;
 mod tidy;
+mod user_names;
 
 #[global_allocator]
 static ALLOCATOR: memory::PerThreadCounting = memory::PerThreadCounting;

@@ -164,6 +164,10 @@ pub fn score(
     let model = read_model(model_path)?;
     let mut table = read_table(input, options)?;
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
+    // Another vendor's layout: say which header fed which model input.
+    for (model_input, header) in model.encoder().renamed_inputs(&table) {
+        eprintln!("model input '{model_input}' read from the column '{header}'");
+    }
     let threshold = model.threshold();
     let predicted: Vec<bool> = scores.iter().map(|&score| score >= threshold).collect();
     // The prediction in words, as the page says it: "Denied" / "Not denied".

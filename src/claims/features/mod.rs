@@ -90,9 +90,7 @@ pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), T
 /// [`FEATURES`] order. Every feature value is finite or NaN. Fails only if the table is
 /// inconsistent (a column's length differs from the table's).
 pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
-    let names = table.column_names();
-    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let planned = plan_features(&name_refs);
+    let planned = plan_features(&table.known_names());
     let inputs = inputs::Inputs::new(&table)?;
     // Each feature is held in its compact form as soon as it is made, beside the rest.
     let mut derived: Vec<(&'static str, Numbers)> = Vec::new();

@@ -97,8 +97,9 @@ impl TableBuilder {
                 suggested: matched.and_then(|m| m.suggested).map(|c| c.name.to_owned()),
             });
             let name = column.name.clone();
+            let alias = matched.and_then(|m| m.canonical).map(|c| c.name.to_owned());
             table
-                .push_column(name, column.values.finish(self.rows_loaded))
+                .push_aliased_column(name, alias, column.values.finish(self.rows_loaded))
                 .map_err(|error| IngestError::Read { file: file.clone(), detail: format!("internal: {error}") })?;
         }
         // A numbered family (Dx 1..12) also gives each claim's count of filled members.
@@ -145,8 +146,7 @@ impl TableBuilder {
             })
             .unwrap_or_default();
         let extra_columns = column_reports.iter().filter(|c| c.canonical.is_none()).map(|c| c.header.clone()).collect();
-        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
-        let skipped_features = plan_features(&names).skipped;
+        let skipped_features = plan_features(&table.known_names()).skipped;
         let report = SchemaReport {
             file,
             format,
@@ -239,14 +239,11 @@ impl RecordSink for TableBuilder {
             self.profile_used = "none (headers kept)".to_owned();
             None
         };
-        let mut taken = UniqueNames::default();
         for (idx, header) in headers.iter().enumerate() {
             let canonical = discovery.as_ref().and_then(|d| d.matches.get(idx)).and_then(|m| m.canonical);
-            let wanted = canonical.map_or(header.as_str(), |c| c.name);
-            let name = taken.take(wanted);
-            if name != wanted {
-                self.notes.push(format!("column {} ('{header}') is read as '{name}', a name already taken", idx + 1));
-            }
+            // The header stays the column's name (headers are unique by now); the canonical
+            // name becomes its alias when the table is built.
+            let name = header.clone();
             let hint = canonical.map(|c| c.kind);
             let style =
                 if self.decimal_commas_possible { NumberStyle::Undecided(Vec::new()) } else { NumberStyle::Dot };

@@ -221,8 +221,10 @@ impl SchemaReport {
             writeln!(out, "\ncolumns ({} in the file, {mapped} mapped to the canonical schema):", self.columns.len());
         for column in &self.columns {
             let target = match (&column.canonical, &column.matched_by) {
-                (Some(canonical), Some(how)) => format!("-> {canonical} ({how})"),
-                (Some(canonical), None) => format!("-> {canonical}"),
+                (Some(canonical), _) if *canonical == column.name => "(canonical)".to_owned(),
+                // The header stays the name; the canonical name is a second one it answers to.
+                (Some(canonical), Some(how)) => format!("(also {canonical}, by {how})"),
+                (Some(canonical), None) => format!("(also {canonical})"),
                 _ => match &column.suggested {
                     Some(suggested) => {
                         format!("(kept as is; perhaps {suggested}: --map \"{}={suggested}\" to use it)", column.header)

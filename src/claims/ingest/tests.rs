@@ -27,7 +27,7 @@ fn kind(ingested: &Ingested, name: &str) -> &'static str {
 }
 
 #[test]
-fn vendor_headers_become_canonical_columns_of_the_right_kind() {
+fn vendor_headers_stay_the_names_and_answer_to_canonical_ones_of_the_right_kind() {
     let ingested = read(
         "CLAIM_NUMBER;PAT ID;Prescriber NPI;Fill Date;NDC;QTY;Benefit Amt;OOP Cost;Region\n\
          1001;P01;1234567890;20250103;00173089314;1;$1,234.50;(12.00);North\n\
@@ -35,20 +35,17 @@ fn vendor_headers_become_canonical_columns_of_the_right_kind() {
     )
     .unwrap();
     let table = &ingested.table;
-    assert_eq!(
-        table.column_names(),
-        vec![
-            "claim_id",
-            "member_id",
-            "provider_id",
-            "service_date",
-            "ndc",
-            "quantity",
-            "benefit_amount",
-            "out_of_pocket",
-            "Region"
-        ]
-    );
+    let headers = ["CLAIM_NUMBER", "PAT ID", "Prescriber NPI", "Fill Date", "NDC", "QTY", "Benefit Amt", "OOP Cost"];
+    let mut expected: Vec<&str> = headers.to_vec();
+    expected.push("Region");
+    assert_eq!(table.column_names(), expected, "the file's own headers are the names");
+    let canonical =
+        ["claim_id", "member_id", "provider_id", "service_date", "ndc", "quantity", "benefit_amount", "out_of_pocket"];
+    for (header, canonical) in headers.iter().zip(canonical) {
+        assert_eq!(table.column(canonical).map(|c| c.name.as_str()), Some(*header), "{canonical} finds {header}");
+        assert_eq!(table.column(header).and_then(|c| c.canonical.as_deref()), Some(canonical));
+    }
+    assert_eq!(table.column("Region").and_then(|c| c.canonical.as_deref()), None);
     assert_eq!(kind(&ingested, "claim_id"), "text", "identifiers stay text even when numeric");
     assert_eq!(kind(&ingested, "provider_id"), "text");
     assert_eq!(table.column("ndc").unwrap().data.display(0), "00173089314");
@@ -64,7 +61,7 @@ fn vendor_headers_become_canonical_columns_of_the_right_kind() {
     assert!(report.missing.iter().any(|m| m.canonical == "pharmacy_id"));
     assert!(!report.missing.iter().any(|m| m.canonical == "member_id"));
     let text = report.to_text();
-    assert!(text.contains("PAT ID -> member_id (synonym PAT_ID): text"), "{text}");
+    assert!(text.contains("PAT ID (also member_id, by synonym PAT_ID): text"), "{text}");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["rows_loaded"], 2);
     assert_eq!(json["columns"][3]["column_type"], "date");
@@ -275,8 +272,9 @@ fn a_numbered_family_gives_its_first_member_the_name_and_counts_the_rest() {
                 C1,E11,J45,,100\nC2,,I10,,20\nC3,E78,Z00,N18,5\n";
     let ingested = read(text).unwrap();
     let names = ingested.table.column_names();
-    assert_eq!(names[2], "diagnosis_code", "the lowest-numbered member takes the canonical name");
-    assert_eq!(names[1], "ClmDiagnosisCode_2");
+    assert_eq!(names[1..4], ["ClmDiagnosisCode_2", "ClmDiagnosisCode_1", "ClmDiagnosisCode_3"]);
+    let primary = ingested.table.column("diagnosis_code").map(|c| c.name.as_str());
+    assert_eq!(primary, Some("ClmDiagnosisCode_1"), "the lowest-numbered member answers to the canonical name");
     assert_eq!(numbers(&ingested, "diagnosis_code_count"), vec![2.0, 1.0, 3.0]);
     assert!(
         ingested.report.notes.iter().any(|n| n.contains("(3 columns) are one family of diagnosis_code")),

@@ -217,8 +217,8 @@ pub mod denial {
     pub const AGE: &str = "age";
     /// Provider type: General, Surgeon or Cardiologist.
     pub const PROVIDER_TYPE: &str = "provider_type";
-    /// Service: Office Visit, Knee Surgery or Heart Surgery.
-    pub const SERVICE: &str = "service";
+    /// Service (the seed notebook's `service_code`): Office Visit, Knee Surgery or Heart Surgery.
+    pub const SERVICE: &str = "service_code";
     /// 1 if a pre-authorisation is on file, else 0.
     pub const HAS_PRE_AUTH: &str = "has_pre_auth";
     /// 1 if the diagnosis supports the service, else 0.
@@ -277,7 +277,7 @@ mod tests {
     fn denial_features_exclude_ids_and_label_details() {
         assert_eq!(
             names_with_role(&DENIAL_COLUMNS, ColumnRole::Feature),
-            vec!["age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]
+            vec!["age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"]
         );
         assert_eq!(names_with_role(&DENIAL_COLUMNS, ColumnRole::Label), vec!["is_denied"]);
     }

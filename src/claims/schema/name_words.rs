@@ -16,11 +16,13 @@ pub fn name_words(name: &str) -> Vec<String> {
             }
             continue;
         }
-        if ch.is_uppercase() && previous_lower && !word.is_empty() {
+        // ASCII case only: the word split is for Latin headers (`PotentialFraud`), and the
+        // Unicode case tables would cost the page download more than they buy.
+        if ch.is_ascii_uppercase() && previous_lower && !word.is_empty() {
             words.push(std::mem::take(&mut word));
         }
-        previous_lower = ch.is_lowercase() || ch.is_ascii_digit();
-        word.extend(ch.to_lowercase());
+        previous_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        word.push(ch.to_ascii_lowercase());
     }
     if !word.is_empty() {
         words.push(word);

@@ -284,6 +284,9 @@ impl ScoringModel {
     /// be a score.
     fn check_consistency(&self) -> Result<(), ModelFileError> {
         let expected = self.features.features().len();
+        if !self.features.canonical_names_fit() {
+            return Err(ModelFileError::Damaged("the canonical names do not match the features one for one".into()));
+        }
         let (actual, validity) = match &self.algorithm {
             Algorithm::RandomForest { forest, decision_threshold, .. } => {
                 if !(0.0..=1.0).contains(decision_threshold) {
@@ -348,7 +351,7 @@ mod tests {
     fn isolation_models_round_trip_and_flag_training_rows() {
         let table = generate_denial(500, 4).unwrap();
         let (features, skipped) = default_feature_columns(&table, None);
-        assert_eq!(features, vec!["age", "provider_type", "service", "has_pre_auth", "diagnosis_match"]);
+        assert_eq!(features, vec!["age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"]);
         assert_eq!(skipped.len(), 3, "claim_id, is_denied and denial_reason are not features");
         let request = AnomalyRequest::new(features, Default::default());
         let (model, scores) = train_anomaly_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
@@ -388,7 +391,7 @@ mod tests {
         let (model, table) = forest_model();
         let export: serde_json::Value = serde_json::from_str(&model.shap_export_json()).unwrap();
         assert_eq!(export["format"], "shap-custom-tree-ensemble/v1");
-        assert_eq!(export["categories"]["service"][1], "Knee Surgery");
+        assert_eq!(export["categories"]["service_code"][1], "Knee Surgery");
         assert_eq!(export["trees"].as_array().unwrap().len(), 5);
         let shap = model.explain(&table).unwrap();
         let scores = model.score(&table).unwrap();

@@ -136,7 +136,7 @@ pub fn RulesPanel() -> impl IntoView {
             </section>
             <section class="panel rules-editor-panel" aria-labelledby="rules-editor-heading">
                 <h2 id="rules-editor-heading">"Rules editor"</h2>
-                <p class="hint">"Edit a condition or its thresholds, the severity (0 to 1), or switch a rule off; then apply. Conditions read claim columns and derived features, e.g. "<code>"service contains \"Surgery\" and has_pre_auth = 0"</code>"."</p>
+                <p class="hint">"Edit a condition or its thresholds, the severity (0 to 1), or switch a rule off; then apply. Conditions read claim columns and derived features, e.g. "<code>"service_code contains \"Surgery\" and has_pre_auth = 0"</code>"."</p>
                 <div class="rules-editor" role="table" aria-label="Rules" data-testid="rules-editor">
                     <div class="rule-row rule-head" role="row">
                         <span role="columnheader">"On"</span>
