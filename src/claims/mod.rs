@@ -5,6 +5,7 @@ pub mod features;
 pub mod ingest;
 pub mod levels;
 pub mod numbers;
+pub mod population;
 pub mod rules;
 pub mod schema;
 pub mod summaries;

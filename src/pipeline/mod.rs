@@ -192,6 +192,9 @@ pub enum PipelineError {
     /// Derived features could not be added to the table.
     #[error("cannot add derived features: {0}")]
     Table(#[from] crate::claims::table::TableError),
+    /// A history file and the new claims do not form one population.
+    #[error("the history and the new claims do not fit together: {0}")]
+    Population(#[from] crate::claims::population::PopulationError),
 }
 
 /// The table with every derived feature its columns allow (member, provider and pharmacy
@@ -204,6 +207,44 @@ pub fn prepare(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), Pipeli
 /// [`prepare`] without copying the claims: they become the leading columns of the result.
 pub fn prepare_owned(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
     Ok(append_features(table)?)
+}
+
+/// Where a batch's derived features came from: see [`prepare_against`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PopulationUsed {
+    /// Claims in the history.
+    pub n_history: usize,
+    /// Batch claims found in the history (same claim id), which took their place there.
+    pub n_matched: usize,
+    /// Batch claims new to the history, added to it.
+    pub n_new: usize,
+}
+
+/// `batch` with its derived features computed over one population: `history`'s claims with
+/// the batch's in place (a batch claim with a history claim's id takes its place; the rest
+/// are added). Member, provider and pharmacy aggregates and peer statistics then describe the
+/// population the model learned from, so a claim scores the same alone as inside its training
+/// file. A member or provider new to the history has aggregates from its new claims only.
+pub fn prepare_against(
+    batch: &ClaimsTable,
+    history: &ClaimsTable,
+) -> Result<(ClaimsTable, FeaturePlan, PopulationUsed), PipelineError> {
+    use crate::claims::population::{combine, gather_rows};
+    let population = combine(history, batch)?;
+    let used = PopulationUsed {
+        n_history: population.n_history,
+        n_matched: population.n_matched,
+        n_new: batch.n_rows() - population.n_matched,
+    };
+    let batch_rows = population.batch_rows;
+    let n_own = batch.columns().len();
+    let (prepared, plan) = append_features(population.table)?;
+    let mut out = batch.clone();
+    for column in prepared.columns().iter().skip(n_own) {
+        let values = gather_rows(&column.data, &batch_rows);
+        out.push_aliased_column(column.name.clone(), column.canonical.clone(), values)?;
+    }
+    Ok((out, plan, used))
 }
 
 /// Trains a random forest on `table` as `request` says and scores every claim.

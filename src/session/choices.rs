@@ -95,7 +95,9 @@ pub fn positive_word(label_column: Option<&str>) -> String {
         other => {
             let spaced = other.replace('_', " ");
             let mut chars = spaced.chars();
-            chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+            chars
+                .next()
+                .map_or_else(String::new, |first| std::iter::once(first.to_ascii_uppercase()).chain(chars).collect())
         }
     }
 }

@@ -292,7 +292,7 @@ fn positive_word(model: &ScoringModel, options: &ExplainOptions) -> String {
 fn lower_first(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_lowercase()).chain(chars).collect(),
         None => String::new(),
     }
 }

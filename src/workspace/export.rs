@@ -272,7 +272,7 @@ impl<'a> RowWriter<'a> {
                 (true, _) => String::new(),
                 (false, None) => u8::from(positive).to_string(),
                 (false, Some(word)) if positive => word.to_owned(),
-                (false, Some(word)) => format!("Not {}", word.to_lowercase()),
+                (false, Some(word)) => format!("Not {}", word.to_ascii_lowercase()),
             };
             self.push_cell(&prediction);
         }

@@ -59,7 +59,7 @@ pub fn order_rows(table: &ClaimsTable, priority: &[f64], cuts: &TierCuts, query:
     if let (Some(tier), false) = (query.tier, priority.is_empty()) {
         rows.retain(|&row| cuts.tier(score_at(priority, row as usize)) == tier);
     }
-    let needle = query.filter_text.trim().to_lowercase();
+    let needle = query.filter_text.trim().to_ascii_lowercase();
     if !needle.is_empty() {
         let columns = table.columns();
         let matchers: Vec<CellMatcher<'_>> = match query.filter_column {
@@ -159,7 +159,7 @@ fn rank_key(rank: Option<u32>, descending: bool) -> u64 {
 /// The sort rank of every level: case-insensitive text order, then exact text; equal texts
 /// share a rank.
 fn level_ranks(levels: &Levels) -> Vec<u32> {
-    let folded: Vec<String> = levels.iter().map(|level| level.to_lowercase()).collect();
+    let folded: Vec<String> = levels.iter().map(|level| level.to_ascii_lowercase()).collect();
     let order = stable_order(levels.len(), &|a, b| {
         folded.get(a).cmp(&folded.get(b)).then_with(|| levels.get(a).cmp(&levels.get(b)))
     });
@@ -188,7 +188,7 @@ impl<'a> CellMatcher<'a> {
     fn new(data: &'a ColumnData, needle: &'a str) -> Self {
         match data {
             ColumnData::Categorical { levels, codes } => CellMatcher::Levels {
-                level_matches: levels.iter().map(|level| level.to_lowercase().contains(needle)).collect(),
+                level_matches: levels.iter().map(|level| level.to_ascii_lowercase().contains(needle)).collect(),
                 codes,
             },
             // Numbers display as digits, '-', '.' and "inf"; dates as digits and '-'. A needle

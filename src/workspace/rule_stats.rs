@@ -190,7 +190,7 @@ mod tests {
     fn rule(id: &str, condition: &str, severity: f64) -> Rule {
         Rule {
             id: id.into(),
-            name: id.to_uppercase(),
+            name: id.to_ascii_uppercase(),
             condition: condition.into(),
             severity,
             category: "test".into(),

@@ -102,7 +102,7 @@ pub fn vector_of(model: &ScoringModel, fields: &[WhatIfField]) -> Result<Vec<f32
                 FeatureEncoding::Categorical { levels, .. } => levels
                     .iter()
                     .position(|level| level.trim() == text)
-                    .or_else(|| levels.iter().position(|level| level.trim().to_lowercase() == text.to_lowercase()))
+                    .or_else(|| levels.iter().position(|level| level.trim().eq_ignore_ascii_case(text)))
                     .map(|code| code as f32)
                     .ok_or_else(|| error(&field.feature, &field.text, "is not one of the trained values")),
             }
@@ -178,7 +178,7 @@ mod tests {
         let levels = service_levels(&model);
         let mut fields = fields_of(&model, &[30.0, 0.0, 1.0]);
         fields[0].text = " 1,234.5 ".into();
-        fields[1].text = levels[2].to_uppercase();
+        fields[1].text = levels[2].to_ascii_uppercase();
         assert_eq!(vector_of(&model, &fields).unwrap(), [1234.5, 2.0, 1.0]);
 
         fields[0].text = "old".into();

@@ -53,18 +53,22 @@ fn a_forest_trains_scores_and_explains_from_files() {
     let score_col = scored_header.iter().position(|h| h == "score").expect("score column");
     let prediction_col = scored_header.iter().position(|h| h == "prediction").expect("prediction column");
     let (shap_header, shap) = csv_rows(&dir.join("shap.csv"));
-    assert_eq!(shap_header, ["base_value", "age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"]);
+    assert_eq!(
+        shap_header,
+        ["row", "base_value", "age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"]
+    );
     assert_eq!(shap.len(), 1500);
     for (scored_row, shap_row) in scored.iter().zip(&shap) {
         let score: f64 = scored_row[score_col].parse().unwrap();
-        let total: f64 = shap_row.iter().map(|v| v.parse::<f64>().unwrap()).sum();
+        assert_eq!(shap_row[0], scored_row[row_col], "explanations carry the source row");
+        let total: f64 = shap_row[1..].iter().map(|v| v.parse::<f64>().unwrap()).sum();
         assert!((total - score).abs() < 1e-9, "base + contributions {total} != score {score}");
         assert_eq!(scored_row[prediction_col], if score >= 0.5 { "Denied" } else { "Not denied" });
     }
 
     ok(claimforest(&["encode", "--model", "m.json", "--input", "claims.csv", "--out", "x.csv"], &dir));
     let (x_header, x) = csv_rows(&dir.join("x.csv"));
-    assert_eq!(x_header, shap_header[1..]);
+    assert_eq!(x_header, shap_header[2..]);
     let services: std::collections::BTreeSet<&str> = x.iter().map(|row| row[2].as_str()).collect();
     assert_eq!(services, ["0", "1", "2"].into(), "text is encoded as codes in the vector view");
     std::fs::write(

@@ -13,6 +13,7 @@ mod hostile_models;
 mod hybrid_acceptance;
 mod medical_acceptance;
 mod memory;
+mod population;
 mod tidy;
 mod user_names;
 

@@ -105,7 +105,7 @@ fn the_notebooks_own_names_work_through_train_score_rules_and_explain() {
 
     ok(claimforest(&["explain", "--model", "m.json", "--input", "claims.csv", "--out", "shap.csv"], &dir));
     let (shap_header, _) = read_csv(&dir.join("shap.csv"));
-    assert_eq!(shap_header, format!("base_value,{features}"));
+    assert_eq!(shap_header, format!("row,base_value,{features}"));
 }
 
 #[test]

@@ -20,8 +20,9 @@ USAGE:
   claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no --label: see below)
   claimforest score --model MODEL.json --input FILE --out SCORED.csv
                     [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR] [--precision 6|full]
-  claimforest explain --model MODEL.json --input FILE --out SHAP.csv
-  claimforest encode --model MODEL.json --input FILE --out X.csv
+                    [--history FILE]
+  claimforest explain --model MODEL.json --input FILE --out SHAP.csv [--history FILE]
+  claimforest encode --model MODEL.json --input FILE --out X.csv [--history FILE]
   claimforest export --model MODEL.json --format shap --out TREES.json
   claimforest evaluate --input SCORED.csv --label COL [--positive VALUE] [--score COL]
                        [--threshold T] --out METRICS.json
@@ -47,7 +48,12 @@ text once decompressed); a file past it is refused, and --max-rows N, --max-cell
 Random forests grow trees to depth 16 with at least 3 claims per leaf unless --max-depth
 and --min-samples-leaf say otherwise (--max-depth none grows them until leaves are pure).
 Text columns are encoded as codes of their values in first-seen order, stored in the model;
-a value unseen in training is treated as missing when scoring.";
+a value unseen in training is treated as missing when scoring.
+Columns keep the file's headers (--features, --label and outputs use them); a mapped
+column also answers to its canonical name, so a model scores another vendor's layout.
+--history FILE computes a batch's member, provider and pharmacy aggregates over that file
+with the batch in place (a claim id found there takes that claim's place), so new claims
+compare against the population the model learned from, not against the batch alone.";
 
 /// What to train.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,16 +108,19 @@ pub enum Command {
         rules: Option<String>,
         summaries: Option<String>,
         full_precision: bool,
+        history: Option<String>,
     },
     Explain {
         model: String,
         input: String,
         out: String,
+        history: Option<String>,
     },
     Encode {
         model: String,
         input: String,
         out: String,
+        history: Option<String>,
     },
     Export {
         model: String,
@@ -203,8 +212,8 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "contamination",
             "out",
         ],
-        "score" => &["model", "input", "out", "rules", "summaries", "precision"],
-        "explain" | "encode" => &["model", "input", "out"],
+        "score" => &["model", "input", "out", "rules", "summaries", "precision", "history"],
+        "explain" | "encode" => &["model", "input", "out", "history"],
         "export" => &["model", "format", "out"],
         "evaluate" => {
             &["input", "label", "positive", "score", "threshold", "out", "max-rows", "max-bytes", "max-cells"]
@@ -246,6 +255,7 @@ fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
         "score" | "explain" | "encode" => {
             let (model, input, out) =
                 (options.required("model")?, options.required("input")?, options.required("out")?);
+            let history = options.text("history").map(str::to_owned);
             Ok(match command {
                 "score" => Command::Score {
                     model,
@@ -258,9 +268,10 @@ fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
                         Some("full") => true,
                         Some(other) => return Err(format!("--precision: '{other}' is not one of 6, full")),
                     },
+                    history,
                 },
-                "explain" => Command::Explain { model, input, out },
-                _ => Command::Encode { model, input, out },
+                "explain" => Command::Explain { model, input, out, history },
+                _ => Command::Encode { model, input, out, history },
             })
         }
         "export" => {

@@ -15,8 +15,8 @@ use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
 use claimforest::pipeline::{
-    binary_labels, default_feature_columns, prepare, prepare_owned, train_anomaly_model, train_model, Algorithm,
-    AnomalyRequest, ScoringModel, TrainRequest,
+    binary_labels, default_feature_columns, prepare, prepare_against, prepare_owned, train_anomaly_model, train_model,
+    Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
 };
 use claimforest::session::{label_choices, positive_word, proposed_label};
 use claimforest::workspace::export::SCORE_DIGITS;
@@ -148,6 +148,37 @@ pub fn train(args: &TrainArgs, options: &IngestOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// What `score` writes besides the scores.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreOutputs<'a> {
+    /// A rule pack (file or built-in name) whose hits, priority and tier are added.
+    pub rules: Option<&'a str>,
+    /// A directory for one summary CSV per entity level.
+    pub summaries: Option<&'a str>,
+    /// Scores with every digit rather than 6 significant ones.
+    pub full_precision: bool,
+}
+
+/// The claims to score, explain or encode. With a history file, their derived features
+/// are computed over the history plus these claims (see `prepare_against`), never over
+/// these claims alone, and the command says how many were already in the history.
+fn read_scoring_table(input: &str, history: Option<&str>, options: &IngestOptions) -> Result<ClaimsTable, String> {
+    let table = read_table(input, options)?;
+    let Some(history_path) = history else { return Ok(table) };
+    let history = read_table(history_path, options)?;
+    let (prepared, _, used) =
+        prepare_against(&table, &history).map_err(|e| format!("{input} with history {history_path}: {e}"))?;
+    eprintln!(
+        "derived features computed over {} claims: the {} of {history_path} with {} of {input}'s {} in their place and {} new",
+        used.n_history + used.n_new,
+        used.n_history,
+        used.n_matched,
+        table.n_rows(),
+        used.n_new
+    );
+    Ok(prepared)
+}
+
 /// Scores `input` with a model; with `rules`, adds each claim's rule hits, the hybrid
 /// priority (0.5·score + 0.3·highest severity + 0.2·any hit, isolation scores rescaled to
 /// 0–1 first, as the page does) and its risk tier; with
@@ -155,14 +186,14 @@ pub fn train(args: &TrainArgs, options: &IngestOptions) -> Result<(), String> {
 pub fn score(
     model_path: &str,
     input: &str,
+    history: Option<&str>,
     out: &str,
-    rules: Option<&str>,
-    summaries: Option<&str>,
-    full_precision: bool,
+    outputs: &ScoreOutputs<'_>,
     options: &IngestOptions,
 ) -> Result<(), String> {
+    let ScoreOutputs { rules, summaries, full_precision } = *outputs;
     let model = read_model(model_path)?;
-    let mut table = read_table(input, options)?;
+    let mut table = read_scoring_table(input, history, options)?;
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     // Another vendor's layout: say which header fed which model input.
     for (model_input, header) in model.encoder().renamed_inputs(&table) {
@@ -175,7 +206,7 @@ pub fn score(
         Algorithm::RandomForest { label_column, .. } => positive_word(Some(label_column)),
         Algorithm::IsolationForest { .. } => positive_word(None),
     };
-    let negative = format!("Not {}", positive.to_lowercase());
+    let negative = format!("Not {}", positive.to_ascii_lowercase());
     let mut predictions = CategoricalBuilder::default();
     predicted.iter().for_each(|&p| predictions.push(Some(if p { &positive } else { &negative })));
     let mut rule_columns = Vec::new();
@@ -269,13 +300,22 @@ fn write_summaries(table: &ClaimsTable, priority: &[f64], flagged: &[bool], dir:
     Ok(())
 }
 
-pub fn explain(model_path: &str, input: &str, out: &str, options: &IngestOptions) -> Result<(), String> {
+pub fn explain(
+    model_path: &str,
+    input: &str,
+    history: Option<&str>,
+    out: &str,
+    options: &IngestOptions,
+) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input, options)?;
+    let table = read_scoring_table(input, history, options)?;
     let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
-    let header: Vec<String> = std::iter::once("base_value".to_owned()).chain(model.feature_names()).collect();
+    // The claim's 1-based row first, so each explanation joins back to the file.
+    let header: Vec<String> =
+        ["row", "base_value"].map(str::to_owned).into_iter().chain(model.feature_names()).collect();
     write_file(out, |writer| {
         write_rows(writer, &header, shap.n_rows(), |row_idx, fields| {
+            fields.push((row_idx + 1).to_string());
             fields.push(shap.base_value.to_string());
             fields.extend(shap.row(row_idx).iter().map(f64::to_string));
         })
@@ -284,9 +324,15 @@ pub fn explain(model_path: &str, input: &str, out: &str, options: &IngestOptions
     Ok(())
 }
 
-pub fn encode(model_path: &str, input: &str, out: &str, options: &IngestOptions) -> Result<(), String> {
+pub fn encode(
+    model_path: &str,
+    input: &str,
+    history: Option<&str>,
+    out: &str,
+    options: &IngestOptions,
+) -> Result<(), String> {
     let model = read_model(model_path)?;
-    let table = read_table(input, options)?;
+    let table = read_scoring_table(input, history, options)?;
     let matrix = model.encode(&table).map_err(|e| format!("{input}: {e}"))?;
     let mut row = Vec::with_capacity(matrix.n_features());
     write_file(out, |writer| {

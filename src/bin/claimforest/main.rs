@@ -40,11 +40,17 @@ fn run(invocation: Invocation) -> Result<(), String> {
         }
         Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, reading)?,
         Command::Train(train) => commands::train(&train, reading)?,
-        Command::Score { model, input, out, rules, summaries, full_precision } => {
-            commands::score(&model, &input, &out, rules.as_deref(), summaries.as_deref(), full_precision, reading)?
+        Command::Score { model, input, out, rules, summaries, full_precision, history } => {
+            let outputs =
+                commands::ScoreOutputs { rules: rules.as_deref(), summaries: summaries.as_deref(), full_precision };
+            commands::score(&model, &input, history.as_deref(), &out, &outputs, reading)?
         }
-        Command::Explain { model, input, out } => commands::explain(&model, &input, &out, reading)?,
-        Command::Encode { model, input, out } => commands::encode(&model, &input, &out, reading)?,
+        Command::Explain { model, input, out, history } => {
+            commands::explain(&model, &input, history.as_deref(), &out, reading)?
+        }
+        Command::Encode { model, input, out, history } => {
+            commands::encode(&model, &input, history.as_deref(), &out, reading)?
+        }
         Command::Export { model, out } => commands::export(&model, &out)?,
         Command::Evaluate { input, label, positive, score, threshold, out } => {
             commands::evaluate(&input, &label, positive.as_deref(), &score, threshold, &out, reading)?

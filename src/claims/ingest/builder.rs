@@ -140,7 +140,7 @@ impl TableBuilder {
                     .into_iter()
                     .map(|c| MissingColumn {
                         canonical: c.name.to_owned(),
-                        group: format!("{:?}", c.group).to_lowercase(),
+                        group: format!("{:?}", c.group).to_ascii_lowercase(),
                     })
                     .collect()
             })

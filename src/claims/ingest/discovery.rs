@@ -3,8 +3,8 @@
 //! punctuation ignored).
 
 use crate::claims::schema::{
-    canonical_column, compact_header, known_role, match_by_words, synonyms_of, CanonicalColumn, VendorProfile,
-    CANONICAL_COLUMNS, CONFIDENT,
+    canonical_column, compact_header, is_word_char, known_role, match_by_words, synonyms_of, CanonicalColumn,
+    VendorProfile, CANONICAL_COLUMNS, CONFIDENT,
 };
 
 use super::IngestError;
@@ -186,7 +186,7 @@ enum Source {
 
 /// Whether `compact` (already in compact form) is `name` in compact form, without allocating.
 fn same_compact(compact: &str, name: &str) -> bool {
-    let mut wanted = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
+    let mut wanted = name.chars().filter(|&c| is_word_char(c)).map(|c| c.to_ascii_uppercase());
     compact.chars().all(|c| wanted.next() == Some(c)) && wanted.next().is_none()
 }
 

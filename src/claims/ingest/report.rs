@@ -239,7 +239,7 @@ impl SchemaReport {
             if column.unparsed > 0 {
                 let _ = write!(problems, ", {} unreadable", column.unparsed);
             }
-            let kind = format!("{:?}", column.column_type).to_lowercase();
+            let kind = format!("{:?}", column.column_type).to_ascii_lowercase();
             let _ = writeln!(out, "  {:>3}. {} {target}: {kind}{problems}", column.position, column.header);
         }
         if !self.missing.is_empty() {
@@ -264,7 +264,7 @@ impl SchemaReport {
         if self.cell_problem_count > 0 {
             let _ = writeln!(out, "\nunreadable cells, read as missing ({}):", self.cell_problem_count);
             for cell in &self.cell_problems {
-                let expected = format!("{:?}", cell.expected).to_lowercase();
+                let expected = format!("{:?}", cell.expected).to_ascii_lowercase();
                 let _ =
                     writeln!(out, "  row {}, column {}: '{}' is not a {expected}", cell.row, cell.column, cell.value);
             }

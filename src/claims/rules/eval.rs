@@ -196,7 +196,7 @@ fn holds(a: Cell<'_>, op: CompareOp, b: Cell<'_>) -> bool {
         return false;
     }
     if op == CompareOp::Contains {
-        return text_of(a).to_lowercase().contains(&text_of(b).to_lowercase());
+        return text_of(a).to_ascii_lowercase().contains(&text_of(b).to_ascii_lowercase());
     }
     match (a, b) {
         (Cell::Number(x), Cell::Number(y)) => ordered(x.partial_cmp(&y), op),

@@ -12,7 +12,7 @@ mod synonyms;
 pub use header_words::{match_by_words, read_header, HeaderReading, WordMatch, CONFIDENT};
 pub use name_words::{looks_like_decision_name, looks_like_identifier_name, looks_like_label_name, name_words};
 pub use profiles::{VendorProfile, VENDOR_PROFILES};
-pub use synonyms::{compact_header, normalize_header, synonyms_of};
+pub use synonyms::{compact_header, is_word_char, normalize_header, synonyms_of};
 
 /// What a column is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

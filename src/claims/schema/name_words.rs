@@ -9,7 +9,7 @@ pub fn name_words(name: &str) -> Vec<String> {
     let mut word = String::new();
     let mut previous_lower = false;
     for ch in name.chars() {
-        if !ch.is_alphanumeric() {
+        if !super::synonyms::is_word_char(ch) {
             previous_lower = false;
             if !word.is_empty() {
                 words.push(std::mem::take(&mut word));

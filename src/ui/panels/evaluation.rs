@@ -59,7 +59,7 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
     });
     // Only the first model's headline metrics carry the stable test ids.
     let id = move |base: &str| if primary { base.to_owned() } else { format!("{base}-{slug}") };
-    let histogram_names = (format!("not {}", positive.to_lowercase()), positive.to_lowercase());
+    let histogram_names = (format!("not {}", positive.to_ascii_lowercase()), positive.to_ascii_lowercase());
     view! {
         <section class="panel evaluation" aria-labelledby=format!("eval-{slug}") data-testid=format!("evaluation-{slug}")>
             <h2 id=format!("eval-{slug}")>{format!("{name} · {}", run.origin)}</h2>
@@ -117,7 +117,7 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
 }
 
 fn confusion_table(c: ConfusionMatrix, positive: &str) -> impl IntoView {
-    let p = positive.to_lowercase();
+    let p = positive.to_ascii_lowercase();
     view! {
         <table class="plain confusion" data-testid="confusion-matrix">
             <caption>"Confusion matrix"</caption>

@@ -26,14 +26,14 @@ pub fn ExplanationView(
 ) -> impl IntoView {
     let e = explanation;
     let positive = e.score >= threshold;
-    let verdict = if positive { positive_word.clone() } else { format!("Not {}", positive_word.to_lowercase()) };
+    let verdict = if positive { positive_word.clone() } else { format!("Not {}", positive_word.to_ascii_lowercase()) };
     let heading = match e.row {
         Some(row) => format!("Claim in row {}", row + 1),
         None => "The edited claim".to_owned(),
     };
     let (output_label, base_note) = match e.output {
         ExplainedOutput::Probability => (
-            format!("probability of {}", positive_word.to_lowercase()),
+            format!("probability of {}", positive_word.to_ascii_lowercase()),
             format!("The average claim scores {:.3}; each bar is one feature's exact TreeSHAP contribution.", e.base_value),
         ),
         ExplainedOutput::PathLength => (
