@@ -1,6 +1,7 @@
 // End-to-end tests of files nobody here wrote: a zipped folder (readme, provider list,
 // claims) reads its claims and offers the other files; an auto-insurance file proposes its
-// real label and leaves identifiers, empty columns and the label out of the features.
+// real label and leaves identifiers, empty columns and the label out of the features; the
+// seed notebook's own column names work on every screen and come back byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,29 @@ import { fileURLToPath } from 'node:url';
 import { openApp, openScreen, trainAndReadAccuracy, useBrowser, waitForClaims } from './harness.mjs';
 
 const HOSTILE = fileURLToPath(new URL('../hostile/', import.meta.url));
+const NOTEBOOK_HEADER = 'claim_id,age,provider_type,service_code,has_pre_auth,diagnosis_match,is_denied';
+
+/** The seed notebook's denial claims as pandas writes them, from this test's own generator. */
+function notebookCsv(rows) {
+  const lines = [NOTEBOOK_HEADER];
+  let seed = 11;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  for (let row = 0; row < rows; row += 1) {
+    const provider = ['General', 'Surgeon', 'Cardiologist'][Math.floor(next() * 3)];
+    const service = ['Office Visit', 'Knee Surgery', 'Heart Surgery'][Math.floor(next() * 3)];
+    const preAuth = next() < 0.3 ? 0 : 1;
+    const match = next() < 0.2 ? 0 : 1;
+    const denied = (service.includes('Surgery') && preAuth === 0) || match === 0 || next() < 0.05;
+    lines.push([row, 18 + Math.floor(next() * 72), provider, service, preAuth, match, denied ? 1 : 0].join(','));
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Clicks `testId` and returns the downloaded file's text. */
+async function downloadText(page, testId) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return readFileSync(await file.path(), 'utf8');
+}
 const env = useBrowser(['/']);
 
 /** An auto-insurance claims file of the public data set's shape, 600 claims, label last. */
@@ -63,6 +87,33 @@ test('an auto-insurance file proposes its real label and leaves identifiers and 
   // A header the words only suggest is shown as a suggestion, not mapped.
   await openScreen(page, 'data');
   assert.match(await page.getByTestId('schema-report').textContent(), /\(kept as is; perhaps member_state\)/);
+  assert.deepEqual(record.offHost, []);
+  assert.deepEqual(record.consoleErrors, []);
+  await context.close();
+});
+
+test("the seed notebook's own column names work on every screen and come back byte for byte", async () => {
+  const { context, page, record } = await openApp(env.browser, env.urls['/']);
+  await waitForClaims(page, '1,000');
+  await page.getByTestId('file-input').setInputFiles({ name: 'denial_notebook.csv', mimeType: 'text/csv', buffer: notebookCsv(1500) });
+  await waitForClaims(page, '1,500');
+  await openScreen(page, 'train');
+  assert.equal(await page.getByTestId('label-select').inputValue(), 'is_denied');
+  for (const feature of ['age', 'provider_type', 'service_code', 'has_pre_auth', 'diagnosis_match']) {
+    assert.equal(await page.locator(`[data-testid="feature-checkbox"][data-feature="${feature}"]`).isChecked(), true, feature);
+  }
+  assert.ok((await trainAndReadAccuracy(page)) > 0.85);
+  // The built-in denial pack reads service_code by the notebook's name.
+  await openScreen(page, 'rules');
+  await page.waitForFunction(
+    () => /Running the denial pack \(built-in denial pack\): 2 of 2 rules ran/.test(document.querySelector('[data-testid="rules-summary"]')?.textContent ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
+  await openScreen(page, 'files');
+  const scored = await downloadText(page, 'download-scored');
+  const [header] = scored.split('\n');
+  assert.ok(header.startsWith(`${NOTEBOOK_HEADER},row,`), header);
   assert.deepEqual(record.offHost, []);
   assert.deepEqual(record.consoleErrors, []);
   await context.close();
