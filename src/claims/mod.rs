@@ -3,6 +3,7 @@
 pub mod csv_writer;
 pub mod features;
 pub mod ingest;
+pub mod join;
 pub mod levels;
 pub mod numbers;
 pub mod population;

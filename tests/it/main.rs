@@ -11,6 +11,7 @@ mod header_spellings;
 mod hostile;
 mod hostile_models;
 mod hybrid_acceptance;
+mod joins;
 mod medical_acceptance;
 mod memory;
 mod population;

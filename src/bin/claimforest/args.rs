@@ -51,6 +51,12 @@ Text columns are encoded as codes of their values in first-seen order, stored in
 a value unseen in training is treated as missing when scoring.
 Columns keep the file's headers (--features, --label and outputs use them); a mapped
 column also answers to its canonical name, so a model scores another vendor's layout.
+--join FILE[:KEY] (repeatable, on every command that reads claims but evaluate) left-joins
+an entity file onto the claims: a provider list with its PotentialFraud label, a
+beneficiary file. KEY names the key (or CLAIMS_KEY=ENTITY_KEY); without it the one shared
+column is used (the same header, or the same member, provider or pharmacy id). A key that
+repeats in the entity file is refused; unmatched claims are counted, and claims a joined
+label does not reach are left out of training but scored.
 --history FILE computes a batch's member, provider and pharmacy aggregates over that file
 with the batch in place (a claim id found there takes that claim's place), so new claims
 compare against the population the model learned from, not against the batch alone.";
@@ -160,6 +166,27 @@ pub struct InputFlags {
     pub sheet: Option<String>,
     /// `--map "Header=canonical"`, repeatable: the user's own header mappings.
     pub mappings: Vec<(String, String)>,
+    /// `--join FILE[:KEY]`, repeatable: entity files joined onto the claims.
+    pub joins: Vec<JoinSpec>,
+}
+
+/// One `--join FILE[:KEY]`: an entity file and, optionally, its key (`KEY` in both files,
+/// or `CLAIMS_KEY=ENTITY_KEY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinSpec {
+    /// The entity file.
+    pub file: String,
+    /// The key, if named.
+    pub key: Option<String>,
+}
+
+/// How claims are read: each file's ingestion options, and the files joined onto them.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// Options for every file read.
+    pub ingest: IngestOptions,
+    /// Entity files to left-join onto the claims, in order.
+    pub joins: Vec<JoinSpec>,
 }
 
 impl InputFlags {
@@ -184,10 +211,15 @@ impl InputFlags {
             ..IngestOptions::default()
         }
     }
+
+    /// How claims are read on a machine with `memory_bytes` of memory.
+    pub fn reading(&self, memory_bytes: u64) -> Reading {
+        Reading { ingest: self.ingest_options(memory_bytes), joins: self.joins.clone() }
+    }
 }
 
 /// The options of every command that reads claims files.
-const INPUT_OPTIONS: [&str; 6] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet", "map"];
+const INPUT_OPTIONS: [&str; 7] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet", "map", "join"];
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Invocation, String> {
@@ -223,8 +255,11 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
         other => return Err(format!("unknown command '{other}' (see `claimforest help`)")),
     };
     let reads_claims = !matches!(command.as_str(), "generate" | "export" | "demo");
+    // `evaluate` reads a scored file, which already holds any joined columns.
+    let joins_files = reads_claims && command != "evaluate";
+    let input_option = |name: &&str| reads_claims && (*name != "join" || joins_files);
     let allowed: Vec<&str> =
-        allowed.iter().copied().chain(INPUT_OPTIONS.iter().copied().filter(|_| reads_claims)).collect();
+        allowed.iter().copied().chain(INPUT_OPTIONS.iter().copied().filter(input_option)).collect();
     let options = Options::parse(command, rest, &allowed)?;
     let input = InputFlags {
         max_rows: options.limit("max-rows")?.map(|rows| usize::try_from(rows).unwrap_or(usize::MAX)),
@@ -233,6 +268,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
         entry: options.text("entry").map(str::to_owned),
         sheet: options.text("sheet").map(str::to_owned),
         mappings: options.mappings()?,
+        joins: options.joins(),
     };
     Ok(Invocation { command: parse_command(command, &options)?, input })
 }
@@ -332,7 +368,7 @@ fn parse_train(options: &Options) -> Result<Command, String> {
 /// Options that are flags, taking no value.
 const FLAGS: [&str; 1] = ["json"];
 /// Options that may be given more than once; their values are kept in order.
-const REPEATABLE: [&str; 1] = ["map"];
+const REPEATABLE: [&str; 2] = ["map", "join"];
 /// Between the values of a repeated option (never in a header).
 const REPEAT_SEPARATOR: char = '\u{1f}';
 
@@ -409,6 +445,20 @@ impl Options {
                     Ok((header.trim().to_owned(), canonical.trim().to_owned()))
                 }
                 _ => Err(format!("--map: '{mapping}' is not HEADER=canonical_column")),
+            })
+            .collect()
+    }
+
+    /// Every `--join FILE[:KEY]`. The key follows the last `:`, unless what follows it looks
+    /// like a path (`C:\\claims\\providers.csv` is a file).
+    fn joins(&self) -> Vec<JoinSpec> {
+        let Some(all) = self.text("join") else { return Vec::new() };
+        all.split(REPEAT_SEPARATOR)
+            .map(|join| match join.rsplit_once(':') {
+                Some((file, key)) if !file.is_empty() && !key.trim().is_empty() && !key.contains(['/', '\\']) => {
+                    JoinSpec { file: file.to_owned(), key: Some(key.trim().to_owned()) }
+                }
+                _ => JoinSpec { file: join.to_owned(), key: None },
             })
             .collect()
     }

@@ -7,6 +7,8 @@ use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
+use claimforest::claims::join::left_join;
+use claimforest::claims::population::select_rows;
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
@@ -23,7 +25,7 @@ use claimforest::workspace::export::SCORE_DIGITS;
 use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
 use claimforest::workspace::tiers::TierCuts;
 
-use crate::args::{AlgorithmArg, TrainArgs};
+use crate::args::{AlgorithmArg, Reading, TrainArgs};
 
 /// The review-queue depths `evaluate` reports precision and recall at.
 const QUEUE_DEPTHS: [usize; 5] = [10, 50, 100, 500, 1000];
@@ -47,7 +49,7 @@ pub fn inspect(path: &str, profile: &str, json: bool, input: &IngestOptions) -> 
     Ok(())
 }
 
-pub fn train(args: &TrainArgs, options: &IngestOptions) -> Result<(), String> {
+pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
     let input = &args.input;
     let raw = read_table(input, options)?;
     let (label, positive) = match (&args.label, args.algorithm) {
@@ -92,6 +94,21 @@ pub fn train(args: &TrainArgs, options: &IngestOptions) -> Result<(), String> {
         }
     };
     eprintln!("features: {}", feature_columns.join(", "));
+    // A label joined from another file is missing where the claim found no entity: those
+    // claims took part in the derived features above but cannot teach the forest.
+    let table = match label.as_deref().and_then(|label| table.column(label)) {
+        Some(column) if (0..table.n_rows()).any(|row| column.data.is_missing(row)) => {
+            let labelled: Vec<usize> = (0..table.n_rows()).filter(|&row| !column.data.is_missing(row)).collect();
+            eprintln!(
+                "{} of {} claims have no {} and are left out of training",
+                table.n_rows() - labelled.len(),
+                table.n_rows(),
+                column.name
+            );
+            select_rows(&table, &labelled).map_err(|e| format!("{input}: {e}"))?
+        }
+        _ => table,
+    };
     let mut progress = progress_printer();
     let model = match label {
         None => {
@@ -162,7 +179,7 @@ pub struct ScoreOutputs<'a> {
 /// The claims to score, explain or encode. With a history file, their derived features
 /// are computed over the history plus these claims (see `prepare_against`), never over
 /// these claims alone, and the command says how many were already in the history.
-fn read_scoring_table(input: &str, history: Option<&str>, options: &IngestOptions) -> Result<ClaimsTable, String> {
+fn read_scoring_table(input: &str, history: Option<&str>, options: &Reading) -> Result<ClaimsTable, String> {
     let table = read_table(input, options)?;
     let Some(history_path) = history else { return Ok(table) };
     let history = read_table(history_path, options)?;
@@ -189,7 +206,7 @@ pub fn score(
     history: Option<&str>,
     out: &str,
     outputs: &ScoreOutputs<'_>,
-    options: &IngestOptions,
+    options: &Reading,
 ) -> Result<(), String> {
     let ScoreOutputs { rules, summaries, full_precision } = *outputs;
     let model = read_model(model_path)?;
@@ -305,7 +322,7 @@ pub fn explain(
     input: &str,
     history: Option<&str>,
     out: &str,
-    options: &IngestOptions,
+    options: &Reading,
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
     let table = read_scoring_table(input, history, options)?;
@@ -329,7 +346,7 @@ pub fn encode(
     input: &str,
     history: Option<&str>,
     out: &str,
-    options: &IngestOptions,
+    options: &Reading,
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
     let table = read_scoring_table(input, history, options)?;
@@ -359,7 +376,7 @@ pub fn evaluate(
     score_column: &str,
     threshold: f64,
     out: &str,
-    options: &IngestOptions,
+    options: &Reading,
 ) -> Result<(), String> {
     let table = read_table(input, options)?;
     let labels = binary_labels(&table, label, positive).map_err(|e| format!("{input}: {e}"))?;
@@ -389,7 +406,19 @@ pub fn evaluate(
     Ok(())
 }
 
-fn read_table(path: &str, options: &IngestOptions) -> Result<ClaimsTable, String> {
+/// The claims of `path`, with every `--join` file joined on, each join reported.
+fn read_table(path: &str, options: &Reading) -> Result<ClaimsTable, String> {
+    let mut table = read_one_table(path, &options.ingest)?;
+    for join in &options.joins {
+        let entity = read_one_table(&join.file, &options.ingest)?;
+        let (joined, report) = left_join(table, &entity, &join.file, join.key.as_deref()).map_err(|e| e.to_string())?;
+        eprintln!("{}", report.describe());
+        table = joined;
+    }
+    Ok(table)
+}
+
+fn read_one_table(path: &str, options: &IngestOptions) -> Result<ClaimsTable, String> {
     let ingested = read_path(path, options)?;
     let report = &ingested.report;
     if report.rows_rejected > 0 || report.cell_problem_count > 0 {

@@ -31,14 +31,14 @@ fn main() -> ExitCode {
 }
 
 fn run(invocation: Invocation) -> Result<(), String> {
-    let reading = invocation.input.ingest_options(commands::machine_memory());
+    let reading = invocation.input.reading(commands::machine_memory());
     let reading = &reading;
     match invocation.command {
         Command::Help => println!("{USAGE}"),
         Command::Generate { scenario, n_rows, seed, fraud_rate, out } => {
             commands::generate(&scenario, n_rows, seed, fraud_rate, &out)?
         }
-        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, reading)?,
+        Command::Inspect { input, profile, json } => commands::inspect(&input, &profile, json, &reading.ingest)?,
         Command::Train(train) => commands::train(&train, reading)?,
         Command::Score { model, input, out, rules, summaries, full_precision, history } => {
             let outputs =

@@ -1,0 +1,123 @@
+//! Files that belong together, in the public healthcare-provider-fraud layout: outpatient
+//! claims, a provider list holding the `PotentialFraud` label, and a beneficiary file,
+//! joined with `--join`, the label taken from the joined file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn claimforest(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
+}
+
+fn ok(output: Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("claimforest-joins-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Writes the three files: 40 providers (every fifth one fraudulent, billing more and more
+/// often), 300 beneficiaries, 3,000 claims, 25 of them by a provider missing from the list.
+fn write_files(dir: &Path) {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut providers = String::from("Provider,PotentialFraud\n");
+    for p in 0..40 {
+        providers.push_str(&format!("PRV{:05},{}\n", 51000 + p, if p % 5 == 0 { "Yes" } else { "No" }));
+    }
+    std::fs::write(dir.join("Train.csv"), &providers).unwrap();
+    let mut beneficiaries = String::from("BeneID,DOB,Gender,ChronicCond_Diabetes\n");
+    for b in 0..300 {
+        let year = 1930 + next(60);
+        beneficiaries.push_str(&format!(
+            "BENE{:05},{year}-0{}-1{},{},{}\n",
+            11000 + b,
+            1 + next(9),
+            next(9),
+            1 + next(2),
+            1 + next(2)
+        ));
+    }
+    std::fs::write(dir.join("Train_Beneficiarydata.csv"), beneficiaries).unwrap();
+    let mut claims = String::from("BeneID,ClaimID,ClaimStartDt,Provider,InscClaimAmtReimbursed,ClmDiagnosisCode_1\n");
+    for c in 0..3000 {
+        let provider = if c < 25 { 99999 } else { 51000 + next(40) };
+        let fraud = provider != 99999 && (provider - 51000) % 5 == 0;
+        let amount = if fraud { 400 + next(3000) } else { 50 + next(900) };
+        let day = 1 + next(28);
+        claims.push_str(&format!(
+            "BENE{:05},CLM{c:06},2009-03-{day:02},PRV{provider:05},{amount},{}\n",
+            11000 + next(300),
+            ["4019", "25000", "2724", "V5869"][next(4) as usize]
+        ));
+    }
+    std::fs::write(dir.join("Train_Outpatientdata.csv"), claims).unwrap();
+}
+
+#[test]
+fn a_provider_label_and_a_beneficiary_file_join_onto_the_claims() {
+    let dir = scratch_dir("kaggle");
+    write_files(&dir);
+    let joins = ["--join", "Train.csv", "--join", "Train_Beneficiarydata.csv"];
+    let train = ["train", "--input", "Train_Outpatientdata.csv", "--label", "PotentialFraud", "--trees", "20"];
+    let args: Vec<&str> = train.iter().chain(&joins).chain(&["--out", "m.json"]).copied().collect();
+    let said = ok(claimforest(&args, &dir));
+    assert!(
+        said.contains(
+            "Train.csv: joined by 'Provider', 1 columns added (PotentialFraud); 2975 claims matched, 25 did not \
+             (1 key values not in the file)"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Train_Beneficiarydata.csv: joined by 'BeneID', 3 columns added"), "{said}");
+    let auc: f64 = said
+        .split("ROC AUC ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|auc| auc.parse().ok())
+        .expect("train reports a held-out ROC AUC");
+    assert!(auc > 0.75, "the joined label is learnable from the claims: AUC {auc}");
+
+    let score = ["score", "--model", "m.json", "--input", "Train_Outpatientdata.csv", "--out", "scored.csv"];
+    let args: Vec<&str> = score.iter().chain(&joins).copied().collect();
+    ok(claimforest(&args, &dir));
+    let scored = std::fs::read_to_string(dir.join("scored.csv")).unwrap();
+    let header = scored.lines().next().unwrap();
+    assert!(
+        header.starts_with(
+            "BeneID,ClaimID,ClaimStartDt,Provider,InscClaimAmtReimbursed,ClmDiagnosisCode_1,PotentialFraud,DOB,Gender,"
+        ),
+        "{header}"
+    );
+}
+
+#[test]
+fn a_provider_listed_twice_is_refused_by_name() {
+    let dir = scratch_dir("duplicate");
+    write_files(&dir);
+    let mut providers = std::fs::read_to_string(dir.join("Train.csv")).unwrap();
+    providers.push_str("PRV51003,Yes\n");
+    std::fs::write(dir.join("Train.csv"), providers).unwrap();
+    let output = claimforest(
+        &["train", "--input", "Train_Outpatientdata.csv", "--join", "Train.csv", "--label", "PotentialFraud"]
+            .iter()
+            .chain(&["--out", "m.json"])
+            .copied()
+            .collect::<Vec<_>>(),
+        &dir,
+    );
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("Train.csv: the key 'Provider' repeats the value 'PRV51003' (rows 4 and 41)"), "{said}");
+    assert!(!dir.join("m.json").exists(), "no model is written from a refused join");
+}
