@@ -1,9 +1,12 @@
 //! Turning table columns into the f32 matrix a model reads, and the label into classes.
 //!
 //! Numeric columns pass through as f32 (NaN stays missing). Categorical columns become
-//! their level's code (0, 1, 2, ... in the order the levels were first seen in training);
-//! a level the encoder has never seen is encoded as missing, so scoring new data never
-//! fails on a new category.
+//! their level's code, in an order that carries meaning and never depends on row order
+//! ([`LevelOrder`]): for a random forest, levels sorted by their positive rate among the
+//! training claims (Breiman's ordering for two classes, so one threshold splits the levels
+//! that matter from the rest); for an isolation forest, by how rare they are. A level the
+//! encoder does not hold is encoded as missing, so scoring new data never fails on a new
+//! category.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -87,6 +90,77 @@ impl FeatureEncoding {
     }
 }
 
+/// How a categorical feature's levels are put in code order. Ties are broken by the level's
+/// text, and every count is over a set of rows, so shuffling a file's rows changes nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum LevelOrder<'a> {
+    /// Lowest positive rate first, among the training rows, each level's rate smoothed
+    /// toward the overall rate by [`RATE_SMOOTHING`] claims (a level seen twice does not
+    /// land at an extreme). Levels with no training row are left out: read as missing.
+    PositiveRate {
+        /// Every row's class (0 or 1).
+        labels: &'a [u32],
+        /// The training rows.
+        rows: &'a [usize],
+    },
+    /// Rarest first among the training rows, so the rare levels an isolation forest should
+    /// isolate sit together; a level never seen in training is the rarest of all.
+    Rarity {
+        /// The training rows.
+        rows: &'a Rows<'a>,
+    },
+}
+
+/// How many claims at the overall positive rate each level's rate is blended with before
+/// levels are ordered (LightGBM's `cat_smooth` default).
+pub const RATE_SMOOTHING: f64 = 10.0;
+
+impl LevelOrder<'_> {
+    /// `levels` (a column's, indexed by `codes`) in code order.
+    fn order(&self, levels: &crate::claims::Levels, codes: &[u32]) -> Vec<String> {
+        let n_levels = levels.len();
+        let mut count = vec![0u64; n_levels];
+        let mut positive = vec![0u64; n_levels];
+        let mut add = |row: usize, class: u32| {
+            if let Some(&code) = codes.get(row) {
+                if let (Some(n), Some(p)) = (count.get_mut(code as usize), positive.get_mut(code as usize)) {
+                    *n += 1;
+                    *p += u64::from(class);
+                }
+            }
+        };
+        let keys: Vec<f64> = match *self {
+            LevelOrder::PositiveRate { labels, rows } => {
+                for &row in rows {
+                    add(row, labels.get(row).copied().unwrap_or(0));
+                }
+                let total: u64 = count.iter().sum();
+                let overall = positive.iter().sum::<u64>() as f64 / total.max(1) as f64;
+                count
+                    .iter()
+                    .zip(&positive)
+                    .map(|(&n, &p)| (p as f64 + RATE_SMOOTHING * overall) / (n as f64 + RATE_SMOOTHING))
+                    .collect()
+            }
+            LevelOrder::Rarity { rows } => {
+                match rows {
+                    Rows::Range(range) => range.clone().for_each(|row| add(row, 0)),
+                    Rows::Chosen(chosen) => chosen.iter().for_each(|&row| add(row, 0)),
+                }
+                count.iter().map(|&n| n as f64).collect()
+            }
+        };
+        let keep_unseen = matches!(self, LevelOrder::Rarity { .. });
+        let kept: Vec<usize> = (0..n_levels).filter(|&code| keep_unseen || count[code] > 0).collect();
+        let text = |code: usize| levels.get(code).unwrap_or("");
+        let order = crate::sorting::stable_order(kept.len(), &|a, b| {
+            let (a, b) = (kept[a], kept[b]);
+            keys[a].total_cmp(&keys[b]).then_with(|| text(a).cmp(text(b)))
+        });
+        order.into_iter().map(|idx| text(kept[idx]).to_owned()).collect()
+    }
+}
+
 /// The encodings of all features of a model, in matrix column order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureEncoder {
@@ -99,8 +173,8 @@ pub struct FeatureEncoder {
 }
 
 impl FeatureEncoder {
-    /// Learns encodings for `feature_columns` of `table`.
-    pub fn fit(table: &ClaimsTable, feature_columns: &[String]) -> Result<Self, PipelineError> {
+    /// Learns encodings for `feature_columns` of `table`, text levels coded in `order`.
+    pub fn fit(table: &ClaimsTable, feature_columns: &[String], order: &LevelOrder<'_>) -> Result<Self, PipelineError> {
         let features = feature_columns
             .iter()
             .map(|name| {
@@ -109,8 +183,8 @@ impl FeatureEncoder {
                     ColumnData::Numeric { .. } | ColumnData::Date { .. } => {
                         FeatureEncoding::Numeric { name: name.clone() }
                     }
-                    ColumnData::Categorical { levels, .. } => {
-                        FeatureEncoding::Categorical { name: name.clone(), levels: levels.to_vec() }
+                    ColumnData::Categorical { levels, codes } => {
+                        FeatureEncoding::Categorical { name: name.clone(), levels: order.order(levels, codes) }
                     }
                 })
             })
@@ -421,10 +495,71 @@ mod tests {
         assert!(serde_json::from_str::<FeatureEncoding>(r#"{"kind":"categorical","name":"x"}"#).is_err());
     }
 
+    /// Levels L00..L29 in a scrambled first-seen order; L07, L19 and L23 are mostly positive.
+    fn signal_table(n_rows: usize, shift: usize) -> (ClaimsTable, Vec<u32>) {
+        let mut builder = CategoricalBuilder::default();
+        let mut labels = Vec::with_capacity(n_rows);
+        for row in 0..n_rows {
+            let level = ((row + shift) * 17) % 30;
+            builder.push(Some(&format!("L{level:02}")));
+            labels.push(u32::from([7, 19, 23].contains(&level) == ((row / 30) % 10 != 0)));
+        }
+        let mut table = ClaimsTable::new();
+        table.push_column("hobby", builder.finish()).unwrap();
+        (table, labels)
+    }
+
+    fn ordered_levels(table: &ClaimsTable, labels: &[u32]) -> Vec<String> {
+        let rows: Vec<usize> = (0..table.n_rows()).collect();
+        let order = LevelOrder::PositiveRate { labels, rows: &rows };
+        match &FeatureEncoder::fit(table, &["hobby".into()], &order).unwrap().features()[0] {
+            FeatureEncoding::Categorical { levels, .. } => levels.clone(),
+            FeatureEncoding::Numeric { .. } => panic!("text is categorical"),
+        }
+    }
+
+    #[test]
+    fn levels_are_ordered_by_positive_rate_whatever_the_row_order() {
+        let (table, labels) = signal_table(600, 0);
+        let levels = ordered_levels(&table, &labels);
+        assert_eq!(levels.len(), 30);
+        assert_eq!(levels[27..], ["L07", "L19", "L23"], "the levels that carry the signal sit together, last");
+        // The same claims in another order (rotated) give the same codes.
+        let (rotated, rotated_labels) = signal_table(600, 11);
+        assert_eq!(ordered_levels(&rotated, &rotated_labels), levels);
+        // Only the training rows count; a level seen in no training row is left out.
+        let train: Vec<usize> = (0..600).filter(|row| (row * 17) % 30 != 4).collect();
+        let order = LevelOrder::PositiveRate { labels: &labels, rows: &train };
+        let encoder = FeatureEncoder::fit(&table, &["hobby".into()], &order).unwrap();
+        let FeatureEncoding::Categorical { levels, .. } = &encoder.features()[0] else { panic!("categorical") };
+        assert_eq!(levels.len(), 29);
+        assert!(!levels.iter().any(|level| level == "L04"));
+    }
+
+    #[test]
+    fn isolation_forests_code_the_rarest_levels_first() {
+        let mut builder = CategoricalBuilder::default();
+        for text in ["b", "a", "b", "c", "b", "a", "z"] {
+            builder.push(Some(text));
+        }
+        let mut table = ClaimsTable::new();
+        table.push_column("kind", builder.finish()).unwrap();
+        // Trained on the first six rows: "z" was never seen, so it is the rarest.
+        let rows = Rows::Range(0..6);
+        let encoder = FeatureEncoder::fit(&table, &["kind".into()], &LevelOrder::Rarity { rows: &rows }).unwrap();
+        let FeatureEncoding::Categorical { levels, .. } = &encoder.features()[0] else { panic!("categorical") };
+        assert_eq!(levels, &["z", "c", "a", "b"]);
+    }
+
     #[test]
     fn unseen_and_missing_categories_become_missing() {
         let train = table(&[Some("Office"), Some("Knee")], vec![0.0, 1.0]);
-        let encoder = FeatureEncoder::fit(&train, &["service".into()]).unwrap();
+        let encoder = FeatureEncoder::fit(
+            &train,
+            &["service".into()],
+            &LevelOrder::PositiveRate { labels: &[0, 1], rows: &[0, 1] },
+        )
+        .unwrap();
         let new = table(&[Some("Knee"), Some("Heart"), None], vec![0.0, 0.0, 0.0]);
         let matrix = encoder.encode(&new).unwrap();
         assert_eq!(matrix.get(0, 0), 1.0);
@@ -445,7 +580,8 @@ mod tests {
             t
         };
         let names: Vec<String> = ["service", "label", "day", "typed"].map(String::from).to_vec();
-        let mut encoder = FeatureEncoder::fit(&train, &names).unwrap();
+        let all = Rows::all(4);
+        let mut encoder = FeatureEncoder::fit(&train, &names, &LevelOrder::Rarity { rows: &all }).unwrap();
         // "typed" is read as numbers, as a model file may say.
         encoder.features[3] = FeatureEncoding::Numeric { name: "typed".into() };
         let matrix = encoder.encode(&table).unwrap();

@@ -23,7 +23,7 @@ use crate::ml::{
     FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
 };
 use crate::sorting::sort_stable_by;
-pub use encoding::{binary_labels, EncodedTable, FeatureEncoder, FeatureEncoding};
+pub use encoding::{binary_labels, EncodedTable, FeatureEncoder, FeatureEncoding, LevelOrder};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
@@ -300,11 +300,12 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
-    let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
-    let view = encoder.view(table)?;
     let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
     encoding::check_two_classes(table, &request.label_column, request.positive_label.as_deref(), &labels)?;
     let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
+    let order = LevelOrder::PositiveRate { labels: &labels, rows: &split.train };
+    let encoder = FeatureEncoder::fit(table, &request.feature_columns, &order)?;
+    let view = encoder.view(table)?;
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
     let binned = BinnedMatrix::fit_on_rows(&view, &split.train, request.forest.max_bins)?;
     let job = request.forest.prepare_binned(view.feature_names(), binned.select_rows(&split.train), &train_labels)?;
@@ -312,6 +313,11 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
 }
 
 impl ForestPlan {
+    /// The features' encodings, text levels in the order the training labels gave them.
+    pub fn encoder(&self) -> &FeatureEncoder {
+        &self.encoder
+    }
+
     /// The trees to grow.
     pub fn job(&self) -> &ForestJob {
         &self.job
@@ -457,8 +463,6 @@ pub fn plan_anomaly(
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
-    let encoder = FeatureEncoder::fit(table, &request.feature_columns)?;
-    let view = encoder.view(table)?;
     // The threshold comes from the training rows' scores, which `finish` computes anyway.
     let params = IsolationForestParams { contamination: None, ..request.forest.clone() };
     let training_rows = match &request.training_rows {
@@ -470,6 +474,8 @@ pub fn plan_anomaly(
             Rows::Chosen(rows)
         }
     };
+    let encoder = FeatureEncoder::fit(table, &request.feature_columns, &LevelOrder::Rarity { rows: &training_rows })?;
+    let view = encoder.view(table)?;
     let forest = params.fit_on_rows(&view, &training_rows, on_progress)?;
     Ok(AnomalyPlan { request: request.clone(), encoder, n_rows: table.n_rows(), forest })
 }

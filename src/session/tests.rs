@@ -5,7 +5,6 @@ use crate::claims::rules::builtin_pack;
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::ml::source::read_column;
 use crate::ml::{FeatureSource, IsolationForestParams, Rows};
-use crate::pipeline::FeatureEncoder;
 use crate::protocol::{AlgorithmChoice, ExportRequest, PriorityChoice};
 use crate::workspace::export::ExportOptions;
 use crate::workspace::format_count;
@@ -323,7 +322,9 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     };
     // Every claim as the forest reads it (the plan's encoder is fitted the same way).
     let prepared = &pooled.data.as_ref().expect("loaded").prepared;
-    let every_claim = FeatureEncoder::fit(prepared, &run.feature_columns).unwrap().encode(prepared).unwrap();
+    let forest_request = super::forest_request(&run).expect("a forest run");
+    let plan = crate::pipeline::plan_forest(prepared, &forest_request).unwrap();
+    let every_claim = plan.encoder().encode(prepared).unwrap();
     // The forest's rows travel as bin codes, a quarter of the bytes, and score the same.
     let (view, codes) = {
         let ForestScoring { view, rows } = pooled.forest_scoring().unwrap().expect("trees were provided");

@@ -48,8 +48,9 @@ pub struct WaterfallStep {
 pub struct PathStep {
     /// The feature tested.
     pub feature: String,
-    /// "has_pre_auth is 0, which is at most 0.5 → left", "service is Knee Surgery (code 1 ≤
-    /// 1.5) → left" or "age is missing → goes left (missing values follow the larger branch)".
+    /// "has_pre_auth is 0, which is at most 0.5 → left", "service is Knee Surgery, one of
+    /// {Knee Surgery, Heart Surgery} → right" or "age is missing → goes left (missing values
+    /// follow the larger branch)".
     pub text: String,
 }
 
@@ -500,14 +501,12 @@ fn step_text(split: &SplitView<'_>) -> String {
         return format!("{feature} is {value}, and every present value goes left → {direction}");
     }
     match split.encoding {
-        Some(encoding @ FeatureEncoding::Categorical { .. }) => {
-            let operator = if split.value <= split.threshold { "≤" } else { ">" };
-            format!(
-                "{feature} is {} (code {} {operator} {}) → {direction}",
-                encoding.describe_value(split.value),
-                format_f32(split.value),
-                format_f32(split.threshold)
-            )
+        Some(encoding @ FeatureEncoding::Categorical { levels, .. }) => {
+            // Codes follow the levels' order (by positive rate, or rarity), so a threshold
+            // splits the levels into two sets: name the one this claim's level is in.
+            let cut = ((split.threshold.floor() as i64).saturating_add(1)).clamp(0, levels.len() as i64) as usize;
+            let side = if split.value <= split.threshold { &levels[..cut] } else { &levels[cut..] };
+            format!("{feature} is {}, one of {} → {direction}", encoding.describe_value(split.value), level_set(side))
         }
         _ => {
             let value = describe(split.encoding, split.value);
@@ -517,6 +516,16 @@ fn step_text(split: &SplitView<'_>) -> String {
                 format!("{feature} is {value}, which is more than {} → {direction}", format_f32(split.threshold))
             }
         }
+    }
+}
+
+/// "{Surgeon, Cardiologist}"; past five levels, the first five and how many more.
+fn level_set(levels: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let shown = levels.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    match levels.len().saturating_sub(SHOWN) {
+        0 => format!("{{{shown}}}"),
+        more => format!("{{{shown} and {more} more}}"),
     }
 }
 
@@ -705,11 +714,11 @@ mod tests {
         );
         assert_eq!(
             step_text(&view(&service, "service", 1.0, 1.5, true, RF_MISSING_NOTE)),
-            "service is Knee Surgery (code 1 ≤ 1.5) → left"
+            "service is Knee Surgery, one of {Office Visit, Knee Surgery} → left"
         );
         assert_eq!(
             step_text(&view(&service, "service", 2.0, 1.5, false, RF_MISSING_NOTE)),
-            "service is MRI (code 2 > 1.5) → right"
+            "service is MRI, one of {MRI} → right"
         );
         assert_eq!(
             step_text(&view(&age, "age", f32::NAN, 40.5, true, IF_MISSING_NOTE)),

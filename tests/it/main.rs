@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod categories;
 mod cli;
 mod denial_acceptance;
 mod determinism;

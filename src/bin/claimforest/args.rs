@@ -47,8 +47,9 @@ text once decompressed); a file past it is refused, and --max-rows N, --max-cell
 --max-bytes N on any command that reads claims set another.
 Random forests grow trees to depth 16 with at least 3 claims per leaf unless --max-depth
 and --min-samples-leaf say otherwise (--max-depth none grows them until leaves are pure).
-Text columns are encoded as codes of their values in first-seen order, stored in the model;
-a value unseen in training is treated as missing when scoring.
+Text columns are coded in an order that means something, stored in the model: by positive
+rate among the training claims for a random forest, rarest first for an isolation forest;
+a value the model does not hold is treated as missing when scoring.
 Columns keep the file's headers (--features, --label and outputs use them); a mapped
 column also answers to its canonical name, so a model scores another vendor's layout.
 --join FILE[:KEY] (repeatable, on every command that reads claims but evaluate) left-joins
