@@ -97,6 +97,20 @@ pub enum JoinError {
         /// The 1-based data row of the repeat.
         second: usize,
     },
+    /// The joined table would hold more cells than the reading budget allows.
+    #[error("{file}: joining it would give {cells} cells ({rows} claims × {columns} columns), over the budget of {limit}; join fewer columns or raise --max-cells")]
+    OverBudget {
+        /// The entity file.
+        file: String,
+        /// Cells the joined table would hold.
+        cells: u64,
+        /// Claims.
+        rows: usize,
+        /// Columns after the join.
+        columns: usize,
+        /// The budget.
+        limit: u64,
+    },
     /// The joined table could not be built.
     #[error("{file}: {source}")]
     Table {
@@ -110,17 +124,31 @@ pub enum JoinError {
 /// `claims` with `entity`'s columns (all but its key) joined on by the key: `key` names it
 /// (a header or canonical name present in both files, or `CLAIMS_KEY=ENTITY_KEY`), or else
 /// the one shared column is used. A joined header that the claims already have is suffixed
-/// with the entity file's stem (`Gender_beneficiaries`).
+/// with the entity file's stem (`Gender_beneficiaries`). A join that would give the table
+/// more than `max_cells` cells is refused before anything is copied: each entity column
+/// becomes a column as long as the claims.
 pub fn left_join(
     claims: ClaimsTable,
     entity: &ClaimsTable,
     file: &str,
     key: Option<&str>,
+    max_cells: u64,
 ) -> Result<(ClaimsTable, JoinReport), JoinError> {
     let (claims_key, entity_key) = match key {
         Some(key) => named_key(&claims, entity, file, key)?,
         None => shared_key(&claims, entity, file)?,
     };
+    let columns = claims.columns().len() + entity.columns().len().saturating_sub(1);
+    let cells = (claims.n_rows() as u64).saturating_mul(columns as u64);
+    if cells > max_cells {
+        return Err(JoinError::OverBudget {
+            file: file.to_owned(),
+            cells,
+            rows: claims.n_rows(),
+            columns,
+            limit: max_cells,
+        });
+    }
     let entity_rows = entity_index(entity, entity_key, file)?;
     let claims_keys = &claims.columns()[claims_key].data;
     let mut rows = Vec::with_capacity(claims.n_rows());
@@ -290,7 +318,8 @@ mod tests {
     #[test]
     fn a_provider_list_joins_by_its_canonical_key_and_unmatched_claims_are_counted() {
         let (joined, report) =
-            left_join(claims(), &providers(&["PRV1", "PRV2"], &["Yes", "No"]), "lists/Train.csv", None).unwrap();
+            left_join(claims(), &providers(&["PRV1", "PRV2"], &["Yes", "No"]), "lists/Train.csv", None, u64::MAX)
+                .unwrap();
         let fraud = &joined.column("PotentialFraud").unwrap().data;
         assert_eq!((0..4).map(|row| fraud.display(row)).collect::<Vec<_>>(), ["Yes", "", "No", "Yes"]);
         assert_eq!((report.n_matched, report.n_unmatched, report.n_unmatched_keys), (3, 1, 1));
@@ -304,8 +333,9 @@ mod tests {
 
     #[test]
     fn a_repeated_key_is_refused_with_its_value_and_rows() {
-        let error = left_join(claims(), &providers(&["PRV1", "PRV2", "PRV1"], &["Yes", "No", "No"]), "p.csv", None)
-            .unwrap_err();
+        let error =
+            left_join(claims(), &providers(&["PRV1", "PRV2", "PRV1"], &["Yes", "No", "No"]), "p.csv", None, u64::MAX)
+                .unwrap_err();
         assert_eq!(
             error.to_string(),
             "p.csv: the key 'PRVDR_NUM' repeats the value 'PRV1' (rows 1 and 3), so a claim would join two entities"
@@ -317,17 +347,53 @@ mod tests {
         let mut entity = providers(&["PRV1"], &["Yes"]);
         entity.push_column("ClaimID", text(&[Some("C1")])).unwrap();
         // Two shared columns, but only one entity identifier: the provider is the key.
-        let (joined, report) = left_join(claims(), &entity, "dir/providers.csv", None).unwrap();
+        let (joined, report) = left_join(claims(), &entity, "dir/providers.csv", None, u64::MAX).unwrap();
         assert_eq!(report.entity_key, "PRVDR_NUM");
         assert!(joined.columns().iter().any(|c| c.name == "ClaimID_providers"));
         // A named key wins; one that is missing is refused.
-        let (_, report) = left_join(claims(), &entity, "p.csv", Some("ClaimID")).unwrap();
+        let (_, report) = left_join(claims(), &entity, "p.csv", Some("ClaimID"), u64::MAX).unwrap();
         assert_eq!((report.claims_key.as_str(), report.n_matched), ("ClaimID", 1));
-        let error = left_join(claims(), &entity, "p.csv", Some("Provider=NPI")).unwrap_err();
+        let error = left_join(claims(), &entity, "p.csv", Some("Provider=NPI"), u64::MAX).unwrap_err();
         assert_eq!(error.to_string(), "p.csv: the key 'NPI' is not a column of the entity file");
         let mut unrelated = ClaimsTable::new();
         unrelated.push_column("x", text(&[Some("1")])).unwrap();
-        let error = left_join(claims(), &unrelated, "u.csv", None).unwrap_err();
+        let error = left_join(claims(), &unrelated, "u.csv", None, u64::MAX).unwrap_err();
         assert!(error.to_string().starts_with("u.csv: no column is shared with the claims"), "{error}");
+    }
+
+    #[test]
+    fn a_join_past_the_cell_budget_is_refused_before_copying() {
+        // 4 claims × (2 + 1) columns = 12 cells.
+        let entity = providers(&["PRV1"], &["Yes"]);
+        assert!(left_join(claims(), &entity, "p.csv", None, 12).is_ok());
+        let error = left_join(claims(), &entity, "p.csv", None, 11).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "p.csv: joining it would give 12 cells (4 claims × 3 columns), over the budget of 11; join fewer columns \
+             or raise --max-cells"
+        );
+    }
+
+    proptest::proptest! {
+        /// Any two small tables, any key: a join gives a table or an error, never a panic, and
+        /// a joined table keeps every claim.
+        #[test]
+        fn joins_of_any_tables_never_panic(
+            claim_keys in proptest::collection::vec(proptest::option::of("[a-c]{0,2}"), 0..12),
+            entity_keys in proptest::collection::vec(proptest::option::of("[a-c]{0,2}"), 1..8),
+            key in proptest::option::of("[a-zA-Z=_]{0,6}"),
+        ) {
+            let mut claims = ClaimsTable::new();
+            let keys: Vec<Option<&str>> = claim_keys.iter().map(|k| k.as_deref()).collect();
+            claims.push_aliased_column("k", Some("provider_id".into()), text(&keys)).unwrap();
+            let mut entity = ClaimsTable::new();
+            let keys: Vec<Option<&str>> = entity_keys.iter().map(|k| k.as_deref()).collect();
+            entity.push_column("k", text(&keys)).unwrap();
+            entity.push_column("v", text(&keys)).unwrap();
+            if let Ok((joined, report)) = left_join(claims, &entity, "e.csv", key.as_deref(), u64::MAX) {
+                proptest::prop_assert_eq!(joined.n_rows(), claim_keys.len());
+                proptest::prop_assert_eq!(report.n_matched + report.n_unmatched, claim_keys.len());
+            }
+        }
     }
 }

@@ -411,7 +411,9 @@ fn read_table(path: &str, options: &Reading) -> Result<ClaimsTable, String> {
     let mut table = read_one_table(path, &options.ingest)?;
     for join in &options.joins {
         let entity = read_one_table(&join.file, &options.ingest)?;
-        let (joined, report) = left_join(table, &entity, &join.file, join.key.as_deref()).map_err(|e| e.to_string())?;
+        let (joined, report) =
+            left_join(table, &entity, &join.file, join.key.as_deref(), options.ingest.budget.max_cells)
+                .map_err(|e| e.to_string())?;
         eprintln!("{}", report.describe());
         table = joined;
     }
