@@ -238,33 +238,39 @@ mod tests {
         assert!(population.table.columns()[1].data.number(0) == 5.0);
     }
 
-    proptest::proptest! {
-        /// Any ids on either side (repeated, missing): every batch row lands on its own row of
-        /// the population, holding the batch's values, and nothing panics.
-        #[test]
-        fn every_batch_row_lands_once_with_its_own_values(
-            history_ids in proptest::collection::vec(proptest::option::of("[a-c]"), 0..10),
-            batch_ids in proptest::collection::vec(proptest::option::of("[a-d]"), 0..10),
-        ) {
-            let build = |ids: &[Option<String>], offset: f64| {
-                let mut column = CategoricalBuilder::default();
-                ids.iter().for_each(|id| column.push(id.as_deref()));
-                let mut table = ClaimsTable::new();
-                table.push_aliased_column("id", Some(CLAIM_ID.to_owned()), column.finish()).unwrap();
-                let amounts = (0..ids.len()).map(|row| row as f64 + offset).collect();
-                table.push_column("amount", ColumnData::Numeric { values: Numbers::new(amounts) }).unwrap();
-                table
-            };
-            let (history, batch) = (build(&history_ids, 0.0), build(&batch_ids, 1000.0));
-            let population = combine(&history, &batch).unwrap();
-            let mut seen = population.batch_rows.clone();
-            seen.sort_unstable();
-            seen.dedup();
-            proptest::prop_assert_eq!(seen.len(), batch_ids.len());
-            for (batch_row, &row) in population.batch_rows.iter().enumerate() {
-                proptest::prop_assert_eq!(population.table.columns()[1].data.number(row), batch_row as f64 + 1000.0);
+    /// Proptest is a native-only dev-dependency (the wasm tests run in a browser).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod random {
+        use super::*;
+
+        proptest::proptest! {
+            /// Any ids on either side (repeated, missing): every batch row lands on its own row of
+            /// the population, holding the batch's values, and nothing panics.
+            #[test]
+            fn every_batch_row_lands_once_with_its_own_values(
+                history_ids in proptest::collection::vec(proptest::option::of("[a-c]"), 0..10),
+                batch_ids in proptest::collection::vec(proptest::option::of("[a-d]"), 0..10),
+            ) {
+                let build = |ids: &[Option<String>], offset: f64| {
+                    let mut column = CategoricalBuilder::default();
+                    ids.iter().for_each(|id| column.push(id.as_deref()));
+                    let mut table = ClaimsTable::new();
+                    table.push_aliased_column("id", Some(CLAIM_ID.to_owned()), column.finish()).unwrap();
+                    let amounts = (0..ids.len()).map(|row| row as f64 + offset).collect();
+                    table.push_column("amount", ColumnData::Numeric { values: Numbers::new(amounts) }).unwrap();
+                    table
+                };
+                let (history, batch) = (build(&history_ids, 0.0), build(&batch_ids, 1000.0));
+                let population = combine(&history, &batch).unwrap();
+                let mut seen = population.batch_rows.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                proptest::prop_assert_eq!(seen.len(), batch_ids.len());
+                for (batch_row, &row) in population.batch_rows.iter().enumerate() {
+                    proptest::prop_assert_eq!(population.table.columns()[1].data.number(row), batch_row as f64 + 1000.0);
+                }
+                proptest::prop_assert_eq!(population.table.n_rows(), history_ids.len() + batch_ids.len() - population.n_matched);
             }
-            proptest::prop_assert_eq!(population.table.n_rows(), history_ids.len() + batch_ids.len() - population.n_matched);
         }
     }
 }
