@@ -15,7 +15,7 @@ pub fn write_csv(table: &ClaimsTable, out: &mut impl Write) -> io::Result<()> {
     out.write_all(line.as_bytes())?;
     for row_idx in 0..table.n_rows() {
         line.clear();
-        push_csv_line(&mut line, table.columns().iter().map(|column| column.data.display(row_idx)));
+        push_csv_line(&mut line, table.columns().iter().map(|column| column.cell_text(row_idx)));
         out.write_all(line.as_bytes())?;
     }
     Ok(())

@@ -102,9 +102,59 @@ pub struct Column {
     pub canonical: Option<String>,
     /// The values.
     pub data: ColumnData,
+    /// The cells as the file wrote them, where writing the value back would differ
+    /// (`03/15/2025`, `$1,234.50`, `?`); downloads write these, so a file comes back as it was.
+    #[serde(skip)]
+    pub source: Option<SourceText>,
+}
+
+/// A column's cells as written in its file, kept only where [`ColumnData::display`] would
+/// write something else: sorted rows, each with an interned text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceText {
+    rows: Vec<u32>,
+    texts: Levels,
+    codes: Vec<u32>,
+}
+
+impl SourceText {
+    /// Source texts from `(row, text)` pairs in increasing row order; `None` if there are none.
+    pub fn from_rows(rows: Vec<u32>, texts: ColumnData) -> Option<Self> {
+        match texts {
+            ColumnData::Categorical { levels, codes } if !rows.is_empty() && codes.len() == rows.len() => {
+                Some(Self { rows, texts: levels, codes })
+            }
+            _ => None,
+        }
+    }
+
+    /// The text the file wrote at `row_idx`, if it differs from the value's display.
+    pub fn get(&self, row_idx: usize) -> Option<&str> {
+        let idx = self.rows.binary_search(&u32::try_from(row_idx).ok()?).ok()?;
+        self.texts.get(*self.codes.get(idx)? as usize)
+    }
+
+    /// How many cells differ from their display.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether every cell is written as displayed.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 impl Column {
+    /// The cell at `row_idx` as the file wrote it, or as [`ColumnData::display`] writes it
+    /// when the column has no source text there (derived columns, generated claims).
+    pub fn cell_text(&self, row_idx: usize) -> std::borrow::Cow<'_, str> {
+        match self.source.as_ref().and_then(|source| source.get(row_idx)) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.data.display(row_idx)),
+        }
+    }
+
     /// The name the schema knows this column by: its canonical name if it has one, else its
     /// header.
     pub fn schema_name(&self) -> &str {
@@ -171,8 +221,15 @@ impl ClaimsTable {
             *alias != name && !self.columns.iter().any(|c| c.name == *alias || c.canonical.as_ref() == Some(alias))
         });
         self.n_rows = data.len();
-        self.columns.push(Column { name, canonical, data });
+        self.columns.push(Column { name, canonical, data, source: None });
         Ok(())
+    }
+
+    /// Keeps the file's own text of column `column_idx`'s cells (see [`Column::source`]).
+    pub fn set_source(&mut self, column_idx: usize, source: Option<SourceText>) {
+        if let Some(column) = self.columns.get_mut(column_idx) {
+            column.source = source;
+        }
     }
 
     /// Number of rows.

@@ -168,8 +168,8 @@ fn identifier_role(column: &Column) -> Option<ColumnRole> {
 
 /// How one table column's cells are written.
 enum CellSource<'a> {
-    /// As [`ColumnData::display`] shows them.
-    Plain(&'a ColumnData),
+    /// As the file wrote them ([`Column::cell_text`]).
+    Plain(&'a Column),
     /// Hashed text levels, hashed once per level on first use.
     HashedLevels { levels: &'a Levels, codes: &'a [u32], hashed: Vec<Option<String>>, hasher: IdentifierHasher },
     /// Hashed display text (an identifier stored as numbers or dates).
@@ -199,7 +199,7 @@ impl<'a> RowWriter<'a> {
                 (Some(hasher), Some(ColumnRole::Entity), data) => {
                     CellSource::HashedDisplay { data, hasher: hasher.clone() }
                 }
-                (_, _, data) => CellSource::Plain(data),
+                _ => CellSource::Plain(column),
             })
             .collect();
         Self { table, sources, scores, with_rank, line: String::with_capacity(256), n_cells: 0 }
@@ -242,7 +242,7 @@ impl<'a> RowWriter<'a> {
         self.n_cells = 0;
         for source_idx in 0..self.sources.len() {
             let text = match self.sources.get_mut(source_idx) {
-                Some(CellSource::Plain(data)) => data.display(row_idx),
+                Some(CellSource::Plain(column)) => column.cell_text(row_idx).into_owned(),
                 Some(CellSource::HashedDisplay { data, hasher }) => {
                     let text = data.display(row_idx);
                     if text.is_empty() {

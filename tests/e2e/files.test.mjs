@@ -118,3 +118,31 @@ test("the seed notebook's own column names work on every screen and come back by
   assert.deepEqual(record.consoleErrors, []);
   await context.close();
 });
+
+test('downloads carry each claim\'s row and every cell as the file wrote it', async () => {
+  const { context, page, record } = await openApp(env.browser, env.urls['/']);
+  await waitForClaims(page, '1,000');
+  const header = 'ClaimNo,Svc Date,Paid Amt,units,provider_type,note,is_denied';
+  const odd = [
+    'C1,03/15/2025,"$1,234.50",1.50,Surgeon,?,1',
+    'C2,2025-03-16,12,2,General,NA,0',
+    'C3,15-Mar-2025,(12.00),3,  Cardiologist ,N/A,1',
+    'C4,,0.5,4,General,not a date,0',
+  ];
+  const lines = [header];
+  for (let row = 0; row < 200; row += 1) lines.push(odd[row % odd.length].replace(/^C\d/, `C${row}`));
+  await page.getByTestId('file-input').setInputFiles({ name: 'odd_cells.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await waitForClaims(page, '200');
+  await openScreen(page, 'train');
+  await page.getByTestId('label-select').selectOption('is_denied');
+  await trainAndReadAccuracy(page);
+  await openScreen(page, 'files');
+  const scored = (await downloadText(page, 'download-scored')).trimEnd().split('\n');
+  assert.ok(scored[0].startsWith(`${header},row,`), scored[0]);
+  for (let row = 1; row < lines.length; row += 1) {
+    assert.ok(scored[row].startsWith(`${lines[row]},${row},`), `${scored[row]}\nis not\n${lines[row]},${row},...`);
+  }
+  assert.deepEqual(record.offHost, []);
+  assert.deepEqual(record.consoleErrors, []);
+  await context.close();
+});

@@ -144,3 +144,52 @@ fn a_model_trained_on_one_vendors_headers_scores_another_vendors_layout() {
     let b_fields: Vec<&str> = b_header.split(',').collect();
     assert_eq!(column(&a_fields, &a_rows, "score"), column(&b_fields, &b_rows, "score"));
 }
+
+/// Every cell comes back as written: US and compact dates, currency, parentheses, percent,
+/// trailing and leading zeros, missing tokens, padded text and unreadable cells. (The one
+/// exception is the formula guard: a cell such as `-` or `=1+1` gets a leading `'`.)
+#[test]
+fn every_cell_comes_back_as_the_file_wrote_it() {
+    let dir = scratch_dir("cells");
+    let header = "ClaimNo,Svc Date,Paid Amt,units,provider_type,note,is_denied";
+    let mut csv = format!("{header}\n");
+    let odd = [
+        "C001,03/15/2025,\"$1,234.50\",1.50,Surgeon,?,1",
+        "C002,2025-03-16,12,2,General,NA,0",
+        "C003,15-Mar-2025,(12.00),007,  Cardiologist ,N/A,1",
+        "C004,,0.5,-0,General,not a date,0",
+        "C005,20250317,12%,1e3,Surgeon,NULL,0",
+        "C006,2025-02-30,abc,.5,General,x,1",
+    ];
+    for row in 0..60 {
+        csv.push_str(odd[row % odd.len()]);
+        csv.push('\n');
+    }
+    std::fs::write(dir.join("claims.csv"), &csv).unwrap();
+    ok(claimforest(
+        &[
+            "train",
+            "--input",
+            "claims.csv",
+            "--label",
+            "is_denied",
+            "--features",
+            "units,provider_type",
+            "--trees",
+            "5",
+        ]
+        .iter()
+        .chain(&["--out", "m.json"])
+        .copied()
+        .collect::<Vec<_>>(),
+        &dir,
+    ));
+    ok(claimforest(&["score", "--model", "m.json", "--input", "claims.csv", "--out", "scored.csv"], &dir));
+    let scored = std::fs::read_to_string(dir.join("scored.csv")).unwrap();
+    let mut lines = scored.lines();
+    assert!(lines.next().unwrap().starts_with(&format!("{header},row,")));
+    for (line, expected) in lines.zip(csv.lines().skip(1)) {
+        // The file's own cells, then the added ones.
+        assert!(line.starts_with(&format!("{expected},")), "{line}\nis not\n{expected},...");
+    }
+}

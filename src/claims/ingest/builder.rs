@@ -4,7 +4,9 @@
 
 use crate::claims::features::plan_features;
 use crate::claims::schema::{normalize_header, ValueKind};
-use crate::claims::table::{format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, MISSING_DAY};
+use crate::claims::table::{
+    format_day, format_number, CategoricalBuilder, ClaimsTable, ColumnData, SourceText, MISSING_DAY,
+};
 use crate::hashing::KeyedMap;
 
 use super::budget::BudgetKind;
@@ -83,7 +85,7 @@ impl TableBuilder {
         let mut table = ClaimsTable::new();
         let mut column_reports = Vec::with_capacity(self.columns.len());
         let matches = self.discovery.as_ref().map(|d| d.matches.as_slice()).unwrap_or(&[]);
-        for (position, column) in self.columns.into_iter().enumerate() {
+        for (position, mut column) in self.columns.into_iter().enumerate() {
             let matched = matches.get(position);
             column_reports.push(ColumnReport {
                 header: column.header.clone(),
@@ -98,9 +100,11 @@ impl TableBuilder {
             });
             let name = column.name.clone();
             let alias = matched.and_then(|m| m.canonical).map(|c| c.name.to_owned());
+            let source = column.source();
             table
                 .push_aliased_column(name, alias, column.values.finish(self.rows_loaded))
                 .map_err(|error| IngestError::Read { file: file.clone(), detail: format!("internal: {error}") })?;
+            table.set_source(position, source);
         }
         // A numbered family (Dx 1..12) also gives each claim's count of filled members.
         for family in self.discovery.as_ref().map(|d| d.families.as_slice()).unwrap_or(&[]) {
@@ -275,7 +279,9 @@ impl RecordSink for TableBuilder {
             return Ok(());
         }
         for (column, field) in self.columns.iter_mut().zip(fields) {
-            if let Some(expected) = column.push(field.trim(), self.rows_loaded) {
+            let problem = column.push(field.trim(), self.rows_loaded);
+            column.keep_source(field, self.rows_loaded);
+            if let Some(expected) = problem {
                 self.cell_problem_count += 1;
                 if self.cell_problems.len() < LISTED_PROBLEMS {
                     self.cell_problems.push(CellProblem {
@@ -366,6 +372,9 @@ struct ColumnState {
     conversion_note: Option<String>,
     /// How the column writes its decimals.
     style: NumberStyle,
+    /// Rows whose cell would not be written back as the file wrote it, with that text.
+    source_rows: Vec<u32>,
+    source_texts: CategoricalBuilder,
 }
 
 /// How a column writes decimals. In a file that may use decimal commas, a column stays
@@ -380,6 +389,42 @@ enum NumberStyle {
     Comma,
     /// Not known yet: the rows whose comma reading differs, with that reading.
     Undecided(Vec<(usize, f64)>),
+}
+
+/// Whether `raw` is exactly how [`format_number`] writes the number it reads as: an
+/// optional minus, a whole part without leading zeros, and a fraction without trailing
+/// zeros, at most 15 significant digits (so the shortest round trip gives the same digits).
+/// With `point_is_decimal` false (a file that may write decimal commas), a point is never
+/// plain, since the column's reading may still change.
+fn plain_number(raw: &str, point_is_decimal: bool) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some(_) if !point_is_decimal => return false,
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    let whole_ok = whole == "0" || (!whole.is_empty() && !whole.starts_with('0'));
+    let fraction_ok = fraction.is_none_or(|f| !f.is_empty() && !f.ends_with('0'));
+    let all_digits = whole.bytes().chain(fraction.unwrap_or("").bytes()).all(|b| b.is_ascii_digit());
+    let significant = whole.trim_start_matches('0').len() + fraction.map_or(0, str::len);
+    let negative_zero = raw.starts_with('-') && whole == "0" && fraction.is_none();
+    whole_ok && fraction_ok && all_digits && significant <= 15 && !negative_zero
+}
+
+/// Whether `raw` is `day` as [`format_day`] writes it (`2025-03-15`), checked without
+/// writing it.
+fn is_iso_day(raw: &str, day: i32) -> bool {
+    let bytes = raw.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |n, &b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+    };
+    let (year, month, date) = crate::claims::table::civil_from_days(day);
+    number(0..4).and_then(|y| i32::try_from(y).ok()) == Some(year)
+        && number(5..7) == Some(month)
+        && number(8..10) == Some(date)
 }
 
 /// A column's values so far.
@@ -400,7 +445,51 @@ impl ColumnState {
             None => Values::Undecided(0),
         };
         let date_named = normalize_header(&header).split(' ').any(|word| matches!(word, "DATE" | "DT" | "DOB"));
-        Self { header, name, hint, date_named, values, missing: 0, unparsed: 0, conversion_note: None, style }
+        Self {
+            header,
+            name,
+            hint,
+            date_named,
+            values,
+            missing: 0,
+            unparsed: 0,
+            conversion_note: None,
+            style,
+            source_rows: Vec::new(),
+            source_texts: CategoricalBuilder::default(),
+        }
+    }
+
+    /// Keeps `raw` (the cell as written, before trimming) when the value just pushed would be
+    /// written back otherwise: a US date, `$1,234.50`, `1.50`, `?`, a padded text, a cell that
+    /// did not parse. Plain cells (most of a file) cost one scan and nothing kept.
+    fn keep_source(&mut self, raw: &str, row_idx: usize) {
+        let trimmed = raw.trim();
+        let exact = if is_missing(trimmed) {
+            raw.is_empty()
+        } else {
+            match &self.values {
+                Values::Undecided(_) => raw.is_empty(),
+                Values::Text(_) => raw.len() == trimmed.len(),
+                Values::Number(values) => {
+                    values.last().is_some_and(|v| !v.is_nan())
+                        && plain_number(raw, matches!(self.style, NumberStyle::Dot))
+                }
+                Values::Date(days) => days.last().is_some_and(|&day| day != MISSING_DAY && is_iso_day(raw, day)),
+            }
+        };
+        if !exact {
+            if let Ok(row) = u32::try_from(row_idx) {
+                self.source_rows.push(row);
+                self.source_texts.push(Some(raw));
+            }
+        }
+    }
+
+    /// The kept source texts, for the table.
+    fn source(&mut self) -> Option<SourceText> {
+        let texts = std::mem::take(&mut self.source_texts).finish();
+        SourceText::from_rows(std::mem::take(&mut self.source_rows), texts)
     }
 
     /// Adds one trimmed cell; returns the expected type when the cell did not parse as it.
