@@ -106,6 +106,10 @@ pub struct Column {
     /// (`03/15/2025`, `$1,234.50`, `?`); downloads write these, so a file comes back as it was.
     #[serde(skip)]
     pub source: Option<SourceText>,
+    /// The numbered family this column belongs to (`diagnosis_code` for `Dx 1..12`), whose
+    /// members a rule reads together with `any`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
 }
 
 /// A column's cells as written in its file, kept only where [`ColumnData::display`] would
@@ -221,8 +225,25 @@ impl ClaimsTable {
             *alias != name && !self.columns.iter().any(|c| c.name == *alias || c.canonical.as_ref() == Some(alias))
         });
         self.n_rows = data.len();
-        self.columns.push(Column { name, canonical, data, source: None });
+        self.columns.push(Column { name, canonical, data, source: None, family: None });
         Ok(())
+    }
+
+    /// Marks column `column_idx` as a member of the numbered family `family`.
+    pub fn set_family(&mut self, column_idx: usize, family: &str) {
+        if let Some(column) = self.columns.get_mut(column_idx) {
+            column.family = Some(family.to_owned());
+        }
+    }
+
+    /// The columns read together with `name` by a rule's `any`: every member of its numbered
+    /// family (`any diagnosis_code` reads `Dx 1` to `Dx 12`), or the column alone.
+    pub fn family_of(&self, name: &str) -> Vec<&Column> {
+        let Some(column) = self.column(name) else { return Vec::new() };
+        match &column.family {
+            Some(family) => self.columns.iter().filter(|c| c.family.as_ref() == Some(family)).collect(),
+            None => vec![column],
+        }
     }
 
     /// Keeps the file's own text of column `column_idx`'s cells (see [`Column::source`]).

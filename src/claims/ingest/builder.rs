@@ -108,6 +108,9 @@ impl TableBuilder {
         }
         // A numbered family (Dx 1..12) also gives each claim's count of filled members.
         for family in self.discovery.as_ref().map(|d| d.families.as_slice()).unwrap_or(&[]) {
+            for &position in &family.members {
+                table.set_family(position, family.canonical);
+            }
             let count_name = format!("{}_count", family.canonical);
             if table.column(&count_name).is_some() {
                 continue;

@@ -11,6 +11,7 @@
 //! predicate := operand ("=" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains") operand
 //!            | operand ["not"] "in" "[" literal ("," literal)* "]"
 //!            | operand "is" ["not"] "missing"
+//!            | "any" column <one of the above, after the column>
 //! operand   := column | number | "text with \" escapes"
 //! ```
 //!
@@ -30,6 +31,10 @@
 //!   are false when it is not one.
 //! - **`contains`** is a case-insensitive substring test on both sides' text.
 //! - **`in [a, b]`** is `= a or = b`; `not in` is its complement on non-missing rows.
+//! - **`any column ...`** holds where the predicate holds for any member of the column's
+//!   numbered family (`any diagnosis_code in ["E11.9", "I10"]` reads `Dx 1` to `Dx 12`); on a
+//!   column outside a family it is the predicate itself. `any` is a keyword only before a
+//!   column name, so a column called `any` still works.
 //!
 //! Categorical columns are evaluated once per level, not per row, so a million rows cost
 //! one pass over their codes.
@@ -79,6 +84,14 @@ pub enum Expr {
         values: Vec<Operand>,
         /// `not in`.
         negated: bool,
+    },
+    /// `any column <predicate>`: the predicate, which reads `column`, on each member of the
+    /// column's numbered family; holds where any member's does.
+    Any {
+        /// The column as written (a family member or its canonical name).
+        column: String,
+        /// The predicate, reading `column`.
+        predicate: Box<Expr>,
     },
     /// `operand is missing` (or `is not missing` when `negated`).
     Missing {
@@ -299,7 +312,7 @@ fn collect_columns(expr: &Expr, out: &mut Vec<String>) {
     };
     match expr {
         Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|part| collect_columns(part, out)),
-        Expr::Not(inner) => collect_columns(inner, out),
+        Expr::Not(inner) | Expr::Any { predicate: inner, .. } => collect_columns(inner, out),
         Expr::Compare { left, right, .. } => {
             add(left);
             add(right);

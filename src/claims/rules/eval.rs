@@ -47,6 +47,35 @@ pub(super) fn evaluate(expr: &Expr, table: &ClaimsTable) -> RowSet {
             set
         }
         Expr::Missing { operand, negated } => missing(table, operand, *negated),
+        Expr::Any { column, predicate } => {
+            let mut set = RowSet::empty(n_rows);
+            for member in table.family_of(column) {
+                let renamed = with_column(predicate, column, &member.name);
+                set.union_with(&evaluate(&renamed, table));
+            }
+            set
+        }
+    }
+}
+
+/// `expr` reading `to` wherever it read the column `from`.
+fn with_column(expr: &Expr, from: &str, to: &str) -> Expr {
+    let swap = |operand: &Operand| match operand {
+        Operand::Column(name) if name == from => Operand::Column(to.to_owned()),
+        other => other.clone(),
+    };
+    match expr {
+        Expr::And(parts) => Expr::And(parts.iter().map(|part| with_column(part, from, to)).collect()),
+        Expr::Or(parts) => Expr::Or(parts.iter().map(|part| with_column(part, from, to)).collect()),
+        Expr::Not(inner) => Expr::Not(Box::new(with_column(inner, from, to))),
+        Expr::Compare { left, op, right } => Expr::Compare { left: swap(left), op: *op, right: swap(right) },
+        Expr::In { operand, values, negated } => {
+            Expr::In { operand: swap(operand), values: values.clone(), negated: *negated }
+        }
+        Expr::Missing { operand, negated } => Expr::Missing { operand: swap(operand), negated: *negated },
+        Expr::Any { column, predicate } => {
+            Expr::Any { column: column.clone(), predicate: Box::new(with_column(predicate, from, to)) }
+        }
     }
 }
 

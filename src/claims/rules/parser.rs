@@ -304,6 +304,16 @@ impl Parser {
 
     fn predicate(&mut self) -> Result<Expr, ConditionError> {
         let operand = self.operand("a column, number or \"text\"")?;
+        // `any` before a column name reads the column's whole numbered family.
+        if let (Operand::Column(word), Kind::Ident(column)) = (&operand, &self.peek().kind) {
+            if word.eq_ignore_ascii_case("any") {
+                let column = column.clone();
+                self.nest()?;
+                let predicate = self.predicate()?;
+                self.depth -= 1;
+                return Ok(Expr::Any { column, predicate: Box::new(predicate) });
+            }
+        }
         let after = self.peek().clone();
         match after.kind {
             Kind::Op(op) => {

@@ -239,3 +239,30 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn any_reads_every_member_of_a_numbered_family() {
+    use crate::claims::ingest::{read_bytes, IngestOptions};
+    let text = "ClaimID,ClmDiagnosisCode_1,ClmDiagnosisCode_2,ClmDiagnosisCode_3,any\n\
+                C1,E11,J45,,1\nC2,I10,,,2\nC3,Z00,N18,E11,3\nC4,,,,4\n";
+    let table = read_bytes(text.as_bytes(), "family.csv", &IngestOptions::default()).unwrap().table;
+    let hits = |condition: &str| -> Vec<usize> {
+        let set = Condition::parse(condition).unwrap().evaluate(&table).unwrap();
+        (0..table.n_rows()).filter(|&row| set.contains(row)).collect()
+    };
+    // By the canonical name or by any member's header: every member is read.
+    assert_eq!(hits("any diagnosis_code = \"E11\""), vec![0, 2]);
+    assert_eq!(hits("any ClmDiagnosisCode_2 in [\"N18\", \"I10\"]"), vec![1, 2]);
+    assert_eq!(hits("any diagnosis_code is missing"), vec![0, 1, 3]);
+    // Without `any`, only the column named.
+    assert_eq!(hits("diagnosis_code = \"E11\""), vec![0]);
+    // `not any` is none; `any` inside parentheses and with other predicates.
+    assert_eq!(hits("not any diagnosis_code = \"E11\""), vec![1, 3]);
+    assert_eq!(hits("(any diagnosis_code = \"E11\") and ClaimID != \"C1\""), vec![2]);
+    // A column called `any` is still a column.
+    assert_eq!(hits("any >= 3"), vec![2, 3]);
+    assert_eq!(Condition::parse("any diagnosis_code = \"E11\"").unwrap().columns(), vec!["diagnosis_code"]);
+    // Nesting `any` counts toward the depth limit.
+    let deep = format!("{}x = 1", "any ".repeat(40));
+    assert!(matches!(Condition::parse(&deep), Err(ConditionError::TooDeep { .. })));
+}
