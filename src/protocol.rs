@@ -225,6 +225,14 @@ pub enum ToWorker {
         /// The schema report, if the claims came from a file.
         report: Option<Box<SchemaReport>>,
     },
+    /// Read the entity `File` posted beside this message (a provider list with its label, a
+    /// member file) and left-join it onto the session's claims by the column they share.
+    JoinFile {
+        /// The job number.
+        job_id: JobId,
+        /// The file's name, for messages.
+        file_name: String,
+    },
     /// Fit models on the session's data and score every claim.
     Train {
         /// The job number.

@@ -121,22 +121,22 @@ pub enum JoinError {
     },
 }
 
-/// `claims` with `entity`'s columns (all but its key) joined on by the key: `key` names it
+/// Joins `entity`'s columns (all but its key) onto `claims` by the key: `key` names it
 /// (a header or canonical name present in both files, or `CLAIMS_KEY=ENTITY_KEY`), or else
 /// the one shared column is used. A joined header that the claims already have is suffixed
 /// with the entity file's stem (`Gender_beneficiaries`). A join that would give the table
 /// more than `max_cells` cells is refused before anything is copied: each entity column
-/// becomes a column as long as the claims.
+/// becomes a column as long as the claims. On any error `claims` is as it was.
 pub fn left_join(
-    claims: ClaimsTable,
+    claims: &mut ClaimsTable,
     entity: &ClaimsTable,
     file: &str,
     key: Option<&str>,
     max_cells: u64,
-) -> Result<(ClaimsTable, JoinReport), JoinError> {
+) -> Result<JoinReport, JoinError> {
     let (claims_key, entity_key) = match key {
-        Some(key) => named_key(&claims, entity, file, key)?,
-        None => shared_key(&claims, entity, file)?,
+        Some(key) => named_key(claims, entity, file, key)?,
+        None => shared_key(claims, entity, file)?,
     };
     let columns = claims.columns().len() + entity.columns().len().saturating_sub(1);
     let cells = (claims.n_rows() as u64).saturating_mul(columns as u64);
@@ -166,18 +166,19 @@ pub fn left_join(
         rows.push(found.unwrap_or(usize::MAX));
     }
     let stem = file_stem(file);
-    let mut joined = claims;
+    let n_columns_before = claims.columns().len();
     let mut added = Vec::new();
-    let claims_key_name = joined.columns()[claims_key].name.clone();
+    let claims_key_name = claims.columns()[claims_key].name.clone();
     for (idx, column) in entity.columns().iter().enumerate() {
         if idx == entity_key {
             continue;
         }
-        let name = free_name(&joined, &column.name, &stem);
+        let name = free_name(claims, &column.name, &stem);
         let data = gather_rows(&column.data, &rows);
-        joined
-            .push_aliased_column(name.clone(), column.canonical.clone(), data)
-            .map_err(|source| JoinError::Table { file: file.to_owned(), source })?;
+        if let Err(source) = claims.push_aliased_column(name.clone(), column.canonical.clone(), data) {
+            claims.truncate_columns(n_columns_before);
+            return Err(JoinError::Table { file: file.to_owned(), source });
+        }
         added.push(name);
     }
     let report = JoinReport {
@@ -190,7 +191,7 @@ pub fn left_join(
         n_unmatched_keys: unmatched_keys.len(),
         added,
     };
-    Ok((joined, report))
+    Ok(report)
 }
 
 /// The positions of the key named `key` (or `CLAIMS_KEY=ENTITY_KEY`) in both tables.
@@ -317,9 +318,9 @@ mod tests {
 
     #[test]
     fn a_provider_list_joins_by_its_canonical_key_and_unmatched_claims_are_counted() {
-        let (joined, report) =
-            left_join(claims(), &providers(&["PRV1", "PRV2"], &["Yes", "No"]), "lists/Train.csv", None, u64::MAX)
-                .unwrap();
+        let mut joined = claims();
+        let entity = providers(&["PRV1", "PRV2"], &["Yes", "No"]);
+        let report = left_join(&mut joined, &entity, "lists/Train.csv", None, u64::MAX).unwrap();
         let fraud = &joined.column("PotentialFraud").unwrap().data;
         assert_eq!((0..4).map(|row| fraud.display(row)).collect::<Vec<_>>(), ["Yes", "", "No", "Yes"]);
         assert_eq!((report.n_matched, report.n_unmatched, report.n_unmatched_keys), (3, 1, 1));
@@ -333,9 +334,10 @@ mod tests {
 
     #[test]
     fn a_repeated_key_is_refused_with_its_value_and_rows() {
-        let error =
-            left_join(claims(), &providers(&["PRV1", "PRV2", "PRV1"], &["Yes", "No", "No"]), "p.csv", None, u64::MAX)
-                .unwrap_err();
+        let mut table = claims();
+        let entity = providers(&["PRV1", "PRV2", "PRV1"], &["Yes", "No", "No"]);
+        let error = left_join(&mut table, &entity, "p.csv", None, u64::MAX).unwrap_err();
+        assert_eq!(table, claims(), "a refused join leaves the claims as they were");
         assert_eq!(
             error.to_string(),
             "p.csv: the key 'PRVDR_NUM' repeats the value 'PRV1' (rows 1 and 3), so a claim would join two entities"
@@ -347,17 +349,18 @@ mod tests {
         let mut entity = providers(&["PRV1"], &["Yes"]);
         entity.push_column("ClaimID", text(&[Some("C1")])).unwrap();
         // Two shared columns, but only one entity identifier: the provider is the key.
-        let (joined, report) = left_join(claims(), &entity, "dir/providers.csv", None, u64::MAX).unwrap();
+        let mut joined = claims();
+        let report = left_join(&mut joined, &entity, "dir/providers.csv", None, u64::MAX).unwrap();
         assert_eq!(report.entity_key, "PRVDR_NUM");
         assert!(joined.columns().iter().any(|c| c.name == "ClaimID_providers"));
         // A named key wins; one that is missing is refused.
-        let (_, report) = left_join(claims(), &entity, "p.csv", Some("ClaimID"), u64::MAX).unwrap();
+        let report = left_join(&mut claims(), &entity, "p.csv", Some("ClaimID"), u64::MAX).unwrap();
         assert_eq!((report.claims_key.as_str(), report.n_matched), ("ClaimID", 1));
-        let error = left_join(claims(), &entity, "p.csv", Some("Provider=NPI"), u64::MAX).unwrap_err();
+        let error = left_join(&mut claims(), &entity, "p.csv", Some("Provider=NPI"), u64::MAX).unwrap_err();
         assert_eq!(error.to_string(), "p.csv: the key 'NPI' is not a column of the entity file");
         let mut unrelated = ClaimsTable::new();
         unrelated.push_column("x", text(&[Some("1")])).unwrap();
-        let error = left_join(claims(), &unrelated, "u.csv", None, u64::MAX).unwrap_err();
+        let error = left_join(&mut claims(), &unrelated, "u.csv", None, u64::MAX).unwrap_err();
         assert!(error.to_string().starts_with("u.csv: no column is shared with the claims"), "{error}");
     }
 
@@ -365,8 +368,8 @@ mod tests {
     fn a_join_past_the_cell_budget_is_refused_before_copying() {
         // 4 claims × (2 + 1) columns = 12 cells.
         let entity = providers(&["PRV1"], &["Yes"]);
-        assert!(left_join(claims(), &entity, "p.csv", None, 12).is_ok());
-        let error = left_join(claims(), &entity, "p.csv", None, 11).unwrap_err();
+        assert!(left_join(&mut claims(), &entity, "p.csv", None, 12).is_ok());
+        let error = left_join(&mut claims(), &entity, "p.csv", None, 11).unwrap_err();
         assert_eq!(
             error.to_string(),
             "p.csv: joining it would give 12 cells (4 claims × 3 columns), over the budget of 11; join fewer columns \
@@ -395,9 +398,12 @@ mod tests {
                 let keys: Vec<Option<&str>> = entity_keys.iter().map(|k| k.as_deref()).collect();
                 entity.push_column("k", text(&keys)).unwrap();
                 entity.push_column("v", text(&keys)).unwrap();
-                if let Ok((joined, report)) = left_join(claims, &entity, "e.csv", key.as_deref(), u64::MAX) {
+                let mut joined = claims.clone();
+                if let Ok(report) = left_join(&mut joined, &entity, "e.csv", key.as_deref(), u64::MAX) {
                     proptest::prop_assert_eq!(joined.n_rows(), claim_keys.len());
                     proptest::prop_assert_eq!(report.n_matched + report.n_unmatched, claim_keys.len());
+                } else {
+                    proptest::prop_assert_eq!(joined, claims);
                 }
             }
         }

@@ -351,25 +351,31 @@ pub fn binary_labels(
     label_column: &str,
     positive: Option<&str>,
 ) -> Result<Vec<u32>, PipelineError> {
+    let missing_at = |row_idx: usize| PipelineError::MissingLabel { column: label_column.to_owned(), row: row_idx + 1 };
+    labels_where_present(table, label_column, positive)?
+        .into_iter()
+        .enumerate()
+        .map(|(row_idx, label)| label.ok_or_else(|| missing_at(row_idx)))
+        .collect()
+}
+
+/// [`binary_labels`], with `None` where the label is missing: a label joined from another
+/// file is missing on claims whose entity the file lacks.
+pub fn labels_where_present(
+    table: &ClaimsTable,
+    label_column: &str,
+    positive: Option<&str>,
+) -> Result<Vec<Option<u32>>, PipelineError> {
     let column =
         table.column(label_column).ok_or_else(|| PipelineError::MissingColumn { name: label_column.to_owned() })?;
-    let missing_at = |row_idx: usize| PipelineError::MissingLabel { column: label_column.to_owned(), row: row_idx + 1 };
     match &column.data {
-        ColumnData::Numeric { values } => values
-            .iter()
-            .enumerate()
-            .map(|(row_idx, v)| if v.is_nan() { Err(missing_at(row_idx)) } else { Ok(u32::from(v != 0.0)) })
-            .collect(),
+        ColumnData::Numeric { values } => {
+            Ok(values.iter().map(|v| (!v.is_nan()).then(|| u32::from(v != 0.0))).collect())
+        }
         ColumnData::Date { .. } => Err(PipelineError::DateLabel { column: label_column.to_owned() }),
         ColumnData::Categorical { levels, codes } => {
             let is_positive = classify_label_levels(label_column, levels.iter(), positive)?;
-            codes
-                .iter()
-                .enumerate()
-                .map(|(row_idx, &code)| {
-                    is_positive.get(code as usize).map(|&p| u32::from(p)).ok_or_else(|| missing_at(row_idx))
-                })
-                .collect()
+            Ok(codes.iter().map(|&code| is_positive.get(code as usize).map(|&p| u32::from(p))).collect())
         }
     }
 }

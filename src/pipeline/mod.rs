@@ -23,7 +23,7 @@ use crate::ml::{
     FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
 };
 use crate::sorting::sort_stable_by;
-pub use encoding::{binary_labels, EncodedTable, FeatureEncoder, FeatureEncoding, LevelOrder};
+pub use encoding::{binary_labels, labels_where_present, EncodedTable, FeatureEncoder, FeatureEncoding, LevelOrder};
 use model::HeldOutMetrics;
 pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
@@ -300,9 +300,21 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     if request.feature_columns.is_empty() {
         return Err(PipelineError::NoFeatures);
     }
-    let labels = binary_labels(table, &request.label_column, request.positive_label.as_deref())?;
-    encoding::check_two_classes(table, &request.label_column, request.positive_label.as_deref(), &labels)?;
-    let split = train_test_split(table.n_rows(), request.test_fraction, request.split_seed);
+    // Claims without a label (a label joined from a provider list the claim's provider is
+    // not on) are scored but neither learned from nor held out. With every label present,
+    // the split is the one over all rows.
+    let present = encoding::labels_where_present(table, &request.label_column, request.positive_label.as_deref())?;
+    let labelled: Vec<usize> = (0..present.len()).filter(|&row| present[row].is_some()).collect();
+    if labelled.is_empty() {
+        return Err(PipelineError::MissingLabel { column: request.label_column.clone(), row: 1 });
+    }
+    let labels: Vec<u32> = present.iter().map(|label| label.unwrap_or(0)).collect();
+    let labelled_classes: Vec<u32> = labelled.iter().map(|&row| labels[row]).collect();
+    encoding::check_two_classes(table, &request.label_column, request.positive_label.as_deref(), &labelled_classes)?;
+    let mut split = train_test_split(labelled.len(), request.test_fraction, request.split_seed);
+    if labelled.len() < table.n_rows() {
+        split.train.iter_mut().chain(split.test.iter_mut()).for_each(|idx| *idx = labelled[*idx]);
+    }
     let order = LevelOrder::PositiveRate { labels: &labels, rows: &split.train };
     let encoder = FeatureEncoder::fit(table, &request.feature_columns, &order)?;
     let view = encoder.view(table)?;

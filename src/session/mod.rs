@@ -11,6 +11,7 @@ use std::io::{Read, Seek};
 use std::ops::ControlFlow;
 
 use crate::claims::ingest::{read_source, IngestOptions, SchemaReport};
+use crate::claims::join::left_join;
 use crate::claims::rules::{RuleOutcome, RulePack};
 use crate::claims::synth::{generate, Scenario, SynthOptions};
 use crate::claims::table::ColumnsView;
@@ -20,8 +21,8 @@ use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::{FitProgress, RandomForest};
 use crate::pipeline::{
-    binary_labels, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan, AnomalyRequest, EncodedTable,
-    ForestPlan, ScoringModel, TrainRequest,
+    binary_labels, labels_where_present, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan,
+    AnomalyRequest, EncodedTable, ForestPlan, ScoringModel, TrainRequest,
 };
 use crate::protocol::{FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::sorting::sort_stable_by;
@@ -166,6 +167,7 @@ impl Session {
         let outcome = match message {
             ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
             ToWorker::IngestFile { job_id, file_name, part } => self.ingest(job_id, &file_name, part, file),
+            ToWorker::JoinFile { job_id, file_name } => self.join(job_id, &file_name, file),
             ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
             ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
             ToWorker::LoadModelFile { job_id, file_name } => {
@@ -315,6 +317,34 @@ impl Session {
         })
     }
 
+    /// Joins an entity file onto the session's claims (see `claims::join`): the claims gain
+    /// its columns, their features are made again, and the models fitted before go, as with
+    /// new claims. The schema report says what was joined. A refused join leaves everything.
+    fn join(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
+        if self.data.is_none() {
+            return Err("Load claims before joining a file to them.".to_owned());
+        }
+        let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
+        let budget = IngestOptions::default().budget;
+        let entity = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?.table;
+        let Some(data) = self.data.as_mut() else { return Err("Load claims before joining a file to them.".into()) };
+        data.prepared.truncate_columns(data.n_claim_columns);
+        let joined = left_join(&mut data.prepared, &entity, file_name, None, budget.max_cells);
+        let report = match joined {
+            Ok(report) => report,
+            Err(error) => {
+                self.derive_features_again();
+                return Err(error.to_string());
+            }
+        };
+        let Some(data) = self.data.take() else { return Err("Load claims before joining a file to them.".into()) };
+        let mut schema = data.report;
+        if let Some(schema) = &mut schema {
+            schema.notes.push(report.describe());
+        }
+        self.load(job_id, format!("{} + {file_name}", data.source), data.prepared, schema)
+    }
+
     fn restore(&mut self, job_id: JobId, source: String, bytes: &[u8], report: Option<Box<SchemaReport>>) -> Reply {
         self.load_new(job_id, || {
             let table = table_from_bytes(bytes).map_err(|e| format!("Could not restore the claims: {e}"))?;
@@ -408,12 +438,14 @@ impl Session {
                     .into(),
             );
         }
+        // A claim without a label (one a joined provider list does not reach) is learned
+        // from by no model; the rule and tier charts count it as not positive.
         let labels = match &label_column {
             Some(column) => Some(
-                binary_labels(table, column, request.positive_label.as_deref())
+                labels_where_present(table, column, request.positive_label.as_deref())
                     .map_err(|e| e.to_string())?
                     .into_iter()
-                    .map(|label| label == 1)
+                    .map(|label| label == Some(1))
                     .collect::<Vec<bool>>(),
             ),
             None => None,
@@ -664,6 +696,7 @@ fn job_of(message: &ToWorker) -> JobId {
     match message {
         ToWorker::Generate { job_id, .. }
         | ToWorker::IngestFile { job_id, .. }
+        | ToWorker::JoinFile { job_id, .. }
         | ToWorker::Restore { job_id, .. }
         | ToWorker::Train { job_id, .. }
         | ToWorker::ExplainSample { job_id, .. }

@@ -569,3 +569,43 @@ fn without_a_label_column_nothing_is_proposed_and_label_named_columns_stay_out()
         .table;
     assert_eq!(proposed_label(&label_choices(&table)), None, "a state is never guessed as the label");
 }
+
+#[test]
+fn a_provider_list_joins_onto_the_claims_and_brings_its_label() {
+    let mut session = Session::new();
+    let mut claims = String::from("ClaimID,Provider,InscClaimAmtReimbursed\n");
+    for row in 0..300 {
+        let provider = row % 12;
+        let amount = if provider % 4 == 0 { 900 + row } else { 100 + row % 50 };
+        claims.push_str(&format!("C{row},PRV{provider},{amount}\n"));
+    }
+    let ingest = ToWorker::IngestFile { job_id: 1, file_name: "outpatient.csv".into(), part: Default::default() };
+    let reply = session.handle(ingest, posted(claims.into_bytes()), &mut quiet);
+    assert!(matches!(reply, FromWorker::Loaded { .. }), "{reply:?}");
+    let bytes_of = |session: &Session| {
+        let prepared = &session.data.as_ref().unwrap().prepared;
+        table_to_bytes(prepared.leading_columns(prepared.columns().len()))
+    };
+    let before = bytes_of(&session);
+
+    // A provider listed twice is refused, and the claims stay as they were, features and all.
+    let mut providers = String::from("Provider,PotentialFraud\n");
+    (0..11).for_each(|p| providers.push_str(&format!("PRV{p},{}\n", if p % 4 == 0 { "Yes" } else { "No" })));
+    let twice = format!("{providers}PRV3,Yes\n");
+    let join = |id| ToWorker::JoinFile { job_id: id, file_name: "Train.csv".into() };
+    let reply = session.handle(join(2), posted(twice.into_bytes()), &mut quiet);
+    let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
+    assert!(message.contains("repeats the value 'PRV3' (rows 4 and 12)"), "{message}");
+    assert!(bytes_of(&session) == before);
+
+    // Joined: the label is proposed, and the report says what matched (PRV11 is not listed).
+    let reply = session.handle(join(3), posted(providers.into_bytes()), &mut quiet);
+    let FromWorker::Loaded { data, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!(data.source, "outpatient.csv + Train.csv");
+    assert_eq!(proposed_label(&data.labels).map(|l| l.column.as_str()), Some("PotentialFraud"));
+    let notes = &data.report.as_ref().unwrap().notes;
+    assert!(
+        notes.iter().any(|n| n.contains("joined by 'Provider', 1 columns added (PotentialFraud); 275 claims matched")),
+        "{notes:?}"
+    );
+}

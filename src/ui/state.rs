@@ -471,6 +471,16 @@ impl AppState {
         self.last_upload.set_value(Some((file, part)));
     }
 
+    /// Joins an entity file (a provider list with its label, a member file) onto the claims.
+    pub fn join_file(&self, file: web_sys::File) {
+        if self.data.with_untracked(Option::is_none) {
+            return self.error.set(Some("Load claims before joining a file to them.".into()));
+        }
+        let file_name = file.name();
+        let Some(job_id) = self.start_long_job(JobKind::Load, &format!("Joining {file_name}")) else { return };
+        self.send(&ToWorker::JoinFile { job_id, file_name }, Some(&file));
+    }
+
     /// Reads an uploaded model file in the worker and scores the claims with it.
     pub fn upload_model(&self, file: web_sys::File) {
         if self.data.with_untracked(Option::is_none) {

@@ -1,7 +1,8 @@
 // End-to-end tests of files nobody here wrote: a zipped folder (readme, provider list,
 // claims) reads its claims and offers the other files; an auto-insurance file proposes its
 // real label and leaves identifiers, empty columns and the label out of the features; the
-// seed notebook's own column names work on every screen and come back byte for byte.
+// seed notebook's own column names work on every screen and come back byte for byte; a
+// provider list joins onto the claims and brings its label.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -142,6 +143,37 @@ test('downloads carry each claim\'s row and every cell as the file wrote it', as
   for (let row = 1; row < lines.length; row += 1) {
     assert.ok(scored[row].startsWith(`${lines[row]},${row},`), `${scored[row]}\nis not\n${lines[row]},${row},...`);
   }
+  assert.deepEqual(record.offHost, []);
+  assert.deepEqual(record.consoleErrors, []);
+  await context.close();
+});
+
+test('a provider list joins onto the claims and brings its label; a provider listed twice is refused', async () => {
+  const { context, page, record } = await openApp(env.browser, env.urls['/']);
+  await waitForClaims(page, '1,000');
+  const claims = ['BeneID,ClaimID,Provider,InscClaimAmtReimbursed,ClmDiagnosisCode_1'];
+  let seed = 5;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  for (let row = 0; row < 1500; row += 1) {
+    const provider = Math.floor(next() * 30);
+    const amount = provider % 5 === 0 ? 500 + Math.floor(next() * 3000) : 50 + Math.floor(next() * 900);
+    claims.push(`BENE${Math.floor(next() * 200)},CLM${row},PRV${51000 + provider},${amount},${['4019', '25000', 'V5869'][row % 3]}`);
+  }
+  const providers = ['Provider,PotentialFraud'];
+  for (let p = 0; p < 29; p += 1) providers.push(`PRV${51000 + p},${p % 5 === 0 ? 'Yes' : 'No'}`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'Train_Outpatientdata.csv', mimeType: 'text/csv', buffer: Buffer.from(`${claims.join('\n')}\n`) });
+  await waitForClaims(page, '1,500');
+  // Twice-listed providers are refused; the claims stay.
+  await page.getByTestId('join-input').setInputFiles({ name: 'Train.csv', mimeType: 'text/csv', buffer: Buffer.from(`${providers.join('\n')}\nPRV51003,Yes\n`) });
+  await page.getByTestId('error-banner').waitFor();
+  assert.match(await page.getByTestId('error-banner').textContent(), /Train\.csv: the key 'Provider' repeats the value 'PRV51003' \(rows 4 and 30\)/);
+  await waitForClaims(page, '1,500');
+  await page.getByTestId('join-input').setInputFiles({ name: 'Train.csv', mimeType: 'text/csv', buffer: Buffer.from(`${providers.join('\n')}\n`) });
+  await page.waitForFunction(() => /joined by 'Provider'/.test(document.querySelector('[data-testid="schema-report"]')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.match(await page.getByTestId('schema-report').textContent(), /did not \(1 key values not in the file\)/);
+  await openScreen(page, 'train');
+  assert.equal(await page.getByTestId('label-select').inputValue(), 'PotentialFraud');
+  assert.ok((await trainAndReadAccuracy(page)) > 0.7);
   assert.deepEqual(record.offHost, []);
   assert.deepEqual(record.consoleErrors, []);
   await context.close();

@@ -8,7 +8,6 @@ use std::ops::ControlFlow;
 use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::join::left_join;
-use claimforest::claims::population::select_rows;
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
 use claimforest::claims::synth::{self, Scenario, SynthOptions};
@@ -96,19 +95,16 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
     eprintln!("features: {}", feature_columns.join(", "));
     // A label joined from another file is missing where the claim found no entity: those
     // claims took part in the derived features above but cannot teach the forest.
-    let table = match label.as_deref().and_then(|label| table.column(label)) {
-        Some(column) if (0..table.n_rows()).any(|row| column.data.is_missing(row)) => {
-            let labelled: Vec<usize> = (0..table.n_rows()).filter(|&row| !column.data.is_missing(row)).collect();
+    if let Some(column) = label.as_deref().and_then(|label| table.column(label)) {
+        let unlabelled = (0..table.n_rows()).filter(|&row| column.data.is_missing(row)).count();
+        if unlabelled > 0 {
             eprintln!(
-                "{} of {} claims have no {} and are left out of training",
-                table.n_rows() - labelled.len(),
+                "{unlabelled} of {} claims have no {}: they are neither learned from nor held out",
                 table.n_rows(),
                 column.name
             );
-            select_rows(&table, &labelled).map_err(|e| format!("{input}: {e}"))?
         }
-        _ => table,
-    };
+    }
     let mut progress = progress_printer();
     let model = match label {
         None => {
@@ -411,11 +407,9 @@ fn read_table(path: &str, options: &Reading) -> Result<ClaimsTable, String> {
     let mut table = read_one_table(path, &options.ingest)?;
     for join in &options.joins {
         let entity = read_one_table(&join.file, &options.ingest)?;
-        let (joined, report) =
-            left_join(table, &entity, &join.file, join.key.as_deref(), options.ingest.budget.max_cells)
-                .map_err(|e| e.to_string())?;
+        let report = left_join(&mut table, &entity, &join.file, join.key.as_deref(), options.ingest.budget.max_cells)
+            .map_err(|e| e.to_string())?;
         eprintln!("{}", report.describe());
-        table = joined;
     }
     Ok(table)
 }

@@ -387,6 +387,25 @@ mod tests {
     }
 
     #[test]
+    fn claims_without_a_label_are_scored_but_neither_learned_from_nor_held_out() {
+        use crate::claims::table::ColumnData;
+        let mut table = generate_denial(600, 4).unwrap();
+        let denied: Vec<f64> = (0..600).map(|row| table.column("is_denied").unwrap().data.number(row)).collect();
+        let joined: Vec<f64> =
+            denied.iter().enumerate().map(|(row, &d)| if row % 10 == 0 { f64::NAN } else { d }).collect();
+        table.push_column("joined_label", ColumnData::Numeric { values: joined.into() }).unwrap();
+        let mut request = TrainRequest { label_column: "joined_label".into(), ..TrainRequest::default() };
+        request.feature_columns =
+            ["age", "provider_type", "service_code", "has_pre_auth", "diagnosis_match"].map(String::from).to_vec();
+        request.forest.n_trees = 10;
+        let (model, report) = train_model(&table, &request, &mut |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!(report.n_train + report.n_test, 540, "the 60 unlabelled claims are in neither set");
+        assert!(report.is_test_row.iter().step_by(10).all(|&held_out| !held_out));
+        assert_eq!(model.score(&table).unwrap().len(), 600, "every claim is scored");
+        assert_eq!(report.scores.len(), 600);
+    }
+
+    #[test]
     fn the_shap_export_names_categories_and_matches_the_model() {
         let (model, table) = forest_model();
         let export: serde_json::Value = serde_json::from_str(&model.shap_export_json()).unwrap();

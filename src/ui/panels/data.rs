@@ -99,6 +99,23 @@ pub fn DataPanel() -> impl IntoView {
                         input.set_value("");
                     }
                 />
+                <p class="join-file">
+                    <label for="join-input">"Join a file to these claims: a provider or member list (with a label such as PotentialFraud), joined by the column they share."</label>
+                    <input
+                        id="join-input"
+                        type="file"
+                        accept=".csv,.tsv,.txt,.psv,.dat,.gz,.zip,.xlsx"
+                        data-testid="join-input"
+                        disabled=move || busy() || state.data.with(Option::is_none)
+                        on:change=move |event| {
+                            let input: HtmlInputElement = event_target(&event);
+                            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                                state.join_file(file);
+                            }
+                            input.set_value("");
+                        }
+                    />
+                </p>
             </section>
             <section class="panel wide" aria-labelledby="preview-heading">
                 <h2 id="preview-heading">"Preview"</h2>
