@@ -1,23 +1,9 @@
 //! The native CLI end to end: generate, inspect, train, score, explain, encode, export, evaluate.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn claimforest(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("claimforest-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use crate::run_cli::{claimforest, ok_stdout as ok, scratch_dir};
 
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::fs::read_to_string(path).expect("output exists");
@@ -28,7 +14,7 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn a_forest_trains_scores_and_explains_from_files() {
-    let dir = scratch_dir("forest");
+    let dir = scratch_dir("cli", "forest");
     ok(claimforest(&["generate", "--rows", "1500", "--seed", "9", "--out", "claims.csv"], &dir));
     ok(claimforest(
         &["train", "--input", "claims.csv", "--label", "is_denied", "--trees", "20", "--seed", "3", "--out", "m.json"],
@@ -97,7 +83,7 @@ fn a_forest_trains_scores_and_explains_from_files() {
 
 #[test]
 fn isolation_trains_without_a_label() {
-    let dir = scratch_dir("isolation");
+    let dir = scratch_dir("cli", "isolation");
     ok(claimforest(&["generate", "--rows", "800", "--out", "claims.csv"], &dir));
     ok(claimforest(
         &["train", "--input", "claims.csv", "--algorithm", "isolation", "--trees", "30", "--out", "if.json"],
@@ -114,7 +100,7 @@ fn isolation_trains_without_a_label() {
 
 #[test]
 fn bad_input_is_one_line_and_a_failure_never_a_panic() {
-    let dir = scratch_dir("bad");
+    let dir = scratch_dir("cli", "bad");
     std::fs::write(dir.join("ragged.csv"), format!("a,b\n1,2\n{}", "3\n".repeat(30))).unwrap();
     std::fs::write(dir.join("empty.csv"), "").unwrap();
     std::fs::write(dir.join("model.json"), "{\"format\":\"claimforest-model\",\"format_version\":99}").unwrap();
@@ -141,7 +127,7 @@ fn bad_input_is_one_line_and_a_failure_never_a_panic() {
 
 #[test]
 fn generated_scenarios_inspect_and_train_on_derived_features() {
-    let dir = scratch_dir("scenarios");
+    let dir = scratch_dir("cli", "scenarios");
     ok(claimforest(&["generate", "--scenario", "pharmacy", "--rows", "800", "--seed", "4", "--out", "rx.csv"], &dir));
     let report: serde_json::Value =
         serde_json::from_str(&ok(claimforest(&["inspect", "--input", "rx.csv", "--json"], &dir))).unwrap();
@@ -177,7 +163,7 @@ fn generated_scenarios_inspect_and_train_on_derived_features() {
 
 #[test]
 fn rules_add_hits_a_hybrid_priority_and_level_summaries() {
-    let dir = scratch_dir("rules");
+    let dir = scratch_dir("cli", "rules");
     ok(claimforest(
         &["generate", "--scenario", "pharmacy", "--rows", "3000", "--seed", "5", "--out", "fills.csv"],
         &dir,
@@ -258,7 +244,7 @@ fn failed(output: Output) -> String {
 
 #[test]
 fn no_output_cell_or_header_can_start_a_formula() {
-    let dir = scratch_dir("formulas");
+    let dir = scratch_dir("cli", "formulas");
     // Formula-like text in a text column, a header and (tab-led) a cell the reader trims.
     let mut text = String::from("member_id,=1+1,note,amount\n");
     let notes = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1)", "\t=1", "-2+3", "plain"];
@@ -298,7 +284,7 @@ fn no_output_cell_or_header_can_start_a_formula() {
 
 #[test]
 fn a_file_past_a_budget_flag_is_refused_naming_the_flag() {
-    let dir = scratch_dir("budget");
+    let dir = scratch_dir("cli", "budget");
     ok(claimforest(&["generate", "--rows", "200", "--out", "claims.csv"], &dir));
     let message = failed(claimforest(&["inspect", "--input", "claims.csv", "--max-rows", "100"], &dir));
     assert!(
@@ -315,7 +301,7 @@ fn a_file_past_a_budget_flag_is_refused_naming_the_flag() {
 
 #[test]
 fn training_errors_name_the_input_file() {
-    let dir = scratch_dir("train-errors");
+    let dir = scratch_dir("cli", "train-errors");
     std::fs::write(dir.join("one_class.csv"), "a,y\n1,0\n2,0\n3,0\n4,0\n").unwrap();
     let message = failed(claimforest(&["train", "--input", "one_class.csv", "--label", "y", "--out", "m.json"], &dir));
     let last = message.lines().last().unwrap_or_default();
@@ -324,7 +310,7 @@ fn training_errors_name_the_input_file() {
 
 #[test]
 fn without_a_label_flag_the_column_that_looks_like_one_is_used_and_named() {
-    let dir = scratch_dir("proposed-label");
+    let dir = scratch_dir("cli", "proposed-label");
     let mut csv = String::from("policy_number,policy_state,severity,amount,fraud_reported\n");
     for row in 0..400 {
         let major = row % 4 == 0;
@@ -354,7 +340,7 @@ fn without_a_label_flag_the_column_that_looks_like_one_is_used_and_named() {
 
 #[test]
 fn vendor_headers_are_read_by_their_words_and_map_overrides() {
-    let dir = scratch_dir("vendor-headers");
+    let dir = scratch_dir("cli", "vendor-headers");
     let mut csv = String::from(
         "CLP01 Patient Control Number,Rendering Provider NPI,ICD10 Dx 1,ICD10 Dx 2,Billed Amt,policy_state\n",
     );

@@ -2,24 +2,9 @@
 //! claims, a provider list holding the `PotentialFraud` label, and a beneficiary file,
 //! joined with `--join`, the label taken from the joined file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn claimforest(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("claimforest-joins-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// Writes the three files: 40 providers (every fifth one fraudulent, billing more and more
 /// often), 300 beneficiaries, 3,000 claims, 25 of them by a provider missing from the list.
@@ -66,7 +51,7 @@ fn write_files(dir: &Path) {
 
 #[test]
 fn a_provider_label_and_a_beneficiary_file_join_onto_the_claims() {
-    let dir = scratch_dir("kaggle");
+    let dir = scratch_dir("joins", "kaggle");
     write_files(&dir);
     let joins = ["--join", "Train.csv", "--join", "Train_Beneficiarydata.csv"];
     let train = ["train", "--input", "Train_Outpatientdata.csv", "--label", "PotentialFraud", "--trees", "20"];
@@ -103,7 +88,7 @@ fn a_provider_label_and_a_beneficiary_file_join_onto_the_claims() {
 
 #[test]
 fn a_provider_listed_twice_is_refused_by_name() {
-    let dir = scratch_dir("duplicate");
+    let dir = scratch_dir("joins", "duplicate");
     write_files(&dir);
     let mut providers = std::fs::read_to_string(dir.join("Train.csv")).unwrap();
     providers.push_str("PRV51003,Yes\n");

@@ -3,24 +3,9 @@
 //! with the batch in place, so a claim scores the same alone as inside its training file.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn claimforest(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("claimforest-population-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// claim_id → score of a scored CSV (generated claims hold no quoted commas).
 fn scores_by_claim(path: &Path) -> HashMap<String, String> {
@@ -33,7 +18,7 @@ fn scores_by_claim(path: &Path) -> HashMap<String, String> {
 
 #[test]
 fn a_batch_scores_alone_as_it_did_inside_the_training_file_given_the_history() {
-    let dir = scratch_dir("batch");
+    let dir = scratch_dir("population", "batch");
     ok(claimforest(&["generate", "--scenario", "medical", "--rows", "4000", "--seed", "5", "--out", "full.csv"], &dir));
     ok(claimforest(
         &["train", "--input", "full.csv", "--label", "is_anomaly", "--trees", "20", "--out", "m.json"],
@@ -86,7 +71,7 @@ fn a_batch_scores_alone_as_it_did_inside_the_training_file_given_the_history() {
 
 #[test]
 fn a_history_that_does_not_fit_is_refused_with_the_column_named() {
-    let dir = scratch_dir("misfit");
+    let dir = scratch_dir("population", "misfit");
     ok(claimforest(&["generate", "--scenario", "denial", "--rows", "500", "--seed", "2", "--out", "claims.csv"], &dir));
     ok(claimforest(
         &["train", "--input", "claims.csv", "--label", "is_denied", "--trees", "5", "--out", "m.json"],

@@ -3,24 +3,9 @@
 //! `score --rules denial` and `explain` by those names, the header comes back byte for
 //! byte, and a model trained on one vendor's headers scores another vendor's layout.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn claimforest(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimforest")).args(args).current_dir(dir).output().expect("the CLI starts")
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("claimforest-names-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// The notebook's claims, written as pandas would (`claim_id` from 0, 0/1 flags), from a
 /// generator of this test's own (not ClaimForest's), with the notebook's three rules.
@@ -65,7 +50,7 @@ fn read_csv(path: &Path) -> (String, Vec<Vec<String>>) {
 
 #[test]
 fn the_notebooks_own_names_work_through_train_score_rules_and_explain() {
-    let dir = scratch_dir("notebook");
+    let dir = scratch_dir("names", "notebook");
     std::fs::write(dir.join("claims.csv"), notebook_csv(NOTEBOOK_HEADER, 1000)).unwrap();
     let features = "age,provider_type,service_code,has_pre_auth,diagnosis_match";
     ok(claimforest(
@@ -110,7 +95,7 @@ fn the_notebooks_own_names_work_through_train_score_rules_and_explain() {
 
 #[test]
 fn a_model_trained_on_one_vendors_headers_scores_another_vendors_layout() {
-    let dir = scratch_dir("vendors");
+    let dir = scratch_dir("names", "vendors");
     let claims = notebook_csv(NOTEBOOK_HEADER, 600);
     std::fs::write(dir.join("a.csv"), &claims).unwrap();
     // Vendor B spells the procedure column its own way; the rows are the same.
@@ -150,7 +135,7 @@ fn a_model_trained_on_one_vendors_headers_scores_another_vendors_layout() {
 /// exception is the formula guard: a cell such as `-` or `=1+1` gets a leading `'`.)
 #[test]
 fn every_cell_comes_back_as_the_file_wrote_it() {
-    let dir = scratch_dir("cells");
+    let dir = scratch_dir("names", "cells");
     let header = "ClaimNo,Svc Date,Paid Amt,units,provider_type,note,is_denied";
     let mut csv = format!("{header}\n");
     let odd = [
