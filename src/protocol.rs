@@ -233,6 +233,18 @@ pub enum ToWorker {
         /// The file's name, for messages.
         file_name: String,
     },
+    /// Read the claims `File` posted beside this message as a new batch, score it with the
+    /// session's models against the session's claims as its population, and reply with the
+    /// scored batch as a download.
+    ScoreBatch {
+        /// The job number.
+        job_id: JobId,
+        /// The file's name, for messages and the download's name.
+        file_name: String,
+        /// How identifiers are written, as for every download.
+        #[serde(default)]
+        options: ExportOptions,
+    },
     /// Fit models on the session's data and score every claim.
     Train {
         /// The job number.

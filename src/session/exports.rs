@@ -2,6 +2,9 @@
 //! model files and shap trees, each as bytes with a file name.
 
 use super::{Reply, Session};
+use crate::claims::ingest::{read_source, IngestOptions};
+use crate::claims::rules::evaluate_pack;
+use crate::pipeline::prepare_against;
 use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice};
 use crate::workspace::export::{file_stem, write_scored_csv, ExportOptions, ScoreColumns};
 use crate::workspace::queue::build_queue;
@@ -46,6 +49,50 @@ impl Session {
             ),
         };
         Ok(FromWorker::Exported { job_id, file_name, mime: mime.to_owned(), bytes })
+    }
+
+    /// Scores a new batch of claims with the session's models, its derived features made
+    /// over the session's claims with the batch in place (`pipeline::prepare_against`), so a
+    /// claim scores as it would among the claims the models learned from; the running rules
+    /// run on it too. The reply is the scored batch as a download, in the batch's own columns.
+    pub(super) fn score_batch(
+        &mut self,
+        job_id: JobId,
+        file_name: &str,
+        options: &ExportOptions,
+        file: Option<Box<dyn super::PostedFile>>,
+    ) -> Reply {
+        let data = self.data()?;
+        if self.models.is_empty() {
+            return Err("Train a model, or load a saved one, before scoring a new batch.".to_owned());
+        }
+        let source: Box<dyn super::PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
+        let batch = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?.table;
+        let (prepared, _, _) =
+            prepare_against(&batch, &data.prepared).map_err(|e| format!("{file_name} with {}: {e}", data.source))?;
+        let score_of = |slot: ModelSlot| -> Result<Option<(Vec<f64>, f64)>, String> {
+            let Some(fitted) = self.models.iter().find(|m| m.slot == slot) else { return Ok(None) };
+            let scores = fitted.model.score(&prepared).map_err(|e| format!("{file_name}: {e}"))?;
+            Ok(Some((scores, fitted.model.threshold())))
+        };
+        let (forest, isolation) = (score_of(ModelSlot::Forest)?, score_of(ModelSlot::Isolation)?);
+        let rules = self.rules.as_ref().map(|rules| evaluate_pack(&prepared, &rules.pack));
+        let positive_word = self.models.iter().find(|m| m.slot == ModelSlot::Forest).map(|m| m.positive_word.clone());
+        let columns = ScoreColumns {
+            probability: forest.as_ref().map(|(scores, _)| scores.as_slice()),
+            decision_threshold: forest.as_ref().map_or(0.5, |(_, threshold)| *threshold),
+            positive_word: positive_word.as_deref(),
+            anomaly: isolation.as_ref().map(|(scores, _)| scores.as_slice()),
+            rules: rules.as_ref(),
+            priority: &[],
+            cuts: crate::workspace::tiers::TierCuts::default(),
+        };
+        let mut bytes = Vec::new();
+        write_scored_csv(prepared.leading_columns(batch.columns().len()), &columns, None, options, &mut bytes)
+            .map_err(|e| format!("Could not write the CSV: {e}"))?;
+        let file_name =
+            format!("{}_scored.csv", file_stem(file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem)));
+        Ok(FromWorker::Exported { job_id, file_name, mime: CSV.to_owned(), bytes })
     }
 
     fn scored_csv(

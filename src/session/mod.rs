@@ -168,6 +168,7 @@ impl Session {
             ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
             ToWorker::IngestFile { job_id, file_name, part } => self.ingest(job_id, &file_name, part, file),
             ToWorker::JoinFile { job_id, file_name } => self.join(job_id, &file_name, file),
+            ToWorker::ScoreBatch { job_id, file_name, options } => self.score_batch(job_id, &file_name, &options, file),
             ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
             ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
             ToWorker::LoadModelFile { job_id, file_name } => {
@@ -697,6 +698,7 @@ fn job_of(message: &ToWorker) -> JobId {
         ToWorker::Generate { job_id, .. }
         | ToWorker::IngestFile { job_id, .. }
         | ToWorker::JoinFile { job_id, .. }
+        | ToWorker::ScoreBatch { job_id, .. }
         | ToWorker::Restore { job_id, .. }
         | ToWorker::Train { job_id, .. }
         | ToWorker::ExplainSample { job_id, .. }

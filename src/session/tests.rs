@@ -609,3 +609,49 @@ fn a_provider_list_joins_onto_the_claims_and_brings_its_label() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_new_batch_scores_as_its_claims_did_among_the_loaded_ones() {
+    let mut session = Session::new();
+    let data = loaded(&mut session, Scenario::Medical, 900);
+    train(&mut session, request(&data, AlgorithmChoice::Both));
+    let choice = PriorityChoice { rank_by: ModelSlot::Forest, use_rules: true, weights: HybridWeights::default() };
+    let (_, full) = export(&mut session, ExportRequest::ScoredClaims { priority: choice, cuts: TierCuts::default() });
+    let full = String::from_utf8(full).unwrap();
+    let scores_by_claim = |csv: &str| -> std::collections::HashMap<String, (String, String)> {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+        let (claim, probability, anomaly) = (at("claim_id"), at("probability"), at("anomaly_score"));
+        lines
+            .map(|line| line.split(',').collect::<Vec<_>>())
+            .map(|f| (f[claim].to_owned(), (f[probability].to_owned(), f[anomaly].to_owned())))
+            .collect()
+    };
+    let inside = scores_by_claim(&full);
+
+    // The loaded claims' own columns as a file; a batch cut from them, in reverse order.
+    let mut claims_csv = Vec::new();
+    let claims = session.data.as_ref().unwrap().claims();
+    let mut table = ClaimsTable::new();
+    for column in claims.columns() {
+        table.push_column(column.name.clone(), column.data.clone()).unwrap();
+    }
+    crate::claims::csv_writer::write_csv(&table, &mut claims_csv).unwrap();
+    let text = String::from_utf8(claims_csv).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let mut rows: Vec<&str> = lines.skip(100).take(200).collect();
+    rows.reverse();
+    let batch = format!("{header}\n{}\n", rows.join("\n"));
+    let options = ExportOptions::default();
+    let message = ToWorker::ScoreBatch { job_id: 40, file_name: "tuesday.csv".into(), options };
+    let reply = session.handle(message, posted(batch.into_bytes()), &mut quiet);
+    let FromWorker::Exported { file_name, bytes, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!(file_name, "tuesday_scored.csv");
+    let scored = scores_by_claim(&String::from_utf8(bytes).unwrap());
+    assert_eq!(scored.len(), 200);
+    for (claim, scores) in &scored {
+        assert_eq!(scores, &inside[claim], "claim {claim} scores as it did among the loaded claims");
+    }
+}

@@ -620,14 +620,33 @@ impl AppState {
 
     /// Asks the worker for a download. With hashing on and no salt, it says so instead.
     pub fn download(&self, request: ExportRequest) {
+        let Some(options) = self.export_options() else { return };
+        let job_id = self.next_job();
+        self.send(&ToWorker::Export { job_id, request, options }, None);
+    }
+
+    /// Scores a new batch of claims with the models, against the loaded claims as their
+    /// population, and downloads it.
+    pub fn score_batch(&self, file: web_sys::File) {
+        if self.results.with_untracked(Option::is_none) {
+            return self.error.set(Some("Train a model, or load a saved one, before scoring a new batch.".into()));
+        }
+        let Some(options) = self.export_options() else { return };
+        let file_name = file.name();
+        let job_id = self.next_job();
+        self.error.set(None);
+        self.status.set(format!("Scoring {file_name} against the loaded claims…"));
+        self.send(&ToWorker::ScoreBatch { job_id, file_name, options }, Some(&file));
+    }
+
+    /// How downloads write identifiers; `None` (and a message) when hashing lacks a salt.
+    fn export_options(&self) -> Option<ExportOptions> {
         let hashing = self.hash_ids.get_untracked();
         if hashing && self.salt.with_untracked(String::is_empty) {
             self.salt_error.set(Some("Draw or type a salt before downloading hashed identifiers.".into()));
-            return;
+            return None;
         }
-        let options = ExportOptions { hash_salt: hashing.then(|| self.salt.get_untracked()) };
-        let job_id = self.next_job();
-        self.send(&ToWorker::Export { job_id, request, options }, None);
+        Some(ExportOptions { hash_salt: hashing.then(|| self.salt.get_untracked()) })
     }
 
     fn clear_results(&self) {

@@ -357,6 +357,7 @@ fn job_id_of(message: &ToWorker) -> u64 {
     match message {
         ToWorker::IngestFile { job_id, .. }
         | ToWorker::JoinFile { job_id, .. }
+        | ToWorker::ScoreBatch { job_id, .. }
         | ToWorker::LoadModelFile { job_id, .. }
         | ToWorker::Train { job_id, .. } => *job_id,
         _ => 0,

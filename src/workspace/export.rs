@@ -67,7 +67,7 @@ pub fn write_explanations_csv(
     out: &mut impl Write,
 ) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, out);
-    let identifier = table.columns().iter().find(|c| known_role(&c.name) == Some(ColumnRole::Identifier));
+    let identifier = table.columns().iter().find(|c| known_role(c.schema_name()) == Some(ColumnRole::Identifier));
     let mut line = String::with_capacity(256);
     let push = |line: &mut String, text: &str| {
         if !line.is_empty() {

@@ -115,6 +115,23 @@ test("the seed notebook's own column names work on every screen and come back by
   const scored = await downloadText(page, 'download-scored');
   const [header] = scored.split('\n');
   assert.ok(header.startsWith(`${NOTEBOOK_HEADER},row,`), header);
+  // A new batch (here 300 of the same claims, last first) scores as those claims did.
+  const notebook = notebookCsv(1500).toString().trimEnd().split('\n');
+  const batch = [notebook[0], ...notebook.slice(1, 301).reverse()].join('\n');
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('batch-input').setInputFiles({ name: 'denial_batch.csv', mimeType: 'text/csv', buffer: Buffer.from(`${batch}\n`) }),
+  ]);
+  assert.equal(file.suggestedFilename(), 'denial_batch_scored.csv');
+  const probabilityOf = (csv) => {
+    const [head, ...rows] = csv.trimEnd().split('\n');
+    const at = head.split(',').indexOf('probability');
+    return new Map(rows.map((row) => [row.split(',')[0], row.split(',')[at]]));
+  };
+  const inside = probabilityOf(scored);
+  const batchScores = probabilityOf(readFileSync(await file.path(), 'utf8'));
+  assert.equal(batchScores.size, 300);
+  for (const [claim, probability] of batchScores) assert.equal(probability, inside.get(claim), `claim ${claim}`);
   assert.deepEqual(record.offHost, []);
   assert.deepEqual(record.consoleErrors, []);
   await context.close();

@@ -80,6 +80,20 @@ pub fn FilesPanel() -> impl IntoView {
                 </ul>
                 <p class="hint">"The review queue downloads from the Review queue screen."</p>
             </section>
+            <section class="panel" aria-labelledby="batch-heading">
+                <h2 id="batch-heading">"Score a new batch"</h2>
+                <p class="hint">"Score new claims with the models trained here. Member, provider and pharmacy aggregates are built over the loaded claims with the new ones among them, so each claim scores as it would have in the training file; a claim already loaded (same claim id) takes its own place. The scored batch downloads at once."</p>
+                <label for="batch-input">"New claims file"</label>
+                <input id="batch-input" type="file" accept=".csv,.tsv,.txt,.psv,.dat,.gz,.zip,.xlsx" data-testid="batch-input"
+                    disabled=move || state.is_busy() || no_results()
+                    on:change=move |event| {
+                        let input: HtmlInputElement = event_target(&event);
+                        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                            state.score_batch(file);
+                        }
+                        input.set_value("");
+                    } />
+            </section>
             <section class="panel" aria-labelledby="model-upload-heading">
                 <h2 id="model-upload-heading">"Score with a saved model"</h2>
                 <p class="hint">"Load a model file saved from ClaimForest to score the claims loaded now, without retraining. Its features are built from these claims."</p>
