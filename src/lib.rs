@@ -8,6 +8,7 @@
 
 pub mod claims;
 pub mod hashing;
+pub mod json_header;
 pub mod ml;
 pub mod pipeline;
 pub mod protocol;

@@ -132,8 +132,8 @@ impl Rule {
 /// neither).
 #[derive(Default, Deserialize)]
 struct PackHeader {
-    format: Option<serde_json::Value>,
-    version: Option<serde_json::Value>,
+    format: Option<crate::json_header::HeaderValue>,
+    version: Option<crate::json_header::HeaderValue>,
     /// How many rules the pack lists, counted without reading them, so a pack of 50,000 is
     /// refused for its size before 50,000 rules are built.
     #[serde(default)]
@@ -217,7 +217,7 @@ impl RulePack {
             },
         };
         match header.format {
-            Some(serde_json::Value::String(format)) if format == PACK_FORMAT => {}
+            Some(format) if format.as_str() == Some(PACK_FORMAT) => {}
             Some(other) => return Err(PackError::WrongFormat { found: other.to_string() }),
             None => return Err(PackError::WrongFormat { found: "missing".to_owned() }),
         }

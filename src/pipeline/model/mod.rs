@@ -135,8 +135,8 @@ pub enum ModelFileError {
 /// The two fields checked before a model file is read in full; every other field is skipped.
 #[derive(Deserialize)]
 struct FileHeader {
-    format: Option<serde_json::Value>,
-    format_version: Option<serde_json::Value>,
+    format: Option<crate::json_header::HeaderValue>,
+    format_version: Option<crate::json_header::HeaderValue>,
 }
 
 impl ScoringModel {
