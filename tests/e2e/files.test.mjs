@@ -180,9 +180,17 @@ test('a provider list joins onto the claims and brings its label; a provider lis
   for (let p = 0; p < 29; p += 1) providers.push(`PRV${51000 + p},${p % 5 === 0 ? 'Yes' : 'No'}`);
   await page.getByTestId('file-input').setInputFiles({ name: 'Train_Outpatientdata.csv', mimeType: 'text/csv', buffer: Buffer.from(`${claims.join('\n')}\n`) });
   await waitForClaims(page, '1,500');
-  // Twice-listed providers are refused; the claims stay.
+  // Twice-listed providers are refused; the claims stay; the error shows where the user is,
+  // though the page is scrolled down to the join control.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  assert.ok(await page.evaluate(() => window.scrollY > 200), 'the data screen scrolls');
   await page.getByTestId('join-input').setInputFiles({ name: 'Train.csv', mimeType: 'text/csv', buffer: Buffer.from(`${providers.join('\n')}\nPRV51003,Yes\n`) });
   await page.getByTestId('error-banner').waitFor();
+  const inView = await page.evaluate(() => {
+    const box = document.querySelector('[data-testid="error-banner"]').getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight && window.scrollY > 200;
+  });
+  assert.ok(inView, 'the error banner is in view while the page is scrolled down');
   assert.match(await page.getByTestId('error-banner').textContent(), /Train\.csv: the key 'Provider' repeats the value 'PRV51003' \(rows 4 and 30\)/);
   await waitForClaims(page, '1,500');
   await page.getByTestId('join-input').setInputFiles({ name: 'Train.csv', mimeType: 'text/csv', buffer: Buffer.from(`${providers.join('\n')}\n`) });
