@@ -63,15 +63,6 @@ pub fn combine(history: &ClaimsTable, batch: &ClaimsTable) -> Result<Population,
     Ok(Population { table, batch_rows, n_matched, n_history })
 }
 
-/// The table's rows at `rows`, in that order, every column (and alias) kept.
-pub fn select_rows(table: &ClaimsTable, rows: &[usize]) -> Result<ClaimsTable, TableError> {
-    let mut selected = ClaimsTable::new();
-    for column in table.columns() {
-        selected.push_aliased_column(column.name.clone(), column.canonical.clone(), gather_rows(&column.data, rows))?;
-    }
-    Ok(selected)
-}
-
 /// `column`'s values at `rows`, in that order.
 pub fn gather_rows(column: &ColumnData, rows: &[usize]) -> ColumnData {
     match column {

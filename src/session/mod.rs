@@ -326,11 +326,11 @@ impl Session {
             return Err("Load claims before joining a file to them.".to_owned());
         }
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
-        let budget = IngestOptions::default().budget;
-        let entity = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?.table;
+        let options = IngestOptions::default();
+        let entity = read_source(source, file_name, &options).map_err(|e| e.to_string())?.table;
         let Some(data) = self.data.as_mut() else { return Err("Load claims before joining a file to them.".into()) };
         data.prepared.truncate_columns(data.n_claim_columns);
-        let joined = left_join(&mut data.prepared, &entity, file_name, None, budget.max_cells);
+        let joined = left_join(&mut data.prepared, &entity, file_name, None, options.budget.max_cells);
         let report = match joined {
             Ok(report) => report,
             Err(error) => {

@@ -282,15 +282,16 @@ impl RecordSink for TableBuilder {
             return Ok(());
         }
         for (column, field) in self.columns.iter_mut().zip(fields) {
-            let problem = column.push(field.trim(), self.rows_loaded);
-            column.keep_source(field, self.rows_loaded);
+            let trimmed = field.trim();
+            let problem = column.push(trimmed, self.rows_loaded);
+            column.keep_source(field, trimmed, self.rows_loaded);
             if let Some(expected) = problem {
                 self.cell_problem_count += 1;
                 if self.cell_problems.len() < LISTED_PROBLEMS {
                     self.cell_problems.push(CellProblem {
                         row,
                         column: column.header.clone(),
-                        value: field.trim().chars().take(80).collect(),
+                        value: trimmed.chars().take(80).collect(),
                         expected,
                     });
                 }
@@ -466,8 +467,10 @@ impl ColumnState {
     /// Keeps `raw` (the cell as written, before trimming) when the value just pushed would be
     /// written back otherwise: a US date, `$1,234.50`, `1.50`, `?`, a padded text, a cell that
     /// did not parse. Plain cells (most of a file) cost one scan and nothing kept.
-    fn keep_source(&mut self, raw: &str, row_idx: usize) {
-        let trimmed = raw.trim();
+    fn keep_source(&mut self, raw: &str, trimmed: &str, row_idx: usize) {
+        if raw.is_empty() {
+            return; // missing, and written back empty
+        }
         let exact = if is_missing(trimmed) {
             raw.is_empty()
         } else {
