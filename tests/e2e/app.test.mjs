@@ -101,12 +101,35 @@ test('every control is labelled and reachable by keyboard', async () => {
   await openScreen(page, 'data');
   await page.getByTestId('tab-data').focus();
   const reached = new Set();
-  for (let i = 0; i < 20; i += 1) {
+  for (let i = 0; i < 30; i += 1) {
     await page.keyboard.press('Tab');
     reached.add(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')));
   }
-  for (const id of ['tab-train', 'tab-results', 'scenario-select', 'generate-rows', 'seed-input', 'generate-button', 'file-input']) {
+  for (const id of ['tab-train', 'tab-results', 'scenario-select', 'generate-rows', 'seed-input', 'generate-button', 'file-input', 'join-input']) {
     assert.ok(reached.has(id), `${id} is not reachable with Tab (reached: ${[...reached].join(', ')})`);
   }
+  await context.close();
+});
+
+test('at 390 px wide the file controls fit the screen and stay reachable', async () => {
+  const { context, page, record } = await openApp(env.browser, env.urls['/']);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = async (testId) => page.evaluate((id) => {
+    const box = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect();
+    return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth;
+  }, testId);
+  await openScreen(page, 'data');
+  for (const id of ['drop-zone', 'join-input']) assert.ok(await fits(id), `${id} fits 390 px`);
+  await openScreen(page, 'files');
+  for (const id of ['batch-input', 'model-input', 'download-scored']) assert.ok(await fits(id), `${id} fits 390 px`);
+  await page.getByTestId('tab-files').focus();
+  const reached = new Set();
+  for (let i = 0; i < 30; i += 1) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')));
+  }
+  assert.ok(reached.has('model-input'), `model-input is reachable with Tab at 390 px (reached: ${[...reached].join(', ')})`);
+  assert.deepEqual(record.offHost, []);
+  assert.deepEqual(record.consoleErrors, []);
   await context.close();
 });
