@@ -1,4 +1,4 @@
-//! Seeded train/test splitting of row indices.
+//! Seeded train/test splitting of row indices, by position or by each row's content.
 
 use super::rng::SeededRng;
 
@@ -25,9 +25,76 @@ pub fn train_test_split(n_rows: usize, test_fraction: f64, seed: u64) -> TrainTe
     TrainTestSplit { train, test: rows }
 }
 
+/// [`train_test_split`] decided by each row's content instead of its position: `keys`
+/// holds one content key per row (equal rows, equal keys), and both sides list rows in an
+/// order fixed by the keys and `seed` alone. Rows given in any order therefore split into
+/// the same contents in the same order, so a forest grown on the training side is the same
+/// whichever order a file's rows came in. Rows with equal keys are told apart by their
+/// occurrence (the first, the second, ...), so repeated rows still split at random.
+pub fn keyed_split(keys: &[u64], test_fraction: f64, seed: u64) -> TrainTestSplit {
+    let mut rows = content_order(keys, seed);
+    let n_rows = rows.len();
+    let fraction = if test_fraction.is_finite() { test_fraction.clamp(0.0, 1.0) } else { 0.2 };
+    let mut n_test = (n_rows as f64 * fraction).round() as usize;
+    if n_rows >= 2 && fraction > 0.0 {
+        n_test = n_test.clamp(1, n_rows - 1);
+    }
+    let train = rows.split_off(n_test.min(n_rows));
+    TrainTestSplit { train, test: rows }
+}
+
+/// The positions `0..keys.len()` in an order that depends only on the multiset of `keys`
+/// and on `seed`: a seeded shuffle of the rows' contents. Equal keys are ranked by their
+/// occurrence, and equal rows are interchangeable, so any input order of the same rows
+/// gives the same sequence of contents.
+pub fn content_order(keys: &[u64], seed: u64) -> Vec<usize> {
+    let mut by_key: Vec<usize> = (0..keys.len()).collect();
+    by_key.sort_unstable_by_key(|&row| (keys[row], row));
+    let salt = SeededRng::derive_seed(seed, 0x6b65_7965_645f_7370);
+    let mut ranked: Vec<(u64, u64, usize)> = Vec::with_capacity(keys.len());
+    let mut occurrence = 0u64;
+    for (position, &row) in by_key.iter().enumerate() {
+        let key = keys[row];
+        occurrence = if position > 0 && keys[by_key[position - 1]] == key { occurrence + 1 } else { 0 };
+        let rank = SeededRng::derive_seed(key ^ salt, occurrence);
+        ranked.push((rank, key, row));
+    }
+    drop(by_key);
+    // (rank, key) is distinct unless two different rows share a 64-bit key and occurrence;
+    // the position then decides, which only reorders rows that look the same.
+    ranked.sort_unstable();
+    ranked.into_iter().map(|(_, _, row)| row).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_split_follows_the_contents_not_the_positions() {
+        let keys: Vec<u64> = (0..1000u64).map(|i| i % 300).collect();
+        let split = keyed_split(&keys, 0.25, 4);
+        assert_eq!((split.train.len(), split.test.len()), (750, 250));
+        let mut all: Vec<usize> = split.train.iter().chain(&split.test).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..1000).collect::<Vec<_>>());
+        let contents = |split: &TrainTestSplit, keys: &[u64]| -> (Vec<u64>, Vec<u64>) {
+            (split.train.iter().map(|&r| keys[r]).collect(), split.test.iter().map(|&r| keys[r]).collect())
+        };
+        // The same rows reversed and rotated: the same contents on each side, in the same order.
+        let mut shuffled = keys.clone();
+        shuffled.reverse();
+        shuffled.rotate_left(123);
+        assert_eq!(contents(&keyed_split(&shuffled, 0.25, 4), &shuffled), contents(&split, &keys));
+        assert_ne!(contents(&keyed_split(&keys, 0.25, 5), &keys), contents(&split, &keys));
+        // Repeats of one row do not fall on one side together.
+        let repeats: Vec<u64> = (0..100u64).map(|i| 7 + i / 50).collect();
+        let split = keyed_split(&repeats, 0.5, 1);
+        for side in [&split.train, &split.test] {
+            assert!(side.iter().any(|&r| repeats[r] == 7) && side.iter().any(|&r| repeats[r] == 8));
+        }
+        assert!(keyed_split(&[], 0.2, 1).train.is_empty());
+    }
 
     #[test]
     fn split_is_a_seeded_partition() {

@@ -6,6 +6,7 @@
 
 pub mod encoding;
 pub mod model;
+pub mod row_keys;
 
 use std::ops::ControlFlow;
 
@@ -18,7 +19,7 @@ use crate::claims::ClaimsTable;
 use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::ForestJob;
 use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
-use crate::ml::split::{train_test_split, TrainTestSplit};
+use crate::ml::split::{content_order, keyed_split, TrainTestSplit};
 use crate::ml::{
     FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
 };
@@ -311,10 +312,13 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     let labels: Vec<u32> = present.iter().map(|label| label.unwrap_or(0)).collect();
     let labelled_classes: Vec<u32> = labelled.iter().map(|&row| labels[row]).collect();
     encoding::check_two_classes(table, &request.label_column, request.positive_label.as_deref(), &labelled_classes)?;
-    let mut split = train_test_split(labelled.len(), request.test_fraction, request.split_seed);
-    if labelled.len() < table.n_rows() {
-        split.train.iter_mut().chain(split.test.iter_mut()).for_each(|idx| *idx = labelled[*idx]);
-    }
+    // The split (and with it the training rows' order, which the bootstrap draws from)
+    // follows each claim's features and class, not its position: the same file with its
+    // rows shuffled grows the same forest.
+    let keys = row_keys::row_content_keys(table, &request.feature_columns, Some(&labels), &labelled);
+    let mut split = keyed_split(&keys, request.test_fraction, request.split_seed);
+    drop(keys);
+    split.train.iter_mut().chain(split.test.iter_mut()).for_each(|idx| *idx = labelled[*idx]);
     let order = LevelOrder::PositiveRate { labels: &labels, rows: &split.train };
     let encoder = FeatureEncoder::fit(table, &request.feature_columns, &order)?;
     let view = encoder.view(table)?;
@@ -477,15 +481,21 @@ pub fn plan_anomaly(
     }
     // The threshold comes from the training rows' scores, which `finish` computes anyway.
     let params = IsolationForestParams { contamination: None, ..request.forest.clone() };
-    let training_rows = match &request.training_rows {
-        None => Rows::all(table.n_rows()),
+    let chosen: Vec<usize> = match &request.training_rows {
+        None => (0..table.n_rows()).collect(),
         Some(rows) => {
             if let Some(&row) = rows.iter().find(|&&row| row >= table.n_rows()) {
                 return Err(PipelineError::TrainingRowOutOfRange { row, n_rows: table.n_rows() });
             }
-            Rows::Chosen(rows)
+            rows.clone()
         }
     };
+    // The trees sample positions in this list, which is put in an order fixed by the rows'
+    // contents: the same file with its rows shuffled grows the same forest.
+    let keys = row_keys::row_content_keys(table, &request.feature_columns, None, &chosen);
+    let in_content_order: Vec<usize> = content_order(&keys, params.seed).into_iter().map(|idx| chosen[idx]).collect();
+    drop((keys, chosen));
+    let training_rows = Rows::Chosen(&in_content_order);
     let encoder = FeatureEncoder::fit(table, &request.feature_columns, &LevelOrder::Rarity { rows: &training_rows })?;
     let view = encoder.view(table)?;
     let forest = params.fit_on_rows(&view, &training_rows, on_progress)?;

@@ -16,6 +16,7 @@ mod joins;
 mod medical_acceptance;
 mod memory;
 mod population;
+mod row_order;
 mod run_cli;
 mod tidy;
 mod user_names;

@@ -46,17 +46,24 @@ pub(crate) fn days_since_prev_service(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     days_since_previous(inputs).map(<[f64]>::to_vec)
 }
 
-/// The shared gap of each dated claim to the member's previous dated claim (NaN for the
-/// first). Claims on one day follow each other with a gap of 0.
+/// The shared gap of each dated claim to the member's previous service day (NaN on the
+/// first). Claims of one day share their gap: which of them came "first" is only the file's
+/// row order, so a same-day repeat is left to `member_same_day_lines` and `duplicate_count`.
 pub(crate) fn days_since_previous<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [f64]> {
     inputs.shared(SharedValues::DaysSincePrevious, |inputs| {
         let mut out = vec![f64::NAN; inputs.n_rows()];
         for visits in inputs.timeline()?.members() {
-            for pair in visits.windows(2) {
-                let [previous, visit] = pair else { continue };
-                if let Some(slot) = out.get_mut(visit.row) {
-                    *slot = f64::from(visit.day) - f64::from(previous.day);
+            let mut previous_day: Option<i32> = None;
+            for day in visits.chunk_by(|a, b| a.day == b.day) {
+                let Some(first) = day.first() else { continue };
+                if let Some(previous_day) = previous_day {
+                    for visit in day {
+                        if let Some(slot) = out.get_mut(visit.row) {
+                            *slot = f64::from(visit.day) - f64::from(previous_day);
+                        }
+                    }
                 }
+                previous_day = Some(first.day);
             }
         }
         Some(out)
@@ -84,19 +91,31 @@ pub(crate) fn days_since_first_service(inputs: &Inputs<'_>) -> Option<Vec<f64>> 
     Some(out)
 }
 
-/// `refill_supply_used`: days since the member's previous dated claim over that claim's
-/// days supply (below 0.75 = refilled before three quarters of the supply were used). NaN
-/// for the first claim or when the previous days supply is missing or not positive.
+/// `refill_supply_used`: days since the member's previous service day over the days supply
+/// dispensed that day (the largest, when several claims share the day), so below 0.75 = refilled
+/// before three quarters of the supply were used. Claims of one day all compare with the
+/// previous day (a same-day repeat is `duplicate_count`'s and `member_same_day_lines`'), which
+/// also keeps the value free of the file's row order. NaN on the member's first day or when
+/// the previous day's supply is missing or not positive.
 pub(crate) fn refill_supply_used(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let supply = &inputs.days_supply.as_ref()?.values();
     let mut out = vec![f64::NAN; inputs.n_rows()];
     for visits in inputs.timeline()?.members() {
-        for pair in visits.windows(2) {
-            let [previous, visit] = pair else { continue };
-            let previous_supply = supply.get(previous.row).copied().unwrap_or(f64::NAN);
-            if let Some(slot) = out.get_mut(visit.row).filter(|_| previous_supply > 0.0) {
-                *slot = ratio(f64::from(visit.day) - f64::from(previous.day), previous_supply);
+        let mut previous: Option<(i32, f64)> = None;
+        for day in visits.chunk_by(|a, b| a.day == b.day) {
+            let Some(first) = day.first() else { continue };
+            if let Some((previous_day, previous_supply)) = previous.filter(|&(_, supply)| supply > 0.0) {
+                for visit in day {
+                    if let Some(slot) = out.get_mut(visit.row) {
+                        *slot = ratio(f64::from(visit.day) - f64::from(previous_day), previous_supply);
+                    }
+                }
             }
+            let largest = day
+                .iter()
+                .map(|visit| supply.get(visit.row).copied().unwrap_or(f64::NAN))
+                .fold(f64::NAN, |largest, value| if value > largest || largest.is_nan() { value } else { largest });
+            previous = Some((first.day, largest));
         }
     }
     Some(out)

@@ -187,7 +187,7 @@ pub const FEATURES: [FeatureSpec; 47] = [
         "days_since_prev_service",
         Claim,
         &[MEMBER_ID, SERVICE_DATE],
-        "Days since the member's previous claim (NaN for the first; 0 for another on the same day)",
+        "Days since the member's previous service day (NaN on the first; claims of one day share it)",
         history::days_since_prev_service,
     ),
     spec(
@@ -201,14 +201,14 @@ pub const FEATURES: [FeatureSpec; 47] = [
         "refill_supply_used",
         Claim,
         &[MEMBER_ID, SERVICE_DATE, DAYS_SUPPLY],
-        "Days since the member's previous claim over that claim's days supply (below 0.75 = early refill)",
+        "Days since the member's previous service day over the days supply dispensed then (below 0.75 = early refill)",
         history::refill_supply_used,
     ),
     spec(
         "early_refill",
         Claim,
         &[MEMBER_ID, SERVICE_DATE],
-        "1 if the member's previous fill was fewer than 23 days before",
+        "1 if the member's previous fill day was fewer than 23 days before",
         history::early_refill,
     ),
     spec(

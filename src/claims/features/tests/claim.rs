@@ -153,9 +153,10 @@ fn population_zscores_and_the_benefit_ratio() {
 fn gaps_windows_and_refills_follow_each_members_dates() {
     let t = pharmacy();
     // m1 by date: row 1 (day 0), 3 (10), 0 (40), 5 (40), 8 (45), 4 (100).
-    // m2: row 2 (day 5) and row 6 (no date). Row 7 has no member.
-    assert_feature(&t, "days_since_prev_service", &[30.0, NAN, NAN, 10.0, 55.0, 0.0, NAN, NAN, 5.0]);
-    assert_feature(&t, "early_refill", &[0.0, NAN, NAN, 1.0, 0.0, 1.0, NAN, NAN, 1.0]);
+    // m2: row 2 (day 5) and row 6 (no date). Row 7 has no member. Rows 0 and 5 share day
+    // 40, so both are 30 days after day 10 (neither is "first": that is only row order).
+    assert_feature(&t, "days_since_prev_service", &[30.0, NAN, NAN, 10.0, 55.0, 30.0, NAN, NAN, 5.0]);
+    assert_feature(&t, "early_refill", &[0.0, NAN, NAN, 1.0, 0.0, 0.0, NAN, NAN, 1.0]);
     // Window [day − 89, day]: day 40 → {0, 10, 40, 40}; day 45 → five; day 100 → {40, 40, 45, 100}.
     assert_feature(&t, "member_fills_90d", &[4.0, 1.0, 1.0, 2.0, 4.0, 4.0, NAN, NAN, 5.0]);
     assert_feature(&t, "excessive_fills", &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NAN, NAN, 1.0]);
@@ -198,12 +199,15 @@ fn allowed_against_the_procedure_99th_percentile() {
 
 #[test]
 fn refills_against_the_previous_days_supply() {
-    // m1: day 0 (30 days), 20 (90 days), 50 (unknown supply), 60; m2: day 5 (0 days), 10.
+    // m1: day 0 (30 days), 20 (90 days), 50 (unknown supply), 60; m2: day 5 (0 days), 10;
+    // m3: day 0 twice (10 and 60 days, so 60 counts), then day 30, which shares both
+    // day-0 claims' gap.
+    let m = Some;
     let t = table(vec![
-        (MEMBER_ID, text(&[Some("m1"), Some("m1"), Some("m1"), Some("m1"), Some("m2"), Some("m2")])),
-        (SERVICE_DATE, dates(&[Some(0), Some(20), Some(50), Some(60), Some(5), Some(10)])),
-        (DAYS_SUPPLY, numbers(&[30.0, 90.0, NAN, 30.0, 0.0, 30.0])),
+        (MEMBER_ID, text(&[m("m1"), m("m1"), m("m1"), m("m1"), m("m2"), m("m2"), m("m3"), m("m3"), m("m3")])),
+        (SERVICE_DATE, dates(&[0, 20, 50, 60, 5, 10, 0, 30, 0].map(Some))),
+        (DAYS_SUPPLY, numbers(&[30.0, 90.0, NAN, 30.0, 0.0, 30.0, 10.0, 30.0, 60.0])),
     ]);
-    assert_feature(&t, "refill_supply_used", &[NAN, 20.0 / 30.0, 30.0 / 90.0, NAN, NAN, NAN]);
-    assert_feature(&t, "days_since_first_service", &[0.0, 20.0, 50.0, 60.0, 0.0, 5.0]);
+    assert_feature(&t, "refill_supply_used", &[NAN, 20.0 / 30.0, 30.0 / 90.0, NAN, NAN, NAN, NAN, 0.5, NAN]);
+    assert_feature(&t, "days_since_first_service", &[0.0, 20.0, 50.0, 60.0, 0.0, 5.0, 0.0, 30.0, 0.0]);
 }
