@@ -13,7 +13,9 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::claims::features::{add_features, append_features, FeaturePlan};
+use crate::claims::features::{
+    add_features, append_features, append_features_against, feature_spec, record_peers, FeaturePlan, PeerReference,
+};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
 use crate::ml::binning::BinnedMatrix;
@@ -210,6 +212,71 @@ pub fn prepare_owned(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), P
     Ok(append_features(table)?)
 }
 
+/// [`prepare`] for scoring with `model`: each claim is compared with the peers the model
+/// carries (the training claims' procedure means, drugs' usual quantities, ...) wherever they
+/// know its group, so a claim scores alone as it did among the training claims; member,
+/// provider and pharmacy aggregates are over `table`'s own claims (a history file gives them
+/// the population: [`prepare_against`]).
+pub fn prepare_for_model(
+    table: &ClaimsTable,
+    model: &ScoringModel,
+) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
+    if model.peers().is_empty() {
+        return prepare(table);
+    }
+    Ok(append_features_against(table.clone(), model.peers())?)
+}
+
+/// What a score of `table` by `model` means when its derived features are built from
+/// `table` alone (no history): which features describe a member, provider or pharmacy by
+/// its claims in this file only, and which compare claims with the training claims' peers.
+/// `None` when the model reads no derived feature or the table already has them.
+pub fn population_note(model: &ScoringModel, table: &ClaimsTable, file: &str) -> Option<String> {
+    use crate::claims::schema::names::{MEMBER_ID, PHARMACY_ID, PROVIDER_ID};
+    let derived: Vec<&'static crate::claims::features::FeatureSpec> = model
+        .feature_names()
+        .iter()
+        .filter(|name| table.column(name).is_none())
+        .filter_map(|name| feature_spec(name))
+        .collect();
+    if derived.is_empty() {
+        return None;
+    }
+    let per_entity: Vec<&str> = derived
+        .iter()
+        .filter(|spec| spec.inputs.iter().any(|input| [MEMBER_ID, PROVIDER_ID, PHARMACY_ID].contains(input)))
+        .map(|spec| spec.name)
+        .collect();
+    let mut note = String::new();
+    if !model.peers().is_empty() {
+        note.push_str("claims are compared with the training claims' peers (procedure, diagnosis and drug statistics carried in the model); ");
+    }
+    if per_entity.is_empty() {
+        note.push_str("no feature depends on other claims in the file");
+    } else {
+        let shown = per_entity.iter().take(4).copied().collect::<Vec<_>>().join(", ");
+        let more = if per_entity.len() > 4 { format!(" and {} more", per_entity.len() - 4) } else { String::new() };
+        note.push_str(&format!(
+            "{shown}{more} describe each member, provider or pharmacy by its claims among the {} in {file} alone, \
+             so an entity with few claims here looks new; give --history with the claims the model learned from to score as among them",
+            table.n_rows()
+        ));
+    }
+    Some(note)
+}
+
+/// The peer statistics of `table`'s claims when a model reading `features` uses any derived
+/// feature (empty otherwise, so a model on the file's own columns carries nothing more).
+fn peers_for(table: &ClaimsTable, features: &[String]) -> Result<PeerReference, PipelineError> {
+    let reads_derived = features
+        .iter()
+        .any(|name| table.column(name).is_some_and(|column| feature_spec(column.schema_name()).is_some()));
+    if !reads_derived {
+        return Ok(PeerReference::default());
+    }
+    Ok(record_peers(table)?)
+}
+
 /// Where a batch's derived features came from: see [`prepare_against`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PopulationUsed {
@@ -284,6 +351,7 @@ pub struct ForestPlan {
     /// of the job are a selection of it, and scoring on other workers sends it.
     binned: BinnedMatrix,
     job: ForestJob,
+    peers: PeerReference,
 }
 
 /// A finished random-forest run: the model and its report.
@@ -325,7 +393,8 @@ pub fn plan_forest(table: &ClaimsTable, request: &TrainRequest) -> Result<Forest
     let train_labels: Vec<u32> = split.train.iter().map(|&r| labels[r]).collect();
     let binned = BinnedMatrix::fit_on_rows(&view, &split.train, request.forest.max_bins)?;
     let job = request.forest.prepare_binned(view.feature_names(), binned.select_rows(&split.train), &train_labels)?;
-    Ok(ForestPlan { request: request.clone(), encoder, labels, split, binned, job })
+    let peers = peers_for(table, &request.feature_columns)?;
+    Ok(ForestPlan { request: request.clone(), encoder, labels, split, binned, job, peers })
 }
 
 impl ForestPlan {
@@ -350,7 +419,7 @@ impl ForestPlan {
     /// `scores` are the positive-class probabilities computed elsewhere (the predictions of
     /// `forest.shap_ensemble(1)`), one per claim; `None` computes them here.
     pub fn finish(self, forest: RandomForest, scores: Option<Vec<f64>>) -> Result<ForestFit, PipelineError> {
-        let ForestPlan { request, encoder, labels, split, binned, .. } = self;
+        let ForestPlan { request, encoder, labels, split, binned, peers, .. } = self;
         let n_rows = binned.n_rows();
         let scores = match scores.filter(|scores| scores.len() == n_rows) {
             Some(scores) => scores,
@@ -405,7 +474,7 @@ impl ForestPlan {
             params: request.forest.clone(),
             forest,
         };
-        Ok(ForestFit { model: ScoringModel::new(encoder, algorithm, summary), report })
+        Ok(ForestFit { model: ScoringModel::new(encoder, algorithm, summary).with_peers(peers), report })
     }
 }
 
@@ -467,6 +536,7 @@ pub struct AnomalyPlan {
     encoder: FeatureEncoder,
     n_rows: usize,
     forest: IsolationForest,
+    peers: PeerReference,
 }
 
 /// Grows the isolation forest on the request's training rows, encoding only the rows its
@@ -499,7 +569,8 @@ pub fn plan_anomaly(
     let encoder = FeatureEncoder::fit(table, &request.feature_columns, &LevelOrder::Rarity { rows: &training_rows })?;
     let view = encoder.view(table)?;
     let forest = params.fit_on_rows(&view, &training_rows, on_progress)?;
-    Ok(AnomalyPlan { request: request.clone(), encoder, n_rows: table.n_rows(), forest })
+    let peers = peers_for(table, &request.feature_columns)?;
+    Ok(AnomalyPlan { request: request.clone(), encoder, n_rows: table.n_rows(), forest, peers })
 }
 
 impl AnomalyPlan {
@@ -517,7 +588,7 @@ impl AnomalyPlan {
     /// elsewhere (the view's predictions, one per claim) or here, and sets the
     /// contamination threshold.
     pub fn finish(self, table: &ClaimsTable, mean_path_lengths: Option<Vec<f64>>) -> Result<AnomalyFit, PipelineError> {
-        let AnomalyPlan { request, encoder, n_rows, mut forest } = self;
+        let AnomalyPlan { request, encoder, n_rows, mut forest, peers } = self;
         let scores = match mean_path_lengths.filter(|lengths| lengths.len() == n_rows) {
             Some(lengths) => lengths.into_iter().map(|length| forest.score_of_mean_path_length(length)).collect(),
             None => forest.score_rows(&encoder.view(table)?, &Rows::all(n_rows))?,
@@ -540,7 +611,7 @@ impl AnomalyPlan {
             n_flagged: Some(scores.iter().filter(|&&score| score >= forest.threshold()).count()),
         };
         let algorithm = Algorithm::IsolationForest { params: request.forest.clone(), forest };
-        Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary), scores })
+        Ok(AnomalyFit { model: ScoringModel::new(encoder, algorithm, summary).with_peers(peers), scores })
     }
 }
 

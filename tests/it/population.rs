@@ -37,7 +37,8 @@ fn a_batch_scores_alone_as_it_did_inside_the_training_file_given_the_history() {
     std::fs::write(dir.join("batch.csv"), format!("{header}\n{}\n", rows.join("\n"))).unwrap();
 
     let alone = ["score", "--model", "m.json", "--input", "batch.csv", "--precision", "full", "--out", "alone.csv"];
-    ok(claimforest(&alone, &dir));
+    let said = ok(claimforest(&alone, &dir));
+    assert!(said.contains("by its claims among the 800 in batch.csv alone") && said.contains("--history"), "{said}");
     let alone = scores_by_claim(&dir.join("alone.csv"));
     let changed = alone.iter().filter(|(id, score)| inside[*id] != **score).count();
     assert!(changed > 100, "without a history the batch is its own population ({changed} of 800 changed)");
@@ -85,4 +86,45 @@ fn a_history_that_does_not_fit_is_refused_with_the_column_named() {
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("column 'age' holds numbers in the new claims but text in the history"), "{said}");
+}
+
+/// Claim-level peer features only (procedure and diagnosis means, quantiles, age and sex
+/// against the procedure): no member or provider aggregate.
+const PEER_MODEL_FEATURES: &str = "procedure_code,allowed_amount,units,member_age,allowed_vs_procedure_mean,\
+allowed_vs_procedure_p99,units_vs_procedure_mean,allowed_vs_diagnosis_mean,procedure_age_zscore,procedure_sex_share";
+
+#[test]
+fn a_batch_scores_alone_as_inside_the_training_file_from_the_peers_the_model_carries() {
+    let dir = scratch_dir("population", "peers");
+    ok(claimforest(&["generate", "--scenario", "medical", "--rows", "4000", "--seed", "6", "--out", "full.csv"], &dir));
+    for algorithm in ["forest", "isolation"] {
+        let model = format!("{algorithm}.json");
+        let train = ["train", "--input", "full.csv", "--label", "is_anomaly", "--algorithm", algorithm];
+        let rest = ["--features", PEER_MODEL_FEATURES, "--trees", "20", "--out", model.as_str()];
+        ok(claimforest(&train.iter().chain(&rest).copied().collect::<Vec<_>>(), &dir));
+        let file = std::fs::read_to_string(dir.join(&model)).unwrap();
+        assert!(file.contains("\"peers\"") && file.contains("allowed_amount mean by procedure_code"));
+        assert!(!file.contains("MBR"), "no member id is carried in the model file");
+
+        let score = |input: &str, out: &str| {
+            let args = ["score", "--model", model.as_str(), "--input", input, "--precision", "full", "--out", out];
+            let said = ok(claimforest(&args, &dir));
+            assert!(said.contains("compared with the training claims' peers"), "{said}");
+            assert!(said.contains("no feature depends on other claims in the file"), "{said}");
+            scores_by_claim(&dir.join(out))
+        };
+        let inside = score("full.csv", "inside.csv");
+        // 150 claims from the middle of the file, in reverse order, scored with no history.
+        let text = std::fs::read_to_string(dir.join("full.csv")).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let mut rows: Vec<&str> = lines.skip(2000).take(150).collect();
+        rows.reverse();
+        std::fs::write(dir.join("batch.csv"), format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        let alone = score("batch.csv", "alone.csv");
+        assert_eq!(alone.len(), 150);
+        for (id, score) in &alone {
+            assert_eq!(score, &inside[id], "{algorithm}: claim {id} scores alone as inside the training file");
+        }
+    }
 }

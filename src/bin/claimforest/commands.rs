@@ -16,8 +16,8 @@ use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
 use claimforest::pipeline::{
-    binary_labels, default_feature_columns, prepare, prepare_against, prepare_owned, train_anomaly_model, train_model,
-    Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
+    binary_labels, default_feature_columns, population_note, prepare, prepare_against, prepare_owned,
+    train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
 };
 use claimforest::session::{label_choices, positive_word, proposed_label};
 use claimforest::workspace::export::SCORE_DIGITS;
@@ -192,6 +192,15 @@ fn read_scoring_table(input: &str, history: Option<&str>, options: &Reading) -> 
     Ok(prepared)
 }
 
+/// Says what the derived features of claims scored without a history are computed over.
+fn say_population(model: &ScoringModel, table: &ClaimsTable, input: &str, history: Option<&str>) {
+    if history.is_none() {
+        if let Some(note) = population_note(model, table, input) {
+            eprintln!("note: {note}");
+        }
+    }
+}
+
 /// Scores `input` with a model; with `rules`, adds each claim's rule hits, the hybrid
 /// priority (0.5·score + 0.3·highest severity + 0.2·any hit, isolation scores rescaled to
 /// 0–1 first, as the page does) and its risk tier; with
@@ -282,6 +291,7 @@ pub fn score(
     }
     write_table(&table, out)?;
     eprintln!("scored {} rows (prediction = score >= {threshold}) into {out}", table.n_rows());
+    say_population(&model, &table, input, history);
     if let Some(dir) = summaries {
         write_summaries(&table, &priority, &flagged, dir)?;
     }
@@ -334,6 +344,7 @@ pub fn explain(
         })
     })?;
     eprintln!("wrote exact TreeSHAP values of {} rows to {out}", shap.n_rows());
+    say_population(&model, &table, input, history);
     Ok(())
 }
 
@@ -355,6 +366,7 @@ pub fn encode(
         })
     })?;
     eprintln!("wrote the {} x {} matrix the model reads to {out}", matrix.n_rows(), matrix.n_features());
+    say_population(&model, &table, input, history);
     Ok(())
 }
 

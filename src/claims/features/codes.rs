@@ -1,10 +1,12 @@
 //! Claim-level features from codes: cross-state fills, government payers, high-risk
 //! reject codes, and quantities or days supplies unusual for the NDC.
 
+use crate::claims::schema::names::NDC;
 use crate::hashing::KeyedMap;
 
-use super::groups::{broadcast, flag, intern, number_key, value_at, Keys, Pairs};
+use super::groups::{broadcast, flag, intern, number_key, value_at, Pairs};
 use super::inputs::{Inputs, Texts};
+use super::peers::{GroupValue, PeerKind};
 
 /// NCPDP reject codes that signal benefit maximizers or DUR problems.
 pub const HIGH_RISK_REJECT_CODES: [&str; 3] = ["76", "88", "79"];
@@ -61,27 +63,65 @@ pub(crate) fn high_risk_reject(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
 
 /// `quantity_anomaly`.
 pub(crate) fn quantity_anomaly(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(less_common_than_mode(inputs.ndc.as_ref()?, &inputs.quantity.as_ref()?.values(), inputs.n_rows()))
+    less_common_than_mode(inputs, PeerKind::QuantityModesByNdc, &inputs.quantity.as_ref()?.values())
 }
 
 /// `days_supply_anomaly`.
 pub(crate) fn days_supply_anomaly(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
-    Some(less_common_than_mode(inputs.ndc.as_ref()?, &inputs.days_supply.as_ref()?.values(), inputs.n_rows()))
+    less_common_than_mode(inputs, PeerKind::DaysSupplyModesByNdc, &inputs.days_supply.as_ref()?.values())
 }
 
-/// 1 if a row's value is rarer within its group than the group's most common value, 0 if
-/// it is (one of) the most common; NaN if the group or the value is missing.
-fn less_common_than_mode(groups: &Keys<'_>, values: &[f64], n_rows: usize) -> Vec<f64> {
-    let (value_keys, _) = intern(values.iter().map(|&value| number_key(value)));
+/// The most modes a group's recorded statistic lists; a group whose values tie more ways
+/// than this has no usual value, and nothing in it is flagged.
+const MAX_RECORDED_MODES: usize = 32;
+
+/// 1 if a row's value is rarer within its NDC than the NDC's most common value, 0 if it is
+/// (one of) the most common; NaN if the NDC or the value is missing. With a recorded
+/// population, a known NDC's modes are the population's.
+fn less_common_than_mode(inputs: &Inputs<'_>, kind: PeerKind, values: &[f64]) -> Option<Vec<f64>> {
+    let groups = inputs.ndc.as_ref()?;
+    let (value_keys, distinct) = intern(values.iter().map(|&value| number_key(value)));
     let pairs = Pairs::count_with_rows(groups, &value_keys);
     let (_, largest) = pairs.pairs.rows_and_largest_per_first();
     let mode_count = |row: usize| groups.group_of(row).and_then(|group| largest.get(group)).map(|&c| f64::from(c));
-    (0..n_rows)
-        .map(|row| match (pairs.count_of_row(row), mode_count(row)) {
-            (count, Some(mode)) if !count.is_nan() => flag(count < mode),
-            _ => f64::NAN,
-        })
-        .collect()
+    let own = (0..inputs.n_rows()).map(|row| match (pairs.count_of_row(row), mode_count(row)) {
+        (count, Some(mode)) if !count.is_nan() => flag(count < mode),
+        _ => f64::NAN,
+    });
+    let own_modes = || {
+        let mut per_group = vec![GroupValue::default(); groups.n_groups()];
+        let counted = pairs.pairs.first.iter().zip(&pairs.pairs.second).zip(&pairs.pairs.count);
+        for ((&first, &second), &count) in counted {
+            let is_mode = largest.get(first as usize) == Some(&count);
+            if let (Some(group), Some(&bits), true) =
+                (per_group.get_mut(first as usize), distinct.get(second as usize), is_mode)
+            {
+                group.values.push(f64::from_bits(bits));
+            }
+        }
+        for group in &mut per_group {
+            group.values.sort_unstable_by(f64::total_cmp);
+            if group.values.len() > MAX_RECORDED_MODES {
+                group.values.clear();
+            }
+        }
+        per_group
+    };
+    let Some(modes) = inputs.peer_values(kind, (NDC, groups), own_modes) else { return Some(own.collect()) };
+    Some(
+        (0..inputs.n_rows())
+            .map(|row| {
+                let value = value_at(values, row);
+                match groups.group_of(row).and_then(|group| modes.get(group)) {
+                    Some(group) if number_key(value).is_some() => {
+                        let usual = group.values.iter().any(|&mode| number_key(mode) == number_key(value));
+                        flag(!usual && !group.values.is_empty())
+                    }
+                    _ => f64::NAN,
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A shared id per level, by its trimmed upper-case text (None when blank).

@@ -292,20 +292,13 @@ fn scattered_pairs(first: &Keys<'_>, second: &Keys<'_>, track_rows: bool) -> Row
     RowPairs { pairs, of_row }
 }
 
-/// Per group, the sum and the count of the finite values.
+/// Per group, the sum and the count of the finite values. Each group's values are added
+/// in ascending order, so the sum does not depend on the order of the rows.
 pub(crate) fn group_sums(keys: &Keys<'_>, values: &[f64]) -> (Vec<f64>, Vec<u32>) {
-    let mut sums = vec![0.0; keys.n_groups()];
-    let mut counts = vec![0u32; keys.n_groups()];
-    for (&code, &value) in keys.codes().iter().zip(values) {
-        if !value.is_finite() {
-            continue;
-        }
-        if let (Some(sum), Some(count)) = (sums.get_mut(code as usize), counts.get_mut(code as usize)) {
-            *sum += value;
-            *count += 1;
-        }
-    }
-    (sums, counts)
+    let (starts, ordered) = sorted_by_group(keys, values);
+    each_group(&starts, &ordered)
+        .map(|group| (group.iter().sum::<f64>(), u32::try_from(group.len()).unwrap_or(u32::MAX)))
+        .unzip()
 }
 
 /// Per group, the mean of the finite values (NaN for a group with none).
@@ -314,23 +307,48 @@ pub(crate) fn group_means(keys: &Keys<'_>, values: &[f64]) -> Vec<f64> {
     sums.iter().zip(&counts).map(|(&sum, &count)| ratio(sum, f64::from(count))).collect()
 }
 
-/// Per group, the mean and the population standard deviation of the finite values.
+/// Per group, the mean and the population standard deviation of the finite values, both
+/// summed in ascending order of the values.
 pub(crate) fn group_mean_sd(keys: &Keys<'_>, values: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let means = group_means(keys, values);
-    let mut squares = vec![0.0; keys.n_groups()];
-    let mut counts = vec![0u32; keys.n_groups()];
+    let (starts, ordered) = sorted_by_group(keys, values);
+    each_group(&starts, &ordered)
+        .map(|group| {
+            let count = group.len() as f64;
+            let mean = ratio(group.iter().sum(), count);
+            let squares: f64 = group.iter().map(|&value| (value - mean) * (value - mean)).sum();
+            (mean, ratio(squares, count).sqrt())
+        })
+        .unzip()
+}
+
+/// The finite values of each group together, each group's in ascending order (a counting
+/// sort by group, then a sort per group): group `g` is `ordered[starts[g]..starts[g + 1]]`.
+fn sorted_by_group(keys: &Keys<'_>, values: &[f64]) -> (Vec<usize>, Vec<f64>) {
+    let finite_code = |(&code, &value): (&u32, &f64)| value.is_finite().then_some(code);
+    let starts = counting_starts(keys.n_groups(), keys.codes().iter().zip(values).map(finite_code));
+    let mut next = starts.clone();
+    let mut ordered = vec![0.0; starts.last().copied().unwrap_or(0)];
     for (&code, &value) in keys.codes().iter().zip(values) {
-        let Some(&mean) = means.get(code as usize) else { continue };
         if !value.is_finite() {
             continue;
         }
-        if let (Some(square), Some(count)) = (squares.get_mut(code as usize), counts.get_mut(code as usize)) {
-            *square += (value - mean) * (value - mean);
-            *count += 1;
+        let Some(slot) = next.get_mut(code as usize) else { continue };
+        if let Some(target) = ordered.get_mut(*slot) {
+            *target = value;
+        }
+        *slot += 1;
+    }
+    for bounds in starts.windows(2) {
+        if let Some(group) = ordered.get_mut(bounds[0]..bounds[1]) {
+            group.sort_unstable_by(f64::total_cmp);
         }
     }
-    let sds = squares.iter().zip(&counts).map(|(&square, &count)| ratio(square, f64::from(count)).sqrt()).collect();
-    (means, sds)
+    (starts, ordered)
+}
+
+/// Each group's slice of `ordered` (see [`sorted_by_group`]).
+fn each_group<'a>(starts: &'a [usize], ordered: &'a [f64]) -> impl Iterator<Item = &'a [f64]> + 'a {
+    starts.windows(2).map(|bounds| ordered.get(bounds[0]..bounds[1]).unwrap_or(&[]))
 }
 
 /// The per-group value of each row's group (NaN for a row in no group).
@@ -400,29 +418,8 @@ pub(crate) fn counting_starts(n_groups: usize, codes: impl Iterator<Item = Optio
 /// Per group, the `q` quantile (0..=1) of the finite values, interpolated linearly between
 /// order statistics as numpy's default does (NaN for a group with none).
 pub(crate) fn group_quantiles(keys: &Keys<'_>, values: &[f64], q: f64) -> Vec<f64> {
-    let finite_code = |(&code, &value): (&u32, &f64)| value.is_finite().then_some(code);
-    let starts = counting_starts(keys.n_groups(), keys.codes().iter().zip(values).map(finite_code));
-    let mut next = starts.clone();
-    let mut ordered = vec![0.0; starts.last().copied().unwrap_or(0)];
-    for (&code, &value) in keys.codes().iter().zip(values) {
-        if !value.is_finite() {
-            continue;
-        }
-        let Some(slot) = next.get_mut(code as usize) else { continue };
-        if let Some(target) = ordered.get_mut(*slot) {
-            *target = value;
-        }
-        *slot += 1;
-    }
-    starts
-        .windows(2)
-        .map(|bounds| {
-            let &[start, end] = bounds else { return f64::NAN };
-            let Some(group) = ordered.get_mut(start..end) else { return f64::NAN };
-            group.sort_unstable_by(f64::total_cmp);
-            quantile_of_sorted(group, q)
-        })
-        .collect()
+    let (starts, ordered) = sorted_by_group(keys, values);
+    each_group(&starts, &ordered).map(|group| quantile_of_sorted(group, q)).collect()
 }
 
 /// The `q` quantile of sorted values, interpolated linearly (NaN if there are none).

@@ -18,6 +18,7 @@ use crate::claims::table::{
 };
 
 use super::groups::{group_sizes, intern, number_key, Keys, Pairs};
+use super::peers::{GroupValue, PeerKind, PeerMode};
 use super::timeline::Timeline;
 
 /// Whether a column name is a label or explains one (never a feature input).
@@ -47,6 +48,8 @@ impl Texts<'_> {
 /// The resolved inputs of one table, and lazily computed shared results.
 #[derive(Debug)]
 pub(crate) struct Inputs<'t> {
+    table: &'t ClaimsTable,
+    peers: PeerMode<'t>,
     n_rows: usize,
     resolved: Vec<&'static str>,
     pub(crate) member: Option<Keys<'t>>,
@@ -117,7 +120,13 @@ impl SharedValues {
 impl<'t> Inputs<'t> {
     /// Resolves every canonical input `table` has. Fails only if a column's length differs
     /// from the table's.
+    #[cfg(test)]
     pub(crate) fn new(table: &'t ClaimsTable) -> Result<Self, TableError> {
+        Self::with_peers(table, PeerMode::Own)
+    }
+
+    /// [`Self::new`], with features finding their peers as `peers` says.
+    pub(crate) fn with_peers(table: &'t ClaimsTable, peers: PeerMode<'t>) -> Result<Self, TableError> {
         let mut resolved = Vec::new();
         let mut find = |name: &'static str| -> Result<Option<&'t ColumnData>, TableError> {
             let found = resolve(table, name)?;
@@ -149,6 +158,8 @@ impl<'t> Inputs<'t> {
         let out_of_pocket = find(OUT_OF_POCKET)?.map(numbers_of);
         let paper = find(PAPER_SUBMISSION)?.map(numbers_of);
         Ok(Self {
+            table,
+            peers,
             n_rows: table.n_rows(),
             resolved,
             member,
@@ -220,6 +231,64 @@ impl<'t> Inputs<'t> {
     pub(crate) fn pharmacy_providers(&self) -> Option<&Pairs> {
         let init = || Some(Pairs::count(self.pharmacy.as_ref()?, self.provider.as_ref()?));
         self.shared.pharmacy_providers.get_or_init(init).as_ref()
+    }
+
+    /// The statistics recorded while building features (see [`PeerMode::Record`]).
+    pub(crate) fn into_recorded_peers(self) -> super::peers::PeerReference {
+        self.peers.into_recorded()
+    }
+
+    /// The text of each group of the canonical column `name`, in the code order of its keys
+    /// (empty if the column is absent).
+    fn group_texts(&self, name: &str) -> Vec<String> {
+        match resolve(self.table, name) {
+            Ok(Some(data)) => texts_of(data).per_level(str::to_owned),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A peer statistic of `width` numbers per group of `keys` (groups of the canonical
+    /// column `key_column`; the whole table as one group when `None`), as this table's own
+    /// claims give it (`own`), or as the recorded population does.
+    pub(crate) fn peer_numbers(
+        &self,
+        kind: PeerKind,
+        group_by: Option<(&str, &Keys<'_>)>,
+        width: usize,
+        own: Vec<f64>,
+    ) -> Vec<f64> {
+        if matches!(self.peers, PeerMode::Own) {
+            return own;
+        }
+        let (texts, counts) = self.groups_of(group_by);
+        self.peers.resolve_numbers(kind, &texts, &counts, width, &own)
+    }
+
+    /// A peer statistic kept per label (a share per sex, the modes), as [`Self::peer_numbers`].
+    pub(crate) fn peer_values(
+        &self,
+        kind: PeerKind,
+        group_by: (&str, &Keys<'_>),
+        own: impl FnOnce() -> Vec<GroupValue>,
+    ) -> Option<Vec<GroupValue>> {
+        if matches!(self.peers, PeerMode::Own) {
+            return None;
+        }
+        let (texts, counts) = self.groups_of(Some(group_by));
+        Some(self.peers.resolve(kind, &texts, &counts, own()))
+    }
+
+    /// The texts and claim counts of the groups of `group_by` (one group, "", without it).
+    fn groups_of(&self, group_by: Option<(&str, &Keys<'_>)>) -> (Vec<String>, Vec<u32>) {
+        match group_by {
+            Some((column, keys)) => (self.group_texts(column), group_sizes(keys)),
+            None => (vec![String::new()], vec![u32::try_from(self.n_rows).unwrap_or(u32::MAX)]),
+        }
+    }
+
+    /// The text of `column`'s group of every row, per group code (see [`Self::group_texts`]).
+    pub(crate) fn texts_of_column(&self, column: &str) -> Vec<String> {
+        self.group_texts(column)
     }
 
     /// A shared result, computed by `compute` the first time it is asked for.

@@ -12,6 +12,7 @@ mod groups;
 mod history;
 mod inputs;
 mod member;
+mod peers;
 mod pharmacy;
 mod provider;
 mod registry;
@@ -27,10 +28,36 @@ use crate::claims::table::{ClaimsTable, ColumnData, Numbers, TableError};
 pub use claim::PROCEDURE_AMOUNT_QUANTILE;
 pub use codes::{GOVERNMENT_PAYERS, HIGH_RISK_REJECT_CODES};
 pub use history::{EARLY_REFILL_DAYS, EXCESSIVE_FILLS_IN_WINDOW, FILL_WINDOW_DAYS};
+pub use peers::{PeerGroup, PeerReference, PeerStatistic};
 pub use pharmacy::{
     RISK_WEIGHT_ONE_AND_DONE, RISK_WEIGHT_PAPER_RATE, RISK_WEIGHT_PRESCRIBER_CONCENTRATION, RISK_WEIGHT_REJECT_RATE,
 };
 pub use registry::{feature_spec, FeatureLevel, FeatureSpec, ANOMALY_FEATURES, FEATURES};
+
+/// The features that compare a claim with its peers' statistics (see [`record_peers`]).
+pub const PEER_FEATURES: [&str; 10] = [
+    "allowed_vs_procedure_mean",
+    "allowed_vs_procedure_p99",
+    "units_vs_procedure_mean",
+    "allowed_vs_diagnosis_mean",
+    "procedure_sex_share",
+    "procedure_age_zscore",
+    "benefit_zscore",
+    "out_of_pocket_zscore",
+    "quantity_anomaly",
+    "days_supply_anomaly",
+];
+
+/// The peer statistics of `table`'s claims (procedure and diagnosis means, quantiles and
+/// spreads, sex shares, drugs' usual quantities and supplies, population spreads): what
+/// [`append_features_against`] compares new claims with. Only codes and aggregates.
+pub fn record_peers(table: &ClaimsTable) -> Result<PeerReference, TableError> {
+    let inputs = inputs::Inputs::with_peers(table, peers::PeerMode::Record(Default::default()))?;
+    for spec in PEER_FEATURES.iter().filter_map(|name| feature_spec(name)) {
+        let _ = (spec.build)(&inputs);
+    }
+    Ok(inputs.into_recorded_peers())
+}
 
 /// A feature that cannot be built from a table, and the canonical columns it lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,8 +117,23 @@ pub fn add_features(table: &ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), T
 /// [`FEATURES`] order. Every feature value is finite or NaN. Fails only if the table is
 /// inconsistent (a column's length differs from the table's).
 pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan), TableError> {
+    append_with(table, peers::PeerMode::Own)
+}
+
+/// [`append_features`] with each claim compared with the recorded population's peers
+/// (`peers`, from [`record_peers`]) wherever it has the claim's group (procedure, diagnosis,
+/// NDC), and with the table's own claims of a group it never saw. Member, provider and
+/// pharmacy aggregates are over the table's claims.
+pub fn append_features_against(
+    table: ClaimsTable,
+    peers: &PeerReference,
+) -> Result<(ClaimsTable, FeaturePlan), TableError> {
+    append_with(table, peers::PeerMode::Use(peers))
+}
+
+fn append_with(table: ClaimsTable, peers: peers::PeerMode<'_>) -> Result<(ClaimsTable, FeaturePlan), TableError> {
     let planned = plan_features(&table.known_names());
-    let inputs = inputs::Inputs::new(&table)?;
+    let inputs = inputs::Inputs::with_peers(&table, peers)?;
     // Each feature is held in its compact form as soon as it is made, beside the rest.
     let mut derived: Vec<(&'static str, Numbers)> = Vec::new();
     let mut plan = FeaturePlan { features: Vec::new(), ..planned.clone() };

@@ -14,7 +14,7 @@ mod algorithm_reading;
 
 use super::encoding::{FeatureEncoder, FeatureEncoding};
 use super::{FeatureImportance, PipelineError};
-use crate::claims::features::feature_spec;
+use crate::claims::features::{feature_spec, PeerReference};
 use crate::claims::ClaimsTable;
 use crate::ml::metrics::ConfusionMatrix;
 use crate::ml::shap::export::{shap_json, TreeOutput};
@@ -104,6 +104,12 @@ pub struct ScoringModel {
     features: FeatureEncoder,
     algorithm: Algorithm,
     training: TrainingSummary,
+    /// The peer statistics the training claims gave the model's derived features (procedure
+    /// means, drugs' usual quantities, ...): a file scored later is compared with these, so a
+    /// claim scores alone as it did among the training claims. Absent in older files and in
+    /// models that read no derived feature.
+    #[serde(default, skip_serializing_if = "PeerReference::is_empty")]
+    peers: PeerReference,
 }
 
 /// Why a model file could not be read.
@@ -149,7 +155,20 @@ impl ScoringModel {
             features,
             algorithm,
             training,
+            peers: PeerReference::default(),
         }
+    }
+
+    /// The model with the peer statistics of the claims it learned from (see
+    /// [`crate::claims::features::record_peers`]).
+    pub fn with_peers(mut self, peers: PeerReference) -> Self {
+        self.peers = peers;
+        self
+    }
+
+    /// The peer statistics carried in the model (empty when it reads no derived feature).
+    pub fn peers(&self) -> &PeerReference {
+        &self.peers
     }
 
     /// The feature encodings, in the order the model reads them.
@@ -174,7 +193,9 @@ impl ScoringModel {
 
     /// Encodes `table` into the matrix the model reads ("the vector view").
     /// A model trained on derived features (member, provider or pharmacy aggregates) scores
-    /// a raw file too: the features are built on the fly from that file's own claims.
+    /// a raw file too: the features are built on the fly, each claim compared with the peers
+    /// the model carries (its procedure's mean, ...) and its member's, provider's and
+    /// pharmacy's aggregates taken over the file's own claims.
     pub fn encode(&self, table: &ClaimsTable) -> Result<FeatureMatrix, PipelineError> {
         let needs_derived = self
             .features
@@ -182,7 +203,7 @@ impl ScoringModel {
             .iter()
             .any(|feature| table.column(feature.name()).is_none() && feature_spec(feature.name()).is_some());
         if needs_derived {
-            let (prepared, _) = super::prepare(table)?;
+            let (prepared, _) = super::prepare_for_model(table, self)?;
             return self.features.encode(&prepared);
         }
         self.features.encode(table)

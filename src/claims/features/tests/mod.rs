@@ -2,6 +2,7 @@
 
 mod claim;
 mod entities;
+mod peers;
 mod robustness;
 
 use crate::claims::schema::names::*;
