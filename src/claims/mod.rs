@@ -1,6 +1,7 @@
 //! The claims layer: schema, tables and generators. It knows nothing about forests.
 
 pub mod csv_writer;
+pub mod entities;
 pub mod features;
 pub mod ingest;
 pub mod join;

@@ -5,6 +5,7 @@
 //! the same call serves the Web Worker, the CLI and the tests.
 
 pub mod encoding;
+pub mod entity;
 pub mod model;
 pub mod row_keys;
 
@@ -20,7 +21,7 @@ use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS}
 use crate::claims::ClaimsTable;
 use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::ForestJob;
-use crate::ml::metrics::{average_precision, roc_auc, ConfusionMatrix};
+use crate::ml::metrics::{average_precision, lift_at_share, roc_auc, ConfusionMatrix};
 use crate::ml::split::{content_order, keyed_split, TrainTestSplit};
 use crate::ml::{
     FeatureSource, FitProgress, ForestParams, IsolationForest, IsolationForestParams, MlError, RandomForest, Rows,
@@ -195,6 +196,12 @@ pub enum PipelineError {
     /// Derived features could not be added to the table.
     #[error("cannot add derived features: {0}")]
     Table(#[from] crate::claims::table::TableError),
+    /// Claims could not be grouped into entities.
+    #[error("{0}")]
+    Entities(#[from] crate::claims::entities::EntityError),
+    /// A claim-level model was asked to score entities.
+    #[error("this model scores claims, not entities: it was trained without --entity")]
+    NotAnEntityModel,
     /// A history file and the new claims do not form one population.
     #[error("the history and the new claims do not fit together: {0}")]
     Population(#[from] crate::claims::population::PopulationError),
@@ -462,6 +469,7 @@ impl ForestPlan {
                 roc_auc: report.roc_auc,
                 average_precision: average_precision(&actual, &test_scores).ok(),
                 confusion,
+                top_decile: lift_at_share(&actual, &test_scores, 0.1).ok(),
             }),
             oob_score: report.oob_score,
             feature_importances: report.feature_importances.clone(),

@@ -9,6 +9,12 @@ use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 /// Writes the three files: 40 providers (every fifth one fraudulent, billing more and more
 /// often), 300 beneficiaries, 3,000 claims, 25 of them by a provider missing from the list.
 fn write_files(dir: &Path) {
+    write_sized_files(dir, 40, 3000, false);
+}
+
+/// [`write_files`] with `n_providers` and `n_claims`; `noisy` fraudulent providers inflate
+/// only some of their claims, so their amounts overlap honest ones.
+fn write_sized_files(dir: &Path, n_providers: u64, n_claims: u64, noisy: bool) {
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move |n: u64| {
         state ^= state << 13;
@@ -17,7 +23,7 @@ fn write_files(dir: &Path) {
         state % n
     };
     let mut providers = String::from("Provider,PotentialFraud\n");
-    for p in 0..40 {
+    for p in 0..n_providers {
         providers.push_str(&format!("PRV{:05},{}\n", 51000 + p, if p % 5 == 0 { "Yes" } else { "No" }));
     }
     std::fs::write(dir.join("Train.csv"), &providers).unwrap();
@@ -35,10 +41,14 @@ fn write_files(dir: &Path) {
     }
     std::fs::write(dir.join("Train_Beneficiarydata.csv"), beneficiaries).unwrap();
     let mut claims = String::from("BeneID,ClaimID,ClaimStartDt,Provider,InscClaimAmtReimbursed,ClmDiagnosisCode_1\n");
-    for c in 0..3000 {
-        let provider = if c < 25 { 99999 } else { 51000 + next(40) };
+    for c in 0..n_claims {
+        let provider = if c < 25 { 99999 } else { 51000 + next(n_providers) };
         let fraud = provider != 99999 && (provider - 51000) % 5 == 0;
-        let amount = if fraud { 400 + next(3000) } else { 50 + next(900) };
+        let amount = match (fraud, noisy) {
+            (true, false) => 400 + next(3000),
+            (true, true) if next(3) == 0 => 300 + next(2000),
+            _ => 50 + next(900),
+        };
         let day = 1 + next(28);
         claims.push_str(&format!(
             "BENE{:05},CLM{c:06},2009-03-{day:02},PRV{provider:05},{amount},{}\n",
@@ -105,4 +115,44 @@ fn a_provider_listed_twice_is_refused_by_name() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("Train.csv: the key 'Provider' repeats the value 'PRV51003' (rows 4 and 41)"), "{said}");
     assert!(!dir.join("m.json").exists(), "no model is written from a refused join");
+}
+
+#[test]
+fn a_provider_label_trains_a_model_of_providers_ranked_with_a_backtest() {
+    let dir = scratch_dir("joins", "entities");
+    write_sized_files(&dir, 400, 12_000, true);
+    let train = ["train", "--input", "Train_Outpatientdata.csv", "--join", "Train.csv", "--label", "PotentialFraud"];
+    let rest = ["--entity", "Provider", "--trees", "40", "--out", "providers.json"];
+    let said = ok(claimforest(&train.iter().chain(&rest).copied().collect::<Vec<_>>(), &dir));
+    assert!(said.contains("entities: 12000 claims grouped by 'Provider' into 401 rows of aggregates"), "{said}");
+    assert!(said.contains("1 of 401 entities have no PotentialFraud"), "{said}");
+    assert!(said.contains("random forest: 40 trees on 320 entities, 80 held out"), "{said}");
+    let lift: f64 = said
+        .split("by score holds ")
+        .nth(1)
+        .and_then(|rest| rest.split(", ").nth(1))
+        .and_then(|rest| rest.split('x').next())
+        .and_then(|lift| lift.parse().ok())
+        .unwrap_or_else(|| panic!("a backtest line: {said}"));
+    assert!(lift >= 3.0, "the top decile of held-out providers holds >= 3x the base rate: {lift}");
+    assert!(!said.contains("mean_PotentialFraud") && said.contains("mean_InscClaimAmtReimbursed"), "{said}");
+
+    let score = ["score", "--model", "providers.json", "--input", "Train_Outpatientdata.csv", "--out", "ranked.csv"];
+    let said = ok(claimforest(&score, &dir));
+    assert!(said.contains("scored 401 entities grouped by 'Provider' from 12000 claims"), "{said}");
+    let ranked = std::fs::read_to_string(dir.join("ranked.csv")).unwrap();
+    let mut lines = ranked.lines();
+    assert_eq!(lines.next(), Some("Provider,n_claims,rank,score,prediction"));
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    assert_eq!(rows.len(), 401);
+    assert_eq!(rows.iter().map(|r| r[1].parse::<usize>().unwrap()).sum::<usize>(), 12_000);
+    let fraudulent = |provider: &str| provider[3..].parse::<u64>().is_ok_and(|id| id != 99999 && (id - 51000) % 5 == 0);
+    let top_fraud = rows[..40].iter().filter(|r| fraudulent(r[0])).count();
+    assert!(top_fraud >= 30, "{top_fraud} of the 40 top-ranked providers are fraudulent");
+
+    let explain = ["explain", "--model", "providers.json", "--input", "Train_Outpatientdata.csv", "--out", "why.csv"];
+    ok(claimforest(&explain, &dir));
+    let why = std::fs::read_to_string(dir.join("why.csv")).unwrap();
+    assert!(why.starts_with("Provider,base_value,"), "{}", why.lines().next().unwrap_or_default());
+    assert_eq!(why.lines().count(), 402);
 }

@@ -16,7 +16,7 @@ USAGE:
   claimforest train --input FILE --label COL [--positive VALUE] [--features a,b,...]
                     [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D|none]
                     [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
-                    [--contamination C] --out MODEL.json
+                    [--contamination C] [--entity COL] --out MODEL.json
   claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no --label: see below)
   claimforest score --model MODEL.json --input FILE --out SCORED.csv
                     [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR] [--precision 6|full]
@@ -45,6 +45,12 @@ Labels may be 1/0, Y/N, yes/no or true/false; --positive names another positive 
 Inputs are read under a budget sized to this machine's memory (rows, cells, and bytes of
 text once decompressed); a file past it is refused, and --max-rows N, --max-cells N and
 --max-bytes N on any command that reads claims set another.
+--entity COL trains on entities instead of claims: one row per value of COL (a provider,
+member or pharmacy) holding its claim count and the mean, max and sum of every number, the
+distinct count of every text and the days spanned by every date of its claims; its label is
+positive when any of its claims is (a provider list's label joined with --join). Train
+reports the lift of the held-out top decile; score and explain then write one ranked row
+per entity.
 Random forests grow trees to depth 16 with at least 3 claims per leaf unless --max-depth
 and --min-samples-leaf say otherwise (--max-depth none grows them until leaves are pure).
 Text columns are coded in an order that means something, stored in the model: by positive
@@ -78,6 +84,8 @@ pub struct TrainArgs {
     /// Held out for evaluation: 0.2 for a random forest unless given.
     pub test_fraction: Option<f64>,
     pub contamination: Option<f64>,
+    /// Train on entities (one row of aggregates per value of this column) instead of claims.
+    pub entity: Option<String>,
     pub out: String,
 }
 
@@ -243,6 +251,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "max-samples",
             "test-fraction",
             "contamination",
+            "entity",
             "out",
         ],
         "score" => &["model", "input", "out", "rules", "summaries", "precision", "history"],
@@ -362,6 +371,7 @@ fn parse_train(options: &Options) -> Result<Command, String> {
         max_samples: options.text("max-samples").map(|_| options.count("max-samples", None)).transpose()?,
         test_fraction: options.text("test-fraction").map(|_| options.fraction("test-fraction", 0.2)).transpose()?,
         contamination,
+        entity: options.text("entity").map(str::to_owned),
         out: options.required("out")?,
     }))
 }

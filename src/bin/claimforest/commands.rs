@@ -6,6 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
 use claimforest::claims::csv_writer::{write_csv, write_rows};
+use claimforest::claims::entities::CLAIM_COUNT_COLUMN;
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::join::left_join;
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
@@ -15,6 +16,7 @@ use claimforest::claims::table::{format_significant, CategoricalBuilder};
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
+use claimforest::pipeline::entity::{entity_training_table, score_entities};
 use claimforest::pipeline::{
     binary_labels, default_feature_columns, population_note, prepare, prepare_against, prepare_owned,
     train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
@@ -82,6 +84,25 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
             plan.skipped.len()
         );
     }
+    // A model of entities learns from one row of aggregates per provider (or member, ...):
+    // the entity's label is positive when any of its claims is.
+    let (table, label, positive) = match &args.entity {
+        None => (table, label, positive),
+        Some(key) => {
+            let labelled = label.as_deref().map(|column| (column, positive.as_deref()));
+            let entities = entity_training_table(&table, key, labelled).map_err(|e| format!("{input}: {e}"))?;
+            let n_grouped = entities.entity_of_claim.iter().flatten().count();
+            eprintln!(
+                "entities: {} claims grouped by '{key}' into {} rows of aggregates ({} claims have no {key})",
+                n_grouped,
+                entities.table.n_rows(),
+                table.n_rows() - n_grouped
+            );
+            let label = label.as_deref().and_then(|column| table.column(column)).map(|column| column.name.clone());
+            (entities.table, label, None)
+        }
+    };
+    let rows_are = if args.entity.is_some() { "entities" } else { "rows" };
     let feature_columns = match &args.features {
         Some(features) => features.clone(),
         None => {
@@ -98,8 +119,9 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
     if let Some(column) = label.as_deref().and_then(|label| table.column(label)) {
         let unlabelled = (0..table.n_rows()).filter(|&row| column.data.is_missing(row)).count();
         if unlabelled > 0 {
+            let claims = if args.entity.is_some() { "entities" } else { "claims" };
             eprintln!(
-                "{unlabelled} of {} claims have no {}: they are neither learned from nor held out",
+                "{unlabelled} of {} {claims} have no {}: they are neither learned from nor held out",
                 table.n_rows(),
                 column.name
             );
@@ -148,13 +170,31 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
                 decision_threshold: 0.5,
             };
             let (model, report) = train_model(&table, &request, &mut progress).map_err(|e| format!("{input}: {e}"))?;
-            eprintln!("random forest: {} trees on {} rows, {} held out", args.trees, report.n_train, report.n_test);
+            eprintln!(
+                "random forest: {} trees on {} {rows_are}, {} held out",
+                args.trees, report.n_train, report.n_test
+            );
             if let Some(held_out) = &model.training().held_out {
                 let auc = held_out.roc_auc.map_or("n/a".to_owned(), |auc| format!("{auc:.4}"));
                 eprintln!("held-out accuracy {:.4}, ROC AUC {auc}", held_out.accuracy);
+                if let Some(top) = &held_out.top_decile {
+                    eprintln!(
+                        "backtest: the top decile of held-out {rows_are} by score holds {} positives in {} ({:.1}%), \
+                         {:.2}x the base rate of {:.1}%",
+                        top.n_top_positive,
+                        top.n_top,
+                        100.0 * top.n_top_positive as f64 / top.n_top as f64,
+                        top.lift,
+                        100.0 * top.base_rate
+                    );
+                }
             }
             model
         }
+    };
+    let model = match &args.entity {
+        Some(key) => model.with_entity(key.clone()),
+        None => model,
     };
     write_text(&args.out, &model.to_json())?;
     eprintln!("wrote the model to {}", args.out);
@@ -192,6 +232,47 @@ fn read_scoring_table(input: &str, history: Option<&str>, options: &Reading) -> 
     Ok(prepared)
 }
 
+/// Scores the entities of `table` with an entity model: one row per entity, its key, its
+/// claim count, score and prediction, best first.
+fn score_entity_file(
+    model: &ScoringModel,
+    table: &ClaimsTable,
+    input: &str,
+    out: &str,
+    full_precision: bool,
+) -> Result<(), String> {
+    let (entities, scores) = score_entities(model, table).map_err(|e| format!("{input}: {e}"))?;
+    let key = entities.table.columns().first().ok_or_else(|| format!("{input}: no entity"))?;
+    let counts = entities.table.column(CLAIM_COUNT_COLUMN).ok_or_else(|| format!("{input}: no claim counts"))?;
+    let threshold = model.threshold();
+    let positive = match model.algorithm() {
+        Algorithm::RandomForest { label_column, .. } => positive_word(Some(label_column)),
+        Algorithm::IsolationForest { .. } => positive_word(None),
+    };
+    let negative = format!("Not {}", positive.to_ascii_lowercase());
+    let order = claimforest::sorting::stable_order(scores.len(), &|a, b| scores[b].total_cmp(&scores[a]));
+    let header: Vec<String> =
+        [key.name.as_str(), CLAIM_COUNT_COLUMN, "rank", "score", "prediction"].map(str::to_owned).into();
+    write_file(out, |writer| {
+        write_rows(writer, &header, order.len(), |position, fields| {
+            let entity = order[position];
+            let score = scores[entity];
+            fields.push(key.cell_text(entity).into_owned());
+            fields.push(counts.data.display(entity));
+            fields.push((position + 1).to_string());
+            fields.push(if full_precision { score.to_string() } else { format_significant(score, SCORE_DIGITS) });
+            fields.push(if score >= threshold { positive.clone() } else { negative.clone() });
+        })
+    })?;
+    eprintln!(
+        "scored {} entities grouped by '{}' from {} claims into {out}, highest score first",
+        order.len(),
+        model.entity().unwrap_or_default(),
+        table.n_rows()
+    );
+    Ok(())
+}
+
 /// Says what the derived features of claims scored without a history are computed over.
 fn say_population(model: &ScoringModel, table: &ClaimsTable, input: &str, history: Option<&str>) {
     if history.is_none() {
@@ -216,6 +297,12 @@ pub fn score(
     let ScoreOutputs { rules, summaries, full_precision } = *outputs;
     let model = read_model(model_path)?;
     let mut table = read_scoring_table(input, history, options)?;
+    if model.entity().is_some() {
+        if rules.is_some() || summaries.is_some() {
+            return Err(format!("{model_path} scores entities: --rules and --summaries work with a model of claims"));
+        }
+        return score_entity_file(&model, &table, input, out, full_precision);
+    }
     let scores = model.score(&table).map_err(|e| format!("{input}: {e}"))?;
     // Another vendor's layout: say which header fed which model input.
     for (model_input, header) in model.encoder().renamed_inputs(&table) {
@@ -332,13 +419,21 @@ pub fn explain(
 ) -> Result<(), String> {
     let model = read_model(model_path)?;
     let table = read_scoring_table(input, history, options)?;
-    let shap = model.explain(&table).map_err(|e| format!("{input}: {e}"))?;
-    // The claim's 1-based row first, so each explanation joins back to the file.
+    // An entity model explains each entity's row of aggregates, named by its key.
+    let entities = match model.entity() {
+        Some(_) => Some(score_entities(&model, &table).map_err(|e| format!("{input}: {e}"))?.0),
+        None => None,
+    };
+    let explained = entities.as_ref().map_or(&table, |entities| &entities.table);
+    let shap = model.explain(explained).map_err(|e| format!("{input}: {e}"))?;
+    // The claim's 1-based row first (or the entity's key), so each explanation joins back.
+    let key = entities.as_ref().and_then(|entities| entities.table.columns().first());
+    let first = key.map_or("row", |key| key.name.as_str());
     let header: Vec<String> =
-        ["row", "base_value"].map(str::to_owned).into_iter().chain(model.feature_names()).collect();
+        [first, "base_value"].map(str::to_owned).into_iter().chain(model.feature_names()).collect();
     write_file(out, |writer| {
         write_rows(writer, &header, shap.n_rows(), |row_idx, fields| {
-            fields.push((row_idx + 1).to_string());
+            fields.push(key.map_or_else(|| (row_idx + 1).to_string(), |key| key.cell_text(row_idx).into_owned()));
             fields.push(shap.base_value.to_string());
             fields.extend(shap.row(row_idx).iter().map(f64::to_string));
         })

@@ -28,7 +28,7 @@ pub use curves::{
     average_precision, pr_auc, precision_recall_curve, roc_auc, roc_curve, threshold_curves, PrCurve, RocCurve,
     ThresholdCurves,
 };
-pub use ranking::{precision_at_k, recall_at_k, top_k_indices};
+pub use ranking::{lift_at_share, precision_at_k, recall_at_k, top_k_indices, LiftAtShare};
 pub use report::{BinaryReport, RankingAtK};
 
 use serde::{Deserialize, Serialize};

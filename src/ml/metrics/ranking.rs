@@ -43,6 +43,38 @@ pub fn recall_at_k(labels: &[bool], scores: &[f64], k: usize) -> Result<f64, Met
     Ok(n_hits as f64 / n_positive as f64)
 }
 
+/// What the top share of rows by score holds, against all rows: the backtest line of a
+/// ranking ("the top decile holds 5.2 times the base rate").
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LiftAtShare {
+    /// The share of rows taken from the top (0.1 for the top decile).
+    pub share: f64,
+    /// Rows in the top share (at least one).
+    pub n_top: usize,
+    /// Positives among them.
+    pub n_top_positive: usize,
+    /// The positive rate of all rows.
+    pub base_rate: f64,
+    /// The top share's positive rate over the base rate.
+    pub lift: f64,
+}
+
+/// [`LiftAtShare`] of the top `share` of rows (rounded up, at least one row). Errors when
+/// the lengths differ or there is no positive (the lift is then undefined).
+pub fn lift_at_share(labels: &[bool], scores: &[f64], share: f64) -> Result<LiftAtShare, MetricsError> {
+    check_lengths(labels, scores)?;
+    let n_positive = labels.iter().filter(|&&is_positive| is_positive).count();
+    if n_positive == 0 {
+        return Err(MetricsError::NoPositives { n_rows: labels.len() });
+    }
+    let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.1 };
+    let n_top = ((labels.len() as f64 * share).ceil() as usize).clamp(1, labels.len());
+    let n_top_positive = top_k_unordered(scores, n_top).iter().filter(|&&row_idx| labels[row_idx]).count();
+    let base_rate = n_positive as f64 / labels.len() as f64;
+    let lift = n_top_positive as f64 / n_top as f64 / base_rate;
+    Ok(LiftAtShare { share, n_top, n_top_positive, base_rate, lift })
+}
+
 /// Orders two scores for ranking: `Less` means `a` ranks before (above) `b`.
 ///
 /// Descending, with every NaN after every number and NaNs equal to each other; `0.0` and
@@ -155,6 +187,25 @@ fn top_k_unordered(scores: &[f64], k: usize) -> Vec<usize> {
     }
     order.truncate(k);
     order
+}
+
+#[cfg(test)]
+mod lift_tests {
+    use super::*;
+
+    #[test]
+    fn lift_compares_the_top_share_with_every_row() {
+        // 20 rows, 4 positive (base rate 0.2); the top two by score (rows 0 and 5) are both positive.
+        let labels: Vec<bool> = (0..20).map(|i| i % 5 == 0).collect();
+        let scores: Vec<f64> = (0..20).map(|i| if i == 5 { 0.99 } else { 1.0 - i as f64 / 20.0 }).collect();
+        let lift = lift_at_share(&labels, &scores, 0.1).unwrap();
+        assert_eq!((lift.n_top, lift.n_top_positive), (2, 2));
+        assert!((lift.lift - 5.0).abs() < 1e-12, "{lift:?}");
+        let reversed: Vec<f64> = scores.iter().map(|s| -s).collect();
+        assert_eq!(lift_at_share(&labels, &reversed, 0.1).unwrap().n_top_positive, 0);
+        assert!(lift_at_share(&[false, false], &[0.1, 0.2], 0.1).is_err());
+        assert_eq!(lift_at_share(&[true], &[0.5], 0.1).unwrap().n_top, 1);
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,10 @@ pub struct HeldOutMetrics {
     pub average_precision: Option<f64>,
     /// The confusion matrix.
     pub confusion: ConfusionMatrix,
+    /// What the top tenth of held-out rows by score holds against all held-out rows
+    /// (when positives were held out).
+    #[serde(default)]
+    pub top_decile: Option<crate::ml::metrics::LiftAtShare>,
 }
 
 /// What training saw and achieved, stored with the model.
@@ -110,6 +114,10 @@ pub struct ScoringModel {
     /// models that read no derived feature.
     #[serde(default, skip_serializing_if = "PeerReference::is_empty")]
     peers: PeerReference,
+    /// For a model of entities (providers, members, ...), the claims' column it groups by:
+    /// it reads one row of aggregates per entity ([`super::entity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    entity: Option<String>,
 }
 
 /// Why a model file could not be read.
@@ -156,7 +164,19 @@ impl ScoringModel {
             algorithm,
             training,
             peers: PeerReference::default(),
+            entity: None,
         }
+    }
+
+    /// The model as one of entities grouped by the claims' column `key`.
+    pub fn with_entity(mut self, key: impl Into<String>) -> Self {
+        self.entity = Some(key.into());
+        self
+    }
+
+    /// The claims' column an entity model groups by; `None` for a model of claims.
+    pub fn entity(&self) -> Option<&str> {
+        self.entity.as_deref()
     }
 
     /// The model with the peer statistics of the claims it learned from (see
