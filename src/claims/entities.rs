@@ -50,10 +50,15 @@ impl EntityTable {
 }
 
 /// Groups `claims` by the column `key` (its header or canonical name) and aggregates every
-/// other column except those named in `skip` and those whose schema role is a label. Every
-/// aggregate is computed over each entity's values in ascending order, so the table does
-/// not depend on the order of the claims.
-pub fn entity_table(claims: &ClaimsTable, key: &str, skip: &[&str]) -> Result<EntityTable, EntityError> {
+/// other column (or only those named in `only`) except those named in `skip` and those whose
+/// schema role is a label. Every aggregate is computed over each entity's values in
+/// ascending order, so the table does not depend on the order of the claims.
+pub fn entity_table(
+    claims: &ClaimsTable,
+    key: &str,
+    skip: &[&str],
+    only: Option<&[String]>,
+) -> Result<EntityTable, EntityError> {
     let key_column = claims.column(key).ok_or_else(|| EntityError::NoKeyColumn(key.to_owned()))?;
     let (names, entity_of_claim) = entities_of(&key_column.data);
     if names.is_empty() {
@@ -70,7 +75,10 @@ pub fn entity_table(claims: &ClaimsTable, key: &str, skip: &[&str]) -> Result<En
     for column in claims.columns() {
         let skipped = std::ptr::eq(column, key_column)
             || skip.iter().any(|name| claims.column(name).is_some_and(|c| std::ptr::eq(c, column)))
-            || matches!(known_role(column.schema_name()), Some(ColumnRole::Label | ColumnRole::LabelDetail));
+            || matches!(known_role(column.schema_name()), Some(ColumnRole::Label | ColumnRole::LabelDetail))
+            || only.is_some_and(|only| {
+                !only.iter().any(|name| claims.column(name).is_some_and(|c| std::ptr::eq(c, column)))
+            });
         if skipped {
             continue;
         }

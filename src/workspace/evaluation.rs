@@ -42,6 +42,9 @@ pub struct HeadlineMetrics {
     pub n_evaluated: usize,
     /// Whether these are held-out claims (false: every claim, e.g. an isolation forest).
     pub held_out: bool,
+    /// What the top tenth by score holds against all evaluated rows (the backtest line).
+    #[serde(default)]
+    pub top_decile: Option<crate::ml::metrics::LiftAtShare>,
 }
 
 /// Score counts in equal-width bins of [0, 1], by class. Bins are `[lower, upper)` except
@@ -173,6 +176,7 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
             threshold,
             n_evaluated: rows.len(),
             held_out,
+            top_decile: crate::ml::metrics::lift_at_share(labels, &scores, 0.1).ok(),
         });
         evaluation.confusion = Some(confusion);
         let (roc, pr) = curves.map_or((None, None), |curves| (curves.roc.ok(), curves.pr.ok()));

@@ -16,7 +16,7 @@ use claimforest::claims::table::{format_significant, CategoricalBuilder};
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
 use claimforest::ml::{FitProgress, ForestParams, IsolationForestParams, TreeParams};
-use claimforest::pipeline::entity::{entity_training_table, score_entities};
+use claimforest::pipeline::entity::{entity_feature_columns, entity_training_table, score_entities};
 use claimforest::pipeline::{
     binary_labels, default_feature_columns, population_note, prepare, prepare_against, prepare_owned,
     train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
@@ -90,7 +90,7 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
         None => (table, label, positive),
         Some(key) => {
             let labelled = label.as_deref().map(|column| (column, positive.as_deref()));
-            let entities = entity_training_table(&table, key, labelled).map_err(|e| format!("{input}: {e}"))?;
+            let entities = entity_training_table(&table, key, labelled, None).map_err(|e| format!("{input}: {e}"))?;
             let n_grouped = entities.entity_of_claim.iter().flatten().count();
             eprintln!(
                 "entities: {} claims grouped by '{key}' into {} rows of aggregates ({} claims have no {key})",
@@ -106,7 +106,10 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
     let feature_columns = match &args.features {
         Some(features) => features.clone(),
         None => {
-            let (features, skipped) = default_feature_columns(&table, label.as_deref());
+            let (features, skipped) = match &args.entity {
+                Some(_) => entity_feature_columns(&table, label.as_deref()),
+                None => default_feature_columns(&table, label.as_deref()),
+            };
             for column in skipped {
                 eprintln!("not a feature: {} ({})", column.name, column.reason);
             }
