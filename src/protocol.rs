@@ -82,11 +82,6 @@ pub struct RunRequest {
     /// session's pack (falling back to every claim when too few are clean).
     #[serde(default = "learn_from_rule_clean_claims")]
     pub isolation_on_rule_clean: bool,
-    /// Learn per entity instead of per claim: the claims' column to group by (a provider
-    /// id). The random forest then reads its claims' aggregates and learns from one row per
-    /// entity; every claim gets its entity's score.
-    #[serde(default)]
-    pub entity: Option<String>,
 }
 
 impl RunRequest {
@@ -374,9 +369,6 @@ pub struct LoadedData {
     pub features: Vec<FeatureChoice>,
     /// The suggested built-in rule pack and its hits (`None` when no built-in rule fits).
     pub rules: Option<Box<RulesData>>,
-    /// Columns a run may learn per (each claim's provider, member or pharmacy id), by header.
-    #[serde(default)]
-    pub entities: Vec<String>,
 }
 
 /// One fitted model's results over the session's claims.
@@ -403,10 +395,6 @@ pub struct ModelRun {
     /// What the model learnt from, when that is not simply every claim (for example "the
     /// 18,204 claims that trip no rule of the medical pack").
     pub training_note: Option<String>,
-    /// For a model learnt per entity, the claims' column it grouped by: its evaluation
-    /// counts entities, and every claim carries its entity's score.
-    #[serde(default)]
-    pub per_entity: Option<String>,
 }
 
 /// The results of a training run or a loaded model.

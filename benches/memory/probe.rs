@@ -93,7 +93,6 @@ fn main() {
         test_fraction: 0.2,
         split_seed: 42,
         isolation_on_rule_clean: true,
-        entity: None,
     };
     if algo == "rf" {
         let (bytes, ranges) = {

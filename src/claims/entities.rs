@@ -85,8 +85,8 @@ pub fn entity_table(
         let name = &column.name;
         match &column.data {
             ColumnData::Numeric { values } => {
-                let groups =
-                    sorted_groups(&starts, &entity_of_claim, |claim| values.get(claim).filter(|v| v.is_finite()));
+                let present: Vec<f64> = values.iter().map(|v| if v.is_finite() { v } else { f64::NAN }).collect();
+                let groups = sorted_groups(&starts, &entity_of_claim, &present);
                 let (mut means, mut maxima, mut sums) = (Vec::new(), Vec::new(), Vec::new());
                 for group in each_group(&starts, &groups) {
                     let sum: f64 = group.iter().sum();
@@ -99,15 +99,16 @@ pub fn entity_table(
                 table.push_column(format!("sum_{name}"), numeric(sums))?;
             }
             ColumnData::Categorical { codes, .. } => {
-                let present =
-                    |claim: usize| codes.get(claim).filter(|&&code| code != MISSING_CODE).map(|&c| f64::from(c));
-                let groups = sorted_groups(&starts, &entity_of_claim, present);
+                let present: Vec<f64> =
+                    codes.iter().map(|&code| if code == MISSING_CODE { f64::NAN } else { f64::from(code) }).collect();
+                let groups = sorted_groups(&starts, &entity_of_claim, &present);
                 let distinct = each_group(&starts, &groups).map(|group| distinct_count(group) as f64).collect();
                 table.push_column(format!("distinct_{name}"), numeric(distinct))?;
             }
             ColumnData::Date { days } => {
-                let present = |claim: usize| days.get(claim).filter(|&&day| day != MISSING_DAY).map(|&d| f64::from(d));
-                let groups = sorted_groups(&starts, &entity_of_claim, present);
+                let present: Vec<f64> =
+                    days.iter().map(|&day| if day == MISSING_DAY { f64::NAN } else { f64::from(day) }).collect();
+                let groups = sorted_groups(&starts, &entity_of_claim, &present);
                 let spans = each_group(&starts, &groups)
                     .map(|group| match (group.first(), group.last()) {
                         (Some(first), Some(last)) => last - first,
@@ -133,12 +134,12 @@ fn entities_of(key: &ColumnData) -> (Vec<String>, Vec<Option<u32>>) {
         }
         Some(key.display(claim)).filter(|text| !text.trim().is_empty())
     };
-    let mut index: KeyedMap<String, u32> = KeyedMap::default();
+    let mut index: KeyedMap<String, usize> = KeyedMap::default();
     let mut first_seen: Vec<String> = Vec::new();
     let mut provisional = Vec::with_capacity(key.len());
     for claim in 0..key.len() {
         provisional.push(text_of(claim).map(|text| {
-            let next = u32::try_from(first_seen.len()).unwrap_or(u32::MAX);
+            let next = first_seen.len();
             *index.entry(text.clone()).or_insert_with(|| {
                 first_seen.push(text);
                 next
@@ -151,7 +152,7 @@ fn entities_of(key: &ColumnData) -> (Vec<String>, Vec<Option<u32>>) {
         rank[entity] = u32::try_from(position).unwrap_or(u32::MAX);
     }
     let names = order.into_iter().map(|entity| std::mem::take(&mut first_seen[entity])).collect();
-    let of_claim = provisional.into_iter().map(|entity| entity.and_then(|e| rank.get(e as usize).copied())).collect();
+    let of_claim = provisional.into_iter().map(|entity| entity.and_then(|e| rank.get(e).copied())).collect();
     (names, of_claim)
 }
 
@@ -169,13 +170,13 @@ fn counting_starts(n_entities: usize, entity_of_claim: &[Option<u32>]) -> Vec<us
     starts
 }
 
-/// Each entity's present values (as `value` gives them per claim), together and ascending.
-fn sorted_groups(starts: &[usize], entity_of_claim: &[Option<u32>], value: impl Fn(usize) -> Option<f64>) -> Vec<f64> {
+/// Each entity's present values (`values` per claim, NaN where missing), together and ascending.
+fn sorted_groups(starts: &[usize], entity_of_claim: &[Option<u32>], values: &[f64]) -> Vec<f64> {
     let mut next = starts.to_vec();
     let mut filled = vec![0usize; starts.len()];
     let mut ordered = vec![f64::NAN; starts.last().copied().unwrap_or(0)];
     for (claim, entity) in entity_of_claim.iter().enumerate() {
-        let (Some(entity), Some(value)) = (entity, value(claim)) else { continue };
+        let (Some(entity), Some(&value)) = (entity, values.get(claim).filter(|v| !v.is_nan())) else { continue };
         let entity = *entity as usize;
         if let (Some(slot), Some(count)) = (next.get_mut(entity), filled.get_mut(entity)) {
             if let Some(target) = ordered.get_mut(*slot) {

@@ -48,22 +48,23 @@ pub fn keyed_split(keys: &[u64], test_fraction: f64, seed: u64) -> TrainTestSpli
 /// occurrence, and equal rows are interchangeable, so any input order of the same rows
 /// gives the same sequence of contents.
 pub fn content_order(keys: &[u64], seed: u64) -> Vec<usize> {
-    let mut by_key: Vec<usize> = (0..keys.len()).collect();
-    by_key.sort_unstable_by_key(|&row| (keys[row], row));
-    let salt = SeededRng::derive_seed(seed, 0x6b65_7965_645f_7370);
-    let mut ranked: Vec<(u64, u64, usize)> = Vec::with_capacity(keys.len());
-    let mut occurrence = 0u64;
-    for (position, &row) in by_key.iter().enumerate() {
-        let key = keys[row];
-        occurrence = if position > 0 && keys[by_key[position - 1]] == key { occurrence + 1 } else { 0 };
-        let rank = SeededRng::derive_seed(key ^ salt, occurrence);
-        ranked.push((rank, key, row));
-    }
-    drop(by_key);
-    // (rank, key) is distinct unless two different rows share a 64-bit key and occurrence;
-    // the position then decides, which only reorders rows that look the same.
+    // (key or rank, position) pairs, as the page's results sort them: one compiled sort.
+    let position = |row: usize| u32::try_from(row).unwrap_or(u32::MAX);
+    let mut ranked: Vec<(u64, u32)> = keys.iter().enumerate().map(|(row, &key)| (key, position(row))).collect();
     ranked.sort_unstable();
-    ranked.into_iter().map(|(_, _, row)| row).collect()
+    let salt = SeededRng::derive_seed(seed, 0x6b65_7965_645f_7370);
+    let mut previous: Option<u64> = None;
+    let mut occurrence = 0u64;
+    for entry in &mut ranked {
+        let key = entry.0;
+        occurrence = if previous == Some(key) { occurrence + 1 } else { 0 };
+        previous = Some(key);
+        entry.0 = SeededRng::derive_seed(key ^ salt, occurrence);
+    }
+    // A rank is distinct unless two rows share a 64-bit key and occurrence (or their ranks
+    // collide); the position then decides, which only reorders rows that look the same.
+    ranked.sort_unstable();
+    ranked.into_iter().map(|(_, row)| row as usize).collect()
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::claims::features::{
-    add_features, append_features, append_features_against, feature_spec, record_peers, FeaturePlan, PeerReference,
-};
+use crate::claims::features::{add_features, append_features, feature_spec, FeaturePlan, PeerReference};
 use crate::claims::schema::{denial, names_with_role, ColumnRole, DENIAL_COLUMNS};
 use crate::claims::ClaimsTable;
 use crate::ml::binning::BinnedMatrix;
@@ -228,10 +226,15 @@ pub fn prepare_for_model(
     table: &ClaimsTable,
     model: &ScoringModel,
 ) -> Result<(ClaimsTable, FeaturePlan), PipelineError> {
-    if model.peers().is_empty() {
-        return prepare(table);
+    // The page scores new claims against the claims it holds (`prepare_against`): its
+    // download leaves the peer statistics out.
+    #[cfg(not(target_arch = "wasm32"))]
+    if !model.peers().is_empty() {
+        return Ok(crate::claims::features::append_features_against(table.clone(), model.peers())?);
     }
-    Ok(append_features_against(table.clone(), model.peers())?)
+    #[cfg(target_arch = "wasm32")]
+    let _ = model;
+    prepare(table)
 }
 
 /// What a score of `table` by `model` means when its derived features are built from
@@ -274,14 +277,25 @@ pub fn population_note(model: &ScoringModel, table: &ClaimsTable, file: &str) ->
 
 /// The peer statistics of `table`'s claims when a model reading `features` uses any derived
 /// feature (empty otherwise, so a model on the file's own columns carries nothing more).
+///
+/// The page records none (its download stays within budget; a model trained there scores new
+/// claims against the claims it holds): a model file from the page carries no peers.
 fn peers_for(table: &ClaimsTable, features: &[String]) -> Result<PeerReference, PipelineError> {
-    let reads_derived = features
-        .iter()
-        .any(|name| table.column(name).is_some_and(|column| feature_spec(column.schema_name()).is_some()));
-    if !reads_derived {
-        return Ok(PeerReference::default());
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (table, features);
+        Ok(PeerReference::default())
     }
-    Ok(record_peers(table)?)
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let reads_derived = features
+            .iter()
+            .any(|name| table.column(name).is_some_and(|column| feature_spec(column.schema_name()).is_some()));
+        if !reads_derived {
+            return Ok(PeerReference::default());
+        }
+        Ok(crate::claims::features::record_peers(table)?)
+    }
 }
 
 /// Where a batch's derived features came from: see [`prepare_against`].

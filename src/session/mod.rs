@@ -3,12 +3,10 @@
 //! around it, so the whole protocol is tested natively.
 
 mod choices;
-mod entity;
 mod exports;
 mod rules;
 mod shap;
 
-use entity::entity_choices;
 use std::io::{Read, Seek};
 use std::ops::ControlFlow;
 
@@ -116,9 +114,6 @@ struct SessionData {
     prepared: ClaimsTable,
     /// How many of `prepared`'s columns are the claims' own.
     n_claim_columns: usize,
-    /// How many are the claims' own or derived features: entity columns (a run that learns
-    /// per provider) follow them.
-    n_base_columns: usize,
     report: Option<SchemaReport>,
 }
 
@@ -138,8 +133,6 @@ struct FittedModel {
     positive_word: String,
     origin: String,
     training_note: Option<String>,
-    /// The claims' column a model learnt per entity grouped by.
-    per_entity: Option<String>,
     /// Built on the first explanation and kept: it costs a walk over every tree node.
     explainer: std::cell::OnceCell<Explainer>,
     /// The seed of the evaluation's explained sample.
@@ -215,7 +208,6 @@ impl Session {
     /// `Ok(None)` when the request fits no random forest.
     pub fn plan_forest(&mut self, request: &RunRequest) -> Result<Option<&ForestJob>, String> {
         self.pending_forest = None;
-        let request = &self.entity_run(request)?;
         let Some(train_request) = forest_request(request) else { return Ok(None) };
         let plan = plan_forest(&self.data()?.prepared, &train_request).map_err(|e| e.to_string())?;
         let pending = self.pending_forest.insert(PendingForest {
@@ -391,7 +383,6 @@ impl Session {
             return Err(format!("{source}: there are no claims to load"));
         }
         let labels = label_choices(&raw);
-        let entities = entity_choices(&raw);
         let n_claim_columns = raw.columns().len();
         let (prepared, plan) = prepare_owned(raw).map_err(|error| format!("{source}: {error}"))?;
         let default_label = proposed_label(&labels).map(|choice| choice.column.as_str());
@@ -404,11 +395,9 @@ impl Session {
             labels,
             features,
             rules: rules.as_ref().map(|rules| Box::new(rules.to_data())),
-            entities,
         };
         self.models.clear();
-        let n_base_columns = prepared.columns().len();
-        self.data = Some(SessionData { source, prepared, n_claim_columns, n_base_columns, report });
+        self.data = Some(SessionData { source, prepared, n_claim_columns, report });
         self.rules = rules;
         self.labels = None;
         self.label_column = None;
@@ -424,12 +413,9 @@ impl Session {
             return;
         }
         let Some(old) = self.data.take() else { return };
-        let SessionData { source, prepared, n_claim_columns, report, .. } = old;
+        let SessionData { source, prepared, n_claim_columns, report } = old;
         match prepare_owned(prepared) {
-            Ok((prepared, _)) => {
-                let n_base_columns = prepared.columns().len();
-                self.data = Some(SessionData { source, prepared, n_claim_columns, n_base_columns, report });
-            }
+            Ok((prepared, _)) => self.data = Some(SessionData { source, prepared, n_claim_columns, report }),
             Err(_) => {
                 self.models.clear();
                 self.rules = None;
@@ -442,7 +428,6 @@ impl Session {
     }
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
-        let request = &self.entity_run(request)?;
         let pending = self.pending_forest.take();
         let pending_isolation = self.pending_isolation.take();
         let data = self.data()?;
@@ -499,7 +484,7 @@ impl Session {
             let fit = pending.plan.finish(forest, pending.scores).map_err(|e| e.to_string())?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: EVALUATING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
-            let mut forest = fit_result(
+            let forest = fit_result(
                 ModelSlot::Forest,
                 fit.model,
                 fit.report.scores,
@@ -509,13 +494,6 @@ impl Session {
                 word,
                 TRAINED_NOW.into(),
             )?;
-            if let Some(key) = &request.entity {
-                forest.training_note = Some(format!(
-                    "Learnt per {key}: one row of its claims' aggregates for each {key}, whole ones held out; \
-                     every claim carries its {key}'s score."
-                ));
-                forest.per_entity = Some(key.clone());
-            }
             fitted.push(forest);
         }
         if request.algorithm.fits_isolation() {
@@ -589,7 +567,6 @@ impl Session {
             positive_word: word,
             origin: file_name.to_owned(),
             training_note: None,
-            per_entity: None,
             explainer: Default::default(),
             sample_seed: 0,
         };
@@ -650,7 +627,6 @@ impl Session {
                     positive_word: m.positive_word.clone(),
                     origin: m.origin.clone(),
                     training_note: m.training_note.clone(),
-                    per_entity: m.per_entity.clone(),
                 })
                 .collect(),
             labels: self.labels.clone(),
@@ -682,7 +658,6 @@ fn fit_result(
         positive_word,
         origin,
         training_note: None,
-        per_entity: None,
         explainer: Default::default(),
         sample_seed: seed,
     })

@@ -41,7 +41,6 @@ fn request(data: &LoadedData, algorithm: AlgorithmChoice) -> RunRequest {
         test_fraction: 0.2,
         split_seed: 3,
         isolation_on_rule_clean: true,
-        entity: None,
     }
 }
 
@@ -655,59 +654,4 @@ fn a_new_batch_scores_as_its_claims_did_among_the_loaded_ones() {
     for (claim, scores) in &scored {
         assert_eq!(scores, &inside[claim], "claim {claim} scores as it did among the loaded claims");
     }
-}
-
-#[test]
-fn a_run_per_provider_learns_from_whole_providers_and_scores_their_claims_alike() {
-    let mut session = Session::new();
-    let mut claims = String::from("ClaimID,BeneID,Provider,InscClaimAmtReimbursed\n");
-    for row in 0..2400 {
-        let provider = (row * 7) % 120;
-        let inflated = provider % 5 == 0 && row % 3 == 0;
-        let amount = if inflated { 900 + row % 700 } else { 100 + (row * 13) % 400 };
-        // A flagged provider's claims come from a few patients again and again.
-        let patient = if provider % 5 == 0 { row % 4 } else { row };
-        claims.push_str(&format!("C{row},B{patient},PRV{provider},{amount}\n"));
-    }
-    let ingest = ToWorker::IngestFile { job_id: 1, file_name: "outpatient.csv".into(), part: Default::default() };
-    assert!(matches!(session.handle(ingest, posted(claims.into_bytes()), &mut quiet), FromWorker::Loaded { .. }));
-    let mut providers = String::from("Provider,PotentialFraud\n");
-    (0..120).for_each(|p| providers.push_str(&format!("PRV{p},{}\n", if p % 5 == 0 { "Yes" } else { "No" })));
-    let join = ToWorker::JoinFile { job_id: 2, file_name: "Train.csv".into() };
-    let FromWorker::Loaded { data, .. } = session.handle(join, posted(providers.into_bytes()), &mut quiet) else {
-        panic!("joined")
-    };
-    assert_eq!(data.entities, ["BeneID", "Provider"]);
-
-    let mut run = request(&data, AlgorithmChoice::RandomForest);
-    run.label_column = Some("PotentialFraud".into());
-    run.feature_columns = vec!["InscClaimAmtReimbursed".into(), "BeneID".into()];
-    run.entity = Some("Provider".into());
-    let results = train(&mut session, run.clone());
-    let forest = &results.models[0];
-    assert!(forest.feature_names.contains(&"mean_InscClaimAmtReimbursed per Provider".to_owned()));
-    assert!(forest.feature_names.contains(&"distinct_BeneID per Provider".to_owned()), "{:?}", forest.feature_names);
-    // Every claim of a provider scores alike; whole providers are held out, one row each.
-    for provider in 0..120 {
-        let scores: Vec<f64> = (0..2400).filter(|row| (row * 7) % 120 == provider).map(|r| forest.scores[r]).collect();
-        assert!(scores.iter().all(|&s| s == scores[0]), "provider {provider}: {scores:?}");
-    }
-    let metrics = forest.evaluation.metrics.as_ref().unwrap();
-    assert_eq!(metrics.n_evaluated, 24, "20% of 120 providers held out");
-    assert!(metrics.roc_auc.unwrap() > 0.9, "{metrics:?}");
-    let is_test = forest.is_test_row.as_ref().unwrap();
-    assert_eq!(is_test.iter().filter(|&&t| t).count(), 24);
-
-    // A claim's explanation is its provider's.
-    let explain = |row| ToWorker::Explain { job_id: 4, slot: ModelSlot::Forest, row };
-    let FromWorker::Explained { explanation, .. } = session.handle(explain(0), None, &mut quiet) else {
-        panic!("explained")
-    };
-    assert!((explanation.score - forest.scores[0]).abs() < 1e-12);
-    // The same run again gives the same scores; an isolation forest per provider is refused.
-    assert_eq!(train(&mut session, run.clone()).models[0].scores, forest.scores);
-    run.algorithm = AlgorithmChoice::Both;
-    let reply = session.handle(ToWorker::Train { job_id: 5, request: Box::new(run) }, None, &mut quiet);
-    let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
-    assert!(message.contains("choose the random forest alone"), "{message}");
 }

@@ -826,7 +826,6 @@ impl AppState {
             form.label_column = label;
             form.positive_label = positive;
             form.feature_columns = features;
-            form.entity = form.entity.take().filter(|key| loaded.entities.contains(key));
         });
         self.clear_results();
         self.query.set(ResultsQuery::default());

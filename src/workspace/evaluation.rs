@@ -42,9 +42,9 @@ pub struct HeadlineMetrics {
     pub n_evaluated: usize,
     /// Whether these are held-out claims (false: every claim, e.g. an isolation forest).
     pub held_out: bool,
-    /// What the top tenth by score holds against all evaluated rows (the backtest line).
+    /// What the top tenth by score holds against all evaluated rows: the backtest sentence.
     #[serde(default)]
-    pub top_decile: Option<crate::ml::metrics::LiftAtShare>,
+    pub backtest: Option<String>,
 }
 
 /// Score counts in equal-width bins of [0, 1], by class. Bins are `[lower, upper)` except
@@ -176,7 +176,7 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
             threshold,
             n_evaluated: rows.len(),
             held_out,
-            top_decile: crate::ml::metrics::lift_at_share(labels, &scores, 0.1).ok(),
+            backtest: crate::ml::metrics::lift_at_share(labels, &scores, 0.1).ok().map(|top| backtest_sentence(&top)),
         });
         evaluation.confusion = Some(confusion);
         let (roc, pr) = curves.map_or((None, None), |curves| (curves.roc.ok(), curves.pr.ok()));
@@ -193,6 +193,18 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Evaluation {
         }
     }
     evaluation
+}
+
+/// "Backtest: the top tenth by score (8) holds 8 positives, 100%: 5.33× the base rate of 18.8%."
+pub fn backtest_sentence(top: &crate::ml::metrics::LiftAtShare) -> String {
+    format!(
+        "Backtest: the top tenth by score ({}) holds {} positives, {:.1}%: {:.2}× the base rate of {:.1}%.",
+        super::format_count(top.n_top),
+        super::format_count(top.n_top_positive),
+        100.0 * top.n_top_positive as f64 / top.n_top as f64,
+        top.lift,
+        100.0 * top.base_rate
+    )
 }
 
 /// At most [`MAX_CURVE_POINTS`] points, evenly spaced by index, first and last kept.

@@ -33,8 +33,6 @@ pub struct TrainForm {
     pub seed: String,
     /// The isolation forest learns from the rule-clean claims.
     pub isolation_on_rule_clean: bool,
-    /// Learn per entity: the claims' column to group by (`None`: per claim).
-    pub entity: Option<String>,
 }
 
 impl Default for TrainForm {
@@ -52,7 +50,6 @@ impl Default for TrainForm {
             test_percent: "20".into(),
             seed: super::DEFAULT_SEED.to_string(),
             isolation_on_rule_clean: true,
-            entity: None,
         }
     }
 }
@@ -96,7 +93,6 @@ impl TrainForm {
             test_fraction: test_percent as f64 / 100.0,
             split_seed: seed,
             isolation_on_rule_clean: self.isolation_on_rule_clean,
-            entity: self.entity.clone(),
         })
     }
 }

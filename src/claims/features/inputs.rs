@@ -234,6 +234,7 @@ impl<'t> Inputs<'t> {
     }
 
     /// The statistics recorded while building features (see [`PeerMode::Record`]).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn into_recorded_peers(self) -> super::peers::PeerReference {
         self.peers.into_recorded()
     }
@@ -257,7 +258,8 @@ impl<'t> Inputs<'t> {
         width: usize,
         own: Vec<f64>,
     ) -> Vec<f64> {
-        if matches!(self.peers, PeerMode::Own) {
+        // The page compares claims with their own table only (see `PeerMode`).
+        if cfg!(target_arch = "wasm32") || matches!(self.peers, PeerMode::Own) {
             return own;
         }
         let (texts, counts) = self.groups_of(group_by);
@@ -271,7 +273,7 @@ impl<'t> Inputs<'t> {
         group_by: (&str, &Keys<'_>),
         own: impl FnOnce() -> Vec<GroupValue>,
     ) -> Option<Vec<GroupValue>> {
-        if matches!(self.peers, PeerMode::Own) {
+        if cfg!(target_arch = "wasm32") || matches!(self.peers, PeerMode::Own) {
             return None;
         }
         let (texts, counts) = self.groups_of(Some(group_by));

@@ -51,6 +51,7 @@ pub const PEER_FEATURES: [&str; 10] = [
 /// The peer statistics of `table`'s claims (procedure and diagnosis means, quantiles and
 /// spreads, sex shares, drugs' usual quantities and supplies, population spreads): what
 /// [`append_features_against`] compares new claims with. Only codes and aggregates.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn record_peers(table: &ClaimsTable) -> Result<PeerReference, TableError> {
     let inputs = inputs::Inputs::with_peers(table, peers::PeerMode::Record(Default::default()))?;
     for spec in PEER_FEATURES.iter().filter_map(|name| feature_spec(name)) {
@@ -124,6 +125,7 @@ pub fn append_features(table: ClaimsTable) -> Result<(ClaimsTable, FeaturePlan),
 /// (`peers`, from [`record_peers`]) wherever it has the claim's group (procedure, diagnosis,
 /// NDC), and with the table's own claims of a group it never saw. Member, provider and
 /// pharmacy aggregates are over the table's claims.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn append_features_against(
     table: ClaimsTable,
     peers: &PeerReference,

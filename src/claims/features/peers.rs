@@ -5,7 +5,11 @@
 //! same peers as the training claims were. Only codes and aggregates are kept: no member,
 //! provider or claim.
 
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
+
+#[cfg(not(target_arch = "wasm32"))]
 use std::cell::RefCell;
+#[cfg(not(target_arch = "wasm32"))]
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -54,6 +58,7 @@ impl PeerReference {
     }
 
     /// The statistic `kind` by group text, if recorded (the first of a repeated group).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn lookup(&self, kind: PeerKind) -> Option<BTreeMap<&str, &PeerGroup>> {
         let statistic = self.statistics.iter().find(|statistic| statistic.name == kind.name())?;
         let mut groups = BTreeMap::new();
@@ -98,16 +103,24 @@ impl PeerKind {
 }
 
 /// Where features find their peers.
+///
+/// The page neither records nor uses peers (it scores new claims against the claims it
+/// holds), so in wasm only `Own` exists and the rest compiles away, out of the download.
 #[derive(Debug, Default)]
 pub(crate) enum PeerMode<'r> {
     /// Among the table's own claims.
     #[default]
     Own,
     /// Among the table's own claims, recording every statistic used.
+    #[cfg(not(target_arch = "wasm32"))]
     Record(RefCell<Vec<PeerStatistic>>),
     /// In a recorded population, for every group it had; a group it never saw is compared
     /// with the table's own claims of that group.
+    #[cfg(not(target_arch = "wasm32"))]
     Use(&'r PeerReference),
+    #[cfg(target_arch = "wasm32")]
+    #[doc(hidden)]
+    _Unused(std::marker::PhantomData<&'r PeerReference>),
 }
 
 /// A statistic's own per-group value: numbers, and labels for per-label statistics.
@@ -118,6 +131,7 @@ pub(crate) struct GroupValue {
 }
 
 impl GroupValue {
+    #[cfg(not(target_arch = "wasm32"))]
     fn of(group: &PeerGroup) -> Self {
         Self {
             values: group.values.iter().map(|value| value.unwrap_or(f64::NAN)).collect(),
@@ -137,7 +151,14 @@ impl PeerMode<'_> {
         own: Vec<GroupValue>,
     ) -> Vec<GroupValue> {
         match self {
+            #[cfg(target_arch = "wasm32")]
+            PeerMode::Own | PeerMode::_Unused(_) => {
+                let _ = (kind, texts, counts);
+                own
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             PeerMode::Own => own,
+            #[cfg(not(target_arch = "wasm32"))]
             PeerMode::Record(recorded) => {
                 // Sorted by text (and each group's labels too), so the record does not depend
                 // on the order the claims were listed in.
@@ -170,6 +191,7 @@ impl PeerMode<'_> {
                 }
                 own
             }
+            #[cfg(not(target_arch = "wasm32"))]
             PeerMode::Use(reference) => {
                 let Some(known) = reference.lookup(kind) else { return own };
                 own.into_iter()
@@ -203,6 +225,7 @@ impl PeerMode<'_> {
     }
 
     /// The statistics recorded, in the order first used.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn into_recorded(self) -> PeerReference {
         match self {
             PeerMode::Record(recorded) => PeerReference { statistics: recorded.into_inner() },

@@ -69,7 +69,8 @@ pub fn lift_at_share(labels: &[bool], scores: &[f64], share: f64) -> Result<Lift
     }
     let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.1 };
     let n_top = ((labels.len() as f64 * share).ceil() as usize).clamp(1, labels.len());
-    let n_top_positive = top_k_unordered(scores, n_top).iter().filter(|&&row_idx| labels[row_idx]).count();
+    // The curves' ranking (one sort the page already has), not a selection.
+    let n_top_positive = Ranking::new(labels, scores).positives_in_top(&[n_top]).first().copied().unwrap_or(0);
     let base_rate = n_positive as f64 / labels.len() as f64;
     let lift = n_top_positive as f64 / n_top as f64 / base_rate;
     Ok(LiftAtShare { share, n_top, n_top_positive, base_rate, lift })

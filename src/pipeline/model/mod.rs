@@ -111,7 +111,9 @@ pub struct ScoringModel {
     /// The peer statistics the training claims gave the model's derived features (procedure
     /// means, drugs' usual quantities, ...): a file scored later is compared with these, so a
     /// claim scores alone as it did among the training claims. Absent in older files and in
-    /// models that read no derived feature.
+    /// models that read no derived feature; never read or written by the page, which scores
+    /// new claims against the claims it holds (and so keeps this out of its download).
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "PeerReference::is_empty")]
     peers: PeerReference,
     /// For a model of entities (providers, members, ...), the claims' column it groups by:
@@ -163,6 +165,7 @@ impl ScoringModel {
             features,
             algorithm,
             training,
+            #[cfg(not(target_arch = "wasm32"))]
             peers: PeerReference::default(),
             entity: None,
         }
@@ -181,14 +184,27 @@ impl ScoringModel {
 
     /// The model with the peer statistics of the claims it learned from (see
     /// [`crate::claims::features::record_peers`]).
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     pub fn with_peers(mut self, peers: PeerReference) -> Self {
-        self.peers = peers;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.peers = peers;
+        }
+        #[cfg(target_arch = "wasm32")]
+        drop(peers);
         self
     }
 
-    /// The peer statistics carried in the model (empty when it reads no derived feature).
+    /// The peer statistics carried in the model (empty when it reads no derived feature,
+    /// and always on the page).
     pub fn peers(&self) -> &PeerReference {
-        &self.peers
+        #[cfg(not(target_arch = "wasm32"))]
+        return &self.peers;
+        #[cfg(target_arch = "wasm32")]
+        {
+            static NONE: PeerReference = PeerReference { statistics: Vec::new() };
+            &NONE
+        }
     }
 
     /// The feature encodings, in the order the model reads them.

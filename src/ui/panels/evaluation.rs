@@ -48,24 +48,14 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
     };
     let positive = run.positive_word.clone();
     let metrics = e.metrics.clone();
-    let rows_are = run.per_entity.as_ref().map_or("claims".to_owned(), |key| format!("{key} entities"));
-    let backtest = metrics.as_ref().and_then(|m| m.top_decile).map(|top| {
-        format!(
-            "Backtest: the top tenth of these {rows_are} by score ({}) holds {} positives, {:.1}%: {:.2}× the base rate of {:.1}%.",
-            crate::workspace::format_count(top.n_top),
-            crate::workspace::format_count(top.n_top_positive),
-            100.0 * top.n_top_positive as f64 / top.n_top as f64,
-            top.lift,
-            100.0 * top.base_rate
-        )
-    });
     let scope = metrics.as_ref().map(|m| {
         format!(
-            "{} {rows_are} {}, against {} at threshold {:.3}.",
+            "{} claims {}, against {} at threshold {:.3}. {}",
             crate::workspace::format_count(m.n_evaluated),
             if m.held_out { "held out from training" } else { "(every claim; none were held out)" },
             label.clone().unwrap_or_default(),
-            m.threshold
+            m.threshold,
+            m.backtest.as_deref().unwrap_or_default()
         )
     });
     // Only the first model's headline metrics carry the stable test ids.
@@ -88,7 +78,6 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
                             <Metric label="ROC AUC" value=Signal::derive(move || m.roc_auc.map(format_metric)) test_id=id("metric-auc") />
                             <Metric label="PR AUC" value=Signal::derive(move || m.pr_auc.map(format_metric)) test_id=id("metric-pr-auc") />
                         </div>
-                        {backtest.clone().map(|line| view! { <p class="hint" data-testid=id("backtest")>{line}</p> })}
                     }.into_any()
                 }
             }}

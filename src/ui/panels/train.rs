@@ -103,17 +103,6 @@ pub fn TrainPanel() -> impl IntoView {
             .collect();
         form.update(|f| f.feature_columns = names);
     };
-    let entities = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.entities.clone()).unwrap_or_default());
-    let entity_options = move || {
-        let chosen = form.with(|f| f.entity.clone());
-        entities()
-            .into_iter()
-            .map(|key| {
-                let selected = chosen.as_deref() == Some(key.as_str());
-                view! { <option value=key.clone() selected=selected>{key.clone()}</option> }
-            })
-            .collect_view()
-    };
     let n_chosen =
         move || form.with(|f| f.feature_columns.iter().filter(|n| Some(*n) != f.label_column.as_ref()).count());
     view! {
@@ -159,28 +148,7 @@ pub fn TrainPanel() -> impl IntoView {
                             "Both"
                         </option>
                     </select>
-                    <label for="entity-select">"Learn per"</label>
-                    <select id="entity-select" data-testid="entity-select"
-                        aria-describedby="entity-hint"
-                        disabled=move || entities().is_empty()
-                        on:change=move |e| {
-                            let key = event_target_value(&e);
-                            form.update(|f| {
-                                f.entity = (!key.is_empty()).then_some(key);
-                                if f.entity.is_some() {
-                                    f.algorithm = AlgorithmChoice::RandomForest;
-                                }
-                            });
-                        }>
-                        <option value="" selected=move || form.with(|f| f.entity.is_none())>"Claim"</option>
-                        {entity_options}
-                    </select>
                 </div>
-                <p id="entity-hint" class="hint">
-                    "Per provider (or member): the random forest learns from one row per provider, the aggregates of \
-                     its claims' chosen features, and holds whole providers out; every claim gets its provider's \
-                     score, and the summaries rank providers by it."
-                </p>
                 <h3>"Parameters"</h3>
                 <div class="form-grid">
                     {param(form, "n-trees", "Trees", "More trees give steadier scores and take longer.", |f| &f.n_trees, |f| &mut f.n_trees)}

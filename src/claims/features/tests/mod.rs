@@ -2,6 +2,7 @@
 
 mod claim;
 mod entities;
+#[cfg(not(target_arch = "wasm32"))]
 mod peers;
 mod robustness;
 
