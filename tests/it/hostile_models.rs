@@ -86,7 +86,7 @@ fn damaged_because(text: &str) -> String {
 
 /// `value` as JSON text with each object's tag (`name`, `kind`) first, as ClaimForest writes
 /// it (`serde_json::Value` sorts its keys).
-fn text_of(value: &Value) -> String {
+pub(crate) fn text_of(value: &Value) -> String {
     match value {
         Value::Array(items) => format!("[{}]", items.iter().map(text_of).collect::<Vec<_>>().join(",")),
         Value::Object(fields) => {

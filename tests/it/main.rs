@@ -11,6 +11,7 @@ mod determinism;
 mod header_spellings;
 mod hostile;
 mod hostile_models;
+mod hostile_peers;
 mod hybrid_acceptance;
 mod joins;
 mod medical_acceptance;
