@@ -60,9 +60,12 @@ fn the_fixture_carries_peers_and_scores() {
     assert_eq!(score_with(&fixture().model_json).map(|s| s.len()), Some(600));
 }
 
+/// One way to bend a model's `peers`.
+type Bend = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn hand_bent_peers_load_and_score_without_panicking() {
-    let bends: Vec<Box<dyn Fn(&mut Value)>> = vec![
+    let bends: Vec<Bend> = vec![
         Box::new(|p| p["statistics"][0]["groups"][0]["values"] = json!([])),
         Box::new(|p| p["statistics"][0]["groups"][0]["values"] = json!([null, null, null])),
         Box::new(|p| p["statistics"][0]["groups"][0]["values"] = json!([1e308, -1e308, 0.0])),
