@@ -101,7 +101,7 @@ fn an_entity_key_the_claims_lack_is_a_sentence() {
     let mut model = fixture().model_json.clone();
     model["entity"] = json!("no_such_column");
     let model = ScoringModel::from_json(&text_of(&model)).expect("loads");
-    let error = score_entities(&model, &fixture().claims).err().expect("refused").to_string();
+    let error = score_entities(&model, &fixture().claims).expect_err("refused").to_string();
     assert!(error.contains("no column named 'no_such_column'"), "{error}");
 }
 
