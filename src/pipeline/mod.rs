@@ -31,7 +31,7 @@ pub use model::{Algorithm, ModelFileError, ScoringModel, TrainingSummary};
 
 /// The deepest a claims forest's tree grows unless the user says otherwise.
 ///
-/// Measured on 100k claims (BENCHMARKS.md, "Forest defaults for claims"): depth 16 with at
+/// Measured on 100k claims (docs/benchmarks-history.md, "Forest defaults for claims"): depth 16 with at
 /// least 3 claims per leaf ranks held-out medical anomalies better than trees grown to purity
 /// (average precision 0.948 against 0.938), keeps denial's and pharmacy's within 0.001, and
 /// makes exact TreeSHAP, whose cost grows with leaves × depth², about 6× cheaper.
