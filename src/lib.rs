@@ -12,9 +12,12 @@ pub mod json_header;
 pub mod ml;
 pub mod pipeline;
 pub mod protocol;
+pub mod rng;
 pub mod session;
 pub mod sorting;
 pub mod tag_first;
+#[cfg(test)]
+mod test_support;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]

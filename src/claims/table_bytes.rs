@@ -334,7 +334,7 @@ mod tests {
         for table in [with_features, generate(Scenario::Pharmacy, &options).unwrap(), ClaimsTable::new()] {
             let bytes = table_to_bytes(table.view());
             assert_eq!(table_byte_len(table.view()), bytes.len());
-            let mut sip = crate::ml::bytes::TrickleWriter(Vec::new());
+            let mut sip = crate::test_support::TrickleWriter(Vec::new());
             write_table(table.view(), &mut sip).unwrap();
             assert!(sip.0 == bytes);
         }

@@ -230,24 +230,6 @@ fn eight(c: &[u8]) -> [u8; 8] {
     [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]
 }
 
-/// A sink for tests that takes at most 5 bytes per write, as a sink of fixed slices may:
-/// a writer that assumes one `write` takes everything fails against it.
-#[cfg(test)]
-pub(crate) struct TrickleWriter(pub Vec<u8>);
-
-#[cfg(test)]
-impl std::io::Write for TrickleWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let n = bytes.len().min(5);
-        self.0.extend_from_slice(&bytes[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

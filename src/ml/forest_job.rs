@@ -17,9 +17,9 @@ use super::random_forest::{
     add_normalized, class_multipliers, count_classes, draw_sample_counts, weighted_sample, FitProgress, ForestParams,
     RandomForest,
 };
-use super::rng::SeededRng;
 use super::tree::{fit_tree, DecisionTree, TreeNode};
 use super::{FeatureMatrix, MlError};
+use crate::rng::SeededRng;
 use crate::sorting::sort_stable_by;
 
 /// Everything a worker needs to grow any of a forest's trees: the binned training matrix,
@@ -507,7 +507,7 @@ mod tests {
         for (n_rows, seed) in [(700, 5), (3, 1)] {
             let (matrix, labels) = data(n_rows, seed);
             let job = ForestParams { n_trees: 2, ..ForestParams::default() }.prepare(&matrix, &labels).unwrap();
-            let mut out = crate::ml::bytes::TrickleWriter(Vec::new());
+            let mut out = crate::test_support::TrickleWriter(Vec::new());
             job.write_to(&mut out).unwrap();
             assert!(out.0 == job.to_bytes());
             assert_eq!(out.0.len(), job.byte_len());

@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use super::flat::FlatForest;
 use super::random_forest::FitProgress;
-use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::source::{FeatureSource, Rows};
 use super::tree::path_from_root;
 use super::tree_shape::{check_tree_shape, NodeShape};
 use super::{FeatureMatrix, MlError};
+use crate::rng::SeededRng;
 
 /// The score above which a row is flagged when no contamination is given (the paper's 0.5,
 /// scikit-learn's `contamination="auto"`).

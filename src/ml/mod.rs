@@ -12,17 +12,16 @@ pub mod isolation_forest;
 pub mod matrix;
 pub mod metrics;
 pub mod random_forest;
-pub mod rng;
 pub mod shap;
 pub mod source;
 pub mod split;
 pub mod tree;
 pub mod tree_shape;
 
+pub use crate::rng::SeededRng;
 pub use error::MlError;
 pub use isolation_forest::{IsolationForest, IsolationForestParams};
 pub use matrix::FeatureMatrix;
 pub use random_forest::{ClassWeight, FitProgress, ForestParams, RandomForest};
-pub use rng::SeededRng;
 pub use source::{FeatureSource, Rows};
 pub use tree::{MaxFeatures, SplitCriterion, TreeParams};

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::{BinnedMatrix, MAX_VALUE_BINS};
 use super::flat::FlatForest;
-use super::rng::SeededRng;
 use super::shap::{ArenaNode, ArenaSplit, ShapEnsemble, ShapTree};
 use super::source::{FeatureSource, Rows};
 use super::tree::{DecisionTree, TreeParams, WeightedSample};
 use super::{FeatureMatrix, MlError};
+use crate::rng::SeededRng;
 
 /// How classes are weighted while growing trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Seeded train/test splitting of row indices, by position or by each row's content.
 
-use super::rng::SeededRng;
+use crate::rng::SeededRng;
 
 /// Row indices of a train/test split.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinnedMatrix, MISSING_BIN};
-use super::rng::SeededRng;
 use super::tree_shape::{check_tree_shape, NodeShape};
 use super::MlError;
+use crate::rng::SeededRng;
 
 /// How a split's quality is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -82,3 +82,35 @@ fn nothing_draws_randomness_from_the_environment() {
         );
     }
 }
+
+/// The modules each layer may not reach, by `crate::` paths in code (comments aside).
+const LAYERS: [(&str, &[&str]); 7] = [
+    ("ml", &["claims", "pipeline", "session", "workspace", "protocol", "ui", "worker"]),
+    ("claims", &["ml", "pipeline", "session", "workspace", "protocol", "ui", "worker"]),
+    ("pipeline", &["session", "ui", "worker"]),
+    ("session", &["ui", "worker"]),
+    ("workspace", &["ui", "worker"]),
+    ("rng.rs", &["ml", "claims", "pipeline", "session", "workspace", "protocol", "ui", "worker"]),
+    ("protocol.rs", &["ui", "worker"]),
+];
+
+#[test]
+fn the_layers_import_downward_only() {
+    for (layer, forbidden) in LAYERS {
+        let path = src(layer);
+        let files = if path.is_dir() { rust_files(&path) } else { vec![path] };
+        assert!(!files.is_empty(), "no files in {layer}");
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for module in forbidden {
+                    let path = format!("crate::{module}");
+                    let reaches = line.match_indices(&path).any(|(at, _)| {
+                        line[at + path.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_')
+                    });
+                    assert!(!reaches, "{} ({layer}) reaches {path}: {line}", file.display());
+                }
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@
 
 use crate::claims::schema::denial::*;
 use crate::claims::table::{CategoricalBuilder, ClaimsTable, ColumnData, TableError};
-use crate::ml::SeededRng;
+use crate::rng::SeededRng;
 
 /// Share of claims without a pre-authorisation.
 pub const MISSING_PRE_AUTH_RATE: f64 = 0.30;

@@ -9,7 +9,7 @@
 
 use super::{SynthError, SynthOptions};
 use crate::claims::table::ClaimsTable;
-use crate::ml::SeededRng;
+use crate::rng::SeededRng;
 
 mod catalog;
 mod encounters;
@@ -161,7 +161,7 @@ mod tests {
         options, texts,
     };
     use crate::claims::table::{days_from_civil, weekday, ColumnData, MISSING_DAY};
-    use crate::ml::metrics::roc_auc;
+    use crate::test_support::rank_auc as roc_auc;
 
     #[test]
     fn same_seed_same_table_other_seed_differs() {

@@ -13,7 +13,7 @@ use super::sampling::{
 use super::{SynthError, SynthOptions};
 use crate::claims::schema::names::*;
 use crate::claims::table::{days_from_civil, ClaimsTable, ColumnData, MISSING_CODE};
-use crate::ml::SeededRng;
+use crate::rng::SeededRng;
 use crate::sorting::sort_stable_by;
 
 /// The `anomaly_type` texts, in code order; "none" marks a normal transaction.

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::claims::table::{ColumnData, MISSING_CODE};
-use crate::ml::SeededRng;
+use crate::rng::SeededRng;
 
 /// A standard normal draw (Marsaglia's polar method, one value per call).
 ///
