@@ -362,3 +362,19 @@ fn vendor_headers_are_read_by_their_words_and_map_overrides() {
     let report = ok(claimforest(&["inspect", "--input", "vendor.csv", "--map", "policy_state=member_state"], &dir));
     assert!(report.contains("policy_state (also member_state, by --map)"), "{report}");
 }
+
+#[test]
+fn each_command_has_its_help_and_the_binary_its_version() {
+    let dir = scratch_dir("cli", "help");
+    let version = ok(claimforest(&["--version"], &dir));
+    assert_eq!(version.trim(), format!("claimforest {}", env!("CARGO_PKG_VERSION")));
+    let train = ok(claimforest(&["train", "--help"], &dir));
+    assert!(train.starts_with("USAGE:\n  claimforest train --input FILE --label COL"), "{train}");
+    assert!(train.contains("[--entity COL]") && !train.contains("claimforest score"), "{train}");
+    let score = ok(claimforest(&["score", "-h"], &dir));
+    assert!(score.contains("[--history FILE]") && !score.contains("claimforest train"), "{score}");
+    // A mistyped command is still a one-line failure, help or not.
+    let typo = claimforest(&["trian", "--help"], &dir);
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown command 'trian'"));
+}

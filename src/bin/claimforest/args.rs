@@ -154,6 +154,35 @@ pub enum Command {
         seed: u64,
     },
     Help,
+    /// One command's usage lines (`claimforest train --help`).
+    HelpFor(String),
+    /// The version (`claimforest --version`).
+    Version,
+}
+
+/// `command`'s lines of [`USAGE`] (its synopsis and their continuation lines), or `None`
+/// for a command USAGE does not list.
+pub fn usage_of(command: &str) -> Option<String> {
+    let prefix = format!("  claimforest {command} ");
+    let bare = format!("  claimforest {command}");
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in USAGE.lines() {
+        if line.starts_with(&prefix) || line == bare {
+            inside = true;
+            lines.push(line);
+        } else if inside && line.starts_with("      ") {
+            lines.push(line);
+        } else {
+            inside = false;
+        }
+    }
+    (!lines.is_empty()).then(|| {
+        format!(
+            "USAGE:\n{}\n\n`claimforest help` describes the input formats, labels, limits and defaults.",
+            lines.join("\n")
+        )
+    })
 }
 
 /// A command and how its input files are read.
@@ -235,6 +264,12 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
     let Some((command, rest)) = args.split_first() else {
         return Ok(Invocation { command: Command::Help, input: InputFlags::default() });
     };
+    if matches!(command.as_str(), "--version" | "-V" | "version") {
+        return Ok(Invocation { command: Command::Version, input: InputFlags::default() });
+    }
+    if rest.iter().any(|arg| arg == "--help" || arg == "-h") && usage_of(command).is_some() {
+        return Ok(Invocation { command: Command::HelpFor(command.clone()), input: InputFlags::default() });
+    }
     let allowed: &[&str] = match command.as_str() {
         "generate" => &["scenario", "rows", "seed", "fraud-rate", "out"],
         "inspect" => &["input", "profile", "json"],

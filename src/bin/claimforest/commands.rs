@@ -43,9 +43,9 @@ pub fn inspect(path: &str, profile: &str, json: bool, input: &IngestOptions) -> 
     let options = IngestOptions { profile: profile.to_owned(), ..input.clone() };
     let ingested = read_path(path, &options)?;
     if json {
-        println!("{}", ingested.report.to_json());
+        out!("{}", ingested.report.to_json());
     } else {
-        print!("{}", ingested.report.to_text());
+        out!("{}", ingested.report.to_text().trim_end_matches('\n'));
     }
     Ok(())
 }

@@ -5,6 +5,15 @@
 //! and `evaluate` work on files with the same engine the browser runs; `demo` runs the
 //! denial teaching flow (generate, train, evaluate, score one bad claim) in the terminal.
 
+/// Prints a line to standard output. A closed pipe (`claimforest help | head`) ends the
+/// output quietly, where `println!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 
@@ -34,7 +43,9 @@ fn run(invocation: Invocation) -> Result<(), String> {
     let reading = invocation.input.reading(commands::machine_memory());
     let reading = &reading;
     match invocation.command {
-        Command::Help => println!("{USAGE}"),
+        Command::Help => out!("{USAGE}"),
+        Command::HelpFor(command) => out!("{}", args::usage_of(&command).unwrap_or_else(|| USAGE.to_owned())),
+        Command::Version => out!("claimforest {}", env!("CARGO_PKG_VERSION")),
         Command::Generate { scenario, n_rows, seed, fraud_rate, out } => {
             commands::generate(&scenario, n_rows, seed, fraud_rate, &out)?
         }
@@ -70,19 +81,19 @@ fn demo(n_rows: usize, seed: u64) -> Result<(), String> {
     request.split_seed = seed;
     let (model, report) =
         train_model(&table, &request, &mut |_| ControlFlow::Continue(())).map_err(|e| e.to_string())?;
-    println!("--- model performance ({} train / {} held-out claims) ---", report.n_train, report.n_test);
-    println!("accuracy: {:.3}", report.accuracy);
+    out!("--- model performance ({} train / {} held-out claims) ---", report.n_train, report.n_test);
+    out!("accuracy: {:.3}", report.accuracy);
     if let Some(auc) = report.roc_auc {
-        println!("ROC AUC:  {auc:.3}");
+        out!("ROC AUC:  {auc:.3}");
     }
-    println!("\n--- what the forest relies on (mean impurity decrease) ---");
+    out!("\n--- what the forest relies on (mean impurity decrease) ---");
     for item in &report.feature_importances {
-        println!("{:<16} {:.3}", item.feature, item.importance);
+        out!("{:<16} {:.3}", item.feature, item.importance);
     }
     let probability = model.score(&bad_claim()?).map_err(|e| e.to_string())?.first().copied().unwrap_or(f64::NAN);
     let verdict = if probability >= 0.5 { "DENIED" } else { "APPROVED" };
-    println!("\n--- one bad claim: age 65, Surgeon, Knee Surgery, no pre-auth, diagnosis matches ---");
-    println!("{verdict} (probability of denial {:.1}%)", probability * 100.0);
+    out!("\n--- one bad claim: age 65, Surgeon, Knee Surgery, no pre-auth, diagnosis matches ---");
+    out!("{verdict} (probability of denial {:.1}%)", probability * 100.0);
     Ok(())
 }
 
