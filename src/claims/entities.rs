@@ -2,8 +2,11 @@
 //! column), made of its claims' aggregates, for models whose label belongs to the entity
 //! (a provider list's `PotentialFraud`) rather than to each claim.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
+use crate::claims::features::groups::{as_numbers, each_group, group_sizes, sorted_by_group, Keys};
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::claims::table::{CategoricalBuilder, ClaimsTable, ColumnData, TableError, MISSING_CODE, MISSING_DAY};
 use crate::hashing::KeyedMap;
@@ -36,19 +39,6 @@ pub struct EntityTable {
     pub entity_of_claim: Vec<Option<u32>>,
 }
 
-impl EntityTable {
-    /// The claims of each entity, in file order.
-    pub fn claims_of_entities(&self) -> Vec<Vec<usize>> {
-        let mut claims = vec![Vec::new(); self.table.n_rows()];
-        for (claim, entity) in self.entity_of_claim.iter().enumerate() {
-            if let Some(list) = entity.and_then(|entity| claims.get_mut(entity as usize)) {
-                list.push(claim);
-            }
-        }
-        claims
-    }
-}
-
 /// Groups `claims` by the column `key` (its header or canonical name) and aggregates every
 /// other column (or only those named in `only`) except those named in `skip` and those whose
 /// schema role is a label. Every aggregate is computed over each entity's values in
@@ -64,14 +54,13 @@ pub fn entity_table(
     if names.is_empty() {
         return Err(EntityError::NoEntities(key_column.name.clone()));
     }
-    let n_entities = names.len();
-    let starts = counting_starts(n_entities, &entity_of_claim);
+    let codes: Vec<u32> = entity_of_claim.iter().map(|entity| entity.unwrap_or(MISSING_CODE)).collect();
+    let keys = Keys::new(Cow::Owned(codes), names.len());
     let mut table = ClaimsTable::new();
     let mut key_levels = CategoricalBuilder::default();
     names.iter().for_each(|name| key_levels.push(Some(name)));
     table.push_aliased_column(key_column.name.clone(), key_column.canonical.clone(), key_levels.finish())?;
-    let counts: Vec<f64> = starts.windows(2).map(|bounds| (bounds[1] - bounds[0]) as f64).collect();
-    table.push_column(CLAIM_COUNT_COLUMN, numeric(counts))?;
+    table.push_column(CLAIM_COUNT_COLUMN, numeric(as_numbers(&group_sizes(&keys))))?;
     for column in claims.columns() {
         let skipped = std::ptr::eq(column, key_column)
             || skip.iter().any(|name| claims.column(name).is_some_and(|c| std::ptr::eq(c, column)))
@@ -85,10 +74,9 @@ pub fn entity_table(
         let name = &column.name;
         match &column.data {
             ColumnData::Numeric { values } => {
-                let present: Vec<f64> = values.iter().map(|v| if v.is_finite() { v } else { f64::NAN }).collect();
-                let groups = sorted_groups(&starts, &entity_of_claim, &present);
+                let (starts, ordered) = sorted_by_group(&keys, &values.as_f64s());
                 let (mut means, mut maxima, mut sums) = (Vec::new(), Vec::new(), Vec::new());
-                for group in each_group(&starts, &groups) {
+                for group in each_group(&starts, &ordered) {
                     let sum: f64 = group.iter().sum();
                     means.push(if group.is_empty() { f64::NAN } else { sum / group.len() as f64 });
                     maxima.push(group.last().copied().unwrap_or(f64::NAN));
@@ -101,15 +89,16 @@ pub fn entity_table(
             ColumnData::Categorical { codes, .. } => {
                 let present: Vec<f64> =
                     codes.iter().map(|&code| if code == MISSING_CODE { f64::NAN } else { f64::from(code) }).collect();
-                let groups = sorted_groups(&starts, &entity_of_claim, &present);
-                let distinct = each_group(&starts, &groups).map(|group| distinct_count(group) as f64).collect();
+                let (starts, ordered) = sorted_by_group(&keys, &present);
+                let distinct = each_group(&starts, &ordered).map(|group| group.chunk_by(|a, b| a == b).count() as f64);
+                let distinct = distinct.collect();
                 table.push_column(format!("distinct_{name}"), numeric(distinct))?;
             }
             ColumnData::Date { days } => {
                 let present: Vec<f64> =
                     days.iter().map(|&day| if day == MISSING_DAY { f64::NAN } else { f64::from(day) }).collect();
-                let groups = sorted_groups(&starts, &entity_of_claim, &present);
-                let spans = each_group(&starts, &groups)
+                let (starts, ordered) = sorted_by_group(&keys, &present);
+                let spans = each_group(&starts, &ordered)
                     .map(|group| match (group.first(), group.last()) {
                         (Some(first), Some(last)) => last - first,
                         _ => f64::NAN,
@@ -126,85 +115,70 @@ fn numeric(values: Vec<f64>) -> ColumnData {
     ColumnData::Numeric { values: values.into_iter().collect() }
 }
 
-/// The distinct key texts in sorted order, and each claim's index among them.
+/// The distinct key texts in sorted order, and each claim's index among them. A text
+/// column's levels are looked up once each, not once per claim.
 fn entities_of(key: &ColumnData) -> (Vec<String>, Vec<Option<u32>>) {
-    let text_of = |claim: usize| -> Option<String> {
-        if key.is_missing(claim) {
-            return None;
-        }
-        Some(key.display(claim)).filter(|text| !text.trim().is_empty())
-    };
     let mut index: KeyedMap<String, usize> = KeyedMap::default();
     let mut first_seen: Vec<String> = Vec::new();
-    let mut provisional = Vec::with_capacity(key.len());
-    for claim in 0..key.len() {
-        provisional.push(text_of(claim).map(|text| {
-            let next = first_seen.len();
-            *index.entry(text.clone()).or_insert_with(|| {
-                first_seen.push(text);
-                next
-            })
-        }));
-    }
-    let order = crate::sorting::stable_order(first_seen.len(), &|a, b| first_seen[a].cmp(&first_seen[b]));
+    let mut intern = |text: String| -> Option<usize> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        let next = first_seen.len();
+        Some(*index.entry(text.clone()).or_insert_with(|| {
+            first_seen.push(text);
+            next
+        }))
+    };
+    let provisional: Vec<Option<usize>> = match key {
+        ColumnData::Categorical { levels, codes } => {
+            let of_level: Vec<Option<usize>> = levels.iter().map(|level| intern(level.to_owned())).collect();
+            codes.iter().map(|&code| of_level.get(code as usize).copied().flatten()).collect()
+        }
+        _ => {
+            (0..key.len()).map(|claim| if key.is_missing(claim) { None } else { intern(key.display(claim)) }).collect()
+        }
+    };
+    // Levels no claim uses are not entities: renumber the used ones by their text.
+    let mut used = vec![false; first_seen.len()];
+    provisional.iter().flatten().for_each(|&entity| used[entity] = true);
+    let kept: Vec<usize> = (0..first_seen.len()).filter(|&entity| used[entity]).collect();
+    let order = crate::sorting::stable_order(kept.len(), &|a, b| first_seen[kept[a]].cmp(&first_seen[kept[b]]));
     let mut rank = vec![0u32; first_seen.len()];
-    for (position, &entity) in order.iter().enumerate() {
-        rank[entity] = u32::try_from(position).unwrap_or(u32::MAX);
+    for (position, &idx) in order.iter().enumerate() {
+        rank[kept[idx]] = u32::try_from(position).unwrap_or(u32::MAX);
     }
-    let names = order.into_iter().map(|entity| std::mem::take(&mut first_seen[entity])).collect();
+    let names = order.into_iter().map(|idx| std::mem::take(&mut first_seen[kept[idx]])).collect();
     let of_claim = provisional.into_iter().map(|entity| entity.and_then(|e| rank.get(e).copied())).collect();
     (names, of_claim)
 }
 
-/// Where each entity's claims start in a list grouped by entity (one past the end last).
-fn counting_starts(n_entities: usize, entity_of_claim: &[Option<u32>]) -> Vec<usize> {
-    let mut starts = vec![0usize; n_entities + 1];
-    for entity in entity_of_claim.iter().flatten() {
-        if let Some(count) = starts.get_mut(*entity as usize + 1) {
-            *count += 1;
-        }
-    }
-    for idx in 1..starts.len() {
-        starts[idx] += starts[idx - 1];
-    }
-    starts
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::Numbers;
 
-/// Each entity's present values (`values` per claim, NaN where missing), together and ascending.
-fn sorted_groups(starts: &[usize], entity_of_claim: &[Option<u32>], values: &[f64]) -> Vec<f64> {
-    let mut next = starts.to_vec();
-    let mut filled = vec![0usize; starts.len()];
-    let mut ordered = vec![f64::NAN; starts.last().copied().unwrap_or(0)];
-    for (claim, entity) in entity_of_claim.iter().enumerate() {
-        let (Some(entity), Some(&value)) = (entity, values.get(claim).filter(|v| !v.is_nan())) else { continue };
-        let entity = *entity as usize;
-        if let (Some(slot), Some(count)) = (next.get_mut(entity), filled.get_mut(entity)) {
-            if let Some(target) = ordered.get_mut(*slot) {
-                *target = value;
-            }
-            *slot += 1;
-            *count += 1;
-        }
+    #[test]
+    fn entities_aggregate_their_claims_and_unused_levels_are_none() {
+        // Levels B and Z exist, but no claim is Z's; one claim has no key.
+        let key = ColumnData::Categorical {
+            levels: ["B", "Z", "A"].into_iter().collect(),
+            codes: vec![0, 2, 0, MISSING_CODE, 2, 0],
+        };
+        let mut claims = ClaimsTable::new();
+        claims.push_column("provider", key).unwrap();
+        let amounts = Numbers::new(vec![10.0, 1.0, 30.0, 99.0, f64::NAN, 20.0]);
+        claims.push_column("amount", ColumnData::Numeric { values: amounts }).unwrap();
+        let entities = entity_table(&claims, "provider", &[], None).unwrap();
+        let column = |name: &str| -> Vec<f64> {
+            let data = &entities.table.column(name).unwrap().data;
+            (0..entities.table.n_rows()).map(|row| data.number(row)).collect()
+        };
+        assert_eq!(entities.table.column("provider").unwrap().data.display(0), "A");
+        assert_eq!(column(CLAIM_COUNT_COLUMN), [2.0, 3.0]);
+        assert_eq!(column("mean_amount"), [1.0, 20.0]);
+        assert_eq!(column("max_amount"), [1.0, 30.0]);
+        assert_eq!(column("sum_amount"), [1.0, 60.0]);
+        assert_eq!(entities.entity_of_claim, [Some(1), Some(0), Some(1), None, Some(0), Some(1)]);
     }
-    // Each entity's present values first, ascending; its missing ones (NaN) after them.
-    for (entity, bounds) in starts.windows(2).enumerate() {
-        if let Some(group) = ordered.get_mut(bounds[0]..bounds[1]) {
-            let present = filled.get(entity).copied().unwrap_or(0).min(group.len());
-            group[..present].sort_unstable_by(f64::total_cmp);
-        }
-    }
-    ordered
-}
-
-/// Each entity's present values (see [`sorted_groups`]).
-fn each_group<'a>(starts: &'a [usize], ordered: &'a [f64]) -> impl Iterator<Item = &'a [f64]> + 'a {
-    starts.windows(2).map(|bounds| {
-        let group = ordered.get(bounds[0]..bounds[1]).unwrap_or(&[]);
-        let present = group.iter().take_while(|value| !value.is_nan()).count();
-        &group[..present]
-    })
-}
-
-fn distinct_count(sorted: &[f64]) -> usize {
-    sorted.chunk_by(|a, b| a == b).count()
 }

@@ -100,8 +100,9 @@ pub(crate) fn procedure_sex_share(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
     let (known_sex_rows, _) = pairs.pairs.rows_and_largest_per_first();
     let per_procedure = broadcast(procedure, &as_numbers(&known_sex_rows));
     let own = (0..inputs.n_rows()).map(|row| ratio(pairs.count_of_row(row), value_at(&per_procedure, row)));
+    let sexes = || inputs.group_texts(MEMBER_GENDER);
     let own_shares = || {
-        let sexes = inputs.texts_of_column(MEMBER_GENDER);
+        let sexes = sexes();
         let mut per_group = vec![GroupValue::default(); procedure.n_groups()];
         let counted = pairs.pairs.first.iter().zip(&pairs.pairs.second).zip(&pairs.pairs.count);
         for ((&first, &second), &count) in counted {
@@ -118,7 +119,7 @@ pub(crate) fn procedure_sex_share(inputs: &Inputs<'_>) -> Option<Vec<f64>> {
         return Some(own.collect());
     };
     // Each row reads its sex's share in its procedure's group: 0 for a sex the group never had.
-    let sexes = inputs.texts_of_column(MEMBER_GENDER);
+    let sexes = sexes();
     let mut share_of: BTreeMap<(usize, &str), f64> = BTreeMap::new();
     for (group, value) in shares.iter().enumerate() {
         for (label, &share) in value.labels.iter().zip(&value.values) {

@@ -323,7 +323,7 @@ pub(crate) fn group_mean_sd(keys: &Keys<'_>, values: &[f64]) -> (Vec<f64>, Vec<f
 
 /// The finite values of each group together, each group's in ascending order (a counting
 /// sort by group, then a sort per group): group `g` is `ordered[starts[g]..starts[g + 1]]`.
-fn sorted_by_group(keys: &Keys<'_>, values: &[f64]) -> (Vec<usize>, Vec<f64>) {
+pub(crate) fn sorted_by_group(keys: &Keys<'_>, values: &[f64]) -> (Vec<usize>, Vec<f64>) {
     let finite_code = |(&code, &value): (&u32, &f64)| value.is_finite().then_some(code);
     let starts = counting_starts(keys.n_groups(), keys.codes().iter().zip(values).map(finite_code));
     let mut next = starts.clone();
@@ -347,7 +347,7 @@ fn sorted_by_group(keys: &Keys<'_>, values: &[f64]) -> (Vec<usize>, Vec<f64>) {
 }
 
 /// Each group's slice of `ordered` (see [`sorted_by_group`]).
-fn each_group<'a>(starts: &'a [usize], ordered: &'a [f64]) -> impl Iterator<Item = &'a [f64]> + 'a {
+pub(crate) fn each_group<'a>(starts: &'a [usize], ordered: &'a [f64]) -> impl Iterator<Item = &'a [f64]> + 'a {
     starts.windows(2).map(|bounds| ordered.get(bounds[0]..bounds[1]).unwrap_or(&[]))
 }
 

@@ -241,7 +241,7 @@ impl<'t> Inputs<'t> {
 
     /// The text of each group of the canonical column `name`, in the code order of its keys
     /// (empty if the column is absent).
-    fn group_texts(&self, name: &str) -> Vec<String> {
+    pub(crate) fn group_texts(&self, name: &str) -> Vec<String> {
         match resolve(self.table, name) {
             Ok(Some(data)) => texts_of(data).per_level(str::to_owned),
             _ => Vec::new(),
@@ -286,11 +286,6 @@ impl<'t> Inputs<'t> {
             Some((column, keys)) => (self.group_texts(column), group_sizes(keys)),
             None => (vec![String::new()], vec![u32::try_from(self.n_rows).unwrap_or(u32::MAX)]),
         }
-    }
-
-    /// The text of `column`'s group of every row, per group code (see [`Self::group_texts`]).
-    pub(crate) fn texts_of_column(&self, column: &str) -> Vec<String> {
-        self.group_texts(column)
     }
 
     /// A shared result, computed by `compute` the first time it is asked for.

@@ -8,7 +8,7 @@
 
 mod claim;
 mod codes;
-mod groups;
+pub(crate) mod groups;
 mod history;
 mod inputs;
 mod member;
