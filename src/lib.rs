@@ -6,10 +6,12 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod claims;
 pub mod hashing;
 pub mod json_header;
 pub mod ml;
+pub mod page;
 pub mod pipeline;
 pub mod protocol;
 pub mod rng;
@@ -18,7 +20,6 @@ pub mod sorting;
 pub mod tag_first;
 #[cfg(test)]
 mod test_support;
-pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

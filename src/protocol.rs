@@ -8,18 +8,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::evaluation::Evaluation;
+use crate::analysis::explain::ClaimExplanation;
+use crate::analysis::export::ExportOptions;
+use crate::analysis::hybrid::HybridWeights;
+use crate::analysis::queue::QueueSettings;
+use crate::analysis::tiers::TierCuts;
+use crate::analysis::whatif::WhatIfField;
 use crate::claims::features::FeaturePlan;
 use crate::claims::ingest::SchemaReport;
 use crate::claims::rules::{RuleHits, RuleOutcome, RulePack, SkippedRule};
 use crate::claims::synth::{Scenario, SynthOptions};
 use crate::ml::{ForestParams, IsolationForestParams};
-use crate::workspace::evaluation::Evaluation;
-use crate::workspace::explain::ClaimExplanation;
-use crate::workspace::export::ExportOptions;
-use crate::workspace::hybrid::HybridWeights;
-use crate::workspace::queue::QueueSettings;
-use crate::workspace::tiers::TierCuts;
-use crate::workspace::whatif::WhatIfField;
 
 /// A job number chosen by the page; replies carry it so stale replies can be ignored.
 pub type JobId = u64;
@@ -455,9 +455,9 @@ pub enum FromWorker {
         /// Which model.
         slot: ModelSlot,
         /// Mean |SHAP| per feature, largest first.
-        mean_abs_shap: Vec<crate::workspace::evaluation::NamedValue>,
+        mean_abs_shap: Vec<crate::analysis::evaluation::NamedValue>,
         /// One point per sampled claim and top feature.
-        beeswarm: crate::workspace::evaluation::Beeswarm,
+        beeswarm: crate::analysis::evaluation::Beeswarm,
     },
     /// A download is ready.
     Exported {

@@ -5,10 +5,10 @@ mod common;
 
 use claimforest::claims::synth::{generate_denial, Scenario, SynthOptions};
 use claimforest::claims::table_bytes::table_to_bytes;
+use claimforest::page::train_form::TrainForm;
 use claimforest::protocol::{FromWorker, ModelSlot, ToWorker};
 use claimforest::session::Session;
 use claimforest::worker::codec;
-use claimforest::workspace::train_form::TrainForm;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use claimforest::claims::synth::generate_denial;
 use claimforest::claims::ClaimsTable;
 use claimforest::pipeline::ScoringModel;
-use claimforest::workspace::explain::{explain_vector, ExplainOptions};
+use claimforest::analysis::explain::{explain_vector, ExplainOptions};
 use libfuzzer_sys::fuzz_target;
 
 /// A few denial claims to score with whatever loads.

@@ -4,12 +4,12 @@
 use serde::Serialize;
 
 use super::{Reply, Session};
+use crate::analysis::export::{file_stem, write_scored_csv, ExportOptions, ScoreColumns};
+use crate::analysis::queue::build_queue;
 use crate::claims::ingest::{read_source, IngestOptions};
 use crate::claims::rules::evaluate_pack;
 use crate::pipeline::prepare_against;
 use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice};
-use crate::workspace::export::{file_stem, write_scored_csv, ExportOptions, ScoreColumns};
-use crate::workspace::queue::build_queue;
 
 const CSV: &str = "text/csv;charset=utf-8";
 const JSON: &str = "application/json";
@@ -87,7 +87,7 @@ impl Session {
             anomaly: isolation.as_ref().map(|(scores, _)| scores.as_slice()),
             rules: rules.as_ref(),
             priority: &[],
-            cuts: crate::workspace::tiers::TierCuts::default(),
+            cuts: crate::analysis::tiers::TierCuts::default(),
         };
         let mut bytes = Vec::new();
         write_scored_csv(prepared.leading_columns(batch.columns().len()), &columns, None, options, &mut bytes)
@@ -100,7 +100,7 @@ impl Session {
     fn scored_csv(
         &self,
         choice: &PriorityChoice,
-        cuts: &crate::workspace::tiers::TierCuts,
+        cuts: &crate::analysis::tiers::TierCuts,
         rows: Option<&[u32]>,
         options: &ExportOptions,
     ) -> Result<Vec<u8>, String> {
@@ -171,7 +171,7 @@ struct ModelMetrics<'a> {
     origin: &'a str,
     threshold: f64,
     training: &'a crate::pipeline::TrainingSummary,
-    evaluation: &'a crate::workspace::evaluation::Evaluation,
+    evaluation: &'a crate::analysis::evaluation::Evaluation,
 }
 
 fn slot_name(slot: ModelSlot) -> &'static str {

@@ -10,6 +10,10 @@ mod shap;
 use std::io::{Read, Seek};
 use std::ops::ControlFlow;
 
+use crate::analysis::evaluation::{evaluate, Evaluation, EvaluationInput};
+use crate::analysis::explain::{explain_with, ExplainOptions, Explainer};
+use crate::analysis::hybrid::rule_clean_training_rows;
+use crate::analysis::whatif::{fields_of, vector_of, WhatIfField};
 use crate::claims::ingest::{read_source, IngestOptions, SchemaReport};
 use crate::claims::join::left_join;
 use crate::claims::rules::{RuleOutcome, RulePack};
@@ -26,10 +30,6 @@ use crate::pipeline::{
 };
 use crate::protocol::{FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
 use crate::sorting::sort_stable_by;
-use crate::workspace::evaluation::{evaluate, Evaluation, EvaluationInput};
-use crate::workspace::explain::{explain_with, ExplainOptions, Explainer};
-use crate::workspace::hybrid::rule_clean_training_rows;
-use crate::workspace::whatif::{fields_of, vector_of, WhatIfField};
 pub use choices::{feature_choices, label_choices, positive_word, proposed_label};
 pub use shap::ShapWork;
 
@@ -287,8 +287,8 @@ impl Session {
                 let note = training.fallback.clone().unwrap_or_else(|| {
                     format!(
                         "Learnt what normal looks like from the {} of {} claims that trip no rule of the {} pack.",
-                        crate::workspace::format_count(training.rows.len()),
-                        crate::workspace::format_count(table.n_rows()),
+                        crate::analysis::format_count(training.rows.len()),
+                        crate::analysis::format_count(table.n_rows()),
                         rules.pack.name
                     )
                 });

@@ -2,10 +2,10 @@
 //! priority the page and the downloads share.
 
 use super::{Reply, Session, SessionRules};
+use crate::analysis::hybrid::{claim_priority, ScoreKind};
 use crate::claims::rules::{evaluate_pack, suggested_pack, RulePack};
 use crate::claims::ClaimsTable;
 use crate::protocol::{FromWorker, JobId, ModelSlot, PriorityChoice, RulesData};
-use crate::workspace::hybrid::{claim_priority, ScoreKind};
 
 impl Session {
     /// The rules to run on newly loaded claims: the current pack when it is the user's own

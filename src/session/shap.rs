@@ -2,12 +2,12 @@
 //! computed in the session or, for the browser's worker pool, elsewhere and handed in.
 
 use super::{Reply, Session, EVALUATION_SHAP_SAMPLE};
+use crate::analysis::evaluation::{sample_rows, summarise_shap};
+use crate::analysis::export::write_explanations_csv;
+use crate::analysis::queue::{build_queue, QueueSettings};
 use crate::ml::shap::ShapValues;
 use crate::ml::{FeatureMatrix, Rows};
 use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice, ToWorker};
-use crate::workspace::evaluation::{sample_rows, summarise_shap};
-use crate::workspace::export::write_explanations_csv;
-use crate::workspace::queue::{build_queue, QueueSettings};
 
 /// SHAP values a request needs, for a caller that computes them elsewhere.
 pub struct ShapWork {

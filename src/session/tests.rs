@@ -1,16 +1,16 @@
 //! The session driven through its protocol natively: load, train, explain, what-if, export, failures.
 
 use super::*;
+use crate::analysis::export::ExportOptions;
+use crate::analysis::format_count;
+use crate::analysis::hybrid::HybridWeights;
+use crate::analysis::queue::QueueSettings;
+use crate::analysis::tiers::TierCuts;
 use crate::claims::rules::builtin_pack;
 use crate::claims::table_bytes::{table_from_bytes, table_to_bytes};
 use crate::ml::source::read_column;
 use crate::ml::{FeatureSource, IsolationForestParams, Rows};
 use crate::protocol::{AlgorithmChoice, ExportRequest, PriorityChoice};
-use crate::workspace::export::ExportOptions;
-use crate::workspace::format_count;
-use crate::workspace::hybrid::HybridWeights;
-use crate::workspace::queue::QueueSettings;
-use crate::workspace::tiers::TierCuts;
 
 fn quiet(_: FromWorker) {}
 

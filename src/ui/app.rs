@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
             <h1>"ClaimForest"</h1>
             <p class="tagline">"Claims scoring that never leaves your browser."</p>
             <p class="data-badge" data-testid="data-badge">
-                {move || state.data.with(|d| d.as_ref().map(|d| format!("{} · {} claims", d.loaded.source, crate::workspace::format_count(d.table.n_rows())))).unwrap_or_default()}
+                {move || state.data.with(|d| d.as_ref().map(|d| format!("{} · {} claims", d.loaded.source, crate::analysis::format_count(d.table.n_rows())))).unwrap_or_default()}
             </p>
         </header>
         <nav class="tabs" role="tablist" aria-label="Workspace screens">{tabs}</nav>

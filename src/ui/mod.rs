@@ -1,4 +1,4 @@
-//! The browser UI (wasm32 only). Components wire signals; logic lives in `workspace`,
+//! The browser UI (wasm32 only). Components wire signals; logic lives in `page`, `analysis`,
 //! `session` and the pure core.
 
 mod app;

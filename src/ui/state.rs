@@ -1,5 +1,5 @@
 //! The page's state: every signal the panels share, the worker client, and the actions that
-//! send requests and fold replies into signals. Logic stays in `workspace` and `session`.
+//! send requests and fold replies into signals. Logic stays in `page`, `analysis` and `session`.
 
 use std::io::BufReader;
 use std::sync::Arc;
@@ -9,26 +9,27 @@ use leptos::prelude::*;
 use super::download::save_bytes;
 use super::js_bytes::JsBytes;
 use super::worker_client::{WorkerClient, WorkerEvent};
+use crate::analysis::explain::ClaimExplanation;
+use crate::analysis::export::ExportOptions;
+use crate::analysis::format_count;
+use crate::analysis::hybrid::{claim_priority, AnomalyRescale, HybridWeights, ScoreKind};
+use crate::analysis::queue::QueueSettings;
+use crate::analysis::salt::{new_salt, typed_salt};
+use crate::analysis::tiers::TierCuts;
+use crate::analysis::whatif::WhatIfField;
 use crate::claims::rules::{builtin_pack, RuleOutcome, RulePack};
 use crate::claims::synth::{Scenario, SynthOptions};
 use crate::claims::table_bytes::{read_sized_table, table_to_bytes};
 use crate::claims::ClaimsTable;
+use crate::page::results::ResultsQuery;
+use crate::page::train_form::TrainForm;
+use crate::page::{JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
 use crate::pipeline::binary_labels;
 use crate::protocol::{
     AlgorithmChoice, ExportRequest, FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, PriorityChoice,
     RulesData, RunResults, ToWorker,
 };
 use crate::session::proposed_label;
-use crate::workspace::explain::ClaimExplanation;
-use crate::workspace::export::ExportOptions;
-use crate::workspace::hybrid::{claim_priority, AnomalyRescale, HybridWeights, ScoreKind};
-use crate::workspace::queue::QueueSettings;
-use crate::workspace::results::ResultsQuery;
-use crate::workspace::salt::{new_salt, typed_salt};
-use crate::workspace::tiers::TierCuts;
-use crate::workspace::train_form::TrainForm;
-use crate::workspace::whatif::WhatIfField;
-use crate::workspace::{format_count, JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
 
 /// The claims' bytes are copied from JavaScript memory this many at a time (each copy is a
 /// call across the boundary; the text of a million claim ids is many small reads).
@@ -206,9 +207,9 @@ pub struct SampleShap {
     /// Which model.
     pub slot: ModelSlot,
     /// Mean |SHAP| per feature, largest first.
-    pub mean_abs_shap: Vec<crate::workspace::evaluation::NamedValue>,
+    pub mean_abs_shap: Vec<crate::analysis::evaluation::NamedValue>,
     /// One point per sampled claim and top feature.
-    pub beeswarm: crate::workspace::evaluation::Beeswarm,
+    pub beeswarm: crate::analysis::evaluation::Beeswarm,
 }
 
 /// Every shared signal of the page. Cheap to copy into closures.
@@ -435,7 +436,7 @@ impl AppState {
     /// Generates claims from the generate form.
     pub fn generate_claims(&self) {
         let form = self.generate;
-        let parsed = crate::workspace::parse_generate_form(
+        let parsed = crate::page::parse_generate_form(
             &form.rows.get_untracked(),
             &form.seed.get_untracked(),
             &form.fraud_percent.get_untracked(),

@@ -9,13 +9,13 @@
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
+use claimforest::analysis::explain::{explain_vector, ExplainOptions};
 use claimforest::claims::synth::generate_denial;
 use claimforest::claims::ClaimsTable;
 use claimforest::pipeline::{
     default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, ModelFileError, ScoringModel,
     TrainRequest,
 };
-use claimforest::workspace::explain::{explain_vector, ExplainOptions};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

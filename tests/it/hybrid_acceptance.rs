@@ -6,17 +6,17 @@
 
 use std::ops::ControlFlow;
 
+use claimforest::analysis::hybrid::{
+    hybrid_priority, rescaled_anomaly_scores, rule_clean_training_rows, HybridWeights,
+};
+use claimforest::analysis::queue::{build_queue, QueueSettings};
+use claimforest::analysis::rule_stats::{pattern_recall, rule_stats, PatternRecall};
 use claimforest::claims::features::ANOMALY_FEATURES;
 use claimforest::claims::rules::{builtin_pack, evaluate_pack};
 use claimforest::claims::schema::names;
 use claimforest::claims::synth::{generate_medical, SynthOptions};
 use claimforest::ml::metrics::average_precision;
 use claimforest::pipeline::{prepare, train_anomaly_model, AnomalyRequest};
-use claimforest::workspace::hybrid::{
-    hybrid_priority, rescaled_anomaly_scores, rule_clean_training_rows, HybridWeights,
-};
-use claimforest::workspace::queue::{build_queue, QueueSettings};
-use claimforest::workspace::rule_stats::{pattern_recall, rule_stats, PatternRecall};
 
 const N_ROWS: usize = 50_000;
 

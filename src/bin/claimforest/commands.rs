@@ -5,6 +5,9 @@
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 
+use claimforest::analysis::export::SCORE_DIGITS;
+use claimforest::analysis::hybrid::{claim_priority, HybridWeights, ScoreKind};
+use claimforest::analysis::tiers::TierCuts;
 use claimforest::claims::csv_writer::{write_csv, write_rows};
 use claimforest::claims::entities::CLAIM_COUNT_COLUMN;
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
@@ -22,9 +25,6 @@ use claimforest::pipeline::{
     train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
 };
 use claimforest::session::{label_choices, positive_word, proposed_label};
-use claimforest::workspace::export::SCORE_DIGITS;
-use claimforest::workspace::hybrid::{claim_priority, HybridWeights, ScoreKind};
-use claimforest::workspace::tiers::TierCuts;
 
 use crate::args::{AlgorithmArg, Reading, TrainArgs};
 

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use super::frame::{empty_note, frame, visible_title, x_axis, TICK_FONT};
-use crate::workspace::charts::{
+use crate::analysis::evaluation::NamedValue;
+use crate::page::charts::{
     format_coordinate as px, format_number, text_width, truncate_label, zero_based_domain, ChartColour, LinearScale,
 };
-use crate::workspace::evaluation::NamedValue;
 
 const WIDTH: f64 = 600.0;
 const TOP: f64 = 40.0;

@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 
 use super::frame::{frame, visible_title, x_axis, LABEL_FONT, TICK_FONT};
-use crate::workspace::charts::{
+use crate::analysis::evaluation::Beeswarm;
+use crate::analysis::format_count;
+use crate::page::charts::{
     format_coordinate as px, rank_bucket, swarm_layout, text_width, truncate_label, zero_based_domain, LinearScale,
     SwarmLayout,
 };
-use crate::workspace::evaluation::Beeswarm;
-use crate::workspace::format_count;
 
 const WIDTH: f64 = 720.0;
 const TOP: f64 = 40.0;

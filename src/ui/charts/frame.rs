@@ -1,9 +1,9 @@
 //! The pieces every chart shares: the SVG frame, axes with ticks and grid lines, the legend
-//! and the "nothing to show" note. Geometry comes from `workspace::charts`.
+//! and the "nothing to show" note. Geometry comes from `page::charts`.
 
 use leptos::prelude::*;
 
-use crate::workspace::charts::{axis_ticks, format_coordinate as px, legend_layout, LinearScale, LEGEND_SWATCH};
+use crate::page::charts::{axis_ticks, format_coordinate as px, legend_layout, LinearScale, LEGEND_SWATCH};
 
 /// Tick-label font size in user units (the CSS sets the same).
 pub(super) const TICK_FONT: f64 = 12.0;

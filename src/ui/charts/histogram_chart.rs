@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 
 use super::frame::{empty_note, frame, legend, visible_title, x_axis, y_axis, LegendEntry, Swatch, LEGEND_ROW};
-use crate::workspace::charts::{
+use crate::analysis::evaluation::ScoreHistogram;
+use crate::analysis::format_count;
+use crate::page::charts::{
     finite_extent, format_coordinate as px, format_number, histogram_bins, zero_based_domain, ChartColour,
     HistogramBin, HistogramScale, LinearScale,
 };
-use crate::workspace::evaluation::ScoreHistogram;
-use crate::workspace::format_count;
 
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 380.0;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::frame::{frame, legend, legend_rows, visible_title, x_axis, y_axis, LegendEntry, Swatch, LEGEND_ROW};
-use crate::workspace::charts::{format_coordinate as px, polyline_path, ChartColour, LinearScale};
+use crate::page::charts::{format_coordinate as px, polyline_path, ChartColour, LinearScale};
 
 /// One line of a [`LineChart`].
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,5 @@
 //! Charts drawn as SVG (wasm32 only): each takes plain values, and its geometry comes from
-//! `workspace::charts`. Colours are CSS custom properties, so the charts follow the colour scheme.
+//! `page::charts`. Colours are CSS custom properties, so the charts follow the colour scheme.
 
 pub mod bar_chart;
 pub mod beeswarm_chart;
@@ -14,4 +14,4 @@ pub use histogram_chart::HistogramChart;
 pub use line_chart::{LineChart, Series, SeriesStyle};
 pub use waterfall_chart::WaterfallChart;
 
-pub use crate::workspace::charts::{ChartColour, HistogramScale};
+pub use crate::page::charts::{ChartColour, HistogramScale};

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use super::frame::{frame, x_axis, LABEL_FONT, TICK_FONT};
-use crate::workspace::charts::{
+use crate::analysis::explain::{FeatureContribution, WaterfallStep};
+use crate::page::charts::{
     centred_label_x, classify_steps, describe_waterfall, finite_extent, format_coordinate as px, format_number,
     format_signed, nice_domain, text_width, truncate_label, waterfall_bars, LinearScale, StepKind, WaterfallBar,
 };
-use crate::workspace::explain::{FeatureContribution, WaterfallStep};
 
 const WIDTH: f64 = 720.0;
 const TOP: f64 = 44.0;
@@ -21,7 +21,7 @@ const MAX_LABEL_SHARE: f64 = 0.4;
 /// grouped "N other features" step carries `data-testid="shap-bar-rest"`.
 #[component]
 pub fn WaterfallChart(
-    /// The steps, top first (from `workspace::explain::waterfall`).
+    /// The steps, top first (from `analysis::explain::waterfall`).
     steps: Vec<WaterfallStep>,
     /// The expected output over the training data, where the first step starts.
     base_value: f64,

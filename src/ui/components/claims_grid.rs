@@ -7,11 +7,11 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
+use crate::analysis::tiers::TierCuts;
 use crate::claims::ClaimsTable;
+use crate::page::results::SortKey;
+use crate::page::VirtualRows;
 use crate::ui::state::{Ranking, RulesView};
-use crate::workspace::results::SortKey;
-use crate::workspace::tiers::TierCuts;
-use crate::workspace::VirtualRows;
 
 const COLUMN_MIN_REM: f64 = 8.0;
 const ROW_HEIGHT: f64 = 32.0;

@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use web_sys::{DragEvent, HtmlInputElement};
 
+use crate::analysis::format_count;
 use crate::claims::features::FeaturePlan;
 use crate::claims::ingest::report::SourceFormat;
 use crate::claims::ingest::SchemaReport;
 use crate::claims::synth::Scenario;
 use crate::protocol::FilePart;
 use crate::ui::state::AppState;
-use crate::workspace::format_count;
 
 /// Claims shown in the preview.
 const PREVIEW_ROWS: usize = 12;

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 
 use crate::ml::metrics::ConfusionMatrix;
+use crate::page::format_metric;
 use crate::protocol::{ModelRun, ModelSlot};
 use crate::ui::charts::{BarChart, BeeswarmChart, ChartColour, HistogramChart, LineChart, Series, SeriesStyle};
 use crate::ui::components::Metric;
 use crate::ui::state::{AppState, SampleShap};
-use crate::workspace::format_metric;
 
 /// The Evaluation screen.
 #[component]
@@ -51,7 +51,7 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
     let scope = metrics.as_ref().map(|m| {
         format!(
             "{} claims {}, against {} at threshold {:.3}. {}",
-            crate::workspace::format_count(m.n_evaluated),
+            crate::analysis::format_count(m.n_evaluated),
             if m.held_out { "held out from training" } else { "(every claim; none were held out)" },
             label.clone().unwrap_or_default(),
             m.threshold,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::explain::{waterfall, ClaimExplanation, ExplainedOutput};
+use crate::analysis::hybrid::describe_priority;
 use crate::ui::charts::WaterfallChart;
-use crate::workspace::explain::{waterfall, ClaimExplanation, ExplainedOutput};
-use crate::workspace::hybrid::describe_priority;
 
 /// Features shown one by one in the waterfall; the rest are grouped.
 const WATERFALL_TOP: usize = 10;

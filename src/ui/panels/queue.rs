@@ -6,18 +6,19 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::evaluation::NamedValue;
+use crate::analysis::format_count;
+use crate::analysis::hybrid::ScoreKind;
+use crate::analysis::queue::{build_queue, QueueSettings};
+use crate::analysis::rule_stats::{pattern_recall, ranking_quality, tier_stats};
+use crate::analysis::tiers::TierCuts;
 use crate::claims::schema::{known_role, ColumnRole};
+use crate::page::format_metric;
 use crate::protocol::ModelSlot;
 use crate::protocol::{ExportRequest, PriorityChoice};
 use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::AppState;
-use crate::workspace::evaluation::NamedValue;
-use crate::workspace::hybrid::ScoreKind;
-use crate::workspace::queue::{build_queue, QueueSettings};
-use crate::workspace::rule_stats::{pattern_recall, ranking_quality, tier_stats};
-use crate::workspace::tiers::TierCuts;
-use crate::workspace::{format_count, format_metric};
 
 /// The Review queue screen.
 #[component]

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::explanation::{ClaimRulesView, ExplanationView};
+use crate::analysis::format_count;
+use crate::analysis::tiers::RiskTier;
+use crate::page::results::{order_rows, tier_counts, SortKey};
 use crate::protocol::ModelSlot;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::state::AppState;
-use crate::workspace::format_count;
-use crate::workspace::results::{order_rows, tier_counts, SortKey};
-use crate::workspace::tiers::RiskTier;
 
 /// How long typing must pause before the filter runs.
 const FILTER_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);

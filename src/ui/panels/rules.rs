@@ -7,16 +7,17 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
+use crate::analysis::evaluation::NamedValue;
+use crate::analysis::export::file_stem;
+use crate::analysis::format_count;
+use crate::analysis::hybrid::HybridWeights;
+use crate::analysis::rule_stats::{rule_stats, RuleStat};
 use crate::claims::rules::{SkipReason, BUILTIN_PACKS};
+use crate::page::format_metric;
+use crate::page::rule_editor::{new_rule, rule_problems, thresholds, with_threshold};
 use crate::ui::charts::BarChart;
 use crate::ui::download::save_bytes;
 use crate::ui::state::AppState;
-use crate::workspace::evaluation::NamedValue;
-use crate::workspace::export::file_stem;
-use crate::workspace::hybrid::HybridWeights;
-use crate::workspace::rule_editor::{new_rule, rule_problems, thresholds, with_threshold};
-use crate::workspace::rule_stats::{rule_stats, RuleStat};
-use crate::workspace::{format_count, format_metric};
 
 /// The Rules screen.
 #[component]
@@ -94,7 +95,7 @@ pub fn RulesPanel() -> impl IntoView {
             </div>
             {(!precision.is_empty()).then(|| view! {
                 <div data-testid="rule-precision-chart">
-                    <BarChart title="Precision per rule" x_label="Share of its hits labelled positive" values=precision max_bars=30 colour=crate::workspace::charts::ChartColour::Green />
+                    <BarChart title="Precision per rule" x_label="Share of its hits labelled positive" values=precision max_bars=30 colour=crate::page::charts::ChartColour::Green />
                 </div>
             })}
         })

@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::evaluation::histogram;
+use crate::analysis::format_count;
+use crate::analysis::tiers::TierCuts;
 use crate::claims::summaries::{
     claims_of, levels_present, summarize, summary_table, write_summary_csv, EntityLevel, LevelSummary,
 };
+use crate::page::results::{order_rows, ResultsQuery, SortKey};
 use crate::ui::charts::HistogramChart;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::download::save_bytes;
 use crate::ui::state::{AppState, Screen};
-use crate::workspace::evaluation::histogram;
-use crate::workspace::format_count;
-use crate::workspace::results::{order_rows, ResultsQuery, SortKey};
-use crate::workspace::tiers::TierCuts;
 
 /// The Summaries screen.
 #[component]

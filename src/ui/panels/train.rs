@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::page::train_form::TrainForm;
 use crate::protocol::AlgorithmChoice;
 use crate::ui::state::AppState;
-use crate::workspace::train_form::TrainForm;
 
 /// The value of the "no label" option.
 const NO_LABEL: &str = "";

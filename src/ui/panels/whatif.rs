@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::explanation::ExplanationView;
+use crate::analysis::whatif::WhatIfKind;
 use crate::ui::state::AppState;
-use crate::workspace::whatif::WhatIfKind;
 
 /// The What-if screen.
 #[component]

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::format::{format_number, format_signed};
-use crate::workspace::explain::{FeatureContribution, WaterfallStep};
+use crate::analysis::explain::{FeatureContribution, WaterfallStep};
 
 /// Whether a waterfall step raises or lowers the running total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,22 +1,15 @@
-//! The analyst's workspace as plain Rust: input validation, the training-job state
-//! machine, and the geometry of the virtualized claims table.
+//! The page as plain Rust: its forms and their validation, the long job's state machine,
+//! sorting and filtering the scored claims, the rule editor, chart geometry and the
+//! virtualized table's rows.
 //!
-//! Leptos components only wire signals to these functions, so everything here is
-//! tested natively.
+//! Leptos components only wire signals to these functions, so everything here is tested
+//! natively. The analysis the page shows (explanations, evaluation, queue, tiers, exports)
+//! is in `analysis`, which the session and the CLI share.
 
 pub mod charts;
-pub mod evaluation;
-pub mod explain;
-pub mod export;
-pub mod hybrid;
-pub mod queue;
 pub mod results;
 pub mod rule_editor;
-pub mod rule_stats;
-pub mod salt;
-pub mod tiers;
 pub mod train_form;
-pub mod whatif;
 
 use std::ops::Range;
 
@@ -228,23 +221,9 @@ impl JobState {
     }
 }
 
-/// -0.0 as 0.0, so the two zeros compare, sort and print alike on every target.
-pub fn without_negative_zero(value: f64) -> f64 {
-    if value == 0.0 {
-        0.0
-    } else {
-        value
-    }
-}
-
 /// Formats a metric in [0, 1] with three decimals, as "0.965".
 pub fn format_metric(value: f64) -> String {
     format!("{value:.3}")
-}
-
-/// Formats a whole count with thousands separators, as "1,000".
-pub fn format_count(count: usize) -> String {
-    crate::claims::table::format_count(count as u64)
 }
 
 /// The geometry of a virtualized list of equally tall rows.
@@ -341,7 +320,5 @@ mod tests {
     #[test]
     fn formatting() {
         assert_eq!(format_metric(0.96543), "0.965");
-        assert_eq!(format_count(1_000_000), "1,000,000");
-        assert_eq!(format_count(999), "999");
     }
 }

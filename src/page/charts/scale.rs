@@ -1,6 +1,6 @@
 //! Scales and ticks: `LinearScale`, nice 1-2-5 ticks and domains, and labelled axis ticks.
 
-use crate::workspace::without_negative_zero;
+use crate::analysis::without_negative_zero;
 
 use super::format::format_tick;
 

@@ -1,6 +1,6 @@
 //! Score-histogram bins and what their bars measure.
 
-use crate::workspace::evaluation::ScoreHistogram;
+use crate::analysis::evaluation::ScoreHistogram;
 
 /// What a histogram's bars measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -102,7 +102,7 @@ fn group_thousands(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::charts::nice_ticks;
+    use crate::page::charts::nice_ticks;
 
     #[test]
     fn tick_labels_have_the_decimals_of_the_step() {

@@ -4,7 +4,7 @@
 use crate::claims::Levels;
 use serde::{Deserialize, Serialize};
 
-use super::tiers::{RiskTier, TierCuts};
+use crate::analysis::tiers::{RiskTier, TierCuts};
 use crate::claims::{ClaimsTable, ColumnData};
 use crate::sorting::stable_order;
 
