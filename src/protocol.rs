@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::evaluation::Evaluation;
 use crate::analysis::explain::ClaimExplanation;
 use crate::analysis::export::ExportOptions;
-use crate::analysis::hybrid::HybridWeights;
+use crate::analysis::hybrid::{HybridWeights, ScoreKind};
 use crate::analysis::queue::QueueSettings;
 use crate::analysis::tiers::TierCuts;
 use crate::analysis::whatif::WhatIfField;
@@ -32,6 +32,51 @@ pub enum ModelSlot {
     Forest,
     /// The unsupervised isolation forest.
     Isolation,
+}
+
+impl ModelSlot {
+    /// What its scores are: the one place a slot's score kind is decided.
+    pub fn score_kind(self) -> ScoreKind {
+        match self {
+            ModelSlot::Forest => ScoreKind::Probability,
+            ModelSlot::Isolation => ScoreKind::Anomaly,
+        }
+    }
+
+    /// "random forest" or "isolation forest".
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelSlot::Forest => "random forest",
+            ModelSlot::Isolation => "isolation forest",
+        }
+    }
+}
+
+/// Where a model came from: fitted in this session, or read from a model file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelOrigin {
+    /// Fitted in this session.
+    TrainedNow,
+    /// Read from the model file of this name.
+    File(String),
+}
+
+impl ModelOrigin {
+    /// Whether the model was fitted in this session.
+    pub fn is_trained_now(&self) -> bool {
+        matches!(self, ModelOrigin::TrainedNow)
+    }
+}
+
+impl std::fmt::Display for ModelOrigin {
+    /// "trained now", or the file's name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelOrigin::TrainedNow => f.write_str("trained now"),
+            ModelOrigin::File(name) => f.write_str(name),
+        }
+    }
 }
 
 /// Which algorithms a training run fits.
@@ -312,6 +357,20 @@ pub enum ToWorker {
     },
 }
 
+impl ToWorker {
+    /// Whether the request reads the `File` posted beside it.
+    pub fn reads_file(&self) -> bool {
+        matches!(
+            self,
+            ToWorker::IngestFile { .. }
+                | ToWorker::JoinFile { .. }
+                | ToWorker::ScoreBatch { .. }
+                | ToWorker::LoadModelFile { .. }
+                | ToWorker::LoadRulesFile { .. }
+        )
+    }
+}
+
 /// A label the user may choose, with its classes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelChoice {
@@ -325,6 +384,11 @@ pub struct LabelChoice {
     /// `fraud_reported` or a status column holding Denied): only such a column is preselected.
     #[serde(default)]
     pub proposed: bool,
+}
+
+/// The label preselected for `choices`: the first, when it looks like a label.
+pub fn proposed_label(choices: &[LabelChoice]) -> Option<&LabelChoice> {
+    choices.first().filter(|choice| choice.proposed)
 }
 
 /// A column the user may train on.
@@ -390,8 +454,8 @@ pub struct ModelRun {
     pub feature_names: Vec<String>,
     /// How a positive prediction reads ("Denied", "Anomalous", "Flagged").
     pub positive_word: String,
-    /// Where the model came from ("trained now", or the model file's name).
-    pub origin: String,
+    /// Where the model came from.
+    pub origin: ModelOrigin,
     /// What the model learnt from, when that is not simply every claim (for example "the
     /// 18,204 claims that trip no rule of the medical pack").
     pub training_note: Option<String>,

@@ -149,6 +149,13 @@ pub enum ScoreKind {
     Anomaly,
 }
 
+impl ScoreKind {
+    /// Whether the scores are anomaly scores, rescaled before they enter the priority.
+    pub fn is_anomaly(self) -> bool {
+        self == ScoreKind::Anomaly
+    }
+}
+
 /// The priority of every claim from whatever is known:
 /// - a model and rules: the hybrid [`hybrid_priority`] (anomaly scores rescaled first);
 /// - a model alone: its scores as they are;

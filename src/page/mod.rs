@@ -7,9 +7,16 @@
 //! is in `analysis`, which the session and the CLI share.
 
 pub mod charts;
+mod model;
+mod replies;
 pub mod results;
 pub mod rule_editor;
 pub mod train_form;
+mod views;
+
+pub use model::{Effect, Event, GenerateField, GenerateForm, PageModel};
+pub use replies::saved_message;
+pub use views::{describe_results, known_labels, DataView, Ranking, RulesView, SampleShap, Screen};
 
 use std::ops::Range;
 

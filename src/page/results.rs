@@ -35,6 +35,19 @@ pub struct ResultsQuery {
     pub tier: Option<RiskTier>,
 }
 
+impl ResultsQuery {
+    /// Sorts by `key`: the same key again flips the direction; a new key starts descending
+    /// when `descending_first` says so.
+    pub fn sort_by(&mut self, key: SortKey, descending_first: bool) {
+        if self.sort == key {
+            self.descending = !self.descending;
+        } else {
+            self.sort = key;
+            self.descending = descending_first;
+        }
+    }
+}
+
 impl Default for ResultsQuery {
     /// Highest priority first, no filter.
     fn default() -> Self {

@@ -22,6 +22,61 @@ pub fn with_threshold(condition: &str, which: usize, value: f64) -> Option<Strin
     Some(format!("{}{text}{}", &condition[..threshold.start], &condition[threshold.end..]))
 }
 
+/// A change to the draft pack in the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleEdit {
+    /// Add a new rule ([`new_rule`]).
+    Add,
+    /// Remove the rule at this index.
+    Remove(usize),
+    /// Switch a rule on or off.
+    Enabled(usize, bool),
+    /// Replace a rule's condition.
+    Condition(usize, String),
+    /// Set one threshold of a rule's condition ([`with_threshold`]).
+    Threshold {
+        /// The rule's index.
+        index: usize,
+        /// Which threshold, in order.
+        which: usize,
+        /// The new value.
+        value: f64,
+    },
+    /// Set a rule's severity.
+    Severity(usize, f64),
+}
+
+impl RuleEdit {
+    /// Applies the edit to `pack`; an index past the end changes nothing.
+    pub fn apply(self, pack: &mut RulePack) {
+        match self {
+            RuleEdit::Add => {
+                let rule = new_rule(pack);
+                pack.rules.push(rule);
+            }
+            RuleEdit::Remove(index) => {
+                if index < pack.rules.len() {
+                    pack.rules.remove(index);
+                }
+            }
+            RuleEdit::Enabled(index, on) => edit_rule(pack, index, |rule| rule.enabled = on),
+            RuleEdit::Condition(index, text) => edit_rule(pack, index, |rule| rule.condition = text),
+            RuleEdit::Threshold { index, which, value } => edit_rule(pack, index, |rule| {
+                if let Some(updated) = with_threshold(&rule.condition, which, value) {
+                    rule.condition = updated;
+                }
+            }),
+            RuleEdit::Severity(index, severity) => edit_rule(pack, index, |rule| rule.severity = severity),
+        }
+    }
+}
+
+fn edit_rule(pack: &mut RulePack, index: usize, change: impl FnOnce(&mut Rule)) {
+    if let Some(rule) = pack.rules.get_mut(index) {
+        change(rule);
+    }
+}
+
 /// A new, enabled rule with an id no rule of `pack` uses (`custom_1`, `custom_2`, ...)
 /// and a condition to edit.
 pub fn new_rule(pack: &RulePack) -> Rule {

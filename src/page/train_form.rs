@@ -4,7 +4,7 @@
 use super::{parse_seed, InputError};
 use crate::ml::IsolationForestParams;
 use crate::pipeline::{claims_forest_params, DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
-use crate::protocol::{AlgorithmChoice, RunRequest};
+use crate::protocol::{proposed_label, AlgorithmChoice, FeatureChoice, LabelChoice, RunRequest};
 
 /// The training form's values as the user typed them.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +94,153 @@ impl TrainForm {
             split_seed: seed,
             isolation_on_rule_clean: self.isolation_on_rule_clean,
         })
+    }
+}
+
+/// One of the form's typed numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainField {
+    /// Random forest trees.
+    Trees,
+    /// Deepest node.
+    MaxDepth,
+    /// Fewest claims per leaf.
+    MinLeaf,
+    /// Percent held out.
+    TestPercent,
+    /// Isolation trees.
+    IsolationTrees,
+    /// Claims per isolation tree.
+    IsolationSamples,
+    /// The seed.
+    Seed,
+}
+
+/// A change the user makes to the training form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainEdit {
+    /// Choose the label column ("" for none: anomaly detection).
+    Label(String),
+    /// Choose the positive class.
+    Positive(String),
+    /// Choose the algorithms.
+    Algorithm(AlgorithmChoice),
+    /// Switch one feature on or off.
+    Feature {
+        /// The feature's name.
+        name: String,
+        /// On or off.
+        on: bool,
+    },
+    /// The default features.
+    DefaultFeatures,
+    /// The features an isolation forest should read (the peer comparisons).
+    AnomalyFeatures,
+    /// Every feature.
+    AllFeatures,
+    /// No feature.
+    NoFeatures,
+    /// Type into one of the numbers.
+    Text(TrainField, String),
+    /// Whether the isolation forest learns from the rule-clean claims.
+    RuleClean(bool),
+}
+
+impl TrainForm {
+    /// The form for newly loaded claims: the proposed label (else anomaly detection with the
+    /// isolation forest and its features), its default positive class and the default
+    /// features; the typed numbers are kept.
+    pub fn for_loaded(&self, labels: &[LabelChoice], features: &[FeatureChoice]) -> TrainForm {
+        let proposed = proposed_label(labels);
+        let label = proposed.map(|l| l.column.clone());
+        let anomaly: Vec<String> = features.iter().filter(|f| f.anomaly_default).map(|f| f.name.clone()).collect();
+        let feature_columns = if label.is_none() && !anomaly.is_empty() {
+            anomaly
+        } else {
+            features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect()
+        };
+        TrainForm {
+            algorithm: if label.is_some() { self.algorithm } else { AlgorithmChoice::IsolationForest },
+            positive_label: proposed.and_then(|l| l.default_positive.clone()),
+            label_column: label,
+            feature_columns,
+            ..self.clone()
+        }
+    }
+
+    /// Applies `edit`, with the label and feature choices the loaded claims offer.
+    pub fn edit(&mut self, edit: TrainEdit, labels: &[LabelChoice], features: &[FeatureChoice]) {
+        let names = |keep: &dyn Fn(&FeatureChoice) -> bool| -> Vec<String> {
+            features.iter().filter(|c| keep(c)).map(|c| c.name.clone()).collect()
+        };
+        match edit {
+            TrainEdit::Label(column) => {
+                let choice = labels.iter().find(|l| l.column == column);
+                self.positive_label =
+                    choice.and_then(|c| c.default_positive.clone().or_else(|| c.classes.last().cloned()));
+                self.label_column = choice.map(|c| c.column.clone());
+                if self.label_column.is_none() {
+                    self.algorithm = AlgorithmChoice::IsolationForest;
+                }
+            }
+            TrainEdit::Positive(class) => self.positive_label = Some(class),
+            TrainEdit::Algorithm(algorithm) => {
+                self.algorithm = algorithm;
+                if algorithm == AlgorithmChoice::IsolationForest {
+                    self.edit(TrainEdit::AnomalyFeatures, labels, features);
+                }
+            }
+            TrainEdit::Feature { name, on } => {
+                self.feature_columns.retain(|n| n != &name);
+                if on {
+                    self.feature_columns.push(name);
+                }
+            }
+            TrainEdit::AnomalyFeatures => {
+                let anomaly = names(&|c| c.anomaly_default);
+                if !anomaly.is_empty() {
+                    self.feature_columns = anomaly;
+                }
+            }
+            TrainEdit::DefaultFeatures | TrainEdit::AllFeatures => {
+                let all = edit == TrainEdit::AllFeatures;
+                let label = self.label_column.clone();
+                self.feature_columns = names(&|c| Some(&c.name) != label.as_ref() && (all || c.default_on));
+            }
+            TrainEdit::NoFeatures => self.feature_columns.clear(),
+            TrainEdit::Text(field, text) => *self.text_mut(field) = text,
+            TrainEdit::RuleClean(on) => self.isolation_on_rule_clean = on,
+        }
+    }
+
+    /// The text of a typed number.
+    pub fn text(&self, field: TrainField) -> &str {
+        match field {
+            TrainField::Trees => &self.n_trees,
+            TrainField::MaxDepth => &self.max_depth,
+            TrainField::MinLeaf => &self.min_samples_leaf,
+            TrainField::TestPercent => &self.test_percent,
+            TrainField::IsolationTrees => &self.isolation_trees,
+            TrainField::IsolationSamples => &self.isolation_samples,
+            TrainField::Seed => &self.seed,
+        }
+    }
+
+    fn text_mut(&mut self, field: TrainField) -> &mut String {
+        match field {
+            TrainField::Trees => &mut self.n_trees,
+            TrainField::MaxDepth => &mut self.max_depth,
+            TrainField::MinLeaf => &mut self.min_samples_leaf,
+            TrainField::TestPercent => &mut self.test_percent,
+            TrainField::IsolationTrees => &mut self.isolation_trees,
+            TrainField::IsolationSamples => &mut self.isolation_samples,
+            TrainField::Seed => &mut self.seed,
+        }
+    }
+
+    /// The chosen features other than the label.
+    pub fn n_chosen(&self) -> usize {
+        self.feature_columns.iter().filter(|n| Some(*n) != self.label_column.as_ref()).count()
     }
 }
 

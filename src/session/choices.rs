@@ -51,11 +51,6 @@ pub fn label_choices(table: &ClaimsTable) -> Vec<LabelChoice> {
     ranked.into_iter().map(|(_, choice)| choice).collect()
 }
 
-/// The label the page starts with: the first proposed one, if any.
-pub fn proposed_label(choices: &[LabelChoice]) -> Option<&LabelChoice> {
-    choices.first().filter(|choice| choice.proposed)
-}
-
 /// Every column a model may read: the default feature set (see
 /// [`default_feature_columns`]) switched on, the rest listed off with the reason.
 pub fn feature_choices(prepared: &ClaimsTable, plan: &FeaturePlan, label: Option<&str>) -> Vec<FeatureChoice> {

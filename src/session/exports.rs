@@ -139,7 +139,7 @@ impl Session {
             .iter()
             .map(|m| ModelMetrics {
                 model: slot_name(m.slot),
-                origin: &m.origin,
+                origin: m.origin.to_string(),
                 threshold: m.model.threshold(),
                 training: m.model.training(),
                 evaluation: &m.evaluation,
@@ -168,7 +168,7 @@ struct MetricsDocument<'a> {
 #[derive(Serialize)]
 struct ModelMetrics<'a> {
     model: &'static str,
-    origin: &'a str,
+    origin: String,
     threshold: f64,
     training: &'a crate::pipeline::TrainingSummary,
     evaluation: &'a crate::analysis::evaluation::Evaluation,

@@ -28,13 +28,13 @@ use crate::pipeline::{
     binary_labels, labels_where_present, plan_anomaly, plan_forest, prepare_owned, Algorithm, AnomalyPlan,
     AnomalyRequest, EncodedTable, ForestPlan, ScoringModel, TrainRequest,
 };
-use crate::protocol::{FilePart, FromWorker, JobId, LoadedData, ModelRun, ModelSlot, RunRequest, RunResults, ToWorker};
+use crate::protocol::{
+    proposed_label, FilePart, FromWorker, JobId, LoadedData, ModelOrigin, ModelRun, ModelSlot, RunRequest, RunResults,
+    ToWorker,
+};
 use crate::sorting::sort_stable_by;
-pub use choices::{feature_choices, label_choices, positive_word, proposed_label};
+pub use choices::{feature_choices, label_choices, positive_word};
 pub use shap::ShapWork;
-
-/// The origin of a model fitted in this session (others carry their file's name).
-pub const TRAINED_NOW: &str = "trained now";
 
 /// Claims sampled for the evaluation's mean |SHAP| and beeswarm.
 pub const EVALUATION_SHAP_SAMPLE: usize = 200;
@@ -131,7 +131,7 @@ struct FittedModel {
     is_test_row: Option<Vec<bool>>,
     evaluation: Evaluation,
     positive_word: String,
-    origin: String,
+    origin: ModelOrigin,
     training_note: Option<String>,
     /// Built on the first explanation and kept: it costs a walk over every tree node.
     explainer: std::cell::OnceCell<Explainer>,
@@ -492,7 +492,7 @@ impl Session {
                 labels.as_deref(),
                 request.split_seed,
                 word,
-                TRAINED_NOW.into(),
+                ModelOrigin::TrainedNow,
             )?;
             fitted.push(forest);
         }
@@ -521,7 +521,7 @@ impl Session {
                 labels.as_deref(),
                 request.isolation.seed,
                 "Flagged".into(),
-                TRAINED_NOW.into(),
+                ModelOrigin::TrainedNow,
             )?;
             isolation.training_note = training_note;
             fitted.push(isolation);
@@ -565,7 +565,7 @@ impl Session {
             is_test_row: None,
             evaluation,
             positive_word: word,
-            origin: file_name.to_owned(),
+            origin: ModelOrigin::File(file_name.to_owned()),
             training_note: None,
             explainer: Default::default(),
             sample_seed: 0,
@@ -644,7 +644,7 @@ fn fit_result(
     labels: Option<&[bool]>,
     seed: u64,
     positive_word: String,
-    origin: String,
+    origin: ModelOrigin,
 ) -> Result<FittedModel, String> {
     // The explained sample follows as its own request (`ExplainSample`).
     let evaluation =

@@ -2,10 +2,10 @@
 //! priority the page and the downloads share.
 
 use super::{Reply, Session, SessionRules};
-use crate::analysis::hybrid::{claim_priority, ScoreKind};
+use crate::analysis::hybrid::claim_priority;
 use crate::claims::rules::{evaluate_pack, suggested_pack, RulePack};
 use crate::claims::ClaimsTable;
-use crate::protocol::{FromWorker, JobId, ModelSlot, PriorityChoice, RulesData};
+use crate::protocol::{FromWorker, JobId, PriorityChoice, RulesData};
 
 impl Session {
     /// The rules to run on newly loaded claims: the current pack when it is the user's own
@@ -55,10 +55,7 @@ impl Session {
     /// Every claim's priority as the page computes it for `choice`.
     pub(super) fn priority(&self, choice: &PriorityChoice) -> Result<Vec<f64>, String> {
         let fitted = self.fitted(choice.rank_by)?;
-        let kind = match choice.rank_by {
-            ModelSlot::Forest => ScoreKind::Probability,
-            ModelSlot::Isolation => ScoreKind::Anomaly,
-        };
+        let kind = choice.rank_by.score_kind();
         let rules = self
             .rule_outcome()
             .filter(|_| choice.use_rules)

@@ -137,7 +137,7 @@ fn both_models_train_score_explain_and_export() {
         fresh.handle(ToWorker::LoadModelFile { job_id: 8, file_name: "m.json".into() }, posted(model), &mut quiet);
     let FromWorker::Trained { results: reloaded, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(reloaded.models[0].scores, forest.scores);
-    assert_eq!(reloaded.models[0].origin, "m.json");
+    assert_eq!(reloaded.models[0].origin.to_string(), "m.json");
 }
 
 #[test]

@@ -11,6 +11,7 @@ use super::panels::{
     WhatIfPanel,
 };
 use super::state::{AppState, Screen};
+use crate::page::Event;
 
 /// The ClaimForest page.
 #[component]
@@ -18,7 +19,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     // Start with a small teaching set, generated in the worker.
-    state.generate_claims();
+    state.dispatch(Event::Generate);
     // The clock ticks while a job runs, so elapsed time moves between progress reports.
     let ticker = set_interval_with_handle(
         move || {
@@ -47,7 +48,7 @@ pub fn App() -> impl IntoView {
                     aria-selected=move || selected().to_string()
                     aria-controls="screen"
                     data-testid=format!("tab-{}", screen.slug())
-                    on:click=move |_| state.screen.set(screen)
+                    on:click=move |_| state.dispatch(Event::Show(screen))
                 >
                     {screen.title()}
                 </button>
@@ -65,11 +66,11 @@ pub fn App() -> impl IntoView {
         </header>
         <nav class="tabs" role="tablist" aria-label="Workspace screens">{tabs}</nav>
         <main class="workspace">
-            <ErrorBanner error=state.error on_dismiss=Callback::new(move |()| state.error.set(None)) />
+            <ErrorBanner error=state.error on_dismiss=Callback::new(move |()| state.dispatch(Event::DismissError)) />
             <ProgressBar
                 percent=Signal::derive(move || state.job.with(|job| job.running_job().map(|_| job.percent())))
                 label=Signal::derive(move || state.job.with(|job| job.describe(state.now_ms.get()).unwrap_or_default()))
-                on_cancel=Callback::new(move |()| state.cancel())
+                on_cancel=Callback::new(move |()| state.dispatch(Event::Cancel))
             />
             <p class="status" role="status" data-testid="status">{move || state.status.get()}</p>
             <p class="stage-times" data-testid="stage-times">{move || state.stage_times.get()}</p>

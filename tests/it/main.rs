@@ -16,6 +16,7 @@ mod hybrid_acceptance;
 mod joins;
 mod medical_acceptance;
 mod memory;
+mod page_model;
 mod population;
 mod row_order;
 mod run_cli;

@@ -24,7 +24,8 @@ use claimforest::pipeline::{
     binary_labels, default_feature_columns, population_note, prepare, prepare_against, prepare_owned,
     train_anomaly_model, train_model, Algorithm, AnomalyRequest, ScoringModel, TrainRequest,
 };
-use claimforest::session::{label_choices, positive_word, proposed_label};
+use claimforest::protocol::proposed_label;
+use claimforest::session::{label_choices, positive_word};
 
 use crate::args::{AlgorithmArg, Reading, TrainArgs};
 

@@ -9,6 +9,7 @@ use crate::claims::features::FeaturePlan;
 use crate::claims::ingest::report::SourceFormat;
 use crate::claims::ingest::SchemaReport;
 use crate::claims::synth::Scenario;
+use crate::page::{Event, GenerateField};
 use crate::protocol::FilePart;
 use crate::ui::state::AppState;
 
@@ -26,13 +27,13 @@ pub fn DataPanel() -> impl IntoView {
         event.prevent_default();
         dragging.set(false);
         if let Some(file) = event.data_transfer().and_then(|t| t.files()).and_then(|files| files.get(0)) {
-            state.upload_claims(file);
+            state.read_file(Some(file), FilePart::default());
         }
     };
     let scenario_options = Scenario::ALL
         .into_iter()
         .map(
-            |s| view! { <option value=s.name() selected=move || form.scenario.get() == s>{scenario_title(s)}</option> },
+            |s| view! { <option value=s.name() selected=move || form.with(|f| f.scenario) == s>{scenario_title(s)}</option> },
         )
         .collect_view();
     view! {
@@ -41,31 +42,31 @@ pub fn DataPanel() -> impl IntoView {
                 <h2 id="generate-heading">"Generate synthetic claims"</h2>
                 <form class="form-grid" novalidate on:submit=move |event| {
                     event.prevent_default();
-                    state.generate_claims();
+                    state.dispatch(Event::Generate);
                 }>
                     <label for="scenario">"Scenario"</label>
                     <select id="scenario" data-testid="scenario-select" on:change=move |event| {
                         if let Ok(scenario) = event_target_value(&event).parse::<Scenario>() {
-                            form.scenario.set(scenario);
+                            state.dispatch(Event::Scenario(scenario));
                         }
                     }>
                         {scenario_options}
                     </select>
                     <label for="generate-rows">"Claims to generate"</label>
                     <input id="generate-rows" type="number" min="100" max="1000000" step="1" data-testid="generate-rows"
-                        prop:value=move || form.rows.get() on:input=move |e| form.rows.set(event_target_value(&e)) />
+                        prop:value=move || form.with(|f| f.rows.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::Rows, event_target_value(&e))) />
                     <label for="seed">"Seed"</label>
                     <input id="seed" type="number" min="0" step="1" data-testid="seed-input"
-                        prop:value=move || form.seed.get() on:input=move |e| form.seed.set(event_target_value(&e)) />
+                        prop:value=move || form.with(|f| f.seed.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::Seed, event_target_value(&e))) />
                     <label for="fraud">"Planted fraud (%)"</label>
                     <input id="fraud" type="number" min="0" max="50" step="0.5" data-testid="fraud-input"
-                        disabled=move || form.scenario.get() == Scenario::Denial
+                        disabled=move || form.with(|f| f.scenario) == Scenario::Denial
                         title="Share of claims with a planted scheme (medical and pharmacy scenarios)"
-                        prop:value=move || form.fraud_percent.get() on:input=move |e| form.fraud_percent.set(event_target_value(&e)) />
+                        prop:value=move || form.with(|f| f.fraud_percent.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::FraudPercent, event_target_value(&e))) />
                     <span></span>
                     <button type="submit" data-testid="generate-button" disabled=busy>"Generate"</button>
                 </form>
-                <p class="hint">{move || scenario_hint(form.scenario.get())}</p>
+                <p class="hint">{move || scenario_hint(form.with(|f| f.scenario))}</p>
             </section>
             <section class="panel" aria-labelledby="upload-heading">
                 <h2 id="upload-heading">"Or use your own claims"</h2>
@@ -94,7 +95,7 @@ pub fn DataPanel() -> impl IntoView {
                     on:change=move |event| {
                         let input: HtmlInputElement = event_target(&event);
                         if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                            state.upload_claims(file);
+                            state.read_file(Some(file), FilePart::default());
                         }
                         input.set_value("");
                     }
@@ -110,7 +111,7 @@ pub fn DataPanel() -> impl IntoView {
                         on:change=move |event| {
                             let input: HtmlInputElement = event_target(&event);
                             if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                                state.join_file(file);
+                                state.with_file(file, Event::JoinFile);
                             }
                             input.set_value("");
                         }
@@ -215,7 +216,7 @@ fn part_chooser(format: &SourceFormat, others: &[String]) -> Option<impl IntoVie
         } else {
             FilePart { entry: Some(chosen), ..FilePart::default() }
         };
-        state.read_upload_part(part);
+        state.read_file(None, part);
     };
     Some(view! {
         <div class="part-chooser">

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
+use crate::page::Event;
 use crate::protocol::{ExportRequest, ModelSlot};
 use crate::ui::state::AppState;
 
@@ -19,7 +20,7 @@ pub fn FilesPanel() -> impl IntoView {
     };
     let scored = move |_| {
         if let Some(priority) = state.priority_choice() {
-            state.download(ExportRequest::ScoredClaims { priority, cuts: state.cuts.get_untracked() });
+            state.dispatch(Event::Download(ExportRequest::ScoredClaims { priority, cuts: state.cuts.get_untracked() }));
         }
     };
     let model_buttons = move || {
@@ -31,11 +32,11 @@ pub fn FilesPanel() -> impl IntoView {
                 view! {
                     <li>
                         <button type="button" class="secondary" data-testid=if first { "download-model" } else { "download-model-other" }
-                            on:click=move |_| state.download(ExportRequest::Model { slot })>
+                            on:click=move |_| state.dispatch(Event::Download(ExportRequest::Model { slot }))>
                             {format!("The {name} model file")}
                         </button>
                         <button type="button" class="secondary" data-testid=if first { "download-shap" } else { "download-shap-other" }
-                            on:click=move |_| state.download(ExportRequest::ShapTrees { slot })>
+                            on:click=move |_| state.dispatch(Event::Download(ExportRequest::ShapTrees { slot }))>
                             {format!("The {name} as shap trees (JSON)")}
                         </button>
                     </li>
@@ -49,7 +50,7 @@ pub fn FilesPanel() -> impl IntoView {
                 <h2 id="downloads-heading">"Downloads"</h2>
                 <div class="check-row">
                     <input type="checkbox" id="hash-ids" data-testid="hash-ids" prop:checked=move || state.hash_ids.get()
-                        on:change=move |e| state.hash_ids.set(event_target_checked(&e)) />
+                        on:change=move |e| state.dispatch(Event::HashIds(event_target_checked(&e))) />
                     <label for="hash-ids">"Hash member, provider, prescriber and pharmacy identifiers (HMAC-SHA-256)"</label>
                 </div>
                 <div class="salt-row">
@@ -57,8 +58,8 @@ pub fn FilesPanel() -> impl IntoView {
                     <input type="text" id="salt-input" data-testid="salt-input" spellcheck="false" autocomplete="off"
                         aria-describedby="salt-hint"
                         prop:value=move || state.salt.get()
-                        on:change=move |e| state.type_salt(&event_target_value(&e)) />
-                    <button type="button" class="secondary" data-testid="new-salt" on:click=move |_| state.draw_salt()>"New salt"</button>
+                        on:change=move |e| state.dispatch(Event::TypeSalt(event_target_value(&e))) />
+                    <button type="button" class="secondary" data-testid="new-salt" on:click=move |_| state.dispatch(Event::DrawSalt)>"New salt"</button>
                 </div>
                 <p class="hint" id="salt-hint">
                     "A new salt is 256 random bits from your browser. Type your own (16 characters or more) and keep it to \
@@ -69,13 +70,13 @@ pub fn FilesPanel() -> impl IntoView {
                 <ul class="download-list">
                     <li><button type="button" data-testid="download-scored" disabled=no_results on:click=scored>"Scored claims (CSV)"</button></li>
                     <li><button type="button" class="secondary" data-testid="download-metrics" disabled=no_results
-                        on:click=move |_| state.download(ExportRequest::Metrics)>"Metrics and evaluation (JSON)"</button></li>
+                        on:click=move |_| state.dispatch(Event::Download(ExportRequest::Metrics))>"Metrics and evaluation (JSON)"</button></li>
                     <li><button type="button" class="secondary" data-testid="download-schema"
                         disabled=move || state.data.with(|d| d.as_ref().is_none_or(|d| d.loaded.report.is_none()))
-                        on:click=move |_| state.download(ExportRequest::SchemaReport)>"Schema report (JSON)"</button></li>
+                        on:click=move |_| state.dispatch(Event::Download(ExportRequest::SchemaReport))>"Schema report (JSON)"</button></li>
                     <li><button type="button" class="secondary" data-testid="download-rules"
                         disabled=move || state.rules.with(Option::is_none)
-                        on:click=move |_| state.download(ExportRequest::RulePack)>"The rule pack running now (JSON)"</button></li>
+                        on:click=move |_| state.dispatch(Event::Download(ExportRequest::RulePack))>"The rule pack running now (JSON)"</button></li>
                     {model_buttons}
                 </ul>
                 <p class="hint">"The review queue downloads from the Review queue screen."</p>
@@ -89,7 +90,7 @@ pub fn FilesPanel() -> impl IntoView {
                     on:change=move |event| {
                         let input: HtmlInputElement = event_target(&event);
                         if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                            state.score_batch(file);
+                            state.with_file(file, Event::ScoreBatch);
                         }
                         input.set_value("");
                     } />
@@ -103,7 +104,7 @@ pub fn FilesPanel() -> impl IntoView {
                     on:change=move |event| {
                         let input: HtmlInputElement = event_target(&event);
                         if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                            state.upload_model(file);
+                            state.with_file(file, Event::LoadModelFile);
                         }
                         input.set_value("");
                     } />

@@ -8,14 +8,11 @@ use leptos::prelude::*;
 
 use crate::analysis::evaluation::NamedValue;
 use crate::analysis::format_count;
-use crate::analysis::hybrid::ScoreKind;
-use crate::analysis::queue::{build_queue, QueueSettings};
+use crate::analysis::queue::build_queue;
 use crate::analysis::rule_stats::{pattern_recall, ranking_quality, tier_stats};
 use crate::analysis::tiers::TierCuts;
 use crate::claims::schema::{known_role, ColumnRole};
-use crate::page::format_metric;
-use crate::protocol::ModelSlot;
-use crate::protocol::{ExportRequest, PriorityChoice};
+use crate::page::{format_metric, Event, Screen};
 use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::AppState;
@@ -61,7 +58,7 @@ pub fn QueuePanel() -> impl IntoView {
         let labels = ranking.results.labels.clone()?;
         let rules = state.rules.get()?;
         let run = ranking.run();
-        let kind = if run.slot == ModelSlot::Isolation { ScoreKind::Anomaly } else { ScoreKind::Probability };
+        let kind = run.slot.score_kind();
         ranking_quality(&labels, &run.scores, kind, &rules.outcome, &state.weights.get())
     });
     let quality_line = move || {
@@ -108,36 +105,13 @@ pub fn QueuePanel() -> impl IntoView {
                         if let Ok(value) = event_target_value(&e).trim().parse::<f64>() {
                             let mut cuts = state.cuts.get_untracked();
                             write(&mut cuts, value);
-                            match cuts.validate() {
-                                Ok(()) => state.cuts.set(cuts),
-                                Err(message) => state.error.set(Some(message)),
-                            }
+                            state.dispatch(Event::Cuts(cuts));
                         }
                     } />
             }
         };
-    // Both downloads read the queue's priority and settings; `request` makes the export.
-    let download_queue = move |request: &dyn Fn(PriorityChoice, QueueSettings) -> ExportRequest| {
-        let Some(priority) = state.priority_choice() else { return };
-        match settings.get_untracked() {
-            Ok(settings) => state.download(request(priority, settings)),
-            Err(message) => state.error.set(Some(message)),
-        }
-    };
-    let download = move |_| {
-        download_queue(&|priority, settings| ExportRequest::ReviewQueue {
-            priority,
-            cuts: state.cuts.get_untracked(),
-            settings,
-        })
-    };
-    let download_explanations = move |_| {
-        download_queue(&|priority, settings| ExportRequest::QueueExplanations {
-            slot: priority.rank_by,
-            priority,
-            settings,
-        })
-    };
+    let download = move |_| state.dispatch(Event::DownloadQueue { explanations: false });
+    let download_explanations = move |_| state.dispatch(Event::DownloadQueue { explanations: true });
     view! {
         <div class="results-layout queue-layout">
             <section class="panel" aria-labelledby="queue-settings-heading">
@@ -145,14 +119,14 @@ pub fn QueuePanel() -> impl IntoView {
                 <div class="form-grid">
                     <label for="queue-capacity">"Claims investigators can review"</label>
                     <input id="queue-capacity" type="number" min="0" step="1" data-testid="queue-capacity"
-                        prop:value=move || state.capacity.get() on:input=move |e| state.capacity.set(event_target_value(&e)) />
+                        prop:value=move || state.capacity.get() on:input=move |e| state.dispatch(Event::Capacity(event_target_value(&e))) />
                     <label for="queue-threshold">"Lowest priority to queue"</label>
                     <span class="with-hint">
                         <input id="queue-threshold" type="range" min="0" max="1" step="0.01" data-testid="queue-threshold"
                             prop:value=move || state.queue_threshold.get().to_string()
                             on:input=move |e| {
                                 if let Ok(value) = event_target_value(&e).parse::<f64>() {
-                                    state.queue_threshold.set(value);
+                                    state.dispatch(Event::QueueThreshold(value));
                                 }
                             } />
                         <output for="queue-threshold">{move || format!("{:.2}", state.queue_threshold.get())}</output>
@@ -204,8 +178,8 @@ pub fn QueuePanel() -> impl IntoView {
                     cuts=state.cuts
                     selected=state.selected
                     on_open=Callback::new(move |row| {
-                        state.explain(row);
-                        state.screen.set(crate::ui::state::Screen::Results);
+                        state.dispatch(Event::Explain(row));
+                        state.dispatch(Event::Show(Screen::Results));
                     })
                     rules=Signal::derive(move || state.rules.get())
                     row_test_id="queue-row"

@@ -9,6 +9,7 @@ use super::explanation::{ClaimRulesView, ExplanationView};
 use crate::analysis::format_count;
 use crate::analysis::tiers::RiskTier;
 use crate::page::results::{order_rows, tier_counts, SortKey};
+use crate::page::{Event, Screen};
 use crate::protocol::ModelSlot;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::state::AppState;
@@ -33,16 +34,7 @@ pub fn ResultsPanel() -> impl IntoView {
     let sort = GridSort {
         key: Signal::derive(move || state.query.with(|q| q.sort)),
         descending: Signal::derive(move || state.query.with(|q| q.descending)),
-        on_sort: Callback::new(move |key: SortKey| {
-            state.query.update(|q| {
-                if q.sort == key {
-                    q.descending = !q.descending;
-                } else {
-                    q.sort = key;
-                    q.descending = key == SortKey::Priority;
-                }
-            })
-        }),
+        on_sort: Callback::new(move |key: SortKey| state.dispatch(Event::Sort(key))),
     };
     let column_options = move || {
         state.data.with(|d| {
@@ -75,7 +67,7 @@ pub fn ResultsPanel() -> impl IntoView {
         set_timeout(
             move || {
                 if typed.get_value() == text {
-                    state.query.update(|q| q.filter_text = text);
+                    state.dispatch(Event::FilterText(text));
                 }
             },
             FILTER_PAUSE,
@@ -90,7 +82,7 @@ pub fn ResultsPanel() -> impl IntoView {
         Some(view! {
             <ExplanationView explanation=e threshold=run.threshold positive_word=run.positive_word.clone() score_test_id="explanation-score" />
             {row.map(|row| view! { <ClaimRulesView row=row /> })}
-            <button type="button" class="secondary" data-testid="open-whatif" on:click=move |_| state.screen.set(crate::ui::state::Screen::WhatIf)>
+            <button type="button" class="secondary" data-testid="open-whatif" on:click=move |_| state.dispatch(Event::Show(Screen::WhatIf))>
                 "Edit this claim in what-if"
             </button>
         })
@@ -105,8 +97,8 @@ pub fn ResultsPanel() -> impl IntoView {
                     <Show when=two_models>
                         <label for="rank-by">"Rank by"</label>
                         <select id="rank-by" data-testid="rank-by-select" on:change=move |e| {
-                            state.rank_by.set(if event_target_value(&e) == "isolation" { ModelSlot::Isolation } else { ModelSlot::Forest });
-                            state.explanation.set(None);
+                            let slot = if event_target_value(&e) == "isolation" { ModelSlot::Isolation } else { ModelSlot::Forest };
+                            state.dispatch(Event::RankBy(slot));
                         }>
                             <option value="forest" selected=move || state.rank_by.get() == ModelSlot::Forest>"Random forest"</option>
                             <option value="isolation" selected=move || state.rank_by.get() == ModelSlot::Isolation>"Isolation forest"</option>
@@ -119,7 +111,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     <label for="filter-column">"in"</label>
                     <select id="filter-column" data-testid="filter-column" on:change=move |e| {
                         let value = event_target_value(&e);
-                        state.query.update(|q| q.filter_column = value.parse().ok());
+                        state.dispatch(Event::FilterColumn(value.parse().ok()));
                     }>
                         <option value="all">"every column"</option>
                         {column_options}
@@ -127,7 +119,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     <label for="tier-filter">"Tier"</label>
                     <select id="tier-filter" data-testid="tier-filter" on:change=move |e| {
                         let value = event_target_value(&e);
-                        state.query.update(|q| q.tier = RiskTier::ALL.into_iter().find(|t| t.slug() == value));
+                        state.dispatch(Event::FilterTier(RiskTier::ALL.into_iter().find(|t| t.slug() == value)));
                     }>
                         <option value="any">"any"</option>
                         {RiskTier::ALL.into_iter().map(|t| view! { <option value=t.slug()>{t.label()}</option> }).collect_view()}
@@ -140,7 +132,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     ranking=ranking
                     cuts=state.cuts
                     selected=state.selected
-                    on_open=Callback::new(move |row| state.explain(row))
+                    on_open=Callback::new(move |row| state.dispatch(Event::Explain(row)))
                     sort=sort
                     rules=Signal::derive(move || state.rules.get())
                     row_test_id="claim-row"

@@ -13,8 +13,8 @@ use crate::analysis::format_count;
 use crate::analysis::hybrid::HybridWeights;
 use crate::analysis::rule_stats::{rule_stats, RuleStat};
 use crate::claims::rules::{SkipReason, BUILTIN_PACKS};
-use crate::page::format_metric;
-use crate::page::rule_editor::{new_rule, rule_problems, thresholds, with_threshold};
+use crate::page::rule_editor::{rule_problems, thresholds, RuleEdit};
+use crate::page::{format_metric, Event};
 use crate::ui::charts::BarChart;
 use crate::ui::download::save_bytes;
 use crate::ui::state::AppState;
@@ -39,19 +39,12 @@ pub fn RulesPanel() -> impl IntoView {
         let saved = pack.to_json().map_err(|e| e.to_string()).and_then(|json| {
             save_bytes(&format!("{}.rules.json", file_stem(&pack.name)), "application/json", json.as_bytes())
         });
-        match saved {
-            Ok(()) => state.status.set(format!("Saved the {} pack.", pack.name)),
-            Err(message) => state.error.set(Some(message)),
-        }
-    };
-    let add_rule = move |_| {
-        state.rule_draft.update(|draft| {
-            if let Some(pack) = draft {
-                let rule = new_rule(pack);
-                pack.rules.push(rule);
-            }
+        state.dispatch(match saved {
+            Ok(()) => Event::Saved(format!("Saved the {} pack.", pack.name)),
+            Err(message) => Event::Failed(message),
         });
     };
+    let add_rule = move |_| state.dispatch(Event::EditRules(RuleEdit::Add));
     let summary = move || {
         state.rules.with(|rules| match rules {
             Some(rules) => rules.summary(),
@@ -116,7 +109,7 @@ pub fn RulesPanel() -> impl IntoView {
                         on:change=move |e| {
                             let name = event_target_value(&e);
                             if !name.is_empty() {
-                                state.use_builtin_rules(&name);
+                                state.dispatch(Event::BuiltinRules(name));
                             }
                         }>
                         <option value="" selected=true>"Choose a built-in pack…"</option>
@@ -127,7 +120,7 @@ pub fn RulesPanel() -> impl IntoView {
                         on:change=move |event| {
                             let input: HtmlInputElement = event_target(&event);
                             if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                                state.upload_rules(file);
+                                state.with_file(file, Event::LoadRulesFile);
                             }
                             input.set_value("");
                         } />
@@ -155,11 +148,11 @@ pub fn RulesPanel() -> impl IntoView {
                 <div class="controls">
                     <button type="button" class="secondary" data-testid="rule-add" on:click=add_rule
                         disabled=move || state.rule_draft.with(Option::is_none)>"Add a rule"</button>
-                    <button type="button" data-testid="rules-apply" on:click=move |_| state.apply_rules()
+                    <button type="button" data-testid="rules-apply" on:click=move |_| state.dispatch(Event::ApplyRules)
                         disabled=move || !dirty() || has_problems()>"Apply the rules"</button>
                     <button type="button" class="secondary" data-testid="rules-reset"
                         disabled=move || !dirty()
-                        on:click=move |_| state.rule_draft.set(state.rules.with_untracked(|r| r.as_ref().map(|r| r.pack.clone())))>
+                        on:click=move |_| state.dispatch(Event::UndoRuleEdits)>
                         "Undo edits"
                     </button>
                     <button type="button" class="secondary" data-testid="rules-download" on:click=download_draft
@@ -183,13 +176,7 @@ fn RuleRow(
     let read = move |f: fn(&crate::claims::rules::Rule) -> String| {
         move || state.rule_draft.with(|d| d.as_ref().and_then(|d| d.rules.get(index)).map(f).unwrap_or_default())
     };
-    let edit = move |change: Box<dyn FnOnce(&mut crate::claims::rules::Rule)>| {
-        state.rule_draft.update(|d| {
-            if let Some(rule) = d.as_mut().and_then(|d| d.rules.get_mut(index)) {
-                change(rule);
-            }
-        });
-    };
+    let edit = move |change: RuleEdit| state.dispatch(Event::EditRules(change));
     let id = read(|r| r.id.clone());
     let condition = read(|r| r.condition.clone());
     let stat = move || {
@@ -208,7 +195,7 @@ fn RuleRow(
                     aria-label=move || format!("Rule {} is on", id())
                     on:change=move |e| {
                         let on = event_target_checked(&e);
-                        edit(Box::new(move |rule| rule.enabled = on));
+                        edit(RuleEdit::Enabled(index, on));
                     } />
             </span>
             <span role="cell" class="rule-name">
@@ -222,7 +209,7 @@ fn RuleRow(
                     prop:value=condition
                     on:change=move |e| {
                         let text = event_target_value(&e);
-                        edit(Box::new(move |rule| rule.condition = text));
+                        edit(RuleEdit::Condition(index, text));
                     } />
                 <span class="thresholds">
                     <For each=move || 0..n_thresholds() key=|which| *which let:which>
@@ -232,11 +219,7 @@ fn RuleRow(
                                 prop:value=move || thresholds(&condition()).get(which).map(|t| t.text.clone()).unwrap_or_default()
                                 on:change=move |e| {
                                     let Ok(value) = event_target_value(&e).trim().parse::<f64>() else { return };
-                                    edit(Box::new(move |rule| {
-                                        if let Some(updated) = with_threshold(&rule.condition, which, value) {
-                                            rule.condition = updated;
-                                        }
-                                    }));
+                                    edit(RuleEdit::Threshold { index, which, value });
                                 } />
                         </label>
                     </For>
@@ -249,7 +232,7 @@ fn RuleRow(
                     prop:value=move || state.rule_draft.with(|d| d.as_ref().and_then(|d| d.rules.get(index)).map(|r| r.severity.to_string()).unwrap_or_default())
                     on:change=move |e| {
                         if let Ok(value) = event_target_value(&e).trim().parse::<f64>() {
-                            edit(Box::new(move |rule| rule.severity = value));
+                            edit(RuleEdit::Severity(index, value));
                         }
                     } />
             </span>
@@ -258,13 +241,7 @@ fn RuleRow(
             <span role="cell">
                 <button type="button" class="link" data-testid="rule-remove"
                     aria-label=move || format!("Remove rule {}", id())
-                    on:click=move |_| state.rule_draft.update(|d| {
-                        if let Some(d) = d {
-                            if index < d.rules.len() {
-                                d.rules.remove(index);
-                            }
-                        }
-                    })>"Remove"</button>
+                    on:click=move |_| edit(RuleEdit::Remove(index))>"Remove"</button>
             </span>
         </div>
     }
@@ -284,24 +261,18 @@ fn WeightsForm() -> impl IntoView {
                 prop:value=move || state.weights.with(read).to_string()
                 on:change=move |e| {
                     let Ok(value) = event_target_value(&e).trim().parse::<f64>() else {
-                        return state.error.set(Some(format!("{label}: type a number.")));
+                        return state.dispatch(Event::Failed(format!("{label}: type a number.")));
                     };
                     let mut weights = state.weights.get_untracked();
                     write(&mut weights, value);
-                    match weights.validate() {
-                        Ok(()) => {
-                            state.error.set(None);
-                            state.weights.set(weights);
-                        }
-                        Err(error) => state.error.set(Some(error.to_string())),
-                    }
+                    state.dispatch(Event::Weights(weights));
                 } />
         }
     };
     view! {
         <div class="check-row">
             <input type="checkbox" id="use-rules" data-testid="use-rules" prop:checked=move || state.use_rules.get()
-                on:change=move |e| state.use_rules.set(event_target_checked(&e)) />
+                on:change=move |e| state.dispatch(Event::UseRules(event_target_checked(&e))) />
             <label for="use-rules">"Blend the rules into the priority (hybrid)"</label>
         </div>
         <p class="hint">"priority = model weight × model score + severity weight × highest severity hit + flag weight × (any rule hit). Weights are used in proportion; isolation-forest scores are rescaled to 0–1 first."</p>
@@ -310,6 +281,6 @@ fn WeightsForm() -> impl IntoView {
             {weight("weight-severity", "Highest severity weight", |w| w.severity, |w, v| w.severity = v)}
             {weight("weight-flag", "Any-rule flag weight", |w| w.flag, |w, v| w.flag = v)}
         </div>
-        <button type="button" class="link" on:click=move |_| state.weights.set(HybridWeights::default())>"Reset to 0.5 / 0.3 / 0.2"</button>
+        <button type="button" class="link" on:click=move |_| state.dispatch(Event::Weights(HybridWeights::default()))>"Reset to 0.5 / 0.3 / 0.2"</button>
     }
 }

@@ -13,10 +13,11 @@ use crate::claims::summaries::{
     claims_of, levels_present, summarize, summary_table, write_summary_csv, EntityLevel, LevelSummary,
 };
 use crate::page::results::{order_rows, ResultsQuery, SortKey};
+use crate::page::{Event, Screen};
 use crate::ui::charts::HistogramChart;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::download::save_bytes;
-use crate::ui::state::{AppState, Screen};
+use crate::ui::state::AppState;
 
 /// The Summaries screen.
 #[component]
@@ -73,16 +74,7 @@ pub fn SummariesPanel() -> impl IntoView {
     let sort = GridSort {
         key: Signal::derive(move || query.with(|q| q.sort)),
         descending: Signal::derive(move || query.with(|q| q.descending)),
-        on_sort: Callback::new(move |key: SortKey| {
-            query.update(|q| {
-                if q.sort == key {
-                    q.descending = !q.descending;
-                } else {
-                    q.sort = key;
-                    q.descending = key != SortKey::Row;
-                }
-            })
-        }),
+        on_sort: Callback::new(move |key: SortKey| query.update(|q| q.sort_by(key, key != SortKey::Row))),
     };
     let download = move |_| {
         let (Some(summary), Some(level)) = (summary.get_untracked(), level.get_untracked()) else { return };
@@ -96,10 +88,10 @@ pub fn SummariesPanel() -> impl IntoView {
         let saved = write_summary_csv(&sorted, &mut bytes)
             .map_err(|e| e.to_string())
             .and_then(|()| save_bytes(&file_name, "text/csv;charset=utf-8", &bytes));
-        match saved {
-            Ok(()) => state.status.set(format!("Saved {file_name} ({} entities).", format_count(sorted.rows.len()))),
-            Err(message) => state.error.set(Some(message)),
-        }
+        state.dispatch(match saved {
+            Ok(()) => Event::Saved(format!("Saved {file_name} ({} entities).", format_count(sorted.rows.len()))),
+            Err(message) => Event::Failed(message),
+        });
     };
     let chart = move || {
         let summary = summary.get()?;
@@ -139,8 +131,7 @@ pub fn SummariesPanel() -> impl IntoView {
                     <select id="summary-level" data-testid="summary-level-select"
                         on:change=move |e| {
                             let slug = event_target_value(&e);
-                            chosen.set(EntityLevel::ALL.into_iter().find(|l| l.slug() == slug));
-                            entity.set(None);
+                            state.dispatch(Event::SummaryLevel(EntityLevel::ALL.into_iter().find(|l| l.slug() == slug)));
                         }>
                         {level_options}
                     </select>
@@ -170,7 +161,7 @@ pub fn SummariesPanel() -> impl IntoView {
                         selected=selected_entity
                         on_open=Callback::new(move |row: usize| {
                             let id = summary.with_untracked(|s| s.as_ref().and_then(|s| s.rows.get(row).map(|r| r.id.clone())));
-                            entity.set(id);
+                            state.dispatch(Event::SummaryEntity(id));
                         })
                         sort=sort
                         row_test_id="summary-row"
@@ -192,8 +183,8 @@ pub fn SummariesPanel() -> impl IntoView {
                     cuts=state.cuts
                     selected=state.selected
                     on_open=Callback::new(move |row| {
-                        state.explain(row);
-                        state.screen.set(Screen::Results);
+                        state.dispatch(Event::Explain(row));
+                        state.dispatch(Event::Show(Screen::Results));
                     })
                     rules=Signal::derive(move || state.rules.get())
                     row_test_id="entity-claim-row"

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::page::train_form::TrainForm;
+use crate::page::train_form::{TrainEdit, TrainField, TrainForm};
+use crate::page::Event;
 use crate::protocol::AlgorithmChoice;
 use crate::ui::state::AppState;
 
@@ -39,17 +40,7 @@ pub fn TrainPanel() -> impl IntoView {
             })
             .collect_view()
     };
-    let set_label = move |column: String| {
-        let choice = labels().into_iter().find(|l| l.column == column);
-        form.update(|f| {
-            f.positive_label =
-                choice.as_ref().and_then(|c| c.default_positive.clone().or_else(|| c.classes.last().cloned()));
-            f.label_column = choice.map(|c| c.column);
-            if f.label_column.is_none() {
-                f.algorithm = AlgorithmChoice::IsolationForest;
-            }
-        });
-    };
+    let edit = move |edit: TrainEdit| state.dispatch(Event::EditTrain(edit));
     let feature_boxes = move || {
         let label = form.with(|f| f.label_column.clone());
         choices()
@@ -65,13 +56,7 @@ pub fn TrainPanel() -> impl IntoView {
                 let toggle = {
                     let name = name.clone();
                     move |event: leptos::ev::Event| {
-                        let on = event_target_checked(&event);
-                        form.update(|f| {
-                            f.feature_columns.retain(|n| n != &name);
-                            if on {
-                                f.feature_columns.push(name.clone());
-                            }
-                        });
+                        edit(TrainEdit::Feature { name: name.clone(), on: event_target_checked(&event) })
                     }
                 };
                 view! {
@@ -88,30 +73,14 @@ pub fn TrainPanel() -> impl IntoView {
             })
             .collect_view()
     };
-    let anomaly_defaults = move || {
-        let names: Vec<String> = choices().into_iter().filter(|c| c.anomaly_default).map(|c| c.name).collect();
-        if !names.is_empty() {
-            form.update(|f| f.feature_columns = names);
-        }
-    };
-    let set_all = move |on: bool| {
-        let label = form.with_untracked(|f| f.label_column.clone());
-        let names: Vec<String> = choices()
-            .into_iter()
-            .filter(|c| Some(&c.name) != label.as_ref() && (on || c.default_on))
-            .map(|c| c.name)
-            .collect();
-        form.update(|f| f.feature_columns = names);
-    };
-    let n_chosen =
-        move || form.with(|f| f.feature_columns.iter().filter(|n| Some(*n) != f.label_column.as_ref()).count());
+    let n_chosen = move || form.with(TrainForm::n_chosen);
     view! {
         <div class="screen-grid">
             <section class="panel" aria-labelledby="label-heading">
                 <h2 id="label-heading">"What to predict"</h2>
                 <div class="form-grid">
                     <label for="label-select">"Label column"</label>
-                    <select id="label-select" data-testid="label-select" on:change=move |e| set_label(event_target_value(&e))>
+                    <select id="label-select" data-testid="label-select" on:change=move |e| edit(TrainEdit::Label(event_target_value(&e)))>
                         <option value=NO_LABEL selected=move || form.with(|f| f.label_column.is_none())>
                             "None: find anomalies without labels"
                         </option>
@@ -120,10 +89,7 @@ pub fn TrainPanel() -> impl IntoView {
                     <label for="positive-select">"Positive class"</label>
                     <select id="positive-select" data-testid="positive-select"
                         disabled=move || form.with(|f| f.label_column.is_none())
-                        on:change=move |e| {
-                            let value = event_target_value(&e);
-                            form.update(|f| f.positive_label = Some(value));
-                        }>
+                        on:change=move |e| edit(TrainEdit::Positive(event_target_value(&e)))>
                         {positive_options}
                     </select>
                     <label for="algorithm-select">"Algorithm"</label>
@@ -133,10 +99,7 @@ pub fn TrainPanel() -> impl IntoView {
                             "both" => AlgorithmChoice::Both,
                             _ => AlgorithmChoice::RandomForest,
                         };
-                        form.update(|f| f.algorithm = algorithm);
-                        if algorithm == AlgorithmChoice::IsolationForest {
-                            anomaly_defaults();
-                        }
+                        edit(TrainEdit::Algorithm(algorithm));
                     }>
                         <option value="random_forest" selected=move || form.with(|f| f.algorithm == AlgorithmChoice::RandomForest)>
                             "Random forest (needs a label)"
@@ -151,26 +114,23 @@ pub fn TrainPanel() -> impl IntoView {
                 </div>
                 <h3>"Parameters"</h3>
                 <div class="form-grid">
-                    {param(form, "n-trees", "Trees", "More trees give steadier scores and take longer.", |f| &f.n_trees, |f| &mut f.n_trees)}
-                    {param(form, "max-depth", "Maximum depth", "Empty grows every tree until its leaves are pure. The default, 16, ranks claims as well or better and makes every explanation several times faster.", |f| &f.max_depth, |f| &mut f.max_depth)}
-                    {param(form, "min-leaf", "Fewest claims per leaf", "A leaf must hold at least this many training claims.", |f| &f.min_samples_leaf, |f| &mut f.min_samples_leaf)}
-                    {param(form, "test-percent", "Held out (%)", "Claims kept aside to evaluate the random forest honestly.", |f| &f.test_percent, |f| &mut f.test_percent)}
-                    {param(form, "if-trees", "Isolation trees", "Trees of the isolation forest.", |f| &f.isolation_trees, |f| &mut f.isolation_trees)}
-                    {param(form, "if-samples", "Claims per isolation tree", "Each isolation tree is grown on this many sampled claims (256 is the classic choice).", |f| &f.isolation_samples, |f| &mut f.isolation_samples)}
-                    {param(form, "train-seed", "Seed", "The same seed, data and settings give the same model, bit for bit.", |f| &f.seed, |f| &mut f.seed)}
+                    {param(state, "n-trees", "Trees", "More trees give steadier scores and take longer.", TrainField::Trees)}
+                    {param(state, "max-depth", "Maximum depth", "Empty grows every tree until its leaves are pure. The default, 16, ranks claims as well or better and makes every explanation several times faster.", TrainField::MaxDepth)}
+                    {param(state, "min-leaf", "Fewest claims per leaf", "A leaf must hold at least this many training claims.", TrainField::MinLeaf)}
+                    {param(state, "test-percent", "Held out (%)", "Claims kept aside to evaluate the random forest honestly.", TrainField::TestPercent)}
+                    {param(state, "if-trees", "Isolation trees", "Trees of the isolation forest.", TrainField::IsolationTrees)}
+                    {param(state, "if-samples", "Claims per isolation tree", "Each isolation tree is grown on this many sampled claims (256 is the classic choice).", TrainField::IsolationSamples)}
+                    {param(state, "train-seed", "Seed", "The same seed, data and settings give the same model, bit for bit.", TrainField::Seed)}
                 </div>
                 <div class="check-row">
                     <input type="checkbox" id="if-rule-clean" data-testid="if-rule-clean"
                         prop:checked=move || form.with(|f| f.isolation_on_rule_clean)
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            form.update(|f| f.isolation_on_rule_clean = on);
-                        } />
+                        on:change=move |e| edit(TrainEdit::RuleClean(event_target_checked(&e))) />
                     <label for="if-rule-clean">"The isolation forest learns normal from claims that trip no rule"</label>
                 </div>
                 <p class="hint">"As in the copay-card fraud system: it trains on the rule-clean claims and scores every claim. If fewer clean claims than one tree's sample remain, it learns from every claim and says so."</p>
                 <div class="controls">
-                    <button type="button" data-testid="train-button" disabled=move || state.is_busy() on:click=move |_| state.train()>
+                    <button type="button" data-testid="train-button" disabled=move || state.is_busy() on:click=move |_| state.dispatch(Event::Train)>
                         "Train"
                     </button>
                 </div>
@@ -178,11 +138,11 @@ pub fn TrainPanel() -> impl IntoView {
             <section class="panel" aria-labelledby="features-heading">
                 <h2 id="features-heading">{move || format!("Features ({} chosen)", n_chosen())}</h2>
                 <div class="controls">
-                    <button type="button" class="secondary" on:click=move |_| set_all(false)>"Defaults"</button>
-                    <button type="button" class="secondary" data-testid="features-anomaly-defaults" on:click=move |_| anomaly_defaults()
+                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::DefaultFeatures)>"Defaults"</button>
+                    <button type="button" class="secondary" data-testid="features-anomaly-defaults" on:click=move |_| edit(TrainEdit::AnomalyFeatures)
                         title="The derived features that compare a claim with its peers: what an isolation forest should read">"Anomaly defaults"</button>
-                    <button type="button" class="secondary" on:click=move |_| set_all(true)>"All"</button>
-                    <button type="button" class="secondary" on:click=move |_| form.update(|f| f.feature_columns.clear())>"None"</button>
+                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::AllFeatures)>"All"</button>
+                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::NoFeatures)>"None"</button>
                 </div>
                 <ul class="feature-list" data-testid="feature-list">{feature_boxes}</ul>
             </section>
@@ -191,23 +151,19 @@ pub fn TrainPanel() -> impl IntoView {
 }
 
 fn param(
-    form: RwSignal<TrainForm>,
+    state: AppState,
     id: &'static str,
     label: &'static str,
     tooltip: &'static str,
-    read: fn(&TrainForm) -> &String,
-    write: fn(&mut TrainForm) -> &mut String,
+    field: TrainField,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     view! {
         <label for=id title=tooltip>{label}</label>
         <span class="with-hint">
             <input id=id type="text" inputmode="numeric" data-testid=format!("{id}-input") title=tooltip aria-describedby=hint_id.clone()
-                prop:value=move || form.with(|f| read(f).clone())
-                on:input=move |e| {
-                    let value = event_target_value(&e);
-                    form.update(|f| *write(f) = value);
-                } />
+                prop:value=move || state.train_form.with(|f| f.text(field).to_owned())
+                on:input=move |e| state.dispatch(Event::EditTrain(TrainEdit::Text(field, event_target_value(&e)))) />
             <span id=hint_id class="sr-only">{tooltip}</span>
         </span>
     }

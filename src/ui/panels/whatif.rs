@@ -5,20 +5,14 @@ use leptos::prelude::*;
 
 use super::explanation::ExplanationView;
 use crate::analysis::whatif::WhatIfKind;
+use crate::page::Event;
 use crate::ui::state::AppState;
 
 /// The What-if screen.
 #[component]
 pub fn WhatIfPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let set_field = move |idx: usize, text: String| {
-        state.whatif_fields.update(|fields| {
-            if let Some(field) = fields.get_mut(idx) {
-                field.text = text;
-            }
-        });
-        state.rescore_what_if();
-    };
+    let set_field = move |idx: usize, text: String| state.dispatch(Event::WhatIfText(idx, text));
     let inputs = move || {
         state
             .whatif_fields
@@ -71,7 +65,7 @@ pub fn WhatIfPanel() -> impl IntoView {
                 })}
                 <form class="form-grid" data-testid="whatif-form" novalidate on:submit=move |e| {
                     e.prevent_default();
-                    state.rescore_what_if();
+                    state.dispatch(Event::RescoreWhatIf);
                 }>
                     {inputs}
                 </form>
