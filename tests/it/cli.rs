@@ -368,13 +368,59 @@ fn each_command_has_its_help_and_the_binary_its_version() {
     let dir = scratch_dir("cli", "help");
     let version = ok(claimforest(&["--version"], &dir));
     assert_eq!(version.trim(), format!("claimforest {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(ok(claimforest(&["-V"], &dir)), version);
     let train = ok(claimforest(&["train", "--help"], &dir));
-    assert!(train.starts_with("USAGE:\n  claimforest train --input FILE --label COL"), "{train}");
-    assert!(train.contains("[--entity COL]") && !train.contains("claimforest score"), "{train}");
+    assert!(train.contains("Usage: claimforest train [OPTIONS] --input <FILE> --out <MODEL.json>"), "{train}");
+    // Every flag of train, each with its one-line doc and default.
+    for flag in [
+        "--input <FILE>",
+        "--label <COL>",
+        "--positive <VALUE>",
+        "--features <A,B,...>",
+        "--algorithm <ALGORITHM>",
+        "--trees <N>",
+        "--seed <S>",
+        "--max-depth <D|none>",
+        "--min-samples-leaf <K>",
+        "--max-samples <N>",
+        "--test-fraction <F>",
+        "--contamination <C>",
+        "--entity <COL>",
+        "--out <MODEL.json>",
+        "--max-rows <N>",
+        "--max-bytes <N>",
+        "--max-cells <N>",
+        "--entry <PATH>",
+        "--sheet <NAME>",
+        "--map <HEADER=canonical>",
+        "--join <FILE[:KEY]>",
+    ] {
+        let line = train.lines().find(|line| line.trim_start().starts_with(flag));
+        let doc = line.map(|line| line.trim_start()[flag.len()..].trim());
+        assert!(doc.is_some_and(|doc| doc.len() > 10), "{flag} has no one-line doc in:\n{train}");
+    }
+    assert!(train.contains("[default: 16]") && !train.contains("--rules"), "{train}");
     let score = ok(claimforest(&["score", "-h"], &dir));
-    assert!(score.contains("[--history FILE]") && !score.contains("claimforest train"), "{score}");
-    // A mistyped command is still a one-line failure, help or not.
-    let typo = claimforest(&["trian", "--help"], &dir);
-    assert!(!typo.status.success());
-    assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown command 'trian'"));
+    assert!(score.contains("--history <FILE>") && !score.contains("--entity"), "{score}");
+    // Every command is listed, and the guide to inputs and defaults follows.
+    let help = ok(claimforest(&["help"], &dir));
+    for command in ["generate", "inspect", "train", "score", "explain", "encode", "export", "evaluate", "demo"] {
+        assert!(help.lines().any(|line| line.trim_start().starts_with(command)), "{command} in:\n{help}");
+    }
+    assert!(help.contains("--history FILE computes"), "{help}");
+    assert_eq!(ok(claimforest(&[], &dir)), help, "no command: the help");
+    // A mistyped command or flag fails naming it, and says what was meant.
+    for (args, typo, meant) in [
+        (&["trian", "--input", "x.csv"][..], "unrecognized subcommand 'trian'", "a similar subcommand exists: 'train'"),
+        (&["train", "--seeed", "3"][..], "unexpected argument '--seeed'", "a similar argument exists: '--seed'"),
+    ] {
+        let output = claimforest(args, &dir);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: a usage error: {said}");
+        assert!(said.contains(typo) && said.contains(meant), "{args:?}: {said}");
+    }
+    let output = claimforest(&["generate", "--rows", "many", "--out", "x.csv"], &dir);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && said.contains("invalid value 'many' for '--rows <N>'"), "{said}");
+    assert!(!dir.join("x.csv").exists());
 }

@@ -1,34 +1,17 @@
-//! Command-line parsing: `claimforest COMMAND --flag value ...` into a validated [`Command`].
+//! The command line's grammar: clap derive structs, whose doc comments are the help text,
+//! and the checks of each value (whole numbers, fractions, `--map`, `--join`).
 //!
-//! Every mistake is one sentence naming the flag; nothing here touches files.
+//! Every usage mistake is clap's error naming the flag; nothing here touches files.
 
-use std::collections::BTreeMap;
+use std::ffi::OsString;
+
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use claimforest::claims::ingest::{IngestBudget, IngestOptions};
-use claimforest::pipeline::{DEFAULT_MAX_DEPTH, DEFAULT_MIN_SAMPLES_LEAF};
+use claimforest::pipeline::DEFAULT_MIN_SAMPLES_LEAF;
 
-pub const USAGE: &str = "\
-claimforest: claims scoring with forests and exact explanations, natively.
-
-USAGE:
-  claimforest generate --scenario denial|medical|pharmacy --rows N [--seed S] [--fraud-rate R] --out FILE.csv
-  claimforest inspect --input FILE [--profile NAME] [--json] [--entry PATH] [--sheet NAME]
-  claimforest train --input FILE --label COL [--positive VALUE] [--features a,b,...]
-                    [--algorithm forest|isolation] [--trees N] [--seed S] [--max-depth D|none]
-                    [--min-samples-leaf K] [--max-samples N] [--test-fraction F]
-                    [--contamination C] [--entity COL] --out MODEL.json
-  claimforest train --input FILE [--features a,b,...] --out MODEL.json     (no --label: see below)
-  claimforest score --model MODEL.json --input FILE --out SCORED.csv
-                    [--rules PACK.json|denial|medical|pharmacy] [--summaries DIR] [--precision 6|full]
-                    [--history FILE]
-  claimforest explain --model MODEL.json --input FILE --out SHAP.csv [--history FILE]
-  claimforest encode --model MODEL.json --input FILE --out X.csv [--history FILE]
-  claimforest export --model MODEL.json --format shap --out TREES.json
-  claimforest evaluate --input SCORED.csv --label COL [--positive VALUE] [--score COL]
-                       [--threshold T] --out METRICS.json
-  claimforest demo [--rows N] [--seed S]
-  claimforest help
-
+/// The part of `claimforest --help` (and `claimforest help`) after the commands and options.
+const GUIDE: &str = "\
 Input files are CSV, TSV, or ;- or |-separated text (sniffed), UTF-8 or Windows-1252,
 plain or in .gz or .zip, or a sheet of an .xlsx workbook. In a zip, the largest data file is
 read (never a readme) and the others are listed; --entry PATH picks one, as --sheet NAME
@@ -68,143 +51,270 @@ label does not reach are left out of training but scored.
 with the batch in place (a claim id found there takes that claim's place), so new claims
 compare against the population the model learned from, not against the batch alone.";
 
-/// What to train.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainArgs {
-    pub input: String,
-    pub label: Option<String>,
-    pub positive: Option<String>,
-    pub features: Option<Vec<String>>,
-    pub algorithm: AlgorithmArg,
-    pub trees: usize,
-    pub seed: u64,
-    pub max_depth: Option<usize>,
-    pub min_samples_leaf: usize,
-    pub max_samples: Option<usize>,
-    /// Held out for evaluation: 0.2 for a random forest unless given.
-    pub test_fraction: Option<f64>,
-    pub contamination: Option<f64>,
-    /// Train on entities (one row of aggregates per value of this column) instead of claims.
-    pub entity: Option<String>,
-    pub out: String,
+/// Claims scoring with forests and exact explanations, natively.
+#[derive(Debug, Parser)]
+#[command(name = "claimforest", version, after_long_help = GUIDE)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-/// Which forest `train` fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlgorithmArg {
-    /// A random forest on `--label`, or on the column that looks like the label.
-    Forest,
-    /// An isolation forest (no label).
-    Isolation,
-    /// A random forest when a label is given or proposed by the data, else an isolation forest.
-    Auto,
-}
-
-/// A validated command.
-#[derive(Debug, Clone, PartialEq)]
+/// A command and its options.
+#[derive(Debug, Clone, PartialEq, Subcommand)]
 pub enum Command {
+    /// Write seeded synthetic claims, with their label, to a CSV file.
     Generate {
+        /// The kind of claims: denial, medical or pharmacy.
+        #[arg(long, value_name = "NAME", default_value = "denial")]
         scenario: String,
+        /// How many claims.
+        #[arg(long = "rows", value_name = "N", value_parser = count)]
         n_rows: usize,
+        /// The seed: the same seed writes the same claims.
+        #[arg(long, value_name = "S", default_value = "42", value_parser = whole_number)]
         seed: u64,
+        /// The share of claims with a planted fraud pattern (medical and pharmacy).
+        #[arg(long, value_name = "R", default_value = "0.05", value_parser = fraction)]
         fraud_rate: f64,
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE.csv")]
         out: String,
     },
+    /// Print how a file's columns map to the canonical schema, its types and every rejected row.
     Inspect {
+        /// The file to read.
+        #[arg(long, value_name = "FILE")]
         input: String,
+        /// The vendor preset: auto, generic_csv, gsk_iqvia, cms_dmr, elaad_apld or unknown.
+        #[arg(long, value_name = "NAME", default_value = "auto")]
         profile: String,
+        /// Print the report as JSON.
+        #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        input_flags: InputFlags,
     },
+    /// Train a random forest on a label, or an isolation forest without one, into a model file.
+    #[command(after_help = "Without --label, train uses the column that looks like the label and says so, or \
+                            trains an isolation forest when no column does.")]
     Train(TrainArgs),
+    /// Score claims with a model: each row with its score and prediction (and rule columns).
     Score {
-        model: String,
-        input: String,
-        out: String,
+        #[command(flatten)]
+        run: ModelRun,
+        /// Add rule hits, the hybrid priority and its tier: a rule pack file, or denial, medical or pharmacy.
+        #[arg(long, value_name = "PACK.json|NAME")]
         rules: Option<String>,
+        /// Write one summary CSV per entity level (member, provider, pharmacy) into this directory.
+        #[arg(long, value_name = "DIR")]
         summaries: Option<String>,
-        full_precision: bool,
-        history: Option<String>,
+        /// Scores with 6 significant digits, or every digit.
+        #[arg(long, value_enum, default_value_t = Precision::Six)]
+        precision: Precision,
+        #[command(flatten)]
+        claims: ClaimsInput,
     },
+    /// Write each row's exact TreeSHAP values: the base value and one column per feature.
     Explain {
-        model: String,
-        input: String,
-        out: String,
-        history: Option<String>,
+        #[command(flatten)]
+        run: ModelRun,
+        #[command(flatten)]
+        claims: ClaimsInput,
     },
+    /// Write the matrix the model reads, one column per feature.
     Encode {
-        model: String,
-        input: String,
-        out: String,
-        history: Option<String>,
+        #[command(flatten)]
+        run: ModelRun,
+        #[command(flatten)]
+        claims: ClaimsInput,
     },
+    /// Export a model's trees as shap's tree-ensemble JSON.
     Export {
+        /// The model file `train` wrote.
+        #[arg(long, value_name = "MODEL.json")]
         model: String,
+        /// The export format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Shap)]
+        format: ExportFormat,
+        /// The JSON file to write.
+        #[arg(long, value_name = "TREES.json")]
         out: String,
     },
+    /// Measure scores against labels: accuracy, ROC AUC, precision at queue depths, curves.
     Evaluate {
+        /// The scored file (`score` writes one).
+        #[arg(long, value_name = "SCORED.csv")]
         input: String,
+        /// The label column.
+        #[arg(long, value_name = "COL")]
         label: String,
+        /// The label's positive value, if not 1, Y, yes or true.
+        #[arg(long, value_name = "VALUE")]
         positive: Option<String>,
-        score: String,
+        /// The score column.
+        #[arg(long = "score", value_name = "COL", default_value = "score")]
+        score_column: String,
+        /// A row is predicted positive at a score of at least this.
+        #[arg(long, value_name = "T", default_value = "0.5", value_parser = fraction)]
         threshold: f64,
+        /// The metrics JSON to write.
+        #[arg(long, value_name = "METRICS.json")]
         out: String,
+        #[command(flatten)]
+        input_flags: InputFlags,
     },
+    /// The denial teaching flow in the terminal: generate, train, evaluate, score one bad claim.
     Demo {
+        /// How many claims to generate (at least 10).
+        #[arg(long = "rows", value_name = "N", default_value = "1000", value_parser = count)]
         n_rows: usize,
+        /// The seed of the claims and the forest.
+        #[arg(long, value_name = "S", default_value = "42", value_parser = whole_number)]
         seed: u64,
     },
-    Help,
-    /// One command's usage lines (`claimforest train --help`).
-    HelpFor(String),
-    /// The version (`claimforest --version`).
+    /// Print the version.
+    #[command(hide = true)]
     Version,
 }
 
-/// `command`'s lines of [`USAGE`] (its synopsis and their continuation lines), or `None`
-/// for a command USAGE does not list.
-pub fn usage_of(command: &str) -> Option<String> {
-    let prefix = format!("  claimforest {command} ");
-    let bare = format!("  claimforest {command}");
-    let mut lines = Vec::new();
-    let mut inside = false;
-    for line in USAGE.lines() {
-        if line.starts_with(&prefix) || line == bare {
-            inside = true;
-            lines.push(line);
-        } else if inside && line.starts_with("      ") {
-            lines.push(line);
-        } else {
-            inside = false;
-        }
-    }
-    (!lines.is_empty()).then(|| {
-        format!(
-            "USAGE:\n{}\n\n`claimforest help` describes the input formats, labels, limits and defaults.",
-            lines.join("\n")
-        )
-    })
+/// What to train.
+#[derive(Debug, Clone, PartialEq, Args)]
+pub struct TrainArgs {
+    /// The claims file.
+    #[arg(long, value_name = "FILE")]
+    pub input: String,
+    /// The label column (without it, the column that looks like one, if any).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+    /// The label's positive value, if not 1, Y, yes or true.
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// The feature columns, comma-separated (repeatable); every usable column by default.
+    #[arg(long = "features", value_name = "A,B,...", value_parser = column_list)]
+    pub feature_lists: Vec<String>,
+    /// Which forest: auto is a random forest when there is a label, else an isolation forest.
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Auto)]
+    pub algorithm: AlgorithmArg,
+    /// How many trees.
+    #[arg(long, value_name = "N", default_value = "100", value_parser = count)]
+    pub trees: usize,
+    /// The seed of the trees and of the held-out split.
+    #[arg(long, value_name = "S", default_value = "42", value_parser = whole_number)]
+    pub seed: u64,
+    /// The deepest a random forest's tree grows; none grows it until its leaves are pure.
+    #[arg(long, value_name = "D|none", default_value = "16", value_parser = depth)]
+    pub max_depth: ::std::option::Option<usize>,
+    /// The fewest claims a random forest's leaf holds.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_MIN_SAMPLES_LEAF, value_parser = count)]
+    pub min_samples_leaf: usize,
+    /// Rows drawn for each tree (an isolation forest's ψ, 256 by default; all rows for a random forest).
+    #[arg(long, value_name = "N", value_parser = count)]
+    pub max_samples: Option<usize>,
+    /// The share held out for evaluation (0.2 by default).
+    #[arg(long, value_name = "F", value_parser = fraction)]
+    pub test_fraction: Option<f64>,
+    /// An isolation forest's expected share of anomalies, which sets its threshold.
+    #[arg(long, value_name = "C", value_parser = fraction)]
+    pub contamination: Option<f64>,
+    /// Train on entities (one row of aggregates per value of this column) instead of claims.
+    #[arg(long, value_name = "COL")]
+    pub entity: Option<String>,
+    /// The model file to write.
+    #[arg(long, value_name = "MODEL.json")]
+    pub out: String,
+    #[command(flatten)]
+    pub claims: ClaimsInput,
 }
 
-/// A command and how its input files are read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Invocation {
-    pub command: Command,
-    pub input: InputFlags,
+impl TrainArgs {
+    /// The columns every `--features` names, in order; `None` when none is given.
+    pub fn features(&self) -> Option<Vec<String>> {
+        (!self.feature_lists.is_empty())
+            .then(|| self.feature_lists.iter().flat_map(|list| column_names(list)).collect())
+    }
+}
+
+/// Which forest `train` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgorithmArg {
+    // (Plain comments: doc comments would become each value's help and spread `--help` over
+    // two lines a flag.)
+    // A random forest on `--label`, or on the column that looks like the label.
+    Forest,
+    // An isolation forest (no label).
+    Isolation,
+    // A random forest when a label is given or proposed by the data, else an isolation forest.
+    Auto,
+}
+
+/// How scores are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Precision {
+    // 6 significant digits.
+    #[value(name = "6")]
+    Six,
+    // Every digit.
+    Full,
+}
+
+/// The formats `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    // shap's tree-ensemble JSON (`shap.TreeExplainer` reads it).
+    Shap,
+}
+
+/// A model applied to a claims file (`score`, `explain`, `encode`).
+#[derive(Debug, Clone, PartialEq, Args)]
+pub struct ModelRun {
+    /// The model file `train` wrote.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: String,
+    /// The claims file.
+    #[arg(long, value_name = "FILE")]
+    pub input: String,
+    /// The CSV file to write.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: String,
+    /// Compute the member, provider and pharmacy aggregates over this file with the claims in place.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<String>,
 }
 
 /// How input files are read: `--max-rows`, `--max-bytes` and `--max-cells` each replace
 /// that part of the budget the machine's memory gives; `--entry` picks a zip entry and
 /// `--sheet` a workbook sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Args)]
+#[command(next_help_heading = "Reading files")]
 pub struct InputFlags {
+    /// Refuse a file of more data rows (by default, this machine's memory / 64 B).
+    #[arg(long, value_name = "N", value_parser = row_limit)]
     pub max_rows: Option<usize>,
+    /// Refuse a file of more bytes of text once decompressed (by default, 4 × memory).
+    #[arg(long, value_name = "N", value_parser = limit)]
     pub max_bytes: Option<u64>,
+    /// Refuse a file of more cells, rows × columns (by default, memory / 16 B).
+    #[arg(long, value_name = "N", value_parser = limit)]
     pub max_cells: Option<u64>,
+    /// The entry of a zip to read (by default, its largest data file).
+    #[arg(long, value_name = "PATH")]
     pub entry: Option<String>,
+    /// The sheet of an .xlsx workbook to read (by default, the first).
+    #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
-    /// `--map "Header=canonical"`, repeatable: the user's own header mappings.
+    /// Map a header to a canonical column yourself (repeatable).
+    #[arg(long = "map", value_name = "HEADER=canonical", value_parser = mapping)]
     pub mappings: Vec<(String, String)>,
-    /// `--join FILE[:KEY]`, repeatable: entity files joined onto the claims.
+}
+
+/// The input flags of a command that reads claims, and the entity files joined onto them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Args)]
+#[command(next_help_heading = "Reading files")]
+pub struct ClaimsInput {
+    #[command(flatten)]
+    pub flags: InputFlags,
+    /// Left-join an entity file onto the claims on KEY, CLAIMS_KEY=ENTITY_KEY or the one shared column (repeatable).
+    #[arg(long = "join", value_name = "FILE[:KEY]", value_parser = join_spec)]
     pub joins: Vec<JoinSpec>,
 }
 
@@ -250,329 +360,167 @@ impl InputFlags {
         }
     }
 
+    /// How a file is read, with nothing joined on, on a machine with `memory_bytes` of memory.
+    pub fn reading(&self, memory_bytes: u64) -> Reading {
+        Reading { ingest: self.ingest_options(memory_bytes), joins: Vec::new() }
+    }
+}
+
+impl ClaimsInput {
     /// How claims are read on a machine with `memory_bytes` of memory.
     pub fn reading(&self, memory_bytes: u64) -> Reading {
-        Reading { ingest: self.ingest_options(memory_bytes), joins: self.joins.clone() }
+        Reading { joins: self.joins.clone(), ..self.flags.reading(memory_bytes) }
     }
 }
 
-/// The options of every command that reads claims files.
-const INPUT_OPTIONS: [&str; 7] = ["max-rows", "max-bytes", "max-cells", "entry", "sheet", "map", "join"];
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Invocation, String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Ok(Invocation { command: Command::Help, input: InputFlags::default() });
-    };
-    if matches!(command.as_str(), "--version" | "-V" | "version") {
-        return Ok(Invocation { command: Command::Version, input: InputFlags::default() });
-    }
-    if rest.iter().any(|arg| arg == "--help" || arg == "-h") && usage_of(command).is_some() {
-        return Ok(Invocation { command: Command::HelpFor(command.clone()), input: InputFlags::default() });
-    }
-    let allowed: &[&str] = match command.as_str() {
-        "generate" => &["scenario", "rows", "seed", "fraud-rate", "out"],
-        "inspect" => &["input", "profile", "json"],
-        "train" => &[
-            "input",
-            "label",
-            "positive",
-            "features",
-            "algorithm",
-            "trees",
-            "seed",
-            "max-depth",
-            "min-samples-leaf",
-            "max-samples",
-            "test-fraction",
-            "contamination",
-            "entity",
-            "out",
-        ],
-        "score" => &["model", "input", "out", "rules", "summaries", "precision", "history"],
-        "explain" | "encode" => &["model", "input", "out", "history"],
-        "export" => &["model", "format", "out"],
-        "evaluate" => {
-            &["input", "label", "positive", "score", "threshold", "out", "max-rows", "max-bytes", "max-cells"]
-        }
-        "demo" => &["rows", "seed"],
-        "help" | "--help" | "-h" => return Ok(Invocation { command: Command::Help, input: InputFlags::default() }),
-        other => return Err(format!("unknown command '{other}' (see `claimforest help`)")),
-    };
-    let reads_claims = !matches!(command.as_str(), "generate" | "export" | "demo");
-    // `evaluate` reads a scored file, which already holds any joined columns.
-    let joins_files = reads_claims && command != "evaluate";
-    let input_option = |name: &&str| reads_claims && (*name != "join" || joins_files);
-    let allowed: Vec<&str> =
-        allowed.iter().copied().chain(INPUT_OPTIONS.iter().copied().filter(input_option)).collect();
-    let options = Options::parse(command, rest, &allowed)?;
-    let input = InputFlags {
-        max_rows: options.limit("max-rows")?.map(|rows| usize::try_from(rows).unwrap_or(usize::MAX)),
-        max_bytes: options.limit("max-bytes")?,
-        max_cells: options.limit("max-cells")?,
-        entry: options.text("entry").map(str::to_owned),
-        sheet: options.text("sheet").map(str::to_owned),
-        mappings: options.mappings()?,
-        joins: options.joins(),
-    };
-    Ok(Invocation { command: parse_command(command, &options)?, input })
-}
-
-fn parse_command(command: &str, options: &Options) -> Result<Command, String> {
-    match command {
-        "generate" => Ok(Command::Generate {
-            scenario: options.text("scenario").unwrap_or("denial").to_owned(),
-            n_rows: options.count("rows", None)?,
-            seed: options.seed()?,
-            fraud_rate: options.fraction("fraud-rate", 0.05)?,
-            out: options.required("out")?,
-        }),
-        "inspect" => Ok(Command::Inspect {
-            input: options.required("input")?,
-            profile: options.text("profile").unwrap_or("auto").to_owned(),
-            json: options.flag("json"),
-        }),
-        "train" => parse_train(options),
-        "score" | "explain" | "encode" => {
-            let (model, input, out) =
-                (options.required("model")?, options.required("input")?, options.required("out")?);
-            let history = options.text("history").map(str::to_owned);
-            Ok(match command {
-                "score" => Command::Score {
-                    model,
-                    input,
-                    out,
-                    rules: options.text("rules").map(str::to_owned),
-                    summaries: options.text("summaries").map(str::to_owned),
-                    full_precision: match options.text("precision") {
-                        None | Some("6") => false,
-                        Some("full") => true,
-                        Some(other) => return Err(format!("--precision: '{other}' is not one of 6, full")),
-                    },
-                    history,
-                },
-                "explain" => Command::Explain { model, input, out, history },
-                _ => Command::Encode { model, input, out, history },
-            })
-        }
-        "export" => {
-            let format = options.text("format").unwrap_or("shap");
-            if format != "shap" {
-                return Err(format!("--format: '{format}' is not supported (supported: shap)"));
-            }
-            Ok(Command::Export { model: options.required("model")?, out: options.required("out")? })
-        }
-        "evaluate" => Ok(Command::Evaluate {
-            input: options.required("input")?,
-            label: options.required("label")?,
-            positive: options.text("positive").map(str::to_owned),
-            score: options.text("score").unwrap_or("score").to_owned(),
-            threshold: options.fraction("threshold", 0.5)?,
-            out: options.required("out")?,
-        }),
-        _ => Ok(Command::Demo { n_rows: options.count("rows", Some(1_000))?, seed: options.seed()? }),
-    }
-}
-
-fn parse_train(options: &Options) -> Result<Command, String> {
-    let label = options.text("label").map(str::to_owned);
-    let algorithm = match options.text("algorithm") {
-        None if label.is_some() => AlgorithmArg::Forest,
-        None => AlgorithmArg::Auto,
-        Some("forest") => AlgorithmArg::Forest,
-        Some("isolation") => AlgorithmArg::Isolation,
-        Some(other) => return Err(format!("--algorithm: '{other}' is not one of forest, isolation")),
-    };
-    let features = options.text("features").map(|list| {
-        list.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::to_owned).collect::<Vec<_>>()
+/// Parses the arguments, the program's name first. Help, the version and usage mistakes
+/// come back as clap's error, which prints itself (`Error::exit`).
+///
+/// A value may start with `-` (`--positive -1`), as the word after a flag always is its value.
+pub fn parse<I: IntoIterator<Item = T>, T: Into<OsString> + Clone>(args: I) -> Result<Cli, clap::Error> {
+    let command = Cli::command().mut_subcommands(|command| {
+        command.mut_args(|arg| {
+            let takes_value = matches!(arg.get_action(), ArgAction::Set | ArgAction::Append);
+            arg.allow_hyphen_values(takes_value)
+        })
     });
-    if features.as_ref().is_some_and(Vec::is_empty) {
-        return Err("--features: name at least one column".into());
-    }
-    let contamination = options.text("contamination").map(|_| options.fraction("contamination", 0.0)).transpose()?;
-    Ok(Command::Train(TrainArgs {
-        input: options.required("input")?,
-        label,
-        positive: options.text("positive").map(str::to_owned),
-        features,
-        algorithm,
-        trees: options.count("trees", Some(100))?,
-        seed: options.seed()?,
-        max_depth: match options.text("max-depth") {
-            Some("none") => None,
-            _ => Some(options.count("max-depth", Some(DEFAULT_MAX_DEPTH))?),
-        },
-        min_samples_leaf: options.count("min-samples-leaf", Some(DEFAULT_MIN_SAMPLES_LEAF))?,
-        max_samples: options.text("max-samples").map(|_| options.count("max-samples", None)).transpose()?,
-        test_fraction: options.text("test-fraction").map(|_| options.fraction("test-fraction", 0.2)).transpose()?,
-        contamination,
-        entity: options.text("entity").map(str::to_owned),
-        out: options.required("out")?,
-    }))
+    Cli::from_arg_matches(&command.try_get_matches_from(args)?)
 }
 
-/// Options that are flags, taking no value.
-const FLAGS: [&str; 1] = ["json"];
-/// Options that may be given more than once; their values are kept in order.
-const REPEATABLE: [&str; 2] = ["map", "join"];
-/// Between the values of a repeated option (never in a header).
-const REPEAT_SEPARATOR: char = '\u{1f}';
-
-/// `--name value` pairs (and `--flag`s) of one command.
-struct Options {
-    values: BTreeMap<String, String>,
+/// A whole number; `_` and `,` may group its digits (`1,000`, `1_000_000`).
+fn whole_number(text: &str) -> Result<u64, String> {
+    text.replace(['_', ','], "").parse().map_err(|_| "not a whole number".to_owned())
 }
 
-impl Options {
-    fn parse(command: &str, rest: &[String], allowed: &[&str]) -> Result<Self, String> {
-        let mut values = BTreeMap::new();
-        let mut iter = rest.iter();
-        while let Some(flag) = iter.next() {
-            let name = flag
-                .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument '{flag}' (see `claimforest help`)"))?;
-            if !allowed.contains(&name) {
-                return Err(format!("'{command}' has no option --{name}"));
-            }
-            if FLAGS.contains(&name) {
-                if values.insert(name.to_owned(), String::new()).is_some() {
-                    return Err(format!("--{name} is given twice"));
-                }
-                continue;
-            }
-            let value = iter.next().ok_or_else(|| format!("--{name} needs a value"))?;
-            if REPEATABLE.contains(&name) {
-                let all = values.entry(name.to_owned()).or_default();
-                if !all.is_empty() {
-                    all.push(REPEAT_SEPARATOR);
-                }
-                all.push_str(value);
-                continue;
-            }
-            if values.insert(name.to_owned(), value.clone()).is_some() {
-                return Err(format!("--{name} is given twice"));
-            }
+fn count(text: &str) -> Result<usize, String> {
+    usize::try_from(whole_number(text)?).map_err(|_| "too large".to_owned())
+}
+
+/// A budget limit: a whole number of at least 1.
+fn limit(text: &str) -> Result<u64, String> {
+    match whole_number(text)? {
+        0 => Err("must be at least 1".to_owned()),
+        limit => Ok(limit),
+    }
+}
+
+fn row_limit(text: &str) -> Result<usize, String> {
+    limit(text).map(|rows| usize::try_from(rows).unwrap_or(usize::MAX))
+}
+
+/// `none`, or a whole number.
+fn depth(text: &str) -> Result<Option<usize>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    count(text).map(Some).map_err(|_| "not a whole number or none".to_owned())
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err("not a number between 0 and 1".to_owned()),
+    }
+}
+
+/// The names of a comma-separated list, trimmed, empty ones dropped.
+fn column_names(list: &str) -> impl Iterator<Item = String> + '_ {
+    list.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::to_owned)
+}
+
+/// A `--features` list that names at least one column.
+fn column_list(text: &str) -> Result<String, String> {
+    match column_names(text).next() {
+        Some(_) => Ok(text.to_owned()),
+        None => Err("name at least one column".to_owned()),
+    }
+}
+
+/// `--map "Header=canonical"`, split at the last `=`.
+fn mapping(text: &str) -> Result<(String, String), String> {
+    match text.rsplit_once('=') {
+        Some((header, canonical)) if !header.trim().is_empty() && !canonical.trim().is_empty() => {
+            Ok((header.trim().to_owned(), canonical.trim().to_owned()))
         }
-        Ok(Self { values })
+        _ => Err("not HEADER=canonical_column".to_owned()),
     }
+}
 
-    fn text(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.values.contains_key(name)
-    }
-
-    fn required(&self, name: &str) -> Result<String, String> {
-        self.text(name).map(str::to_owned).ok_or_else(|| format!("--{name} is required"))
-    }
-
-    fn whole_number(&self, name: &str, default: Option<u64>) -> Result<u64, String> {
-        match self.text(name) {
-            Some(text) => {
-                text.replace(['_', ','], "").parse().map_err(|_| format!("--{name}: '{text}' is not a whole number"))
-            }
-            None => default.ok_or_else(|| format!("--{name} is required")),
+/// `--join FILE[:KEY]`. The key follows the last `:`, unless what follows it looks like a
+/// path (`C:\\claims\\providers.csv` is a file).
+fn join_spec(join: &str) -> Result<JoinSpec, String> {
+    Ok(match join.rsplit_once(':') {
+        Some((file, key)) if !file.is_empty() && !key.trim().is_empty() && !key.contains(['/', '\\']) => {
+            JoinSpec { file: file.to_owned(), key: Some(key.trim().to_owned()) }
         }
-    }
-
-    fn count(&self, name: &str, default: Option<usize>) -> Result<usize, String> {
-        let value = self.whole_number(name, default.map(|d| d as u64))?;
-        usize::try_from(value).map_err(|_| format!("--{name}: {value} is too large"))
-    }
-
-    /// Every `--map "Header=canonical"`, split at the last `=`.
-    fn mappings(&self) -> Result<Vec<(String, String)>, String> {
-        let Some(all) = self.text("map") else { return Ok(Vec::new()) };
-        all.split(REPEAT_SEPARATOR)
-            .map(|mapping| match mapping.rsplit_once('=') {
-                Some((header, canonical)) if !header.trim().is_empty() && !canonical.trim().is_empty() => {
-                    Ok((header.trim().to_owned(), canonical.trim().to_owned()))
-                }
-                _ => Err(format!("--map: '{mapping}' is not HEADER=canonical_column")),
-            })
-            .collect()
-    }
-
-    /// Every `--join FILE[:KEY]`. The key follows the last `:`, unless what follows it looks
-    /// like a path (`C:\\claims\\providers.csv` is a file).
-    fn joins(&self) -> Vec<JoinSpec> {
-        let Some(all) = self.text("join") else { return Vec::new() };
-        all.split(REPEAT_SEPARATOR)
-            .map(|join| match join.rsplit_once(':') {
-                Some((file, key)) if !file.is_empty() && !key.trim().is_empty() && !key.contains(['/', '\\']) => {
-                    JoinSpec { file: file.to_owned(), key: Some(key.trim().to_owned()) }
-                }
-                _ => JoinSpec { file: join.to_owned(), key: None },
-            })
-            .collect()
-    }
-
-    /// An optional limit: a whole number of at least 1.
-    fn limit(&self, name: &str) -> Result<Option<u64>, String> {
-        match self.text(name) {
-            None => Ok(None),
-            Some(_) => match self.whole_number(name, None)? {
-                0 => Err(format!("--{name} must be at least 1")),
-                limit => Ok(Some(limit)),
-            },
-        }
-    }
-
-    fn seed(&self) -> Result<u64, String> {
-        self.whole_number("seed", Some(42))
-    }
-
-    fn fraction(&self, name: &str, default: f64) -> Result<f64, String> {
-        match self.text(name) {
-            Some(text) => match text.parse::<f64>() {
-                Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-                _ => Err(format!("--{name}: '{text}' is not a number between 0 and 1")),
-            },
-            None => Ok(default),
-        }
-    }
+        _ => JoinSpec { file: join.to_owned(), key: None },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use claimforest::claims::ingest::BudgetScope;
-
-    fn args(text: &str) -> Vec<String> {
-        text.split_whitespace().map(String::from).collect()
-    }
+    use claimforest::pipeline::DEFAULT_MAX_DEPTH;
 
     fn command(text: &str) -> Result<Command, String> {
-        parse(&args(text)).map(|invocation| invocation.command)
+        let args = std::iter::once("claimforest").chain(text.split_whitespace());
+        parse(args).map(|cli| cli.command.expect("a command")).map_err(|e| e.to_string())
+    }
+
+    fn train(text: &str) -> TrainArgs {
+        match command(text) {
+            Ok(Command::Train(train)) => train,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn budget_flags_override_the_machine_budget() {
-        let invocation = parse(&args("inspect --input x.csv --max-rows 5,000 --max-bytes 1_000_000")).unwrap();
+        let Ok(Command::Inspect { input_flags, .. }) =
+            command("inspect --input x.csv --max-rows 5,000 --max-bytes 1_000_000")
+        else {
+            panic!("inspect parses")
+        };
         assert_eq!(
-            invocation.input,
+            input_flags,
             InputFlags { max_rows: Some(5_000), max_bytes: Some(1_000_000), ..InputFlags::default() }
         );
-        let budget = invocation.input.budget(16 << 30);
+        let budget = input_flags.budget(16 << 30);
         assert_eq!((budget.max_rows, budget.max_bytes, budget.max_cells), (5_000, 1_000_000, 1 << 30));
         assert_eq!(budget.scope, BudgetScope::CommandLine);
-        assert!(command("generate --rows 5 --max-rows 9 --out a").unwrap_err().contains("no option --max-rows"));
-        assert_eq!(
-            command("score --model m --input i --out o --max-cells 0"),
-            Err("--max-cells must be at least 1".into())
-        );
-        let invocation =
-            parse(&args("train --input export.zip --entry data/claims.tsv --sheet Claims --out m")).unwrap();
-        let options = invocation.input.ingest_options(16 << 30);
+        assert!(command("generate --rows 5 --max-rows 9 --out a").unwrap_err().contains("'--max-rows'"));
+        let zero = command("score --model m --input i --out o --max-cells 0").unwrap_err();
+        assert!(zero.contains("'--max-cells <N>'") && zero.contains("must be at least 1"), "{zero}");
+        let train = train("train --input export.zip --entry data/claims.tsv --sheet Claims --out m");
+        let options = train.claims.reading(16 << 30).ingest;
         assert_eq!((options.entry.as_deref(), options.sheet.as_deref()), (Some("data/claims.tsv"), Some("Claims")));
-        assert!(command("export --model m --entry x --out t").unwrap_err().contains("no option --entry"));
-        let mapped = ["inspect", "--input", "f.csv", "--map", "Rndr Doc=provider_id", "--map", "a=b=member_id"];
-        let invocation = parse(&mapped.map(String::from)).unwrap();
+        assert!(command("export --model m --entry x --out t").unwrap_err().contains("'--entry'"));
+        assert!(command("evaluate --input s --label y --join p.csv --out e").unwrap_err().contains("'--join'"));
+        let mapped =
+            ["claimforest", "inspect", "--input", "f.csv", "--map", "Rndr Doc=provider_id", "--map", "a=b=member_id"];
+        let Ok(Cli { command: Some(Command::Inspect { input_flags, .. }) }) = parse(mapped) else { panic!("parses") };
         let expected = [("Rndr Doc", "provider_id"), ("a=b", "member_id")].map(|(h, c)| (h.to_owned(), c.to_owned()));
-        assert_eq!(invocation.input.mappings, expected);
-        assert!(command("inspect --input f.csv --map nothing").unwrap_err().contains("is not HEADER=canonical_column"));
+        assert_eq!(input_flags.mappings, expected);
+        assert!(command("inspect --input f.csv --map nothing").unwrap_err().contains("not HEADER=canonical_column"));
+    }
+
+    #[test]
+    fn repeated_joins_and_feature_lists_keep_their_order() {
+        let train =
+            train("train --input c.csv --join p.csv:Provider --join C:\\b\\m.csv --features a,,b --features c --out m");
+        let join = |file: &str, key: Option<&str>| JoinSpec { file: file.into(), key: key.map(Into::into) };
+        assert_eq!(train.claims.joins, [join("p.csv", Some("Provider")), join("C:\\b\\m.csv", None)]);
+        assert_eq!(train.features(), Some(["a", "b", "c"].map(String::from).into()));
+        assert_eq!(self::train("train --input c.csv --out m").features(), None);
+        let positive = ["claimforest", "train", "--input", "c.csv", "--label", "y", "--positive", "-1", "--out", "m"];
+        let Ok(Cli { command: Some(Command::Train(train)) }) = parse(positive) else { panic!("parses") };
+        assert_eq!(train.positive.as_deref(), Some("-1"), "a value may start with -");
     }
 
     #[test]
@@ -589,39 +537,54 @@ mod tests {
         );
         assert_eq!(
             command("inspect --json --input x.zip --profile cms_dmr"),
-            Ok(Command::Inspect { input: "x.zip".into(), profile: "cms_dmr".into(), json: true })
+            Ok(Command::Inspect {
+                input: "x.zip".into(),
+                profile: "cms_dmr".into(),
+                json: true,
+                input_flags: InputFlags::default()
+            })
         );
         assert_eq!(command("demo --seed 3"), Ok(Command::Demo { n_rows: 1000, seed: 3 }));
-        assert_eq!(parse(&[]).map(|invocation| invocation.command), Ok(Command::Help));
-        let Ok(Command::Train(train)) = command("train --input c.csv --label y --features a,b --trees 5 --out m")
-        else {
-            panic!("train parses")
+        assert!(matches!(parse(["claimforest"]), Ok(Cli { command: None })));
+        let Ok(Command::Score { precision, .. }) = command("score --model m --input i --out o --precision full") else {
+            panic!("score parses")
         };
-        assert_eq!(train.algorithm, AlgorithmArg::Forest);
-        assert_eq!(train.features, Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(precision, Precision::Full);
+        let train = train("train --input c.csv --label y --features a,b --trees 5 --out m");
+        assert_eq!(train.algorithm, AlgorithmArg::Auto, "a label given: auto trains a random forest on it");
+        assert_eq!(train.features(), Some(vec!["a".to_owned(), "b".to_owned()]));
         assert_eq!((train.trees, train.test_fraction), (5, None));
-        assert_eq!((train.max_depth, train.min_samples_leaf), (Some(16), 3), "the claims forest's defaults");
-        let Ok(Command::Train(train)) =
-            command("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m")
-        else {
-            panic!("train parses")
-        };
+        assert_eq!(
+            (train.max_depth, train.min_samples_leaf),
+            (Some(DEFAULT_MAX_DEPTH), DEFAULT_MIN_SAMPLES_LEAF),
+            "the claims forest's defaults"
+        );
+        let train = self::train("train --input c.csv --label y --max-depth none --min-samples-leaf 1 --out m");
         assert_eq!((train.max_depth, train.min_samples_leaf), (None, 1), "grown to purity on request");
-        let Ok(Command::Train(train)) = command("train --input c.csv --out m") else { panic!("train parses") };
-        assert_eq!(train.algorithm, AlgorithmArg::Auto, "no label: the data decides");
+        let train = self::train("train --input c.csv --algorithm isolation --contamination 0.1 --out m");
+        assert_eq!((train.algorithm, train.contamination), (AlgorithmArg::Isolation, Some(0.1)));
     }
 
     #[test]
-    fn rejects_bad_input_with_a_sentence() {
-        assert_eq!(command("generate --rows x --out a"), Err("--rows: 'x' is not a whole number".into()));
-        assert_eq!(command("generate --rows 5"), Err("--out is required".into()));
-        assert!(command("generate --rows 5 --fraud-rate 2 --out a").unwrap_err().contains("between 0 and 1"));
-        assert_eq!(command("inspect --json"), Err("--input is required".into()));
-        assert_eq!(command("demo --color red"), Err("'demo' has no option --color".into()));
-        assert_eq!(command("fly"), Err("unknown command 'fly' (see `claimforest help`)".into()));
-        assert_eq!(command("demo --rows"), Err("--rows needs a value".into()));
-        assert_eq!(command("demo --rows 1 --rows 2"), Err("--rows is given twice".into()));
-        assert!(command("train --input a --label y --test-fraction 2 --out m").unwrap_err().contains("between"));
-        assert!(command("export --model m --format onnx --out t").unwrap_err().contains("not supported"));
+    fn rejects_bad_input_naming_the_flag() {
+        for (args, expected) in [
+            ("generate --rows x --out a", "invalid value 'x' for '--rows <N>': not a whole number"),
+            ("generate --rows 5", "--out <FILE.csv>"),
+            ("generate --rows 5 --fraud-rate 2 --out a", "between 0 and 1"),
+            ("inspect --json", "--input <FILE>"),
+            ("demo --color red", "unexpected argument '--color'"),
+            ("fly", "unrecognized subcommand 'fly'"),
+            ("demo --rows", "a value is required for '--rows <N>'"),
+            ("demo --rows 1 --rows 2", "'--rows <N>' cannot be used multiple times"),
+            ("train --input a --label y --test-fraction 2 --out m", "between 0 and 1"),
+            ("train --input a --features , --out m", "name at least one column"),
+            ("train --input a --max-depth deep --out m", "not a whole number or none"),
+            ("train --input a --algorithm boost --out m", "[possible values: forest, isolation, auto]"),
+            ("export --model m --format onnx --out t", "[possible values: shap]"),
+            ("score --model m --input i --out o --precision 3", "[possible values: 6, full]"),
+        ] {
+            let error = command(args).unwrap_err();
+            assert!(error.contains(expected), "{args}: {error}");
+        }
     }
 }

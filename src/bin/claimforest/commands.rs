@@ -13,8 +13,9 @@ use claimforest::claims::entities::CLAIM_COUNT_COLUMN;
 use claimforest::claims::ingest::{read_source, IngestOptions, Ingested};
 use claimforest::claims::join::left_join;
 use claimforest::claims::rules::{builtin_pack, evaluate_pack, RulePack, BUILTIN_PACKS};
+use claimforest::claims::schema::denial;
 use claimforest::claims::summaries::{levels_present, summarize, write_summary_csv};
-use claimforest::claims::synth::{self, Scenario, SynthOptions};
+use claimforest::claims::synth::{self, generate_denial, Scenario, SynthOptions};
 use claimforest::claims::table::{format_significant, CategoricalBuilder};
 use claimforest::claims::{ClaimsTable, ColumnData};
 use claimforest::ml::metrics::BinaryReport;
@@ -104,8 +105,8 @@ pub fn train(args: &TrainArgs, options: &Reading) -> Result<(), String> {
         }
     };
     let rows_are = if args.entity.is_some() { "entities" } else { "rows" };
-    let feature_columns = match &args.features {
-        Some(features) => features.clone(),
+    let feature_columns = match args.features() {
+        Some(features) => features,
         None => {
             let (features, skipped) = match &args.entity {
                 Some(_) => entity_feature_columns(&table, label.as_deref()),
@@ -497,20 +498,68 @@ pub fn evaluate(
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     write_text(out, &json)?;
     let show = |value: Option<f64>| value.map_or("n/a".to_owned(), |v| format!("{v:.4}"));
-    println!("rows {}  positives {}  threshold {threshold}", report.n_rows, report.n_positive);
-    println!(
+    out!("rows {}  positives {}  threshold {threshold}", report.n_rows, report.n_positive);
+    out!(
         "accuracy {}  precision {}  recall {}  F1 {}",
         show(report.accuracy),
         show(report.precision),
         show(report.recall),
         show(report.f1)
     );
-    println!("ROC AUC {}  average precision {}", show(report.roc_auc), show(report.average_precision));
+    out!("ROC AUC {}  average precision {}", show(report.roc_auc), show(report.average_precision));
     for at in &report.at_k {
-        println!("top {:>5}: precision {}  recall {}", at.k, show(Some(at.precision)), show(at.recall));
+        out!("top {:>5}: precision {}  recall {}", at.k, show(Some(at.precision)), show(at.recall));
     }
     eprintln!("wrote the full report (curves, calibration) to {out}");
     Ok(())
+}
+
+/// The denial teaching flow: generate, train, evaluate, score the notebook's bad claim.
+pub fn demo(n_rows: usize, seed: u64) -> Result<(), String> {
+    if n_rows < 10 {
+        return Err("--rows must be at least 10".into());
+    }
+    let table = generate_denial(n_rows, seed).map_err(|e| e.to_string())?;
+    let mut request = TrainRequest::default();
+    request.forest.seed = seed;
+    request.split_seed = seed;
+    let (model, report) =
+        train_model(&table, &request, &mut |_| ControlFlow::Continue(())).map_err(|e| e.to_string())?;
+    out!("--- model performance ({} train / {} held-out claims) ---", report.n_train, report.n_test);
+    out!("accuracy: {:.3}", report.accuracy);
+    if let Some(auc) = report.roc_auc {
+        out!("ROC AUC:  {auc:.3}");
+    }
+    out!("\n--- what the forest relies on (mean impurity decrease) ---");
+    for item in &report.feature_importances {
+        out!("{:<16} {:.3}", item.feature, item.importance);
+    }
+    let probability = model.score(&bad_claim()?).map_err(|e| e.to_string())?.first().copied().unwrap_or(f64::NAN);
+    let verdict = if probability >= 0.5 { "DENIED" } else { "APPROVED" };
+    out!("\n--- one bad claim: age 65, Surgeon, Knee Surgery, no pre-auth, diagnosis matches ---");
+    out!("{verdict} (probability of denial {:.1}%)", probability * 100.0);
+    Ok(())
+}
+
+/// The notebook's test case, as a one-claim table in the scenario's own columns.
+fn bad_claim() -> Result<ClaimsTable, String> {
+    let text = |value: &str| {
+        let mut column = CategoricalBuilder::default();
+        column.push(Some(value));
+        column.finish()
+    };
+    let number = |value: f64| ColumnData::Numeric { values: vec![value].into() };
+    let mut claim = ClaimsTable::new();
+    for (name, data) in [
+        (denial::AGE, number(65.0)),
+        (denial::PROVIDER_TYPE, text("Surgeon")),
+        (denial::SERVICE, text("Knee Surgery")),
+        (denial::HAS_PRE_AUTH, number(0.0)),
+        (denial::DIAGNOSIS_MATCH, number(1.0)),
+    ] {
+        claim.push_column(name, data).map_err(|e| e.to_string())?;
+    }
+    Ok(claim)
 }
 
 /// The claims of `path`, with every `--join` file joined on, each join reported.
