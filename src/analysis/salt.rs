@@ -37,6 +37,16 @@ pub fn new_salt() -> Result<String, SaltError> {
     Ok(hex(&bytes))
 }
 
+/// A fresh seed for the "new seed" buttons: a random number below a billion (short enough
+/// to read back and type), from the same CSPRNG. A seed is no secret; it is drawn here
+/// because this is the one place that reads entropy, and the run it starts is reproduced by
+/// typing it again. `None` when the platform has no random source.
+pub fn new_seed() -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(u64::from_le_bytes(bytes) % 1_000_000_000)
+}
+
 /// A salt the user typed, trimmed, if it is long enough to keep its hashes from being
 /// guessed and not absurdly long.
 pub fn typed_salt(text: &str) -> Result<String, SaltError> {

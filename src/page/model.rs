@@ -15,7 +15,7 @@ use crate::analysis::explain::ClaimExplanation;
 use crate::analysis::export::ExportOptions;
 use crate::analysis::hybrid::HybridWeights;
 use crate::analysis::queue::QueueSettings;
-use crate::analysis::salt::{new_salt, typed_salt};
+use crate::analysis::salt::{new_salt, new_seed, typed_salt};
 use crate::analysis::tiers::{RiskTier, TierCuts};
 use crate::analysis::whatif::WhatIfField;
 use crate::claims::rules::{builtin_pack, RulePack};
@@ -99,6 +99,11 @@ pub enum Event {
     GenerateText(GenerateField, String),
     /// Generate claims as the form says.
     Generate,
+    /// Draw a new seed for the generate form, or (`false`) for the training form.
+    NewSeed {
+        /// Which form.
+        generate: bool,
+    },
     /// Read a claims file (or another part of it: a zip entry, a sheet).
     ReadFile {
         /// The file's name.
@@ -329,6 +334,11 @@ impl PageModel {
                 GenerateField::FraudPercent => self.generate.fraud_percent = text,
             },
             Event::Generate => return self.generate(now_ms),
+            Event::NewSeed { generate } => match new_seed() {
+                Some(seed) if generate => self.generate.seed = seed.to_string(),
+                Some(seed) => self.train_form.seed = seed.to_string(),
+                None => self.error = Some("This browser offers no random numbers; type a seed instead.".into()),
+            },
             Event::ReadFile { file_name, part } => {
                 let what = part.entry.as_deref().or(part.sheet.as_deref()).unwrap_or(&file_name).to_owned();
                 return self.long_job(JobKind::Load, &format!("Reading {what}"), now_ms, |job_id| {

@@ -7,6 +7,7 @@ mod components;
 mod download;
 mod js_bytes;
 mod panels;
+mod slices;
 mod state;
 mod worker_client;
 

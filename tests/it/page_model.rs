@@ -311,6 +311,17 @@ fn queue_downloads_read_the_queue_settings_and_refuse_bad_ones() {
     assert!(h.page.salt_error.as_deref().unwrap().starts_with("Draw or type a salt"));
     h.user(Event::DrawSalt);
     assert_eq!(h.page.salt.len(), 64);
+    // New seeds come from the same source, and differ.
+    let seeds: Vec<String> = (0..3)
+        .map(|_| {
+            h.user(Event::NewSeed { generate: false });
+            h.page.train_form.seed.clone()
+        })
+        .collect();
+    assert!(seeds.iter().all(|s| s.parse::<u64>().is_ok_and(|v| v < 1_000_000_000)), "{seeds:?}");
+    assert!(seeds[0] != seeds[1] || seeds[1] != seeds[2], "{seeds:?}");
+    h.user(Event::NewSeed { generate: true });
+    assert!(h.page.generate.seed.parse::<u64>().is_ok());
     assert!(matches!(h.user(Event::DownloadQueue { explanations: true }).as_slice(), [ToWorker::Export { .. }]));
 }
 

@@ -56,8 +56,12 @@ pub fn DataPanel() -> impl IntoView {
                     <input id="generate-rows" type="number" min="100" max="1000000" step="1" data-testid="generate-rows"
                         prop:value=move || form.with(|f| f.rows.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::Rows, event_target_value(&e))) />
                     <label for="seed">"Seed"</label>
-                    <input id="seed" type="number" min="0" step="1" data-testid="seed-input"
-                        prop:value=move || form.with(|f| f.seed.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::Seed, event_target_value(&e))) />
+                    <span class="seed-row">
+                        <input id="seed" type="number" min="0" step="1" data-testid="seed-input"
+                            prop:value=move || form.with(|f| f.seed.clone()) on:input=move |e| state.dispatch(Event::GenerateText(GenerateField::Seed, event_target_value(&e))) />
+                        <button type="button" class="secondary" data-testid="generate-new-seed" title="Draw a random seed; the same seed always gives the same claims"
+                            on:click=move |_| state.dispatch(Event::NewSeed { generate: true })>"New seed"</button>
+                    </span>
                     <label for="fraud">"Planted fraud (%)"</label>
                     <input id="fraud" type="number" min="0" max="50" step="0.5" data-testid="fraud-input"
                         disabled=move || form.with(|f| f.scenario) == Scenario::Denial

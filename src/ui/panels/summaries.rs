@@ -59,17 +59,10 @@ pub fn SummariesPanel() -> impl IntoView {
         Arc::new(order_rows(&table, &[], &TierCuts::default(), &query.get()))
     });
     let entity = state.summary_entity;
-    let entity_id = move || entity.get();
     // The row of the chosen entity in the summary, for the grid's highlight.
     let selected_entity = Signal::derive(move || {
         let id = entity.get()?;
         summary.with(|s| s.as_ref().and_then(|s| s.rows.iter().position(|r| r.id == id)))
-    });
-    let entity_rows = Memo::new(move |_| {
-        let (Some(id), Some(level), Some(table)) = (entity_id(), level.get(), raw.get()) else {
-            return Arc::new(Vec::new());
-        };
-        Arc::new(claims_of(&table, level, &id))
     });
     let sort = GridSort {
         key: Signal::derive(move || query.with(|q| q.sort)),
@@ -171,26 +164,43 @@ pub fn SummariesPanel() -> impl IntoView {
                 <p class="hint">"Click an entity, or move with the arrow keys and press Enter, to list its claims."</p>
                 {chart}
             </section>
-            <section class="panel" aria-labelledby="entity-claims-heading" data-testid="entity-claims">
-                <h2 id="entity-claims-heading">{move || match (entity_id(), level.get()) {
-                    (Some(id), Some(level)) => format!("Claims of {} {id} ({})", level.slug(), format_count(entity_rows.with(|r| r.len()))),
-                    _ => "Claims of the chosen entity".to_owned(),
-                }}</h2>
-                <ClaimsGrid
-                    table=raw
-                    rows=entity_rows
-                    ranking=Signal::derive(move || state.ranking())
-                    cuts=state.cuts
-                    selected=state.selected
-                    on_open=Callback::new(move |row| {
-                        state.dispatch(Event::Explain(row));
-                        state.dispatch(Event::Show(Screen::Results));
-                    })
-                    rules=Signal::derive(move || state.rules.get())
-                    row_test_id="entity-claim-row"
-                    label="Claims of the chosen entity"
-                />
-            </section>
+            <EntityClaims level=level />
         </div>
+    }
+}
+
+/// The claims of the entity chosen in the summary, each opening its explanation.
+#[component]
+fn EntityClaims(level: Memo<Option<EntityLevel>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let raw = Signal::derive(move || state.data.with(|d| d.as_ref().map(|d| d.table.clone())));
+    let entity_id = move || state.summary_entity.get();
+    let entity_rows = Memo::new(move |_| {
+        let (Some(id), Some(level), Some(table)) = (entity_id(), level.get(), raw.get()) else {
+            return Arc::new(Vec::new());
+        };
+        Arc::new(claims_of(&table, level, &id))
+    });
+    view! {
+        <section class="panel" aria-labelledby="entity-claims-heading" data-testid="entity-claims">
+            <h2 id="entity-claims-heading">{move || match (entity_id(), level.get()) {
+                (Some(id), Some(level)) => format!("Claims of {} {id} ({})", level.slug(), format_count(entity_rows.with(|r| r.len()))),
+                _ => "Claims of the chosen entity".to_owned(),
+            }}</h2>
+            <ClaimsGrid
+                table=raw
+                rows=entity_rows
+                ranking=Signal::derive(move || state.ranking())
+                cuts=state.cuts
+                selected=state.selected
+                on_open=Callback::new(move |row| {
+                    state.dispatch(Event::Explain(row));
+                    state.dispatch(Event::Show(Screen::Results));
+                })
+                rules=Signal::derive(move || state.rules.get())
+                row_test_id="entity-claim-row"
+                label="Claims of the chosen entity"
+            />
+        </section>
     }
 }

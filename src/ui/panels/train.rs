@@ -41,6 +41,7 @@ pub fn TrainPanel() -> impl IntoView {
             .collect_view()
     };
     let edit = move |edit: TrainEdit| state.dispatch(Event::EditTrain(edit));
+    let edit_seed = move || state.dispatch(Event::NewSeed { generate: false });
     let feature_boxes = move || {
         let label = form.with(|f| f.label_column.clone());
         choices()
@@ -133,6 +134,8 @@ pub fn TrainPanel() -> impl IntoView {
                     <button type="button" data-testid="train-button" disabled=move || state.is_busy() on:click=move |_| state.dispatch(Event::Train)>
                         "Train"
                     </button>
+                    <button type="button" class="secondary" data-testid="train-new-seed" title="Draw a random seed; the same seed gives the same model, bit for bit"
+                        on:click=move |_| edit_seed()>"New seed"</button>
                 </div>
             </section>
             <section class="panel" aria-labelledby="features-heading">
