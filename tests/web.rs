@@ -15,6 +15,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
+fn seeded_draws_are_bit_identical_to_native() {
+    assert_eq!(common::fingerprint(&common::seeded_rng_run()), common::GOLDEN_RNG_FINGERPRINT.trim());
+}
+
+#[wasm_bindgen_test]
 fn seeded_training_is_bit_identical_to_native() {
     assert_eq!(common::fingerprint(&common::seeded_engine_run()), common::GOLDEN_ENGINE_FINGERPRINT.trim());
 }

@@ -68,8 +68,12 @@ def log(message):
 
 
 # ---------------------------------------------------------------------------------------------
-# ClaimForest's train/test split, reproduced (src/ml/rng.rs and src/ml/split.rs)
+# ClaimForest's train/test split, reproduced (src/rng.rs and src/ml/split.rs). ClaimForest draws
+# from rand_xoshiro's Xoshiro256PlusPlus (seeded through its SplitMix64) and shuffles with rand
+# 0.10's SliceRandom::shuffle; what follows re-computes those crates' steps in Python, since
+# neither is at hand here, and must change when they do.
 
+MASK32 = (1 << 32) - 1
 MASK64 = (1 << 64) - 1
 
 
@@ -85,8 +89,17 @@ def _rotl(x, k):
     return ((x << k) | (x >> (64 - k))) & MASK64
 
 
+def _bound_u32(m):
+    """rand's calculate_bound_u32: the product m (m + 1) ... that still fits a u32, and its count."""
+    product, current = m, m + 1
+    while product * current <= MASK32:
+        product *= current
+        current += 1
+    return product, current - m
+
+
 class SeededRng:
-    """xoshiro256++ seeded through SplitMix64, as ClaimForest's SeededRng."""
+    """ClaimForest's SeededRng: Xoshiro256PlusPlus::seed_from_u64, sampled as rand samples it."""
 
     def __init__(self, seed):
         mixer = seed & MASK64
@@ -108,19 +121,37 @@ class SeededRng:
         self.state = [s0, s1, s2, s3]
         return result
 
-    def below(self, bound):
-        """Lemire's multiply-and-reject, as SeededRng::below."""
-        if bound == 0:
-            return 0
-        threshold = ((1 << 64) - bound) % bound
-        while True:
-            product = self.next_u64() * bound
-            if (product & MASK64) >= threshold:
-                return product >> 64
+    def next_u32(self):
+        return self.next_u64() >> 32  # rand_xoshiro takes the upper half
+
+    def below_u32(self, bound):
+        """rand's random_range(..bound) for u32 (Canon's method, one extra draw near a boundary)."""
+        product = self.next_u32() * bound
+        result, low_order = product >> 32, product & MASK32
+        if low_order > (-bound & MASK32):
+            carry = (self.next_u32() * bound) >> 32
+            result += (low_order + carry) > MASK32
+        return result
 
     def shuffle(self, items):
-        for i in range(len(items) - 1, 0, -1):
-            j = self.below(i + 1)
+        """rand's SliceRandom::shuffle for fewer than 2^32 - 1 items: forward Fisher-Yates whose
+        indices come from IncreasingUniform, several packed into one u32 draw."""
+        if len(items) <= 1:
+            return
+        n, chunk, chunk_remaining = 0, 0, 1  # n = 0: the first index is 0 without a draw
+        for i in range(len(items)):
+            next_n = n + 1
+            if chunk_remaining == 0:
+                bound, remaining = _bound_u32(next_n)
+                chunk = self.below_u32(bound)
+                chunk_remaining = remaining
+            chunk_remaining -= 1
+            if chunk_remaining == 0:
+                j = chunk
+            else:
+                j = chunk % next_n
+                chunk //= next_n
+            n = next_n
             items[i], items[j] = items[j], items[i]
 
 

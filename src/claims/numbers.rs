@@ -227,18 +227,12 @@ mod tests {
 
     #[test]
     fn every_value_reads_back_with_its_bits() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::SeededRng::new(11);
         let columns: Vec<Vec<f64>> = vec![
-            (0..2000).map(|_| (next() % 1_000_000) as f64 / 100.0).collect(),
-            (0..2000).map(|_| (next() % 90) as f64).collect(),
-            (0..2000).map(|_| f64::from_bits(next())).filter(|v| !v.is_nan()).collect(),
-            (0..2000).map(|i| if i % 7 == 0 { f64::NAN } else { (next() % 5000) as f64 * 0.25 }).collect(),
+            (0..2000).map(|_| rng.below(1_000_000) as f64 / 100.0).collect(),
+            (0..2000).map(|_| rng.below(90) as f64).collect(),
+            (0..2000).map(|_| f64::from_bits(rng.next_u64())).filter(|v| !v.is_nan()).collect(),
+            (0..2000).map(|i| if i % 7 == 0 { f64::NAN } else { rng.below(5000) as f64 * 0.25 }).collect(),
         ];
         for values in columns {
             let numbers = Numbers::new(values.clone());

@@ -610,7 +610,9 @@ mod tests {
             FeatureMatrix::from_columns(matrix.feature_names().to_vec(), (0..3).map(|_| thresholds.clone()).collect())
                 .unwrap();
         assert_layouts_agree(&flat, &on_thresholds);
-        let deep = ForestParams { n_trees: 2, ..Default::default() }
+        // Unbounded trees on this label stop anywhere from depth 2 to 14, as the draws have
+        // it: twenty of them are sure to hold some deeper than 8.
+        let deep = ForestParams { n_trees: 20, ..Default::default() }
             .fit(&matrix, &labels, &mut |_| ControlFlow::Continue(()))
             .unwrap();
         assert!(FlatForest::from_ensemble(&deep.shap_ensemble(1)).small.is_none());
@@ -652,7 +654,8 @@ mod tests {
         let isolation = IsolationForestParams { n_trees: 7, ..Default::default() }
             .fit(&matrix, &mut |_| ControlFlow::Continue(()))
             .unwrap();
-        let deep = ForestParams { n_trees: 3, ..Default::default() }
+        // Twenty unbounded trees, so that some grow deeper than 8 (see above).
+        let deep = ForestParams { n_trees: 20, ..Default::default() }
             .fit(&matrix, &labels, &mut |_| ControlFlow::Continue(()))
             .unwrap();
         let isolation = FlatForest::from_ensemble(&isolation.shap_ensemble());

@@ -5,6 +5,9 @@ use std::ops::ControlFlow;
 use claimforest::claims::synth::generate_denial;
 use claimforest::pipeline::{default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, TrainRequest};
 
+// The golden fingerprints in tests/golden/ were regenerated when randomness moved to
+// rand_xoshiro (xoshiro256++ sampled by rand), 2026-12.
+
 /// The committed fingerprint that native and wasm runs must both reproduce.
 pub const GOLDEN_ENGINE_FINGERPRINT: &str = include_str!("../golden/seeded_engine.fnv1a64");
 
@@ -85,6 +88,45 @@ pub fn seeded_claims_run() -> Vec<String> {
         texts.push(bits.join(","));
         texts.push(serde_json::to_string(&ingested.table).expect("tables serialize"));
         texts.push(ingested.report.to_json());
+    }
+    texts
+}
+
+/// The committed fingerprint of [`SeededRng`](claimforest::rng::SeededRng)'s draws,
+/// reproduced natively and in wasm.
+pub const GOLDEN_RNG_FINGERPRINT: &str = include_str!("../golden/seeded_rng.fnv1a64");
+
+/// Draws of every kind from a few seeds, as text: raw bits, floats, ranges up to the full
+/// 64-bit width (past what a wasm32 `usize` holds), indices, inclusive ranges, coin flips,
+/// shuffles of short and of long slices, and derived seeds. Whatever the pointer width, a
+/// seed must give the same text.
+pub fn seeded_rng_run() -> Vec<String> {
+    use claimforest::rng::SeededRng;
+
+    let mut texts = Vec::new();
+    for seed in [0, 7, 42, u64::MAX] {
+        let mut rng = SeededRng::new(seed);
+        let mut draws: Vec<String> = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
+        draws.extend((0..4).map(|_| format!("{:016x}", rng.next_f64().to_bits())));
+        for bound in [0, 1, 2, 7, 1000, 1 << 32, (1 << 32) + 1, u64::MAX] {
+            draws.extend((0..3).map(|_| rng.below(bound).to_string()));
+        }
+        for len in [0, 1, 3, 100_000, u32::MAX as usize] {
+            draws.extend((0..3).map(|_| rng.index(len).to_string()));
+        }
+        for (low, high) in [(18, 89), (-5, 5), (0, 0), (i64::MIN, i64::MAX)] {
+            draws.extend((0..3).map(|_| rng.int_inclusive(low, high).to_string()));
+        }
+        for p in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            draws.push((0..64).map(|_| if rng.chance(p) { '1' } else { '0' }).collect());
+        }
+        for len in [2usize, 10, 70_000] {
+            let mut items: Vec<u32> = (0..len as u32).collect();
+            rng.shuffle(&mut items);
+            draws.push(items.iter().take(20).map(u32::to_string).collect::<Vec<_>>().join(" "));
+        }
+        draws.extend((0..4).map(|stream| format!("{:016x}", SeededRng::derive_seed(seed, stream))));
+        texts.push(draws.join(","));
     }
     texts
 }

@@ -8,6 +8,8 @@ use std::ops::ControlFlow;
 
 use claimforest::claims::table::{CategoricalBuilder, ClaimsTable, ColumnData};
 use claimforest::pipeline::{train_model, FeatureEncoding, TrainRequest};
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::SplitMix64;
 
 const HOBBIES: [&str; 30] = [
     "paintball",
@@ -44,18 +46,16 @@ const HOBBIES: [&str; 30] = [
 const SIGNAL: [&str; 3] = ["chess", "cross-fit", "skydiving"];
 const SEVERITIES: [&str; 4] = ["Trivial Damage", "Minor Damage", "Major Damage", "Total Loss"];
 
-struct Xorshift(u64);
+/// This test's own draws (`rand` over `rand_xoshiro`'s SplitMix64, not ClaimForest's streams).
+struct Draws(SplitMix64);
 
-impl Xorshift {
+impl Draws {
     fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        self.0.random::<f64>()
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[((self.next() * items.len() as f64) as usize).min(items.len() - 1)]
+        items[self.0.random_range(0..items.len())]
     }
 }
 
@@ -78,7 +78,7 @@ struct Claim {
 
 /// The claims, as the public auto-insurance file has them: 1,000 rows, many text columns.
 fn claims(n_rows: usize, seed: u64) -> Vec<Claim> {
-    let mut rng = Xorshift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Draws(SplitMix64::seed_from_u64(seed));
     (0..n_rows)
         .map(|_| {
             let noise_text = NOISE_TEXT_LEVELS

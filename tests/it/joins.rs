@@ -4,6 +4,9 @@
 
 use std::path::Path;
 
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::SplitMix64;
+
 use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// Writes the three files: 40 providers (every fifth one fraudulent, billing more and more
@@ -15,13 +18,8 @@ fn write_files(dir: &Path) {
 /// [`write_files`] with `n_providers` and `n_claims`; `noisy` fraudulent providers inflate
 /// only some of their claims, so their amounts overlap honest ones.
 fn write_sized_files(dir: &Path, n_providers: u64, n_claims: u64, noisy: bool) {
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rng = SplitMix64::seed_from_u64(7);
+    let mut next = move |n: u64| rng.random_range(0..n);
     let mut providers = String::from("Provider,PotentialFraud\n");
     for p in 0..n_providers {
         providers.push_str(&format!("PRV{:05},{}\n", 51000 + p, if p % 5 == 0 { "Yes" } else { "No" }));

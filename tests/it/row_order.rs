@@ -6,6 +6,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_xoshiro::SplitMix64;
+
 use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// The file's data rows in a seeded shuffle, under the same header.
@@ -14,13 +18,7 @@ fn write_shuffled(from: &Path, to: &Path, seed: u64) {
     let mut lines = text.lines();
     let header = lines.next().expect("a header");
     let mut rows: Vec<&str> = lines.collect();
-    let mut state = seed | 1;
-    for i in (1..rows.len()).rev() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        rows.swap(i, (state % (i as u64 + 1)) as usize);
-    }
+    rows.shuffle(&mut SplitMix64::seed_from_u64(seed));
     std::fs::write(to, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
 }
 

@@ -69,7 +69,18 @@ fn nothing_draws_randomness_from_the_environment() {
     for file in rust_files(&src("")) {
         let text = fs::read_to_string(&file).unwrap();
         let code: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
-        for forbidden in ["thread_rng", "from_entropy", "OsRng", "rand::random", "SystemTime::now"] {
+        for forbidden in [
+            "thread_rng",
+            "ThreadRng",
+            "rand::rng(",
+            "make_rng",
+            "from_entropy",
+            "from_os_rng",
+            "OsRng",
+            "SysRng",
+            "rand::random",
+            "SystemTime::now",
+        ] {
             assert!(!code.contains(forbidden), "{} uses {forbidden}; take a seed instead", file.display());
         }
         // The CSPRNG keys hash tables (no output depends on the key) and draws salts for
@@ -80,6 +91,38 @@ fn nothing_draws_randomness_from_the_environment() {
             "{} reads the CSPRNG; only hash keys and salts may",
             file.display()
         );
+    }
+}
+
+/// Whether `code` names the crate `name` as a path (`rand::...`, `use rand`), not as the end
+/// of a longer word (`Operand::`).
+fn names_crate(code: &str, name: &str) -> bool {
+    code.match_indices(name).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + name.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric() && c != '_') && matches!(after, Some(':' | ';' | '{'))
+    })
+}
+
+#[test]
+fn every_random_stream_comes_from_rand_xoshiro_through_seeded_rng() {
+    let rng = src("rng.rs");
+    for file in rust_files(&src("")) {
+        let text = fs::read_to_string(&file).unwrap();
+        let code: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+        if file == rng {
+            // No generator, mixing function or sampler written by hand: no bit twiddling and
+            // no magic constants outside the tests.
+            let library = code.split("#[cfg(test)]").next().unwrap_or_default();
+            assert!(names_crate(library, "rand_xoshiro") && names_crate(library, "rand"));
+            for forbidden in ["wrapping_mul", "wrapping_add(0x", "rotate_left", "<<", ">>", "0x", "% "] {
+                assert!(!library.contains(forbidden), "src/rng.rs writes a generator by hand: {forbidden}");
+            }
+        } else {
+            for name in ["rand", "rand_xoshiro", "rand_core"] {
+                assert!(!names_crate(&code, name), "{} draws from {name} directly; use rng::SeededRng", file.display());
+            }
+        }
     }
 }
 

@@ -5,18 +5,17 @@
 
 use std::path::Path;
 
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::SplitMix64;
+
 use crate::run_cli::{claimforest, ok_stderr as ok, scratch_dir};
 
 /// The notebook's claims, written as pandas would (`claim_id` from 0, 0/1 flags), from a
-/// generator of this test's own (not ClaimForest's), with the notebook's three rules.
+/// generator of this test's own (`rand_xoshiro`'s SplitMix64, not ClaimForest's streams), with
+/// the notebook's three rules.
 fn notebook_csv(header: &str, n_rows: u64) -> String {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rng = SplitMix64::seed_from_u64(0x2545_f491_4f6c_dd1d);
+    let mut next = move |n: u64| rng.random_range(0..n);
     let mut text = format!("{header}\n");
     for claim_id in 0..n_rows {
         let age = 18 + next(72);
