@@ -5,6 +5,7 @@
 mod choices;
 mod exports;
 mod rules;
+mod run;
 mod shap;
 
 use std::io::{Read, Seek};
@@ -34,6 +35,7 @@ use crate::protocol::{
 };
 use crate::sorting::sort_stable_by;
 pub use choices::{feature_choices, label_choices, positive_word};
+pub use run::{Output, Run, Work};
 pub use shap::ShapWork;
 
 /// Claims sampled for the evaluation's mean |SHAP| and beeswarm.

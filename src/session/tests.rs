@@ -655,3 +655,57 @@ fn a_new_batch_scores_as_its_claims_did_among_the_loaded_ones() {
         assert_eq!(scores, &inside[claim], "claim {claim} scores as it did among the loaded claims");
     }
 }
+
+/// The typed run, with every part done in place (the single-worker loop) and with the trees
+/// grown in ranges as a pool of helpers grows them, gives the results of one `Train`.
+#[test]
+fn a_typed_run_done_in_place_or_in_parts_gives_the_single_request_results() {
+    let mut local = Session::new();
+    let data = loaded(&mut local, Scenario::Medical, 1_500);
+    for algorithm in [AlgorithmChoice::Both, AlgorithmChoice::IsolationForest, AlgorithmChoice::RandomForest] {
+        let run_request = request(&data, algorithm);
+        let expected = train(&mut local, run_request.clone());
+        for in_parts in [false, true] {
+            let mut session = Session::new();
+            loaded(&mut session, Scenario::Medical, 1_500);
+            let mut run = session.start(9, run_request.clone());
+            let mut kinds = Vec::new();
+            while let Some(work) = run.next_work(&mut session, &mut |_| ControlFlow::Continue(())) {
+                let output = match (&work, in_parts) {
+                    (Work::GrowTrees { job }, true) => Output::Trees(
+                        job.tree_ranges(3)
+                            .into_iter()
+                            .map(|range| job.grow(range, &mut |_| ControlFlow::Continue(())).unwrap())
+                            .collect(),
+                    ),
+                    _ => work.execute(&mut |_| ControlFlow::Continue(())).unwrap(),
+                };
+                kinds.push(match work {
+                    Work::GrowTrees { .. } => "grow",
+                    Work::ScoreForest { .. } => "score forest",
+                    Work::ScoreIsolation { .. } => "score isolation",
+                });
+                run.provide(&mut session, output);
+            }
+            let expected_kinds: &[&str] = match algorithm {
+                AlgorithmChoice::Both => &["grow", "score forest", "score isolation"],
+                AlgorithmChoice::RandomForest => &["grow", "score forest"],
+                AlgorithmChoice::IsolationForest => &["score isolation"],
+            };
+            assert_eq!(kinds, expected_kinds);
+            let FromWorker::Trained { job_id, results } = run.finish(&mut session, &mut quiet) else { panic!() };
+            assert_eq!((job_id, *results), (9, expected.clone()), "{algorithm:?}, in parts: {in_parts}");
+        }
+    }
+    // A run that cannot fit its forest (no label) hands out no forest work and fails as the
+    // request would.
+    let mut no_label = request(&data, AlgorithmChoice::Both);
+    no_label.label_column = None;
+    let mut run = local.start(10, no_label);
+    let first = run.next_work(&mut local, &mut |_| ControlFlow::Continue(()));
+    assert!(matches!(first, Some(Work::ScoreIsolation { .. })));
+    let output = first.unwrap().execute(&mut |_| ControlFlow::Continue(())).unwrap();
+    run.provide(&mut local, output);
+    assert!(run.next_work(&mut local, &mut |_| ControlFlow::Continue(())).is_none());
+    assert!(matches!(run.finish(&mut local, &mut quiet), FromWorker::Failed { job_id: 10, .. }));
+}
