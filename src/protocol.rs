@@ -678,3 +678,36 @@ mod tests {
         );
     }
 }
+
+/// A task the session worker gives one of its helper workers. The bytes it works on travel
+/// beside it, transferred: the forest job for `Grow`; the explanation view and the rows for
+/// the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelperTask {
+    /// Grow trees `first..end` of the forest job.
+    Grow {
+        /// The first tree.
+        first: u32,
+        /// One past the last tree.
+        end: u32,
+    },
+    /// Exact SHAP values of the rows (a matrix) under the view.
+    Explain,
+    /// Batch predictions of the rows (a matrix) under the view.
+    Predict,
+    /// Batch predictions of the rows held as bin codes.
+    PredictBinned,
+}
+
+/// What a helper worker tells the session worker about its task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelperReply {
+    /// One more tree grown.
+    TreeGrown,
+    /// Done; the result's bytes travel beside the reply.
+    Done,
+    /// The task failed, and why.
+    Failed(String),
+}

@@ -2,10 +2,12 @@
 //! and the envelope that carries an attachment (an uploaded `File`, the claims' bytes)
 //! beside a message.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::protocol::{HelperReply, HelperTask};
 
 /// Encodes a message; 64-bit integers become BigInts so seeds survive exactly, and byte
 /// payloads become `Uint8Array`s.
@@ -46,6 +48,42 @@ pub fn unwrap_envelope(value: &JsValue) -> Result<(JsValue, Option<JsValue>), St
     }
     let attachment = Reflect::get(value, &"attachment".into()).map_err(|e| format!("{e:?}"))?;
     Ok((message, (!attachment.is_undefined()).then_some(attachment)))
+}
+
+/// A helper task with its byte arrays beside it (their buffers transferred), ready to post.
+pub fn helper_task(task: &HelperTask, bytes: &[Uint8Array]) -> Result<(JsValue, Array), String> {
+    let attachments = Array::new();
+    let transfer = Array::new();
+    for array in bytes {
+        attachments.push(array);
+        transfer.push(&array.buffer());
+    }
+    Ok((envelope(encode(task)?, Some(&attachments))?, transfer))
+}
+
+/// A posted value as a helper task and its byte arrays; `None` for anything else (a page's
+/// request).
+pub fn read_helper_task(value: &JsValue) -> Option<(HelperTask, Array)> {
+    let (message, attachment) = unwrap_envelope(value).ok()?;
+    let task = decode::<HelperTask>(message).ok()?;
+    Some((task, attachment.and_then(|a| a.dyn_into::<Array>().ok()).unwrap_or_default()))
+}
+
+/// A helper's reply, with its result's bytes beside it (transferred).
+pub fn helper_reply(reply: &HelperReply, result: Option<&Uint8Array>) -> Result<(JsValue, Array), String> {
+    let transfer = Array::new();
+    if let Some(bytes) = result {
+        transfer.push(&bytes.buffer());
+    }
+    Ok((envelope(encode(reply)?, result.map(AsRef::as_ref))?, transfer))
+}
+
+/// A posted value as a helper's reply and the bytes beside it; `None` for anything else (a
+/// helper's `Ready`).
+pub fn read_helper_reply(value: &JsValue) -> Option<(HelperReply, Option<Uint8Array>)> {
+    let (message, attachment) = unwrap_envelope(value).ok()?;
+    let reply = decode::<HelperReply>(message).ok()?;
+    Some((reply, attachment.and_then(|a| a.dyn_into::<Uint8Array>().ok())))
 }
 
 /// Byte payloads above this size are transferred rather than copied.

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -30,8 +30,8 @@ use crate::ml::shap::wire::{
 };
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
 use crate::ml::{FeatureSource, FitProgress, Rows};
-use crate::protocol::{ExportRequest, FromWorker, RunRequest, ToWorker};
-use crate::session::{PostedFile, Session, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
+use crate::protocol::{ExportRequest, FromWorker, HelperReply, HelperTask, RunRequest, ToWorker};
+use crate::session::{Output, PostedFile, Session, Work, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
 
 thread_local! {
@@ -48,10 +48,9 @@ pub fn start() {
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        if Reflect::has(&data, &"kind".into()).unwrap_or(false) {
-            help(&reply_scope, &data);
-        } else {
-            handle(&reply_scope, data);
+        match codec::read_helper_task(&data) {
+            Some((task, bytes)) => help(&reply_scope, task, &bytes),
+            None => handle(&reply_scope, data),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -80,15 +79,21 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
         return;
     }
-    if uses_pool(&message) && pool::helper_count() > 1 {
+    // A training run always goes through its typed loop (on the pool, or here without one).
+    if matches!(message, ToWorker::Train { .. }) || (uses_pool(&message) && pool::helper_count() > 1) {
         BUSY.set(true);
         let scope = scope.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match &message {
-                ToWorker::Train { job_id, request } => train_on_pool(&scope, *job_id, request).await,
-                _ => explain_on_pool(&message).await,
+                ToWorker::Train { job_id, request } => {
+                    let reply = train(&scope, *job_id, request).await;
+                    post(&scope, &reply);
+                }
+                _ => {
+                    explain_on_pool(&message).await;
+                    reply(&scope, message, None);
+                }
             }
-            reply(&scope, message, None);
             // Helpers stop after each request: a wasm memory never shrinks, so a helper kept
             // alive would hold its peak (the trees it grew, the rows it explained) for good.
             POOL.set(None);
@@ -145,81 +150,111 @@ fn claims_array(session: &Session) -> Result<Uint8Array, String> {
     out.into_filled()
 }
 
-/// Does a training request's heavy parts on the pool and hands the results to the session:
-/// the random forest's trees and scores, and the isolation forest's scores. On any failure
-/// the session simply does that part itself when it handles the request (and reports its
-/// own errors, such as a missing label).
-async fn train_on_pool(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) {
-    let Some(pool) = request_pool() else { return };
+/// Trains through the session's typed [`Run`]: each heavy part goes to the helper pool, or
+/// (with no pool, or after the pool failed) is done here by [`crate::session::Work::execute`];
+/// then the run is finished and its reply posted. Either way the models are the same, bit
+/// for bit.
+async fn train(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) -> FromWorker {
+    let mut pool = (pool::helper_count() > 1).then(request_pool).flatten();
     let total = request.n_trees_total();
+    let n_forest = if request.algorithm.fits_forest() { request.forest.n_trees } else { 0 };
     let progress = |done: usize, stage: &str| {
         post(scope, &FromWorker::Progress { job_id, done, total, stage: stage.into() });
     };
-    if request.algorithm.fits_forest() && grow_on_pool(scope, job_id, request, &pool).await {
-        progress(request.forest.n_trees, SCORING_STAGE);
-        let tasks = SESSION.with_borrow_mut(|session| match session.forest_scoring() {
-            Ok(Some(scoring)) => pool.predict_binned_tasks(&scoring.view, scoring.rows).ok(),
-            _ => None,
-        });
-        predict_on_pool(&pool, tasks, Session::provide_forest_scores).await;
-    }
-    if request.algorithm.fits_isolation() {
-        let n_forest = total - request.isolation.n_trees;
-        progress(n_forest, FITTING_ISOLATION_STAGE);
-        let tasks = SESSION.with_borrow_mut(|session| {
-            let mut on_progress = |p: FitProgress| {
+    let mut run = SESSION.with_borrow(|session| session.start(job_id, request.clone()));
+    loop {
+        // The next part, posted to the pool (its tasks are built while the session is
+        // borrowed), or done here at once.
+        let next = SESSION.with_borrow_mut(|session| {
+            let mut on_isolation_tree = |p: FitProgress| {
                 progress(n_forest + p.n_trees_done, FITTING_ISOLATION_STAGE);
                 ControlFlow::Continue(())
             };
-            match session.plan_isolation(request, &mut on_progress) {
-                Ok(Some((view, rows))) => pool.predict_tasks(&view, &rows).ok(),
-                _ => None,
+            let work = run.next_work(session, &mut on_isolation_tree)?;
+            match &work {
+                Work::GrowTrees { .. } => progress(0, FITTING_FOREST_STAGE),
+                Work::ScoreForest { .. } => progress(n_forest, SCORING_STAGE),
+                Work::ScoreIsolation { .. } => progress(total, SCORING_STAGE),
             }
+            let on_pool = pool.as_ref().map(|pool| pool_part(pool, &work));
+            Some(match on_pool {
+                Some(Ok(part)) => Err(part),
+                Some(Err(error)) => {
+                    warn_pool_failed(&error);
+                    Ok(execute_here(&work, &progress))
+                }
+                None => Ok(execute_here(&work, &progress)),
+            })
         });
-        progress(total, SCORING_STAGE);
-        predict_on_pool(&pool, tasks, Session::provide_isolation_lengths).await;
+        let output = match next {
+            None => break,
+            Some(Ok(output)) => output,
+            Some(Err(part)) => match run_part(pool.as_deref(), part, scope, job_id, total).await {
+                Ok(output) => Some(output),
+                Err(error) => {
+                    // The rest is done here; this part again from the start.
+                    warn_pool_failed(&error);
+                    pool = None;
+                    continue;
+                }
+            },
+        };
+        match output {
+            Some(output) => SESSION.with_borrow_mut(|session| run.provide(session, output)),
+            // A part that failed here is done again by `finish`, which reports why.
+            None => run.skip_rest(),
+        }
+    }
+    SESSION.with_borrow_mut(|session| run.finish(session, &mut |progress| post(scope, &progress)))
+}
+
+/// Does a part here, reporting each tree grown; `None` if it failed.
+fn execute_here(work: &Work<'_>, progress: &dyn Fn(usize, &str)) -> Option<Output> {
+    let mut on_tree = |p: FitProgress| {
+        progress(p.n_trees_done, FITTING_FOREST_STAGE);
+        ControlFlow::Continue(())
+    };
+    work.execute(&mut on_tree).ok()
+}
+
+/// A part of a run, ready for the pool.
+enum PoolPart {
+    /// The forest job's bytes and one range of trees per helper.
+    Grow(Uint8Array, Vec<std::ops::Range<usize>>),
+    /// One batch-prediction task per helper.
+    Predict(Vec<pool::Task>),
+}
+
+/// Turns a part of a run into the pool's tasks (while the session is borrowed).
+fn pool_part(pool: &pool::Pool, work: &Work<'_>) -> Result<PoolPart, String> {
+    match work {
+        Work::GrowTrees { job } => Ok(PoolPart::Grow(job_array(job)?, job.tree_ranges(pool.len()))),
+        Work::ScoreForest { view, rows } => pool.predict_binned_tasks(view, rows).map(PoolPart::Predict),
+        Work::ScoreIsolation { view, rows } => pool.predict_tasks(view, rows).map(PoolPart::Predict),
     }
 }
 
-/// Runs batch-prediction tasks (if any) on the pool and hands the values to the session.
-async fn predict_on_pool(pool: &pool::Pool, tasks: Option<Vec<pool::Task>>, hand_over: fn(&mut Session, Vec<f64>)) {
-    let Some(tasks) = tasks else { return };
-    match pool.predict(tasks).await {
-        Ok(values) => SESSION.with_borrow_mut(|session| hand_over(session, values)),
-        Err(error) => warn_pool_failed(&error),
-    }
-}
-
-/// Grows the request's random-forest trees on the pool; whether they were handed over.
-async fn grow_on_pool(
+/// Runs a part on the pool, reporting each tree grown.
+async fn run_part(
+    pool: Option<&pool::Pool>,
+    part: PoolPart,
     scope: &DedicatedWorkerGlobalScope,
     job_id: u64,
-    request: &RunRequest,
-    pool: &pool::Pool,
-) -> bool {
-    let planned = SESSION.with_borrow_mut(|session| match session.plan_forest(request) {
-        Ok(Some(job)) => job_array(job).ok().map(|bytes| (bytes, job.tree_ranges(pool.len()))),
-        _ => None,
-    });
-    let Some((job, ranges)) = planned else { return false };
-    let total = request.n_trees_total();
-    let done = Rc::new(Cell::new(0usize));
-    let progress_scope = scope.clone();
-    let on_tree: Rc<dyn Fn()> = Rc::new(move || {
-        done.set(done.get() + 1);
-        let stage = FITTING_FOREST_STAGE.into();
-        post(&progress_scope, &FromWorker::Progress { job_id, done: done.get(), total, stage });
-    });
-    post(scope, &FromWorker::Progress { job_id, done: 0, total, stage: FITTING_FOREST_STAGE.into() });
-    match pool.grow_forest(job, ranges, on_tree).await {
-        Ok(grown) => {
-            SESSION.with_borrow_mut(|session| session.provide_trees(grown));
-            true
+    total: usize,
+) -> Result<Output, String> {
+    let pool = pool.ok_or("the pool has stopped")?;
+    match part {
+        PoolPart::Grow(job, ranges) => {
+            let done = Rc::new(Cell::new(0usize));
+            let progress_scope = scope.clone();
+            let on_tree: Rc<dyn Fn()> = Rc::new(move || {
+                done.set(done.get() + 1);
+                let stage = FITTING_FOREST_STAGE.into();
+                post(&progress_scope, &FromWorker::Progress { job_id, done: done.get(), total, stage });
+            });
+            pool.grow_forest(job, ranges, on_tree).await.map(Output::Trees)
         }
-        Err(error) => {
-            warn_pool_failed(&error);
-            false
-        }
+        PoolPart::Predict(tasks) => pool.predict(tasks).await.map(Output::Values),
     }
 }
 
@@ -279,77 +314,64 @@ fn request_pool() -> Option<Rc<pool::Pool>> {
     }
 }
 
-/// Serves a helper task from the session worker: grow a range of a forest's trees,
-/// explain rows, or predict rows.
-fn help(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-    let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    // A field's bytes are copied into wasm memory and its JavaScript buffer freed at once
+/// Serves a helper task from the session worker: grow a range of a forest's trees, explain
+/// rows, or predict rows. `bytes` are the task's byte arrays (the job; or the view and rows).
+fn help(scope: &DedicatedWorkerGlobalScope, task: HelperTask, bytes: &Array) {
+    // A task's bytes are copied into wasm memory and their JavaScript buffer freed at once
     // (a forest job's 30 MB at a million claims stayed for the whole growing before).
-    let bytes_of = |key: &str| {
-        field(key).dyn_into::<Uint8Array>().map(|array| {
-            let bytes = array.to_vec();
-            js_writer::release(&array);
-            bytes
-        })
+    let bytes_of = |index: u32| -> Result<Vec<u8>, String> {
+        let array = bytes.get(index).dyn_into::<Uint8Array>().map_err(|_| "the task lacks its bytes")?;
+        let copied = array.to_vec();
+        js_writer::release(&array);
+        Ok(copied)
     };
-    let view = || -> Result<ShapEnsemble, String> {
-        ShapEnsemble::from_bytes(&bytes_of("view").map_err(|_| "the task has no model")?).map_err(|e| e.to_string())
-    };
-    let view_and_rows = || -> Result<(ShapEnsemble, crate::ml::FeatureMatrix), String> {
-        let view = view()?;
-        let rows =
-            matrix_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?).map_err(|e| e.to_string())?;
-        Ok((view, rows))
-    };
-    let outcome = match field("kind").as_string().as_deref() {
-        Some("grow") => (|| -> Result<Vec<u8>, String> {
-            let first = field("first").as_f64().ok_or("the task has no first tree")? as usize;
-            let end = field("end").as_f64().ok_or("the task has no end")? as usize;
+    let view = || ShapEnsemble::from_bytes(&bytes_of(0)?).map_err(|e| e.to_string());
+    let outcome = match task {
+        HelperTask::Grow { first, end } => (|| -> Result<Vec<u8>, String> {
             // The job's bytes go as soon as it is decoded, before any tree grows.
-            let job = ForestJob::from_owned_bytes(bytes_of("job").map_err(|_| "the task has no job")?)
-                .map_err(|e| e.to_string())?;
+            let job = ForestJob::from_owned_bytes(bytes_of(0)?).map_err(|e| e.to_string())?;
             let mut on_progress = |_| {
-                let progress = Object::new();
-                let _ = Reflect::set(&progress, &"progress".into(), &JsValue::TRUE);
-                let _ = scope.post_message(&progress);
+                post_helper(scope, &HelperReply::TreeGrown, None);
                 ControlFlow::Continue(())
             };
-            job.grow(first..end, &mut on_progress).map(|grown| grown.to_bytes()).map_err(|e| e.to_string())
+            let grown = job.grow(first as usize..end as usize, &mut on_progress).map_err(|e| e.to_string())?;
+            Ok(grown.to_bytes())
         })(),
-        Some("shap") => {
-            view_and_rows().map(|(view, rows)| shap_values_to_bytes(&TreeExplainer::new(&view).explain_matrix(&rows)))
-        }
+        HelperTask::Explain => (|| -> Result<Vec<u8>, String> {
+            let view = view()?;
+            let rows = matrix_from_bytes(&bytes_of(1)?).map_err(|e| e.to_string())?;
+            Ok(shap_values_to_bytes(&TreeExplainer::new(&view).explain_matrix(&rows)))
+        })(),
         // The chunk is scored from its bytes a block of rows at a time, never decoded whole.
-        Some("predict") => (|| -> Result<Vec<u8>, String> {
+        HelperTask::Predict => (|| -> Result<Vec<u8>, String> {
             let flat = FlatForest::from_ensemble(&view()?);
-            let bytes = bytes_of("rows").map_err(|_| "the task has no rows")?;
+            let bytes = bytes_of(1)?;
             let rows = MatrixBytes::new(&bytes).map_err(|e| e.to_string())?;
             let values = flat.predict_source(&rows, &Rows::all(rows.n_rows())).map_err(|e| e.to_string())?;
             Ok(predictions_to_bytes(&values))
         })(),
-        Some("predict_binned") => (|| -> Result<Vec<u8>, String> {
+        HelperTask::PredictBinned => (|| -> Result<Vec<u8>, String> {
             let view = view()?;
-            let rows = binned_rows_from_bytes(&bytes_of("rows").map_err(|_| "the task has no rows")?)
-                .map_err(|e| e.to_string())?;
+            let rows = binned_rows_from_bytes(&bytes_of(1)?).map_err(|e| e.to_string())?;
             let scores = FlatForest::from_ensemble(&view)
                 .predict_binned(&rows)
                 .ok_or("the forest does not split on the rows' bins")?;
             Ok(predictions_to_bytes(&scores))
         })(),
-        _ => Err("an unknown helper task".to_owned()),
     };
-    let reply = Object::new();
-    let transfer = Array::new();
-    let _ = match outcome {
-        Ok(bytes) => {
-            let bytes = Uint8Array::from(bytes.as_slice());
-            transfer.push(&bytes.buffer());
-            Reflect::set(&reply, &"result".into(), &bytes)
-        }
-        Err(error) => Reflect::set(&reply, &"error".into(), &error.into()),
-    };
-    if let Err(error) = scope.post_message_with_transfer(&reply, &transfer) {
-        web_sys::console::error_2(&"ClaimForest helper: postMessage failed".into(), &error);
+    match outcome {
+        Ok(result) => post_helper(scope, &HelperReply::Done, Some(&Uint8Array::from(result.as_slice()))),
+        Err(error) => post_helper(scope, &HelperReply::Failed(error), None),
+    }
+}
+
+/// Posts a helper's reply to the session worker, with its result's buffer transferred.
+fn post_helper(scope: &DedicatedWorkerGlobalScope, reply: &HelperReply, result: Option<&Uint8Array>) {
+    let posted = codec::helper_reply(reply, result).and_then(|(value, transfer)| {
+        scope.post_message_with_transfer(&value, &transfer).map_err(|e| format!("{e:?}"))
+    });
+    if let Err(error) = posted {
+        web_sys::console::error_1(&format!("ClaimForest helper: postMessage failed: {error}").into());
     }
 }
 

@@ -10,12 +10,13 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use super::codec;
 use super::spawn::{describe_js_error, spawn_worker};
 use crate::ml::binning::BinnedMatrix;
 use crate::ml::forest_job::{split_ranges, GrownTrees};
@@ -25,6 +26,7 @@ use crate::ml::shap::wire::{
 use crate::ml::shap::ShapValues;
 use crate::ml::source::read_column;
 use crate::ml::{FeatureMatrix, FeatureSource, Rows};
+use crate::protocol::{HelperReply, HelperTask};
 
 /// The most helpers a pool starts, whatever the machine reports.
 pub const MAX_HELPERS: usize = 8;
@@ -98,10 +100,9 @@ impl Pool {
             .into_iter()
             .enumerate()
             .map(|(idx, range)| {
-                let first = JsValue::from(range.start as f64);
-                let end = JsValue::from(range.end as f64);
+                let task = HelperTask::Grow { first: range.start as u32, end: range.end as u32 };
                 let bytes = if idx + 1 == n_ranges { job.clone() } else { job.slice(0, job.length()) };
-                Task::new("grow", &[("job", bytes.into()), ("first", first), ("end", end)])
+                Task::new(&task, vec![bytes])
             })
             .collect::<Result<Vec<_>, _>>()?;
         let replies = self.run_all(tasks, on_tree).await?;
@@ -112,7 +113,7 @@ impl Pool {
     /// [`crate::ml::shap::ShapEnsemble`]), rows split across helpers. Rows are explained
     /// independently, so the values equal a single run's.
     pub async fn explain(&self, view: &[u8], rows: &FeatureMatrix) -> Result<ShapValues, String> {
-        let replies = self.run_all(self.row_tasks("shap", view, rows)?, Rc::new(|| {})).await?;
+        let replies = self.run_all(self.row_tasks(HelperTask::Explain, view, rows)?, Rc::new(|| {})).await?;
         let n_features = rows.n_features();
         let mut values = Vec::with_capacity(rows.n_rows() * n_features);
         let mut base_value = 0.0;
@@ -131,14 +132,14 @@ impl Pool {
     /// over every row of `rows` into one task per helper, for [`Pool::predict`]. Building
     /// the tasks is synchronous, so a caller may borrow the rows from the session for it.
     pub fn predict_tasks(&self, view: &[u8], rows: &dyn FeatureSource) -> Result<Vec<Task>, String> {
-        self.row_tasks("predict", view, rows)
+        self.row_tasks(HelperTask::Predict, view, rows)
     }
 
     /// [`Pool::predict_tasks`] for rows held as the bin codes the forest grew on: each chunk
     /// travels as its codes ([`binned_rows_to_bytes`]), a quarter of the bytes, and scores
     /// the same.
     pub fn predict_binned_tasks(&self, view: &[u8], rows: &BinnedMatrix) -> Result<Vec<Task>, String> {
-        self.chunk_tasks("predict_binned", view, rows.n_rows(), |chunk| {
+        self.chunk_tasks(HelperTask::PredictBinned, view, rows.n_rows(), |chunk| {
             Uint8Array::from(binned_rows_to_bytes(rows, chunk).as_slice())
         })
     }
@@ -156,21 +157,21 @@ impl Pool {
     /// One task per helper with the view and a chunk of rows. Each chunk is written a
     /// column at a time straight into its message, so no copy of the chunk grows this
     /// worker's memory.
-    fn row_tasks(&self, kind: &str, view: &[u8], rows: &dyn FeatureSource) -> Result<Vec<Task>, String> {
-        self.chunk_tasks(kind, view, rows.n_rows(), |chunk| chunk_bytes(rows, chunk))
+    fn row_tasks(&self, task: HelperTask, view: &[u8], rows: &dyn FeatureSource) -> Result<Vec<Task>, String> {
+        self.chunk_tasks(task, view, rows.n_rows(), |chunk| chunk_bytes(rows, chunk))
     }
 
     /// One task per helper with the view and `rows_of(chunk)`, its share of `n_rows` rows.
     fn chunk_tasks(
         &self,
-        kind: &str,
+        task: HelperTask,
         view: &[u8],
         n_rows: usize,
         rows_of: impl Fn(Range<usize>) -> Uint8Array,
     ) -> Result<Vec<Task>, String> {
         split_ranges(n_rows, self.helpers.len())
             .into_iter()
-            .map(|chunk| Task::new(kind, &[("view", Uint8Array::from(view).into()), ("rows", rows_of(chunk).into())]))
+            .map(|chunk| Task::new(&task, vec![Uint8Array::from(view), rows_of(chunk)]))
             .collect()
     }
 
@@ -192,24 +193,16 @@ impl Pool {
     }
 }
 
-/// One helper's share of a request, ready to post: `{kind, ...fields}`, with every byte
-/// field's buffer transferred rather than copied.
+/// One helper's share of a request, ready to post: a [`HelperTask`] with its byte arrays
+/// beside it, their buffers transferred rather than copied.
 pub struct Task {
-    message: Object,
+    message: JsValue,
     transfer: Array,
 }
 
 impl Task {
-    fn new(kind: &str, fields: &[(&str, JsValue)]) -> Result<Self, String> {
-        let message = Object::new();
-        let transfer = Array::new();
-        Reflect::set(&message, &"kind".into(), &kind.into()).map_err(describe_js_error)?;
-        for (name, value) in fields {
-            Reflect::set(&message, &(*name).into(), value).map_err(describe_js_error)?;
-            if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-                transfer.push(&bytes.buffer());
-            }
-        }
+    fn new(task: &HelperTask, bytes: Vec<Uint8Array>) -> Result<Self, String> {
+        let (message, transfer) = codec::helper_task(task, &bytes)?;
         Ok(Self { message, transfer })
     }
 }
@@ -274,7 +267,7 @@ impl Helper {
     }
 
     /// Posts one task; the promise resolves with the helper's result bytes.
-    fn run(&self, task: &Object, transfer: &Array, on_tree: Rc<dyn Fn()>) -> Result<Promise, String> {
+    fn run(&self, task: &JsValue, transfer: &Array, on_tree: Rc<dyn Fn()>) -> Result<Promise, String> {
         let state = self.state.clone();
         let promise = Promise::new(&mut |resolve, reject| {
             let mut state = state.borrow_mut();
@@ -295,30 +288,34 @@ impl Drop for Helper {
 }
 
 fn on_helper_message(state: &Rc<RefCell<HelperState>>, data: &JsValue) {
-    let field = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if !field("progress").is_undefined() {
-        let on_tree = state.borrow().on_tree.clone();
-        if let Some(on_tree) = on_tree {
-            on_tree();
-        }
-    } else if let Ok(bytes) = field("result").dyn_into::<Uint8Array>() {
+    let finish = |outcome: Result<JsValue, JsValue>| {
         let task = state.borrow_mut().task.take();
         if let Some(task) = task {
-            let _ = task.resolve.call1(&JsValue::NULL, &bytes);
+            let _ = match outcome {
+                Ok(bytes) => task.resolve.call1(&JsValue::NULL, &bytes),
+                Err(error) => task.reject.call1(&JsValue::NULL, &error),
+            };
         }
-    } else if let Some(error) = field("error").as_string() {
-        let task = state.borrow_mut().task.take();
-        if let Some(task) = task {
-            let _ = task.reject.call1(&JsValue::NULL, &error.into());
+    };
+    match codec::read_helper_reply(data) {
+        Some((HelperReply::TreeGrown, _)) => {
+            let on_tree = state.borrow().on_tree.clone();
+            if let Some(on_tree) = on_tree {
+                on_tree();
+            }
         }
-    } else {
-        // Anything else is the helper's `Ready`.
-        let waiting = {
-            let mut state = state.borrow_mut();
-            state.ready = true;
-            std::mem::take(&mut state.waiting)
-        };
-        waiting.into_iter().for_each(|waiter| drop(waiter.resolve.call0(&JsValue::NULL)));
+        Some((HelperReply::Done, Some(bytes))) => finish(Ok(bytes.into())),
+        Some((HelperReply::Done, None)) => finish(Err("a helper sent no result".into())),
+        Some((HelperReply::Failed(error), _)) => finish(Err(error.into())),
+        None => {
+            // Anything else is the helper's `Ready`.
+            let waiting = {
+                let mut state = state.borrow_mut();
+                state.ready = true;
+                std::mem::take(&mut state.waiting)
+            };
+            waiting.into_iter().for_each(|waiter| drop(waiter.resolve.call0(&JsValue::NULL)));
+        }
     }
 }
 
