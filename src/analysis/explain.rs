@@ -4,10 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ml::flat::FlatForest;
-use crate::ml::isolation_forest::average_path_length;
 use crate::ml::shap::ShapEnsemble;
 use crate::ml::shap::TreeExplainer;
-use crate::ml::tree::DecisionTree;
+use crate::ml::tree_path::PathLeaf;
 use crate::ml::FeatureMatrix;
 use crate::pipeline::{Algorithm, FeatureEncoding, ScoringModel};
 use crate::sorting::sort_stable_by;
@@ -333,7 +332,7 @@ struct SplitView<'a> {
 const RF_MISSING_NOTE: &str = "missing values go the way this split learned in training";
 const IF_MISSING_NOTE: &str = "missing values follow the larger branch";
 
-/// The path through the chosen tree, root first.
+/// The path through the tree that stands for the model's prediction, root first, in words.
 fn decision_path(
     model: &ScoringModel,
     row: &[f32],
@@ -342,150 +341,44 @@ fn decision_path(
     tree_idx: Option<usize>,
     word: &str,
 ) -> DecisionPath {
-    match model.algorithm() {
-        Algorithm::RandomForest { forest, .. } => {
-            let trees = forest.trees();
-            let n_trees = trees.len();
-            // Each tree predicts its leaf's positive fraction; the forest, their mean.
-            let chosen = representative(
-                trees,
-                tree_idx,
-                |tree| tree.nodes().is_empty(),
-                |tree| positive_fraction(tree, tree.leaf_of(row)),
-                score,
-            );
-            let Some((chosen, tree)) = chosen else {
-                return DecisionPath { tree_idx: 0, n_trees, steps: Vec::new(), leaf: String::new() };
-            };
-            let path = tree.decision_path(row);
-            let split_of = |node_idx: usize| {
-                tree.nodes().get(node_idx).map(|node| Split {
-                    feature_idx: node.feature_idx,
-                    threshold: node.threshold,
-                    left: node.left,
-                })
-            };
-            let steps = path_steps(model, row, &path, &split_of, RF_MISSING_NOTE);
-            let leaf_idx = path.last().copied().unwrap_or(0);
-            let fraction = positive_fraction(tree, leaf_idx);
-            let cover = tree.nodes().get(leaf_idx).map_or(0.0, |node| node.cover);
-            let claims = format!("{cover:.0}");
-            let plural = if claims == "1" { "" } else { "s" };
-            let leaf =
-                format!("Leaf: {:.0}% {} ({claims} training claim{plural})", fraction * 100.0, lower_first(word));
-            DecisionPath { tree_idx: chosen, n_trees, steps, leaf }
-        }
-        Algorithm::IsolationForest { forest, .. } => {
-            let trees = forest.trees();
-            let n_trees = trees.len();
-            // Each tree predicts a path length; the forest, their mean (the explained value).
-            let chosen = representative(
-                trees,
-                tree_idx,
-                |tree| tree.nodes().is_empty(),
-                |tree| tree.path_length(row),
-                explained_value,
-            );
-            let Some((chosen, tree)) = chosen else {
-                return DecisionPath { tree_idx: 0, n_trees, steps: Vec::new(), leaf: String::new() };
-            };
-            let path = tree.decision_path(row);
-            let split_of = |node_idx: usize| {
-                tree.nodes().get(node_idx).map(|node| Split {
-                    feature_idx: node.feature_idx,
-                    threshold: node.threshold,
-                    left: node.left,
-                })
-            };
-            let steps = path_steps(model, row, &path, &split_of, IF_MISSING_NOTE);
-            let typical = average_path_length(forest.sample_size());
-            let leaf = match path.last().and_then(|&leaf_idx| tree.nodes().get(leaf_idx)) {
-                Some(node) if node.size <= 1 => {
-                    format!("Isolated at depth {} (a typical claim needs {typical:.1})", node.depth)
-                }
-                Some(node) => format!(
-                    "Reached depth {} with {} training claims still together, which counts as {:.1} \
-                     (a typical claim needs {typical:.1})",
-                    node.depth,
-                    node.size,
-                    node.path_length()
-                ),
-                None => String::new(),
-            };
-            DecisionPath { tree_idx: chosen, n_trees, steps, leaf }
-        }
-    }
-}
-
-/// The tree `tree_idx` when it is given and exists, else the tree whose prediction is
-/// closest to the forest's `target`; never an empty tree. Loaded forests are validated, so
-/// every tree has a root; the emptiness check only keeps a malformed one from panicking.
-fn representative<T>(
-    trees: &[T],
-    tree_idx: Option<usize>,
-    is_empty: impl Fn(&T) -> bool,
-    predict: impl Fn(&T) -> f64,
-    target: f64,
-) -> Option<(usize, &T)> {
-    let chosen = tree_idx
-        .filter(|&idx| idx < trees.len())
-        .or_else(|| closest(trees.iter().map(|tree| if is_empty(tree) { f64::NAN } else { predict(tree) }), target));
-    chosen.and_then(|idx| trees.get(idx).filter(|tree| !is_empty(tree)).map(|tree| (idx, tree)))
-}
-
-/// A split node of either kind of tree.
-struct Split {
-    feature_idx: u32,
-    threshold: f32,
-    left: u32,
-}
-
-/// The plain-words steps of `path` (node indices, root first, leaf last).
-fn path_steps(
-    model: &ScoringModel,
-    row: &[f32],
-    path: &[usize],
-    split_of: &dyn Fn(usize) -> Option<Split>,
-    missing_note: &str,
-) -> Vec<PathStep> {
+    let path = model.tree_path(row, tree_idx, score, explained_value);
+    let missing_note = match model.algorithm() {
+        Algorithm::RandomForest { .. } => RF_MISSING_NOTE,
+        Algorithm::IsolationForest { .. } => IF_MISSING_NOTE,
+    };
     let encodings = model.encoder().features();
     let names = model.feature_names();
-    path.windows(2)
-        .filter_map(|pair| {
-            let (&node_idx, &next) = (pair.first()?, pair.get(1)?);
-            let split = split_of(node_idx)?;
-            let feature_idx = split.feature_idx as usize;
+    let steps = path
+        .splits
+        .iter()
+        .map(|split| {
             let view = SplitView {
-                feature: names.get(feature_idx).map_or("unknown feature", String::as_str),
-                encoding: encodings.get(feature_idx),
-                value: row.get(feature_idx).copied().unwrap_or(f32::NAN),
+                feature: names.get(split.feature_idx).map_or("unknown feature", String::as_str),
+                encoding: encodings.get(split.feature_idx),
+                value: row.get(split.feature_idx).copied().unwrap_or(f32::NAN),
                 threshold: split.threshold,
-                went_left: next == split.left as usize,
+                went_left: split.went_left,
                 missing_note,
             };
-            Some(PathStep { feature: view.feature.to_owned(), text: step_text(&view) })
+            PathStep { feature: view.feature.to_owned(), text: step_text(&view) }
         })
-        .collect()
-}
-
-/// The index of the first prediction closest to `target` (a NaN prediction is farthest).
-fn closest(predictions: impl Iterator<Item = f64>, target: f64) -> Option<usize> {
-    let mut best: Option<(usize, f64)> = None;
-    for (idx, prediction) in predictions.enumerate() {
-        let distance = (prediction - target).abs();
-        if best.is_none_or(|(_, best_distance)| distance.total_cmp(&best_distance).is_lt()) {
-            best = Some((idx, distance));
+        .collect();
+    let leaf = match path.leaf {
+        Some(PathLeaf::Class { positive_fraction, cover }) => {
+            let claims = format!("{cover:.0}");
+            let plural = if claims == "1" { "" } else { "s" };
+            format!("Leaf: {:.0}% {} ({claims} training claim{plural})", positive_fraction * 100.0, lower_first(word))
         }
-    }
-    best.map(|(idx, _)| idx)
-}
-
-/// The share of class 1 at a node (0 when the tree has one class or the node is unknown).
-fn positive_fraction(tree: &DecisionTree, node_idx: usize) -> f64 {
-    if node_idx >= tree.nodes().len() || tree.n_classes() < 2 {
-        return 0.0;
-    }
-    tree.class_fraction(node_idx, 1)
+        Some(PathLeaf::Isolation { depth, size, typical, .. }) if size <= 1 => {
+            format!("Isolated at depth {depth} (a typical claim needs {typical:.1})")
+        }
+        Some(PathLeaf::Isolation { depth, size, path_length, typical }) => format!(
+            "Reached depth {depth} with {size} training claims still together, which counts as {path_length:.1} \
+             (a typical claim needs {typical:.1})"
+        ),
+        None => String::new(),
+    };
+    DecisionPath { tree_idx: path.tree_idx, n_trees: path.n_trees, steps, leaf }
 }
 
 /// One step in plain words.
@@ -541,6 +434,7 @@ mod tests {
     use super::*;
     use crate::claims::synth::generate_denial;
     use crate::claims::ClaimsTable;
+    use crate::ml::isolation_forest::average_path_length;
     use crate::ml::IsolationForestParams;
     use crate::pipeline::{default_feature_columns, train_anomaly_model, train_model, AnomalyRequest, TrainRequest};
 

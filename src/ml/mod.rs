@@ -16,6 +16,7 @@ pub mod shap;
 pub mod source;
 pub mod split;
 pub mod tree;
+pub mod tree_path;
 pub mod tree_shape;
 
 pub use crate::rng::SeededRng;

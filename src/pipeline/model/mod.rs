@@ -217,6 +217,22 @@ impl ScoringModel {
         &self.algorithm
     }
 
+    /// The path of `row` (encoded) through one of the model's trees: tree `tree_idx` when it
+    /// exists, else the tree that best stands for the model's prediction (a random forest's
+    /// `score`; an isolation forest's mean path length, `explained_value`).
+    pub fn tree_path(
+        &self,
+        row: &[f32],
+        tree_idx: Option<usize>,
+        score: f64,
+        explained_value: f64,
+    ) -> crate::ml::tree_path::TreePath {
+        match &self.algorithm {
+            Algorithm::RandomForest { forest, .. } => forest.tree_path(row, tree_idx, score),
+            Algorithm::IsolationForest { forest, .. } => forest.tree_path(row, tree_idx, explained_value),
+        }
+    }
+
     /// The training summary.
     pub fn training(&self) -> &TrainingSummary {
         &self.training
