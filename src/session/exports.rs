@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Reply, Session};
+use super::{Reply, Session, SessionError};
 use crate::analysis::export::{file_stem, write_scored_csv, ExportOptions, ScoreColumns};
 use crate::analysis::queue::build_queue;
 use crate::claims::ingest::{read_source, IngestOptions};
@@ -66,13 +66,13 @@ impl Session {
     ) -> Reply {
         let data = self.data()?;
         if self.models.is_empty() {
-            return Err("Train a model, or load a saved one, before scoring a new batch.".to_owned());
+            return Err("Train a model, or load a saved one, before scoring a new batch.".into());
         }
         let source: Box<dyn super::PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
-        let batch = read_source(source, file_name, &IngestOptions::default()).map_err(|e| e.to_string())?.table;
+        let batch = read_source(source, file_name, &IngestOptions::default())?.table;
         let (prepared, _, _) =
             prepare_against(&batch, &data.prepared).map_err(|e| format!("{file_name} with {}: {e}", data.source))?;
-        let score_of = |slot: ModelSlot| -> Result<Option<(Vec<f64>, f64)>, String> {
+        let score_of = |slot: ModelSlot| -> Result<Option<(Vec<f64>, f64)>, SessionError> {
             let Some(fitted) = self.models.iter().find(|m| m.slot == slot) else { return Ok(None) };
             let scores = fitted.model.score(&prepared).map_err(|e| format!("{file_name}: {e}"))?;
             Ok(Some((scores, fitted.model.threshold())))
@@ -103,7 +103,7 @@ impl Session {
         cuts: &crate::analysis::tiers::TierCuts,
         rows: Option<&[u32]>,
         options: &ExportOptions,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, SessionError> {
         let data = self.data()?;
         let priority = &self.priority(choice)?;
         let forest = self.models.iter().find(|m| m.slot == ModelSlot::Forest);
@@ -128,7 +128,7 @@ impl Session {
         Ok(out)
     }
 
-    fn metrics_json(&self) -> Result<String, String> {
+    fn metrics_json(&self) -> Result<String, SessionError> {
         if self.models.is_empty() {
             return Err("Train a model first: there are no metrics yet.".into());
         }
@@ -151,7 +151,8 @@ impl Session {
             label_column: self.label_column.as_deref(),
             models,
         };
-        serde_json::to_string_pretty(&document).map_err(|e| format!("Could not write the metrics: {e}"))
+        serde_json::to_string_pretty(&document)
+            .map_err(|e| SessionError::from(format!("Could not write the metrics: {e}")))
     }
 }
 

@@ -3,6 +3,7 @@
 //! around it, so the whole protocol is tested natively.
 
 mod choices;
+mod error;
 mod exports;
 mod rules;
 mod run;
@@ -35,6 +36,7 @@ use crate::protocol::{
 };
 use crate::sorting::sort_stable_by;
 pub use choices::{feature_choices, label_choices, positive_word};
+pub use error::SessionError;
 pub use run::{Output, Run, Work};
 pub use shap::ShapWork;
 
@@ -148,7 +150,7 @@ impl FittedModel {
 }
 
 /// A request's outcome: the reply, or a sentence for the user.
-type Reply = Result<FromWorker, String>;
+type Reply = Result<FromWorker, SessionError>;
 
 impl Session {
     /// A session with no claims.
@@ -185,7 +187,7 @@ impl Session {
                 read_whole(file, &file_name).and_then(|bytes| self.load_rules_file(job_id, &file_name, &bytes))
             }
         };
-        outcome.unwrap_or_else(|message| FromWorker::Failed { job_id, message })
+        outcome.unwrap_or_else(|error| FromWorker::Failed { job_id, message: error.to_string() })
     }
 
     /// How many bytes the session's claims take as [`crate::claims::table_bytes`] (`None`
@@ -208,10 +210,10 @@ impl Session {
     /// Plans the random forest of a `Train` request and keeps the plan, so its trees can
     /// grow elsewhere (the browser's worker pool) before the request itself is handled.
     /// `Ok(None)` when the request fits no random forest.
-    pub fn plan_forest(&mut self, request: &RunRequest) -> Result<Option<&ForestJob>, String> {
+    pub fn plan_forest(&mut self, request: &RunRequest) -> Result<Option<&ForestJob>, SessionError> {
         self.pending_forest = None;
         let Some(train_request) = forest_request(request) else { return Ok(None) };
-        let plan = plan_forest(&self.data()?.prepared, &train_request).map_err(|e| e.to_string())?;
+        let plan = plan_forest(&self.data()?.prepared, &train_request)?;
         let pending = self.pending_forest.insert(PendingForest {
             request: train_request,
             plan,
@@ -232,10 +234,10 @@ impl Session {
 
     /// Assembles the planned forest from the trees provided, and returns what scoring every
     /// claim needs, so it can run elsewhere.
-    pub fn forest_scoring(&mut self) -> Result<Option<ForestScoring<'_>>, String> {
+    pub fn forest_scoring(&mut self) -> Result<Option<ForestScoring<'_>>, SessionError> {
         let Some(pending) = &mut self.pending_forest else { return Ok(None) };
         let Some(grown) = pending.grown.take() else { return Ok(None) };
-        let forest = pending.plan.job().assemble(grown).map_err(|e| e.to_string())?;
+        let forest = pending.plan.job().assemble(grown)?;
         let view = forest.shap_ensemble(1).to_bytes();
         pending.forest = Some(forest);
         Ok(Some(ForestScoring { view, rows: pending.plan.binned() }))
@@ -256,17 +258,17 @@ impl Session {
         &mut self,
         request: &RunRequest,
         on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
-    ) -> Result<Option<(Vec<u8>, EncodedTable<'_>)>, String> {
+    ) -> Result<Option<(Vec<u8>, EncodedTable<'_>)>, SessionError> {
         self.pending_isolation = None;
         if !request.algorithm.fits_isolation() {
             return Ok(None);
         }
         let (anomaly_request, _) = self.isolation_request(request)?;
-        let plan = plan_anomaly(&self.data()?.prepared, &anomaly_request, on_progress).map_err(|e| e.to_string())?;
+        let plan = plan_anomaly(&self.data()?.prepared, &anomaly_request, on_progress)?;
         let view = plan.view().to_bytes();
         self.pending_isolation = Some(PendingIsolation { request: anomaly_request, plan, mean_path_lengths: None });
         let (Some(pending), Some(data)) = (&self.pending_isolation, &self.data) else { return Ok(None) };
-        let rows = pending.plan.rows(&data.prepared).map_err(|e| e.to_string())?;
+        let rows = pending.plan.rows(&data.prepared)?;
         Ok(Some((view, rows)))
     }
 
@@ -279,7 +281,7 @@ impl Session {
 
     /// The isolation forest's request for a run: on the rule-clean claims unless the run
     /// says otherwise, with the sentence that says what it learnt from.
-    fn isolation_request(&self, request: &RunRequest) -> Result<(AnomalyRequest, Option<String>), String> {
+    fn isolation_request(&self, request: &RunRequest) -> Result<(AnomalyRequest, Option<String>), SessionError> {
         let table = &self.data()?.prepared;
         let mut anomaly_request = AnomalyRequest::new(request.feature_columns.clone(), request.isolation.clone());
         let note = match (&self.rules, request.isolation_on_rule_clean) {
@@ -315,7 +317,7 @@ impl Session {
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
         let options = IngestOptions { entry: part.entry, sheet: part.sheet, ..IngestOptions::default() };
         self.load_new(job_id, || {
-            let ingested = read_source(source, file_name, &options).map_err(|e| e.to_string())?;
+            let ingested = read_source(source, file_name, &options)?;
             Ok((file_name.to_owned(), ingested.table, Some(ingested.report)))
         })
     }
@@ -325,11 +327,11 @@ impl Session {
     /// new claims. The schema report says what was joined. A refused join leaves everything.
     fn join(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
         if self.data.is_none() {
-            return Err("Load claims before joining a file to them.".to_owned());
+            return Err("Load claims before joining a file to them.".into());
         }
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
         let options = IngestOptions::default();
-        let entity = read_source(source, file_name, &options).map_err(|e| e.to_string())?.table;
+        let entity = read_source(source, file_name, &options)?.table;
         let Some(data) = self.data.as_mut() else { return Err("Load claims before joining a file to them.".into()) };
         data.prepared.truncate_columns(data.n_claim_columns);
         let joined = left_join(&mut data.prepared, &entity, file_name, None, options.budget.max_cells);
@@ -337,7 +339,7 @@ impl Session {
             Ok(report) => report,
             Err(error) => {
                 self.derive_features_again();
-                return Err(error.to_string());
+                return Err(error.into());
             }
         };
         let Some(data) = self.data.take() else { return Err("Load claims before joining a file to them.".into()) };
@@ -365,7 +367,7 @@ impl Session {
     fn load_new(
         &mut self,
         job_id: JobId,
-        read: impl FnOnce() -> Result<(String, ClaimsTable, Option<SchemaReport>), String>,
+        read: impl FnOnce() -> Result<(String, ClaimsTable, Option<SchemaReport>), SessionError>,
     ) -> Reply {
         if let Some(old) = &mut self.data {
             old.prepared.truncate_columns(old.n_claim_columns);
@@ -382,7 +384,7 @@ impl Session {
     /// again if this fails.
     fn load(&mut self, job_id: JobId, source: String, raw: ClaimsTable, report: Option<SchemaReport>) -> Reply {
         if raw.n_rows() == 0 {
-            return Err(format!("{source}: there are no claims to load"));
+            return Err(format!("{source}: there are no claims to load").into());
         }
         let labels = label_choices(&raw);
         let n_claim_columns = raw.columns().len();
@@ -425,8 +427,8 @@ impl Session {
         }
     }
 
-    fn data(&self) -> Result<&SessionData, String> {
-        self.data.as_ref().ok_or_else(|| "Generate or load claims first.".to_owned())
+    fn data(&self) -> Result<&SessionData, SessionError> {
+        self.data.as_ref().ok_or(SessionError::NoClaims)
     }
 
     fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
@@ -445,8 +447,7 @@ impl Session {
         // from by no model; the rule and tier charts count it as not positive.
         let labels = match &label_column {
             Some(column) => Some(
-                labels_where_present(table, column, request.positive_label.as_deref())
-                    .map_err(|e| e.to_string())?
+                labels_where_present(table, column, request.positive_label.as_deref())?
                     .into_iter()
                     .map(|label| label == Some(1))
                     .collect::<Vec<bool>>(),
@@ -464,7 +465,7 @@ impl Session {
             let pending = match pending {
                 Some(pending) if pending.request == train_request => pending,
                 _ => {
-                    let plan = plan_forest(table, &train_request).map_err(|e| e.to_string())?;
+                    let plan = plan_forest(table, &train_request)?;
                     PendingForest { request: train_request, plan, grown: None, forest: None, scores: None }
                 }
             };
@@ -480,10 +481,9 @@ impl Session {
                     };
                     job.grow(0..job.n_trees(), &mut on_progress).and_then(|grown| job.assemble(vec![grown]))
                 }
-            }
-            .map_err(|e| e.to_string())?;
+            }?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: SCORING_STAGE.into() });
-            let fit = pending.plan.finish(forest, pending.scores).map_err(|e| e.to_string())?;
+            let fit = pending.plan.finish(forest, pending.scores)?;
             report(FromWorker::Progress { job_id, done: n_forest, total, stage: EVALUATING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
             let forest = fit_result(
@@ -508,12 +508,12 @@ impl Session {
             };
             let (plan, lengths) = match pending_isolation {
                 Some(pending) if pending.request == anomaly_request => (pending.plan, pending.mean_path_lengths),
-                _ => (plan_anomaly(table, &anomaly_request, &mut on_progress).map_err(|e| e.to_string())?, None),
+                _ => (plan_anomaly(table, &anomaly_request, &mut on_progress)?, None),
             };
             if lengths.is_none() {
                 report(FromWorker::Progress { job_id, done: total, total, stage: SCORING_STAGE.into() });
             }
-            let fit = plan.finish(table, lengths).map_err(|e| e.to_string())?;
+            let fit = plan.finish(table, lengths)?;
             report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,
@@ -585,16 +585,16 @@ impl Session {
         Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
     }
 
-    fn fitted(&self, slot: ModelSlot) -> Result<&FittedModel, String> {
-        self.models.iter().find(|m| m.slot == slot).ok_or_else(|| match slot {
-            ModelSlot::Forest => "No random forest has been trained on these claims yet.".to_owned(),
-            ModelSlot::Isolation => "No isolation forest has been trained on these claims yet.".to_owned(),
-        })
+    fn fitted(&self, slot: ModelSlot) -> Result<&FittedModel, SessionError> {
+        self.models
+            .iter()
+            .find(|m| m.slot == slot)
+            .ok_or_else(|| SessionError::from(format!("No {} has been trained on these claims yet.", slot.name())))
     }
 
     /// The session's claims as `fitted` reads them.
-    fn rows_of<'a>(&'a self, fitted: &FittedModel) -> Result<EncodedTable<'a>, String> {
-        fitted.model.encoder().view(&self.data()?.prepared).map_err(|e| e.to_string())
+    fn rows_of<'a>(&'a self, fitted: &FittedModel) -> Result<EncodedTable<'a>, SessionError> {
+        Ok(fitted.model.encoder().view(&self.data()?.prepared)?)
     }
 
     fn explain(&self, job_id: JobId, slot: ModelSlot, row: usize) -> Reply {
@@ -647,7 +647,7 @@ fn fit_result(
     seed: u64,
     positive_word: String,
     origin: ModelOrigin,
-) -> Result<FittedModel, String> {
+) -> Result<FittedModel, SessionError> {
     // The explained sample follows as its own request (`ExplainSample`).
     let evaluation =
         evaluate(&EvaluationInput { model: &model, scores: &scores, labels, is_test_row: is_test_row.as_deref() });
@@ -681,17 +681,17 @@ fn forest_request(request: &RunRequest) -> Option<TrainRequest> {
 }
 
 /// A small posted file (a model, a rule pack) read whole; no file reads as empty.
-fn read_whole(file: Option<Box<dyn PostedFile>>, file_name: &str) -> Result<Vec<u8>, String> {
+fn read_whole(file: Option<Box<dyn PostedFile>>, file_name: &str) -> Result<Vec<u8>, SessionError> {
     let mut bytes = Vec::new();
     let Some(file) = file else { return Ok(bytes) };
     file.take(MAX_SMALL_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| format!("{file_name}: the file could not be read ({error})"))?;
     if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
-        return Err(format!(
+        return Err(SessionError::Refused(format!(
             "{file_name}: the file is over {} MB, too large for a model or rule pack",
             MAX_SMALL_FILE_BYTES >> 20
-        ));
+        )));
     }
     Ok(bytes)
 }

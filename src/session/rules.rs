@@ -1,7 +1,7 @@
 //! The session's business rules: which pack runs on the claims, its outcome, and the
 //! priority the page and the downloads share.
 
-use super::{Reply, Session, SessionRules};
+use super::{Reply, Session, SessionError, SessionRules};
 use crate::analysis::hybrid::claim_priority;
 use crate::claims::rules::{evaluate_pack, suggested_pack, RulePack};
 use crate::claims::ClaimsTable;
@@ -42,9 +42,9 @@ impl Session {
     }
 
     /// The session's pack as a file.
-    pub(super) fn rule_pack_json(&self) -> Result<Vec<u8>, String> {
+    pub(super) fn rule_pack_json(&self) -> Result<Vec<u8>, SessionError> {
         let rules = self.rules.as_ref().ok_or("No rule pack runs on these claims yet.")?;
-        rules.pack.to_json().map(String::into_bytes).map_err(|e| e.to_string())
+        rules.pack.to_json().map(String::into_bytes).map_err(|e| SessionError::from(e.to_string()))
     }
 
     /// The rule outcome, if a pack runs.
@@ -53,7 +53,7 @@ impl Session {
     }
 
     /// Every claim's priority as the page computes it for `choice`.
-    pub(super) fn priority(&self, choice: &PriorityChoice) -> Result<Vec<f64>, String> {
+    pub(super) fn priority(&self, choice: &PriorityChoice) -> Result<Vec<f64>, SessionError> {
         let fitted = self.fitted(choice.rank_by)?;
         let kind = choice.rank_by.score_kind();
         let rules = self

@@ -7,7 +7,7 @@
 
 use std::ops::ControlFlow;
 
-use super::Session;
+use super::{Session, SessionError};
 use crate::ml::binning::BinnedMatrix;
 use crate::ml::flat::FlatForest;
 use crate::ml::forest_job::{ForestJob, GrownTrees};
@@ -165,22 +165,25 @@ impl Run {
 
 impl Work<'_> {
     /// Does the work here, in one piece.
-    pub fn execute(&self, on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>) -> Result<Output, String> {
+    pub fn execute(&self, on_progress: &mut dyn FnMut(FitProgress) -> ControlFlow<()>) -> Result<Output, SessionError> {
         match self {
             Work::GrowTrees { job } => {
-                let grown = job.grow(0..job.n_trees(), on_progress).map_err(|e| e.to_string())?;
+                let grown = job.grow(0..job.n_trees(), on_progress)?;
                 Ok(Output::Trees(vec![grown]))
             }
             Work::ScoreForest { view, rows } => {
-                let forest = FlatForest::from_ensemble(&ShapEnsemble::from_bytes(view).map_err(|e| e.to_string())?);
+                let forest = FlatForest::from_ensemble(&ShapEnsemble::from_bytes(view)?);
                 forest
                     .predict_binned(rows)
                     .map(Output::Values)
-                    .ok_or_else(|| "the forest does not split on the bins".into())
+                    .ok_or_else(|| SessionError::from("the forest does not split on the bins"))
             }
             Work::ScoreIsolation { view, rows } => {
-                let forest = FlatForest::from_ensemble(&ShapEnsemble::from_bytes(view).map_err(|e| e.to_string())?);
-                forest.predict_source(rows, &Rows::all(rows.n_rows())).map(Output::Values).map_err(|e| e.to_string())
+                let forest = FlatForest::from_ensemble(&ShapEnsemble::from_bytes(view)?);
+                forest
+                    .predict_source(rows, &Rows::all(rows.n_rows()))
+                    .map(Output::Values)
+                    .map_err(|e| SessionError::from(e.to_string()))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! SHAP batches — the evaluation's explained sample and the review queue's explanations —
 //! computed in the session or, for the browser's worker pool, elsewhere and handed in.
 
-use super::{Reply, Session, EVALUATION_SHAP_SAMPLE};
+use super::{Reply, Session, SessionError, EVALUATION_SHAP_SAMPLE};
 use crate::analysis::evaluation::{sample_rows, summarise_shap};
 use crate::analysis::export::write_explanations_csv;
 use crate::analysis::queue::{build_queue, QueueSettings};
@@ -31,7 +31,7 @@ pub(super) struct ProvidedShap {
 impl Session {
     /// The SHAP values `message` needs (an `ExplainSample` or a queue-explanations export),
     /// so a caller can compute them elsewhere; `Ok(None)` for any other request.
-    pub fn shap_work(&self, message: &ToWorker) -> Result<Option<ShapWork>, String> {
+    pub fn shap_work(&self, message: &ToWorker) -> Result<Option<ShapWork>, SessionError> {
         let Some((slot, rows)) = self.shap_rows(message)? else { return Ok(None) };
         let fitted = self.fitted(slot)?;
         let ensemble = fitted.explainer().ensemble().to_bytes();
@@ -62,7 +62,7 @@ impl Session {
         slot: ModelSlot,
         choice: &PriorityChoice,
         settings: &QueueSettings,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, SessionError> {
         let priority = self.priority(choice)?;
         let rows = self.queue_rows(slot, &priority, settings)?;
         let values = self.shap_values(slot, &rows)?;
@@ -75,7 +75,7 @@ impl Session {
     }
 
     /// The model and rows a request explains.
-    fn shap_rows(&self, message: &ToWorker) -> Result<Option<(ModelSlot, Vec<usize>)>, String> {
+    fn shap_rows(&self, message: &ToWorker) -> Result<Option<(ModelSlot, Vec<usize>)>, SessionError> {
         match message {
             ToWorker::ExplainSample { slot, .. } => Ok(Some((*slot, self.sample_rows(*slot)?))),
             ToWorker::Export { request: ExportRequest::QueueExplanations { slot, priority, settings }, .. } => {
@@ -87,13 +87,18 @@ impl Session {
     }
 
     /// The evaluation's seeded sample of a model's claims.
-    fn sample_rows(&self, slot: ModelSlot) -> Result<Vec<usize>, String> {
+    fn sample_rows(&self, slot: ModelSlot) -> Result<Vec<usize>, SessionError> {
         let fitted = self.fitted(slot)?;
         Ok(sample_rows(fitted.scores.len(), EVALUATION_SHAP_SAMPLE, fitted.sample_seed))
     }
 
     /// The review queue's claims, in queue order.
-    fn queue_rows(&self, slot: ModelSlot, priority: &[f64], settings: &QueueSettings) -> Result<Vec<usize>, String> {
+    fn queue_rows(
+        &self,
+        slot: ModelSlot,
+        priority: &[f64],
+        settings: &QueueSettings,
+    ) -> Result<Vec<usize>, SessionError> {
         self.fitted(slot)?;
         let queue = build_queue(priority, self.labels.as_deref(), settings);
         if queue.rows.is_empty() {
@@ -103,7 +108,7 @@ impl Session {
     }
 
     /// The handed-in values when they match, else computed here.
-    fn shap_values(&mut self, slot: ModelSlot, rows: &[usize]) -> Result<ShapValues, String> {
+    fn shap_values(&mut self, slot: ModelSlot, rows: &[usize]) -> Result<ShapValues, SessionError> {
         if let Some(provided) = self.provided_shap.take() {
             if provided.key == self.generation && provided.slot == slot && provided.rows == rows {
                 return Ok(provided.values);
@@ -114,7 +119,8 @@ impl Session {
     }
 
     /// The claims `rows` as `fitted` reads them.
-    fn matrix_of(&self, fitted: &super::FittedModel, rows: &[usize]) -> Result<FeatureMatrix, String> {
-        FeatureMatrix::from_source(&self.rows_of(fitted)?, &Rows::Chosen(rows)).map_err(|e| e.to_string())
+    fn matrix_of(&self, fitted: &super::FittedModel, rows: &[usize]) -> Result<FeatureMatrix, SessionError> {
+        FeatureMatrix::from_source(&self.rows_of(fitted)?, &Rows::Chosen(rows))
+            .map_err(|e| SessionError::from(e.to_string()))
     }
 }
