@@ -24,6 +24,24 @@ use crate::ml::{ForestParams, IsolationForestParams};
 /// A job number chosen by the page; replies carry it so stale replies can be ignored.
 pub type JobId = u64;
 
+/// A message and the job it belongs to: every request carries the page's job number, and
+/// every reply (and progress report) the number of the request it answers; 0 for none
+/// (`Ready`, or a request the worker could not read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// The job number.
+    pub job_id: JobId,
+    /// The message.
+    pub body: T,
+}
+
+impl<T> Envelope<T> {
+    /// `body` for job `job_id`.
+    pub fn new(job_id: JobId, body: T) -> Self {
+        Envelope { job_id, body }
+    }
+}
+
 /// Which fitted model a request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -240,8 +258,6 @@ pub enum ExportRequest {
 pub enum ToWorker {
     /// Generate synthetic claims and make them the session's data.
     Generate {
-        /// The job number.
-        job_id: JobId,
         /// Which data set.
         scenario: Scenario,
         /// Rows, seed and fraud rate.
@@ -249,8 +265,6 @@ pub enum ToWorker {
     },
     /// Read the `File` posted beside this message and make it the session's data.
     IngestFile {
-        /// The job number.
-        job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
         /// Which part of a container to read (a zip entry, a workbook sheet); the default
@@ -260,8 +274,6 @@ pub enum ToWorker {
     },
     /// Make these claims the session's data again (after a cancel restarted the worker).
     Restore {
-        /// The job number.
-        job_id: JobId,
         /// Where the claims came from.
         source: String,
         /// The claims, as [`crate::claims::table_bytes`].
@@ -273,8 +285,6 @@ pub enum ToWorker {
     /// Read the entity `File` posted beside this message (a provider list with its label, a
     /// member file) and left-join it onto the session's claims by the column they share.
     JoinFile {
-        /// The job number.
-        job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
     },
@@ -282,8 +292,6 @@ pub enum ToWorker {
     /// session's models against the session's claims as its population, and reply with the
     /// scored batch as a download.
     ScoreBatch {
-        /// The job number.
-        job_id: JobId,
         /// The file's name, for messages and the download's name.
         file_name: String,
         /// How identifiers are written, as for every download.
@@ -292,22 +300,16 @@ pub enum ToWorker {
     },
     /// Fit models on the session's data and score every claim.
     Train {
-        /// The job number.
-        job_id: JobId,
         /// What to fit.
         request: Box<RunRequest>,
     },
     /// Read the model `File` posted beside this message and score the session's data with it.
     LoadModelFile {
-        /// The job number.
-        job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
     },
     /// Explain one claim.
     Explain {
-        /// The job number.
-        job_id: JobId,
         /// Which model.
         slot: ModelSlot,
         /// The claim's row.
@@ -315,8 +317,6 @@ pub enum ToWorker {
     },
     /// Score and explain an edited claim.
     WhatIf {
-        /// The job number.
-        job_id: JobId,
         /// Which model.
         slot: ModelSlot,
         /// The edited form.
@@ -324,8 +324,6 @@ pub enum ToWorker {
     },
     /// Make `pack` the session's rules and evaluate it on the claims.
     SetRules {
-        /// The job number.
-        job_id: JobId,
         /// The pack (validated again in the worker).
         pack: Box<RulePack>,
         /// Where it came from, for the page.
@@ -333,23 +331,17 @@ pub enum ToWorker {
     },
     /// Read the rule pack `File` posted beside this message and make it the session's rules.
     LoadRulesFile {
-        /// The job number.
-        job_id: JobId,
         /// The file's name, for messages.
         file_name: String,
     },
     /// Explain the evaluation's sample of claims (mean |SHAP| and beeswarm) for a model:
     /// sent after training, so scores show before the slower explanations.
     ExplainSample {
-        /// The job number.
-        job_id: JobId,
         /// Which model.
         slot: ModelSlot,
     },
     /// Prepare a download.
     Export {
-        /// The job number.
-        job_id: JobId,
         /// What to download.
         request: ExportRequest,
         /// Identifier hashing.
@@ -480,8 +472,6 @@ pub enum FromWorker {
     Ready,
     /// Work is under way: trees fitted, or an indeterminate step.
     Progress {
-        /// The job number.
-        job_id: JobId,
         /// Units done.
         done: usize,
         /// Units in all (0 when unknown).
@@ -491,22 +481,16 @@ pub enum FromWorker {
     },
     /// Claims were loaded.
     Loaded {
-        /// The job number.
-        job_id: JobId,
         /// The claims and what can be done with them.
         data: Box<LoadedData>,
     },
     /// Models were fitted (or loaded) and every claim scored.
     Trained {
-        /// The job number.
-        job_id: JobId,
         /// The results.
         results: Box<RunResults>,
     },
     /// One claim explained.
     Explained {
-        /// The job number.
-        job_id: JobId,
         /// The explanation.
         explanation: Box<ClaimExplanation>,
         /// The claim as an editable what-if form.
@@ -514,8 +498,6 @@ pub enum FromWorker {
     },
     /// The evaluation's sample of claims explained.
     SampleExplained {
-        /// The job number.
-        job_id: JobId,
         /// Which model.
         slot: ModelSlot,
         /// Mean |SHAP| per feature, largest first.
@@ -525,8 +507,6 @@ pub enum FromWorker {
     },
     /// A download is ready.
     Exported {
-        /// The job number.
-        job_id: JobId,
         /// The suggested file name.
         file_name: String,
         /// The MIME type.
@@ -537,35 +517,14 @@ pub enum FromWorker {
     },
     /// The session's rules changed (or were evaluated on new claims).
     RulesApplied {
-        /// The job number.
-        job_id: JobId,
         /// The pack and its hits.
         rules: Box<RulesData>,
     },
     /// The job failed; `message` is a sentence for the user, and nothing loaded was changed.
     Failed {
-        /// The job number.
-        job_id: JobId,
         /// What went wrong.
         message: String,
     },
-}
-
-impl FromWorker {
-    /// The job this reply belongs to (0 for `Ready`).
-    pub fn job_id(&self) -> JobId {
-        match self {
-            FromWorker::Ready => 0,
-            FromWorker::Progress { job_id, .. }
-            | FromWorker::Loaded { job_id, .. }
-            | FromWorker::Trained { job_id, .. }
-            | FromWorker::Explained { job_id, .. }
-            | FromWorker::SampleExplained { job_id, .. }
-            | FromWorker::Exported { job_id, .. }
-            | FromWorker::RulesApplied { job_id, .. }
-            | FromWorker::Failed { job_id, .. } => *job_id,
-        }
-    }
 }
 
 /// Per-claim arrays as bytes in messages (a `Uint8Array` in the browser): a JavaScript
@@ -638,13 +597,14 @@ mod tests {
 
     #[test]
     fn messages_round_trip_through_json() {
-        let message = ToWorker::Restore { job_id: 3, source: "x.csv".into(), table: vec![1, 2, 3], report: None };
+        let message =
+            Envelope::new(3, ToWorker::Restore { source: "x.csv".into(), table: vec![1, 2, 3], report: None });
         let json = serde_json::to_string(&message).unwrap();
-        assert!(json.starts_with(r#"{"restore":{"job_id":3"#), "{json}");
-        assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), message);
-        let reply = FromWorker::Progress { job_id: 3, done: 1, total: 100, stage: "Fitting".into() };
-        assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&reply).unwrap()).unwrap(), reply);
-        assert_eq!(reply.job_id(), 3);
+        assert!(json.starts_with(r#"{"job_id":3,"body":{"restore":{"source""#), "{json}");
+        assert_eq!(serde_json::from_str::<Envelope<ToWorker>>(&json).unwrap(), message);
+        let reply = Envelope::new(3, FromWorker::Progress { done: 1, total: 100, stage: "Fitting".into() });
+        let json = serde_json::to_string(&reply).unwrap();
+        assert_eq!(serde_json::from_str::<Envelope<FromWorker>>(&json).unwrap(), reply);
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ mod common;
 use claimforest::claims::synth::{generate_denial, Scenario, SynthOptions};
 use claimforest::claims::table_bytes::table_to_bytes;
 use claimforest::page::train_form::TrainForm;
-use claimforest::protocol::{FromWorker, ModelSlot, ToWorker};
+use claimforest::protocol::{Envelope, FromWorker, ModelSlot, ToWorker};
 use claimforest::session::Session;
 use claimforest::worker::codec;
 use wasm_bindgen::JsCast;
@@ -37,35 +37,39 @@ fn worker_messages_survive_structured_values() {
         .push_column("sparse", claimforest::claims::ColumnData::Numeric { values: vec![f64::NAN; 50].into() })
         .unwrap();
     let bytes = table_to_bytes(table.view());
-    let message = ToWorker::Restore { job_id: 9, source: "x.csv".into(), table: bytes.clone(), report: None };
+    let message = Envelope::new(9, ToWorker::Restore { source: "x.csv".into(), table: bytes.clone(), report: None });
     let encoded = codec::encode(&message).unwrap();
-    // Externally tagged: the variant's name holds its fields.
-    let fields = js_sys::Reflect::get(&encoded, &"restore".into()).unwrap();
+    // An envelope with the job number; the body externally tagged: the variant's name holds
+    // its fields.
+    let body = js_sys::Reflect::get(&encoded, &"body".into()).unwrap();
+    let fields = js_sys::Reflect::get(&body, &"restore".into()).unwrap();
     let payload = js_sys::Reflect::get(&fields, &"table".into()).unwrap();
     assert!(payload.is_instance_of::<js_sys::Uint8Array>(), "bytes travel as a Uint8Array");
-    assert_eq!(codec::decode::<ToWorker>(encoded).unwrap(), message);
+    assert_eq!(codec::decode::<Envelope<ToWorker>>(encoded).unwrap(), message);
     let options = SynthOptions { n_rows: 100, seed: (1 << 53) - 1, fraud_rate: 0.05 };
-    let generate = ToWorker::Generate { job_id: 2, scenario: Scenario::Medical, options };
-    assert_eq!(codec::decode::<ToWorker>(codec::encode(&generate).unwrap()).unwrap(), generate);
-    let reply = FromWorker::Failed { job_id: 9, message: "column 'x', row 3: bad".into() };
-    assert_eq!(codec::decode::<FromWorker>(codec::encode(&reply).unwrap()).unwrap(), reply);
+    let generate = Envelope::new(2, ToWorker::Generate { scenario: Scenario::Medical, options });
+    assert_eq!(codec::decode::<Envelope<ToWorker>>(codec::encode(&generate).unwrap()).unwrap(), generate);
+    let reply = Envelope::new(9, FromWorker::Failed { message: "column 'x', row 3: bad".into() });
+    assert_eq!(codec::decode::<Envelope<FromWorker>>(codec::encode(&reply).unwrap()).unwrap(), reply);
     // Large payloads are transferred, not copied.
     let transfer = js_sys::Array::new();
-    let big =
-        FromWorker::Exported { job_id: 1, file_name: "a.csv".into(), mime: "text/csv".into(), bytes: vec![7; 100_000] };
+    let big = Envelope::new(
+        1,
+        FromWorker::Exported { file_name: "a.csv".into(), mime: "text/csv".into(), bytes: vec![7; 100_000] },
+    );
     let value = codec::encode_with_transfer(&big, &transfer).unwrap();
     assert_eq!(transfer.length(), 1);
-    assert_eq!(codec::decode::<FromWorker>(value).unwrap(), big);
+    assert_eq!(codec::decode::<Envelope<FromWorker>>(value).unwrap(), big);
 }
 
 #[wasm_bindgen_test]
 fn the_session_answers_in_the_browser_as_natively() {
     // The worker's whole protocol, driven in wasm: generate, train, explain.
     let mut session = Session::new();
-    let quiet = &mut |_: FromWorker| {};
+    let quiet = &mut |_: Envelope<FromWorker>| {};
     let options = SynthOptions { n_rows: 300, seed: 4, fraud_rate: 0.05 };
     let FromWorker::Loaded { data, .. } =
-        session.handle(ToWorker::Generate { job_id: 1, scenario: Scenario::Denial, options }, None, quiet)
+        session.handle(Envelope::new(1, ToWorker::Generate { scenario: Scenario::Denial, options }), None, quiet).body
     else {
         panic!("not loaded")
     };
@@ -76,18 +80,20 @@ fn the_session_answers_in_the_browser_as_natively() {
         ..TrainForm::default()
     };
     let request = Box::new(form.to_request().unwrap());
-    let FromWorker::Trained { results, .. } = session.handle(ToWorker::Train { job_id: 2, request }, None, quiet)
+    let FromWorker::Trained { results, .. } =
+        session.handle(Envelope::new(2, ToWorker::Train { request }), None, quiet).body
     else {
         panic!("not trained")
     };
     assert_eq!(results.models[0].scores.len(), 300);
-    let reply = session.handle(ToWorker::Explain { job_id: 3, slot: ModelSlot::Forest, row: 0 }, None, quiet);
-    assert!(matches!(reply, FromWorker::Explained { .. }), "{reply:?}");
+    let reply = session.handle(Envelope::new(3, ToWorker::Explain { slot: ModelSlot::Forest, row: 0 }), None, quiet);
+    assert_eq!(reply.job_id, 3);
+    assert!(matches!(reply.body, FromWorker::Explained { .. }), "{reply:?}");
 }
 
 #[wasm_bindgen_test]
 fn garbage_from_javascript_is_an_error_not_a_panic() {
     let garbage = wasm_bindgen::JsValue::from_str("not a message");
-    assert!(codec::decode::<ToWorker>(garbage).is_err());
-    assert!(codec::decode::<FromWorker>(js_sys::Object::new().into()).is_err());
+    assert!(codec::decode::<Envelope<ToWorker>>(garbage).is_err());
+    assert!(codec::decode::<Envelope<FromWorker>>(js_sys::Object::new().into()).is_err());
 }

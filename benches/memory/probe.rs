@@ -54,15 +54,17 @@ fn main() {
     let algo = std::env::args().nth(2).unwrap_or_else(|| "rf".into());
     let mut s = Session::new();
     let reply = s.handle(
-        ToWorker::Generate {
-            job_id: 1,
-            scenario: Scenario::Medical,
-            options: SynthOptions { n_rows: rows, seed: 7, fraud_rate: 0.05 },
-        },
+        Envelope::new(
+            1,
+            ToWorker::Generate {
+                scenario: Scenario::Medical,
+                options: SynthOptions { n_rows: rows, seed: 7, fraud_rate: 0.05 },
+            },
+        ),
         None,
         &mut |_| {},
     );
-    let FromWorker::Loaded { data, .. } = reply else { panic!() };
+    let FromWorker::Loaded { data, .. } = reply.body else { panic!() };
     println!("table bytes {:.1} MB", s.claims_byte_len().unwrap_or(0) as f64 / 1048576.0);
     let labels = data.labels.first().map(|l| l.column.clone());
     let features: Vec<String> = data.features.iter().filter(|f| f.default_on).map(|f| f.name.clone()).collect();
@@ -73,11 +75,11 @@ fn main() {
     if let Some(csv) = csv {
         let file = std::fs::File::open(&csv).unwrap();
         let reply = s.handle(
-            ToWorker::IngestFile { job_id: 9, file_name: "m.csv".into(), part: Default::default() },
+            Envelope::new(9, ToWorker::IngestFile { file_name: "m.csv".into(), part: Default::default() }),
             Some(Box::new(std::io::BufReader::new(file))),
             &mut |_| {},
         );
-        assert!(matches!(reply, FromWorker::Loaded { .. }));
+        assert!(matches!(reply.body, FromWorker::Loaded { .. }));
         drop(reply);
         mark("ingest");
     }
@@ -126,15 +128,15 @@ fn main() {
         mark("forest_scoring (+helpers)");
         s.provide_forest_scores(scores);
     }
-    let reply = s.handle(ToWorker::Train { job_id: 2, request: Box::new(request) }, None, &mut |_| {});
-    assert!(matches!(reply, FromWorker::Trained { .. }), "{reply:?}");
+    let reply = s.handle(Envelope::new(2, ToWorker::Train { request: Box::new(request) }), None, &mut |_| {});
+    assert!(matches!(reply.body, FromWorker::Trained { .. }), "{reply:?}");
     drop(reply);
     mark("train");
     let slot = if algo == "rf" { ModelSlot::Forest } else { ModelSlot::Isolation };
-    let reply = s.handle(ToWorker::ExplainSample { job_id: 3, slot }, None, &mut |_| {});
+    let reply = s.handle(Envelope::new(3, ToWorker::ExplainSample { slot }), None, &mut |_| {});
     drop(reply);
     mark("explain sample");
-    let reply = s.handle(ToWorker::Explain { job_id: 4, slot, row: 5 }, None, &mut |_| {});
+    let reply = s.handle(Envelope::new(4, ToWorker::Explain { slot, row: 5 }), None, &mut |_| {});
     drop(reply);
     mark("explain");
 }

@@ -21,14 +21,16 @@ use crate::analysis::whatif::WhatIfField;
 use crate::claims::rules::{builtin_pack, RulePack};
 use crate::claims::summaries::EntityLevel;
 use crate::claims::synth::{Scenario, SynthOptions};
-use crate::protocol::{ExportRequest, FilePart, JobId, ModelSlot, PriorityChoice, RulesData, RunResults, ToWorker};
+use crate::protocol::{
+    Envelope, ExportRequest, FilePart, JobId, ModelSlot, PriorityChoice, RulesData, RunResults, ToWorker,
+};
 
 /// What the page must do after an event or a reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Post this request to the worker (with the file the event came with, for a request
     /// that reads one: [`ToWorker::reads_file`]).
-    Send(ToWorker),
+    Send(Envelope<ToWorker>),
     /// Stop the worker and its helpers now; the next request starts a fresh one.
     StopWorker,
     /// Save these bytes as a download.
@@ -341,24 +343,25 @@ impl PageModel {
             },
             Event::ReadFile { file_name, part } => {
                 let what = part.entry.as_deref().or(part.sheet.as_deref()).unwrap_or(&file_name).to_owned();
-                return self.long_job(JobKind::Load, &format!("Reading {what}"), now_ms, |job_id| {
-                    ToWorker::IngestFile { job_id, file_name, part }
+                return self.long_job(JobKind::Load, &format!("Reading {what}"), now_ms, || ToWorker::IngestFile {
+                    file_name,
+                    part,
                 });
             }
             Event::JoinFile(file_name) => {
                 if self.data.is_none() {
                     return self.refuse("Load claims before joining a file to them.");
                 }
-                return self.long_job(JobKind::Load, &format!("Joining {file_name}"), now_ms, |job_id| {
-                    ToWorker::JoinFile { job_id, file_name }
+                return self.long_job(JobKind::Load, &format!("Joining {file_name}"), now_ms, || ToWorker::JoinFile {
+                    file_name,
                 });
             }
             Event::LoadModelFile(file_name) => {
                 if self.data.is_none() {
                     return self.refuse("Load the claims to score before loading a model.");
                 }
-                return self.long_job(JobKind::LoadModel, &format!("Scoring with {file_name}"), now_ms, |job_id| {
-                    ToWorker::LoadModelFile { job_id, file_name }
+                return self.long_job(JobKind::LoadModel, &format!("Scoring with {file_name}"), now_ms, || {
+                    ToWorker::LoadModelFile { file_name }
                 });
             }
             Event::LoadRulesFile(file_name) => {
@@ -367,7 +370,7 @@ impl PageModel {
                 }
                 self.error = None;
                 let job_id = self.next_job();
-                return vec![Effect::Send(ToWorker::LoadRulesFile { job_id, file_name })];
+                return vec![Effect::Send(Envelope::new(job_id, ToWorker::LoadRulesFile { file_name }))];
             }
             Event::ScoreBatch(file_name) => return self.score_batch(file_name),
             Event::EditTrain(edit) => {
@@ -473,20 +476,14 @@ impl PageModel {
     }
 
     /// Starts a long job (one at a time) and sends `request` for it.
-    fn long_job(
-        &mut self,
-        kind: JobKind,
-        stage: &str,
-        now_ms: f64,
-        request: impl FnOnce(JobId) -> ToWorker,
-    ) -> Vec<Effect> {
+    fn long_job(&mut self, kind: JobKind, stage: &str, now_ms: f64, request: impl FnOnce() -> ToWorker) -> Vec<Effect> {
         if self.is_busy() {
             return self.refuse("Wait for the running job to finish, or cancel it.");
         }
         let job_id = self.next_job();
         self.job = JobState::start(job_id, kind, stage, now_ms);
         self.error = None;
-        vec![Effect::Send(request(job_id))]
+        vec![Effect::Send(Envelope::new(job_id, request()))]
     }
 
     fn generate(&mut self, now_ms: f64) -> Vec<Effect> {
@@ -497,11 +494,7 @@ impl PageModel {
         };
         let scenario = form.scenario;
         let options = SynthOptions { n_rows, seed, fraud_rate };
-        self.long_job(JobKind::Load, "Generating claims", now_ms, |job_id| ToWorker::Generate {
-            job_id,
-            scenario,
-            options,
-        })
+        self.long_job(JobKind::Load, "Generating claims", now_ms, || ToWorker::Generate { scenario, options })
     }
 
     fn train(&mut self, now_ms: f64) -> Vec<Effect> {
@@ -512,10 +505,8 @@ impl PageModel {
             Ok(request) => request,
             Err(input_error) => return self.refuse(&input_error.to_string()),
         };
-        let effects = self.long_job(JobKind::Train, "Preparing", now_ms, |job_id| ToWorker::Train {
-            job_id,
-            request: Box::new(request),
-        });
+        let effects =
+            self.long_job(JobKind::Train, "Preparing", now_ms, || ToWorker::Train { request: Box::new(request) });
         if !effects.is_empty() {
             self.status.clear();
         }
@@ -535,7 +526,7 @@ impl PageModel {
             let (source, report) = (data.loaded.source.clone(), data.loaded.report.clone());
             let job_id = self.next_job();
             self.jobs.restore = job_id;
-            effects.push(Effect::Send(ToWorker::Restore { job_id, source, table, report }));
+            effects.push(Effect::Send(Envelope::new(job_id, ToWorker::Restore { source, table, report })));
         }
         self.status = match kind {
             JobKind::Load => "Loading cancelled. The claims loaded before are kept.",
@@ -554,14 +545,14 @@ impl PageModel {
         let Some(slot) = self.ranking_slot() else { return Vec::new() };
         let job_id = self.next_job();
         self.jobs.explain = job_id;
-        vec![Effect::Send(ToWorker::Explain { job_id, slot, row })]
+        vec![Effect::Send(Envelope::new(job_id, ToWorker::Explain { slot, row }))]
     }
 
     fn rescore_what_if(&mut self) -> Vec<Effect> {
         let Some(slot) = self.ranking_slot() else { return Vec::new() };
         let job_id = self.next_job();
         self.jobs.whatif = job_id;
-        vec![Effect::Send(ToWorker::WhatIf { job_id, slot, fields: self.whatif_fields.clone() })]
+        vec![Effect::Send(Envelope::new(job_id, ToWorker::WhatIf { slot, fields: self.whatif_fields.clone() }))]
     }
 
     fn send_rules(&mut self, pack: RulePack, origin: String) -> Vec<Effect> {
@@ -570,7 +561,7 @@ impl PageModel {
         }
         self.error = None;
         let job_id = self.next_job();
-        vec![Effect::Send(ToWorker::SetRules { job_id, pack: Box::new(pack), origin })]
+        vec![Effect::Send(Envelope::new(job_id, ToWorker::SetRules { pack: Box::new(pack), origin }))]
     }
 
     fn take_salt<E: ToString>(&mut self, salt: Result<String, E>) {
@@ -595,7 +586,7 @@ impl PageModel {
     fn download(&mut self, request: ExportRequest) -> Vec<Effect> {
         let Some(options) = self.export_options() else { return Vec::new() };
         let job_id = self.next_job();
-        vec![Effect::Send(ToWorker::Export { job_id, request, options })]
+        vec![Effect::Send(Envelope::new(job_id, ToWorker::Export { request, options }))]
     }
 
     fn score_batch(&mut self, file_name: String) -> Vec<Effect> {
@@ -606,7 +597,7 @@ impl PageModel {
         self.error = None;
         self.status = format!("Scoring {file_name} against the loaded claims…");
         let job_id = self.next_job();
-        vec![Effect::Send(ToWorker::ScoreBatch { job_id, file_name, options })]
+        vec![Effect::Send(Envelope::new(job_id, ToWorker::ScoreBatch { file_name, options }))]
     }
 
     /// Makes `rules` the page's rules and the editor's draft.

@@ -9,7 +9,7 @@ use super::views::{describe_results, DataView, SampleShap, Screen};
 use super::JobState;
 use crate::analysis::format_count;
 use crate::claims::ClaimsTable;
-use crate::protocol::{FromWorker, JobId, LoadedData, ModelSlot, RunResults, ToWorker};
+use crate::protocol::{Envelope, FromWorker, JobId, LoadedData, ModelSlot, RunResults, ToWorker};
 
 /// "Saved claims.csv (1,234 bytes)."
 pub fn saved_message(file_name: &str, n_bytes: usize) -> String {
@@ -19,8 +19,8 @@ pub fn saved_message(file_name: &str, n_bytes: usize) -> String {
 impl PageModel {
     /// Whether `reply` brings claims the page takes (so the page should decode the bytes
     /// beside it, after [`PageModel::forget_claims`]).
-    pub fn takes_claims(&self, reply: &FromWorker) -> bool {
-        matches!(reply, FromWorker::Loaded { job_id, .. } if self.is_current(*job_id))
+    pub fn takes_claims(&self, reply: &Envelope<FromWorker>) -> bool {
+        matches!(reply.body, FromWorker::Loaded { .. }) && self.is_current(reply.job_id)
     }
 
     /// Drops the claims and scores before new claims are decoded: a wasm memory keeps its
@@ -34,16 +34,17 @@ impl PageModel {
     /// carried beside it (or why they could not be read).
     pub fn on_reply(
         &mut self,
-        reply: FromWorker,
+        reply: Envelope<FromWorker>,
         claims: Option<Result<ClaimsTable, String>>,
         now_ms: f64,
     ) -> Vec<Effect> {
-        match reply {
+        let Envelope { job_id, body } = reply;
+        match body {
             FromWorker::Ready => {}
-            FromWorker::Progress { job_id, done, total, stage } => {
+            FromWorker::Progress { done, total, stage } => {
                 self.job.record_progress(job_id, done, total, &stage, now_ms);
             }
-            FromWorker::Loaded { job_id, data } if self.is_current(job_id) => {
+            FromWorker::Loaded { data } if self.is_current(job_id) => {
                 let seconds = self.finish_job(now_ms);
                 match claims.unwrap_or_else(|| Err("no claims came with the reply".into())) {
                     Ok(table) => self.install_data(*data, table, seconds),
@@ -55,11 +56,11 @@ impl PageModel {
                     }
                 }
             }
-            FromWorker::Trained { job_id, results } if self.is_current(job_id) => {
+            FromWorker::Trained { results } if self.is_current(job_id) => {
                 let seconds = self.finish_job(now_ms);
                 return self.install_results(*results, seconds);
             }
-            FromWorker::Explained { job_id, explanation, fields } => {
+            FromWorker::Explained { explanation, fields } => {
                 if job_id == self.jobs.explain {
                     self.explanation = Some(Arc::from(explanation));
                     self.whatif_fields = fields;
@@ -68,7 +69,7 @@ impl PageModel {
                     self.whatif = Some(Arc::from(explanation));
                 }
             }
-            FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm } => {
+            FromWorker::SampleExplained { slot, mean_abs_shap, beeswarm } => {
                 if self.jobs.samples.contains(&(job_id, slot)) {
                     self.sample_shap.push(SampleShap { slot, mean_abs_shap, beeswarm });
                 }
@@ -82,7 +83,7 @@ impl PageModel {
             FromWorker::Exported { file_name, mime, bytes, .. } => {
                 return vec![Effect::Save { file_name, mime, bytes }];
             }
-            FromWorker::Failed { job_id, message } => {
+            FromWorker::Failed { message } => {
                 if self.is_current(job_id) {
                     self.finish_job(now_ms);
                 }
@@ -152,7 +153,7 @@ impl PageModel {
         for slot in slots {
             let job_id = self.next_job();
             self.jobs.samples.push((job_id, slot));
-            effects.push(Effect::Send(ToWorker::ExplainSample { job_id, slot }));
+            effects.push(Effect::Send(Envelope::new(job_id, ToWorker::ExplainSample { slot })));
         }
         if self.screen == Screen::Train {
             self.screen = Screen::Results;

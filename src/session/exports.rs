@@ -9,13 +9,13 @@ use crate::analysis::queue::build_queue;
 use crate::claims::ingest::{read_source, IngestOptions};
 use crate::claims::rules::evaluate_pack;
 use crate::pipeline::prepare_against;
-use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice};
+use crate::protocol::{ExportRequest, FromWorker, ModelSlot, PriorityChoice};
 
 const CSV: &str = "text/csv;charset=utf-8";
 const JSON: &str = "application/json";
 
 impl Session {
-    pub(super) fn export(&mut self, job_id: JobId, request: &ExportRequest, options: &ExportOptions) -> Reply {
+    pub(super) fn export(&mut self, request: &ExportRequest, options: &ExportOptions) -> Reply {
         let (file_name, mime, bytes) = match request {
             ExportRequest::ScoredClaims { priority, cuts } => {
                 ("scored_claims.csv".to_owned(), CSV, self.scored_csv(priority, cuts, None, options)?)
@@ -50,7 +50,7 @@ impl Session {
                 self.fitted(*slot)?.model.shap_export_json().into_bytes(),
             ),
         };
-        Ok(FromWorker::Exported { job_id, file_name, mime: mime.to_owned(), bytes })
+        Ok(FromWorker::Exported { file_name, mime: mime.to_owned(), bytes })
     }
 
     /// Scores a new batch of claims with the session's models, its derived features made
@@ -59,7 +59,6 @@ impl Session {
     /// run on it too. The reply is the scored batch as a download, in the batch's own columns.
     pub(super) fn score_batch(
         &mut self,
-        job_id: JobId,
         file_name: &str,
         options: &ExportOptions,
         file: Option<Box<dyn super::PostedFile>>,
@@ -94,7 +93,7 @@ impl Session {
             .map_err(|e| format!("Could not write the CSV: {e}"))?;
         let file_name =
             format!("{}_scored.csv", file_stem(file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem)));
-        Ok(FromWorker::Exported { job_id, file_name, mime: CSV.to_owned(), bytes })
+        Ok(FromWorker::Exported { file_name, mime: CSV.to_owned(), bytes })
     }
 
     fn scored_csv(

@@ -31,8 +31,8 @@ use crate::pipeline::{
     AnomalyRequest, EncodedTable, ForestPlan, ScoringModel, TrainRequest,
 };
 use crate::protocol::{
-    proposed_label, FilePart, FromWorker, JobId, LoadedData, ModelOrigin, ModelRun, ModelSlot, RunRequest, RunResults,
-    ToWorker,
+    proposed_label, Envelope, FilePart, FromWorker, LoadedData, ModelOrigin, ModelRun, ModelSlot, RunRequest,
+    RunResults, ToWorker,
 };
 use crate::sorting::sort_stable_by;
 pub use choices::{feature_choices, label_choices, positive_word};
@@ -158,36 +158,38 @@ impl Session {
         Self::default()
     }
 
-    /// Handles one request. `file` is the `File` posted with `IngestFile`, `LoadModelFile`
-    /// or `LoadRulesFile`; `report` receives progress. Never panics on any input: every
-    /// failure is a `Failed` reply and leaves the session as it was.
+    /// Handles one request. `file` is the `File` posted with a request that reads one
+    /// ([`ToWorker::reads_file`]); `report` receives progress. The reply and every progress
+    /// report carry the request's job number. Never panics on any input: every failure is a
+    /// `Failed` reply and leaves the session as it was.
     pub fn handle(
         &mut self,
-        message: ToWorker,
+        request: Envelope<ToWorker>,
         file: Option<Box<dyn PostedFile>>,
-        report: &mut dyn FnMut(FromWorker),
-    ) -> FromWorker {
-        let job_id = job_of(&message);
-        let outcome = match message {
-            ToWorker::Generate { job_id, scenario, options } => self.generate(job_id, scenario, &options),
-            ToWorker::IngestFile { job_id, file_name, part } => self.ingest(job_id, &file_name, part, file),
-            ToWorker::JoinFile { job_id, file_name } => self.join(job_id, &file_name, file),
-            ToWorker::ScoreBatch { job_id, file_name, options } => self.score_batch(job_id, &file_name, &options, file),
-            ToWorker::Restore { job_id, source, table, report } => self.restore(job_id, source, &table, report),
-            ToWorker::Train { job_id, request } => self.train(job_id, &request, report),
-            ToWorker::LoadModelFile { job_id, file_name } => {
-                read_whole(file, &file_name).and_then(|bytes| self.load_model(job_id, &file_name, &bytes))
+        report: &mut dyn FnMut(Envelope<FromWorker>),
+    ) -> Envelope<FromWorker> {
+        let Envelope { job_id, body } = request;
+        let report = &mut |progress: FromWorker| report(Envelope::new(job_id, progress));
+        let outcome = match body {
+            ToWorker::Generate { scenario, options } => self.generate(scenario, &options),
+            ToWorker::IngestFile { file_name, part } => self.ingest(&file_name, part, file),
+            ToWorker::JoinFile { file_name } => self.join(&file_name, file),
+            ToWorker::ScoreBatch { file_name, options } => self.score_batch(&file_name, &options, file),
+            ToWorker::Restore { source, table, report } => self.restore(source, &table, report),
+            ToWorker::Train { request } => self.train(&request, report),
+            ToWorker::LoadModelFile { file_name } => {
+                read_whole(file, &file_name).and_then(|bytes| self.load_model(&file_name, &bytes))
             }
-            ToWorker::Explain { job_id, slot, row } => self.explain(job_id, slot, row),
-            ToWorker::WhatIf { job_id, slot, fields } => self.what_if(job_id, slot, &fields),
-            ToWorker::ExplainSample { job_id, slot } => self.explain_sample(job_id, slot),
-            ToWorker::Export { job_id, request, options } => self.export(job_id, &request, &options),
-            ToWorker::SetRules { job_id, pack, origin } => self.set_rules(job_id, *pack, origin),
-            ToWorker::LoadRulesFile { job_id, file_name } => {
-                read_whole(file, &file_name).and_then(|bytes| self.load_rules_file(job_id, &file_name, &bytes))
+            ToWorker::Explain { slot, row } => self.explain(slot, row),
+            ToWorker::WhatIf { slot, fields } => self.what_if(slot, &fields),
+            ToWorker::ExplainSample { slot } => self.explain_sample(slot),
+            ToWorker::Export { request, options } => self.export(&request, &options),
+            ToWorker::SetRules { pack, origin } => self.set_rules(*pack, origin),
+            ToWorker::LoadRulesFile { file_name } => {
+                read_whole(file, &file_name).and_then(|bytes| self.load_rules_file(&file_name, &bytes))
             }
         };
-        outcome.unwrap_or_else(|error| FromWorker::Failed { job_id, message: error.to_string() })
+        Envelope::new(job_id, outcome.unwrap_or_else(|error| FromWorker::Failed { message: error.to_string() }))
     }
 
     /// How many bytes the session's claims take as [`crate::claims::table_bytes`] (`None`
@@ -306,17 +308,17 @@ impl Session {
         Ok((anomaly_request, note))
     }
 
-    fn generate(&mut self, job_id: JobId, scenario: Scenario, options: &SynthOptions) -> Reply {
-        self.load_new(job_id, || {
+    fn generate(&mut self, scenario: Scenario, options: &SynthOptions) -> Reply {
+        self.load_new(|| {
             let table = generate(scenario, options).map_err(|e| format!("Could not generate claims: {e}"))?;
             Ok((format!("{scenario} claims, seed {}", options.seed), table, None))
         })
     }
 
-    fn ingest(&mut self, job_id: JobId, file_name: &str, part: FilePart, file: Option<Box<dyn PostedFile>>) -> Reply {
+    fn ingest(&mut self, file_name: &str, part: FilePart, file: Option<Box<dyn PostedFile>>) -> Reply {
         let source: Box<dyn PostedFile> = file.unwrap_or_else(|| Box::new(std::io::Cursor::new(Vec::new())));
         let options = IngestOptions { entry: part.entry, sheet: part.sheet, ..IngestOptions::default() };
-        self.load_new(job_id, || {
+        self.load_new(|| {
             let ingested = read_source(source, file_name, &options)?;
             Ok((file_name.to_owned(), ingested.table, Some(ingested.report)))
         })
@@ -325,7 +327,7 @@ impl Session {
     /// Joins an entity file onto the session's claims (see `claims::join`): the claims gain
     /// its columns, their features are made again, and the models fitted before go, as with
     /// new claims. The schema report says what was joined. A refused join leaves everything.
-    fn join(&mut self, job_id: JobId, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
+    fn join(&mut self, file_name: &str, file: Option<Box<dyn PostedFile>>) -> Reply {
         if self.data.is_none() {
             return Err("Load claims before joining a file to them.".into());
         }
@@ -347,11 +349,11 @@ impl Session {
         if let Some(schema) = &mut schema {
             schema.notes.push(report.describe());
         }
-        self.load(job_id, format!("{} + {file_name}", data.source), data.prepared, schema)
+        self.load(format!("{} + {file_name}", data.source), data.prepared, schema)
     }
 
-    fn restore(&mut self, job_id: JobId, source: String, bytes: &[u8], report: Option<Box<SchemaReport>>) -> Reply {
-        self.load_new(job_id, || {
+    fn restore(&mut self, source: String, bytes: &[u8], report: Option<Box<SchemaReport>>) -> Reply {
+        self.load_new(|| {
             let table = table_from_bytes(bytes).map_err(|e| format!("Could not restore the claims: {e}"))?;
             Ok((source, table, report.map(|r| *r)))
         })
@@ -366,13 +368,12 @@ impl Session {
     /// the kept claims, and the models stay.
     fn load_new(
         &mut self,
-        job_id: JobId,
         read: impl FnOnce() -> Result<(String, ClaimsTable, Option<SchemaReport>), SessionError>,
     ) -> Reply {
         if let Some(old) = &mut self.data {
             old.prepared.truncate_columns(old.n_claim_columns);
         }
-        let reply = read().and_then(|(source, raw, report)| self.load(job_id, source, raw, report));
+        let reply = read().and_then(|(source, raw, report)| self.load(source, raw, report));
         if reply.is_err() {
             self.derive_features_again();
         }
@@ -382,7 +383,7 @@ impl Session {
     /// Makes `raw` the session's data (dropping the models fitted on the old data). The
     /// caller, [`Session::load_new`], has dropped the old claims' features, and makes them
     /// again if this fails.
-    fn load(&mut self, job_id: JobId, source: String, raw: ClaimsTable, report: Option<SchemaReport>) -> Reply {
+    fn load(&mut self, source: String, raw: ClaimsTable, report: Option<SchemaReport>) -> Reply {
         if raw.n_rows() == 0 {
             return Err(format!("{source}: there are no claims to load").into());
         }
@@ -405,7 +406,7 @@ impl Session {
         self.rules = rules;
         self.labels = None;
         self.label_column = None;
-        Ok(FromWorker::Loaded { job_id, data: Box::new(data) })
+        Ok(FromWorker::Loaded { data: Box::new(data) })
     }
 
     /// Makes the kept claims' derived features again, after [`Session::load_new`] dropped
@@ -431,7 +432,7 @@ impl Session {
         self.data.as_ref().ok_or(SessionError::NoClaims)
     }
 
-    fn train(&mut self, job_id: JobId, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
+    fn train(&mut self, request: &RunRequest, report: &mut dyn FnMut(FromWorker)) -> Reply {
         let pending = self.pending_forest.take();
         let pending_isolation = self.pending_isolation.take();
         let data = self.data()?;
@@ -474,17 +475,17 @@ impl Session {
                 (Some(forest), _) => Ok(forest),
                 (None, Some(parts)) => job.assemble(parts),
                 (None, None) => {
-                    report(FromWorker::Progress { job_id, done: 0, total, stage: stage.into() });
+                    report(FromWorker::Progress { done: 0, total, stage: stage.into() });
                     let mut on_progress = |p: FitProgress| {
-                        report(FromWorker::Progress { job_id, done: p.n_trees_done, total, stage: stage.into() });
+                        report(FromWorker::Progress { done: p.n_trees_done, total, stage: stage.into() });
                         ControlFlow::Continue(())
                     };
                     job.grow(0..job.n_trees(), &mut on_progress).and_then(|grown| job.assemble(vec![grown]))
                 }
             }?;
-            report(FromWorker::Progress { job_id, done: n_forest, total, stage: SCORING_STAGE.into() });
+            report(FromWorker::Progress { done: n_forest, total, stage: SCORING_STAGE.into() });
             let fit = pending.plan.finish(forest, pending.scores)?;
-            report(FromWorker::Progress { job_id, done: n_forest, total, stage: EVALUATING_STAGE.into() });
+            report(FromWorker::Progress { done: n_forest, total, stage: EVALUATING_STAGE.into() });
             let word = positive_word(label_column.as_deref());
             let forest = fit_result(
                 ModelSlot::Forest,
@@ -500,10 +501,10 @@ impl Session {
         }
         if request.algorithm.fits_isolation() {
             let stage = FITTING_ISOLATION_STAGE;
-            report(FromWorker::Progress { job_id, done: n_forest, total, stage: stage.into() });
+            report(FromWorker::Progress { done: n_forest, total, stage: stage.into() });
             let (anomaly_request, training_note) = self.isolation_request(request)?;
             let mut on_progress = |p: FitProgress| {
-                report(FromWorker::Progress { job_id, done: n_forest + p.n_trees_done, total, stage: stage.into() });
+                report(FromWorker::Progress { done: n_forest + p.n_trees_done, total, stage: stage.into() });
                 ControlFlow::Continue(())
             };
             let (plan, lengths) = match pending_isolation {
@@ -511,10 +512,10 @@ impl Session {
                 _ => (plan_anomaly(table, &anomaly_request, &mut on_progress)?, None),
             };
             if lengths.is_none() {
-                report(FromWorker::Progress { job_id, done: total, total, stage: SCORING_STAGE.into() });
+                report(FromWorker::Progress { done: total, total, stage: SCORING_STAGE.into() });
             }
             let fit = plan.finish(table, lengths)?;
-            report(FromWorker::Progress { job_id, done: total, total, stage: EVALUATING_STAGE.into() });
+            report(FromWorker::Progress { done: total, total, stage: EVALUATING_STAGE.into() });
             let mut isolation = fit_result(
                 ModelSlot::Isolation,
                 fit.model,
@@ -532,10 +533,10 @@ impl Session {
         self.generation += 1;
         self.labels = labels;
         self.label_column = label_column;
-        Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
+        Ok(FromWorker::Trained { results: Box::new(self.results()) })
     }
 
-    fn load_model(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
+    fn load_model(&mut self, file_name: &str, bytes: &[u8]) -> Reply {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| format!("{file_name}: a model file is JSON text, and this is not text"))?;
         let model = ScoringModel::from_json(text).map_err(|e| format!("{file_name}: {e}"))?;
@@ -582,7 +583,7 @@ impl Session {
             (a.slot == ModelSlot::Isolation).cmp(&(b.slot == ModelSlot::Isolation))
         });
         self.generation += 1;
-        Ok(FromWorker::Trained { job_id, results: Box::new(self.results()) })
+        Ok(FromWorker::Trained { results: Box::new(self.results()) })
     }
 
     fn fitted(&self, slot: ModelSlot) -> Result<&FittedModel, SessionError> {
@@ -597,21 +598,21 @@ impl Session {
         Ok(fitted.model.encoder().view(&self.data()?.prepared)?)
     }
 
-    fn explain(&self, job_id: JobId, slot: ModelSlot, row: usize) -> Reply {
+    fn explain(&self, slot: ModelSlot, row: usize) -> Reply {
         let fitted = self.fitted(slot)?;
         let vector = self.rows_of(fitted)?.row(row).ok_or_else(|| format!("There is no claim in row {}.", row + 1))?;
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
         let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, Some(row), &options);
         let fields = fields_of(&fitted.model, &vector);
-        Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields })
+        Ok(FromWorker::Explained { explanation: Box::new(explanation), fields })
     }
 
-    fn what_if(&self, job_id: JobId, slot: ModelSlot, fields: &[WhatIfField]) -> Reply {
+    fn what_if(&self, slot: ModelSlot, fields: &[WhatIfField]) -> Reply {
         let fitted = self.fitted(slot)?;
         let vector = vector_of(&fitted.model, fields).map_err(|e| e.to_string())?;
         let options = ExplainOptions { tree_idx: None, positive_word: Some(fitted.positive_word.clone()) };
         let explanation = explain_with(&fitted.model, fitted.explainer(), &vector, None, &options);
-        Ok(FromWorker::Explained { job_id, explanation: Box::new(explanation), fields: fields.to_vec() })
+        Ok(FromWorker::Explained { explanation: Box::new(explanation), fields: fields.to_vec() })
     }
 
     fn results(&self) -> RunResults {
@@ -694,24 +695,6 @@ fn read_whole(file: Option<Box<dyn PostedFile>>, file_name: &str) -> Result<Vec<
         )));
     }
     Ok(bytes)
-}
-
-fn job_of(message: &ToWorker) -> JobId {
-    match message {
-        ToWorker::Generate { job_id, .. }
-        | ToWorker::IngestFile { job_id, .. }
-        | ToWorker::JoinFile { job_id, .. }
-        | ToWorker::ScoreBatch { job_id, .. }
-        | ToWorker::Restore { job_id, .. }
-        | ToWorker::Train { job_id, .. }
-        | ToWorker::ExplainSample { job_id, .. }
-        | ToWorker::LoadModelFile { job_id, .. }
-        | ToWorker::Explain { job_id, .. }
-        | ToWorker::WhatIf { job_id, .. }
-        | ToWorker::Export { job_id, .. }
-        | ToWorker::SetRules { job_id, .. }
-        | ToWorker::LoadRulesFile { job_id, .. } => *job_id,
-    }
 }
 
 #[cfg(test)]

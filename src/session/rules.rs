@@ -5,7 +5,7 @@ use super::{Reply, Session, SessionError, SessionRules};
 use crate::analysis::hybrid::claim_priority;
 use crate::claims::rules::{evaluate_pack, suggested_pack, RulePack};
 use crate::claims::ClaimsTable;
-use crate::protocol::{FromWorker, JobId, PriorityChoice, RulesData};
+use crate::protocol::{FromWorker, PriorityChoice, RulesData};
 
 impl Session {
     /// The rules to run on newly loaded claims: the current pack when it is the user's own
@@ -24,21 +24,21 @@ impl Session {
         Some(SessionRules { pack, origin, outcome })
     }
 
-    pub(super) fn set_rules(&mut self, job_id: JobId, pack: RulePack, origin: String) -> Reply {
+    pub(super) fn set_rules(&mut self, pack: RulePack, origin: String) -> Reply {
         pack.validate().map_err(|e| format!("{origin}: {e}"))?;
         let data = self.data()?;
         let outcome = evaluate_pack(&data.prepared, &pack);
         let rules = SessionRules { pack, origin, outcome };
-        let reply = FromWorker::RulesApplied { job_id, rules: Box::new(rules.to_data()) };
+        let reply = FromWorker::RulesApplied { rules: Box::new(rules.to_data()) };
         self.rules = Some(rules);
         Ok(reply)
     }
 
-    pub(super) fn load_rules_file(&mut self, job_id: JobId, file_name: &str, bytes: &[u8]) -> Reply {
+    pub(super) fn load_rules_file(&mut self, file_name: &str, bytes: &[u8]) -> Reply {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| format!("{file_name}: a rule pack is JSON text, and this is not text"))?;
         let pack = RulePack::from_json(text).map_err(|e| format!("{file_name}: {e}"))?;
-        self.set_rules(job_id, pack, file_name.to_owned())
+        self.set_rules(pack, file_name.to_owned())
     }
 
     /// The session's pack as a file.

@@ -14,7 +14,7 @@ use crate::ml::forest_job::{ForestJob, GrownTrees};
 use crate::ml::shap::ShapEnsemble;
 use crate::ml::{FeatureSource, FitProgress, Rows};
 use crate::pipeline::EncodedTable;
-use crate::protocol::{FromWorker, JobId, RunRequest, ToWorker};
+use crate::protocol::{Envelope, FromWorker, JobId, RunRequest, ToWorker};
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,8 +158,9 @@ impl Run {
     }
 
     /// Fits what was not provided, evaluates, and replies (`Trained`, or `Failed` with why).
-    pub fn finish(self, session: &mut Session, report: &mut dyn FnMut(FromWorker)) -> FromWorker {
-        session.handle(ToWorker::Train { job_id: self.job_id, request: Box::new(self.request) }, None, report)
+    pub fn finish(self, session: &mut Session, report: &mut dyn FnMut(Envelope<FromWorker>)) -> Envelope<FromWorker> {
+        let request = Envelope::new(self.job_id, ToWorker::Train { request: Box::new(self.request) });
+        session.handle(request, None, report)
     }
 }
 

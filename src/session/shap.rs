@@ -7,7 +7,7 @@ use crate::analysis::export::write_explanations_csv;
 use crate::analysis::queue::{build_queue, QueueSettings};
 use crate::ml::shap::ShapValues;
 use crate::ml::{FeatureMatrix, Rows};
-use crate::protocol::{ExportRequest, FromWorker, JobId, ModelSlot, PriorityChoice, ToWorker};
+use crate::protocol::{ExportRequest, FromWorker, ModelSlot, PriorityChoice, ToWorker};
 
 /// SHAP values a request needs, for a caller that computes them elsewhere.
 pub struct ShapWork {
@@ -46,14 +46,14 @@ impl Session {
         }
     }
 
-    pub(super) fn explain_sample(&mut self, job_id: JobId, slot: ModelSlot) -> Reply {
+    pub(super) fn explain_sample(&mut self, slot: ModelSlot) -> Reply {
         let rows = self.sample_rows(slot)?;
         let values = self.shap_values(slot, &rows)?;
         let fitted = self.fitted(slot)?;
         let sampled = self.matrix_of(fitted, &rows)?;
         let (mean_abs_shap, beeswarm) = summarise_shap(&fitted.model, &sampled, &values)
             .ok_or("This model has no features to explain a sample with.")?;
-        Ok(FromWorker::SampleExplained { job_id, slot, mean_abs_shap, beeswarm })
+        Ok(FromWorker::SampleExplained { slot, mean_abs_shap, beeswarm })
     }
 
     /// The review queue's claims with their SHAP values under the `slot` model, as CSV.

@@ -14,15 +14,41 @@ use crate::protocol::{AlgorithmChoice, ExportRequest, PriorityChoice};
 
 fn quiet(_: FromWorker) {}
 
+/// Asks the session, as job 1, and reads the reply's body: the job number travels in the
+/// envelope, which `page_model` tests.
+trait Ask {
+    fn ask(
+        &mut self,
+        message: ToWorker,
+        file: Option<Box<dyn PostedFile>>,
+        report: &mut dyn FnMut(FromWorker),
+    ) -> FromWorker;
+}
+
+impl Ask for Session {
+    fn ask(
+        &mut self,
+        message: ToWorker,
+        file: Option<Box<dyn PostedFile>>,
+        report: &mut dyn FnMut(FromWorker),
+    ) -> FromWorker {
+        let reply = self.handle(Envelope::new(1, message), file, &mut |progress| {
+            assert_eq!(progress.job_id, 1, "progress carries the request's job");
+            report(progress.body);
+        });
+        assert_eq!(reply.job_id, 1, "the reply carries the request's job");
+        reply.body
+    }
+}
+
 /// Bytes posted as a file.
 fn posted(bytes: Vec<u8>) -> Option<Box<dyn PostedFile>> {
     Some(Box::new(std::io::Cursor::new(bytes)))
 }
 
 fn loaded(session: &mut Session, scenario: Scenario, n_rows: usize) -> LoadedData {
-    let message =
-        ToWorker::Generate { job_id: 1, scenario, options: SynthOptions { n_rows, seed: 7, fraud_rate: 0.05 } };
-    match session.handle(message, None, &mut quiet) {
+    let message = ToWorker::Generate { scenario, options: SynthOptions { n_rows, seed: 7, fraud_rate: 0.05 } };
+    match session.ask(message, None, &mut quiet) {
         FromWorker::Loaded { data, .. } => *data,
         other => panic!("{other:?}"),
     }
@@ -46,8 +72,7 @@ fn request(data: &LoadedData, algorithm: AlgorithmChoice) -> RunRequest {
 
 fn train(session: &mut Session, request: RunRequest) -> RunResults {
     let mut progress = Vec::new();
-    let reply =
-        session.handle(ToWorker::Train { job_id: 2, request: Box::new(request) }, None, &mut |p| progress.push(p));
+    let reply = session.ask(ToWorker::Train { request: Box::new(request) }, None, &mut |p| progress.push(p));
     assert!(progress.iter().any(|p| matches!(p, FromWorker::Progress { done, .. } if *done > 0)));
     match reply {
         FromWorker::Trained { results, .. } => *results,
@@ -94,14 +119,14 @@ fn both_models_train_score_explain_and_export() {
     assert!(forest.evaluation.metrics.as_ref().unwrap().accuracy > 0.9);
     assert_eq!(forest.positive_word, "Denied");
 
-    let reply = session.handle(ToWorker::Explain { job_id: 4, slot: ModelSlot::Forest, row: 17 }, None, &mut quiet);
+    let reply = session.ask(ToWorker::Explain { slot: ModelSlot::Forest, row: 17 }, None, &mut quiet);
     let FromWorker::Explained { explanation, fields, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(explanation.row, Some(17));
     assert!((explanation.score - forest.scores[17]).abs() < 1e-12);
     assert_eq!(fields.len(), forest.feature_names.len());
 
     // The what-if of an unchanged claim scores exactly as the claim did.
-    let reply = session.handle(ToWorker::WhatIf { job_id: 5, slot: ModelSlot::Forest, fields }, None, &mut quiet);
+    let reply = session.ask(ToWorker::WhatIf { slot: ModelSlot::Forest, fields }, None, &mut quiet);
     let FromWorker::Explained { explanation: what_if, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(what_if.row, None);
     assert_eq!(what_if.score, explanation.score);
@@ -109,11 +134,7 @@ fn both_models_train_score_explain_and_export() {
     let settings = QueueSettings { capacity: 25, threshold: 0.0 };
     let priority = PriorityChoice { rank_by: ModelSlot::Forest, use_rules: false, weights: HybridWeights::default() };
     let export = ExportRequest::ReviewQueue { priority, cuts: TierCuts::default(), settings };
-    let reply = session.handle(
-        ToWorker::Export { job_id: 6, request: export, options: ExportOptions::default() },
-        None,
-        &mut quiet,
-    );
+    let reply = session.ask(ToWorker::Export { request: export, options: ExportOptions::default() }, None, &mut quiet);
     let FromWorker::Exported { bytes, file_name, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(file_name, "review_queue.csv");
     let text = String::from_utf8(bytes).unwrap();
@@ -121,9 +142,8 @@ fn both_models_train_score_explain_and_export() {
     assert!(text.lines().next().unwrap().starts_with("claim_id,"));
 
     // A saved model loads back and scores the same claims identically.
-    let reply = session.handle(
+    let reply = session.ask(
         ToWorker::Export {
-            job_id: 7,
             request: ExportRequest::Model { slot: ModelSlot::Forest },
             options: ExportOptions::default(),
         },
@@ -133,8 +153,7 @@ fn both_models_train_score_explain_and_export() {
     let FromWorker::Exported { bytes: model, .. } = reply else { panic!("{reply:?}") };
     let mut fresh = Session::new();
     loaded(&mut fresh, Scenario::Denial, 1_000);
-    let reply =
-        fresh.handle(ToWorker::LoadModelFile { job_id: 8, file_name: "m.json".into() }, posted(model), &mut quiet);
+    let reply = fresh.ask(ToWorker::LoadModelFile { file_name: "m.json".into() }, posted(model), &mut quiet);
     let FromWorker::Trained { results: reloaded, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(reloaded.models[0].scores, forest.scores);
     assert_eq!(reloaded.models[0].origin.to_string(), "m.json");
@@ -143,18 +162,18 @@ fn both_models_train_score_explain_and_export() {
 #[test]
 fn failures_are_sentences_and_keep_the_session() {
     let mut session = Session::new();
-    let reply = session.handle(ToWorker::Explain { job_id: 1, slot: ModelSlot::Forest, row: 0 }, None, &mut quiet);
-    assert!(matches!(reply, FromWorker::Failed { job_id: 1, .. }), "{reply:?}");
+    let reply = session.ask(ToWorker::Explain { slot: ModelSlot::Forest, row: 0 }, None, &mut quiet);
+    assert!(matches!(reply, FromWorker::Failed { .. }), "{reply:?}");
     let data = loaded(&mut session, Scenario::Denial, 500);
-    let reply = session.handle(
-        ToWorker::IngestFile { job_id: 9, file_name: "bad.csv".into(), part: Default::default() },
+    let reply = session.ask(
+        ToWorker::IngestFile { file_name: "bad.csv".into(), part: Default::default() },
         posted(b"a,b\n1\n\"x".to_vec()),
         &mut quiet,
     );
     let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
     assert!(message.starts_with("bad.csv"), "{message}");
-    let reply = session.handle(
-        ToWorker::LoadModelFile { job_id: 10, file_name: "m.json".into() },
+    let reply = session.ask(
+        ToWorker::LoadModelFile { file_name: "m.json".into() },
         posted(b"{\"format\":\"claimforest-model\",\"format_version\":99}".to_vec()),
         &mut quiet,
     );
@@ -165,7 +184,7 @@ fn failures_are_sentences_and_keep_the_session() {
     assert_eq!(results.models[0].scores.len(), 500);
     let mut no_label = request(&data, AlgorithmChoice::RandomForest);
     no_label.label_column = None;
-    let reply = session.handle(ToWorker::Train { job_id: 11, request: Box::new(no_label) }, None, &mut quiet);
+    let reply = session.ask(ToWorker::Train { request: Box::new(no_label) }, None, &mut quiet);
     assert!(matches!(reply, FromWorker::Failed { .. }));
 }
 
@@ -179,8 +198,8 @@ fn positive_words_read_naturally() {
 }
 
 fn export(session: &mut Session, request: ExportRequest) -> (String, Vec<u8>) {
-    let message = ToWorker::Export { job_id: 30, request, options: ExportOptions::default() };
-    match session.handle(message, None, &mut quiet) {
+    let message = ToWorker::Export { request, options: ExportOptions::default() };
+    match session.ask(message, None, &mut quiet) {
         FromWorker::Exported { file_name, bytes, .. } => (file_name, bytes),
         other => panic!("{other:?}"),
     }
@@ -224,28 +243,21 @@ fn rules_can_be_replaced_uploaded_downloaded_and_blend_into_the_exported_priorit
     let mut pack = builtin_pack("denial").unwrap();
     pack.rules.truncate(1);
     pack.rules[0].severity = 1.0;
-    let reply = session.handle(
-        ToWorker::SetRules { job_id: 20, pack: Box::new(pack.clone()), origin: "edited".into() },
-        None,
-        &mut quiet,
-    );
+    let reply =
+        session.ask(ToWorker::SetRules { pack: Box::new(pack.clone()), origin: "edited".into() }, None, &mut quiet);
     let FromWorker::RulesApplied { rules, .. } = reply else { panic!("{reply:?}") };
     assert_eq!((rules.rules.len(), rules.origin.as_str()), (1, "edited"));
 
     // The pack downloads and uploads back unchanged.
     let (file_name, bytes) = export(&mut session, ExportRequest::RulePack);
     assert_eq!(file_name, "denial.rules.json");
-    let reply = session.handle(
-        ToWorker::LoadRulesFile { job_id: 21, file_name: "mine.json".into() },
-        posted(bytes),
-        &mut quiet,
-    );
+    let reply = session.ask(ToWorker::LoadRulesFile { file_name: "mine.json".into() }, posted(bytes), &mut quiet);
     let FromWorker::RulesApplied { rules: uploaded, .. } = reply else { panic!("{reply:?}") };
     assert_eq!((uploaded.pack.clone(), uploaded.origin.as_str()), (pack, "mine.json"));
 
     // A broken pack is refused with the file's name, and the rules stay.
-    let reply = session.handle(
-        ToWorker::LoadRulesFile { job_id: 22, file_name: "broken.json".into() },
+    let reply = session.ask(
+        ToWorker::LoadRulesFile { file_name: "broken.json".into() },
         posted(b"{\"format\":\"claimforest-rules\",\"version\":1,\"name\":\"x\",\"description\":\"\",\"rules\":[{\"id\":\"a\",\"name\":\"a\",\"condition\":\"age >\",\"severity\":0.5,\"category\":\"c\",\"description\":\"\"}]}".to_vec()),
         &mut quiet,
     );
@@ -343,7 +355,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     let (view, rows) = pooled.plan_isolation(&run, &mut |_| ControlFlow::Continue(())).unwrap().unwrap();
     let lengths = predict_elsewhere(&view, &rows);
     pooled.provide_isolation_lengths(lengths);
-    let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
+    let reply = pooled.ask(ToWorker::Train { request: Box::new(run.clone()) }, None, &mut quiet);
     let FromWorker::Trained { results, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(*results, expected);
     // The handed-in scores are the ones used (halved here, the results change).
@@ -352,7 +364,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     let view = pooled.forest_scoring().unwrap().unwrap().view;
     let halved: Vec<f64> = predict_elsewhere(&view, &every_claim).iter().map(|s| s / 2.0).collect();
     pooled.provide_forest_scores(halved);
-    let reply = pooled.handle(ToWorker::Train { job_id: 2, request: Box::new(run.clone()) }, None, &mut quiet);
+    let reply = pooled.ask(ToWorker::Train { request: Box::new(run.clone()) }, None, &mut quiet);
     let FromWorker::Trained { results: halved_results, .. } = reply else { panic!("{reply:?}") };
     assert_ne!(halved_results.models[0], expected.models[0]);
 
@@ -360,8 +372,7 @@ fn trees_grown_elsewhere_give_the_results_of_a_local_fit() {
     let mut other = run.clone();
     other.forest.seed = 99;
     pooled.plan_forest(&other).unwrap();
-    let FromWorker::Trained { results, .. } =
-        pooled.handle(ToWorker::Train { job_id: 3, request: Box::new(run) }, None, &mut quiet)
+    let FromWorker::Trained { results, .. } = pooled.ask(ToWorker::Train { request: Box::new(run) }, None, &mut quiet)
     else {
         panic!()
     };
@@ -378,8 +389,8 @@ fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
     let results = train(&mut session, request(&data, AlgorithmChoice::Both));
     assert!(results.models.iter().all(|m| m.evaluation.beeswarm.points.is_empty()), "the sample follows training");
 
-    let sample = ToWorker::ExplainSample { job_id: 5, slot: ModelSlot::Forest };
-    let local = session.handle(sample.clone(), None, &mut quiet);
+    let sample = ToWorker::ExplainSample { slot: ModelSlot::Forest };
+    let local = session.ask(sample.clone(), None, &mut quiet);
     let FromWorker::SampleExplained { mean_abs_shap, beeswarm, .. } = &local else { panic!("{local:?}") };
     assert_eq!(beeswarm.points.len(), beeswarm.features.len() * EVALUATION_SHAP_SAMPLE);
     assert!(mean_abs_shap[0].value > 0.0);
@@ -391,9 +402,9 @@ fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
     let key = work.key;
     values.values[0] += 1.0; // marks the values as the ones handed in
     session.provide_shap(&sample, key, values);
-    let pooled = session.handle(sample.clone(), None, &mut quiet);
+    let pooled = session.ask(sample.clone(), None, &mut quiet);
     assert_ne!(pooled, local, "the handed-in values were used");
-    assert_eq!(session.handle(sample.clone(), None, &mut quiet), local, "and used once");
+    assert_eq!(session.ask(sample.clone(), None, &mut quiet), local, "and used once");
     // Values for an older model are not used.
     let stale = session.shap_work(&sample).unwrap().unwrap();
     let (stale_key, stale_rows) = (stale.key, stale.rows.clone());
@@ -401,7 +412,7 @@ fn the_explained_sample_and_queue_explanations_may_be_computed_elsewhere() {
     let mut values = crate::ml::shap::TreeExplainer::new(&remote).explain_matrix(&stale_rows);
     values.values[0] += 1.0;
     session.provide_shap(&sample, stale_key, values);
-    assert_eq!(session.handle(sample, None, &mut quiet), local);
+    assert_eq!(session.ask(sample, None, &mut quiet), local);
 
     // The queue's explanations: one line per queued claim, and base + Σ SHAP = probability.
     let settings = QueueSettings { capacity: 40, threshold: 0.0 };
@@ -426,8 +437,8 @@ fn each_forest_reports_fitting_then_scoring_then_measuring() {
     let mut session = Session::new();
     let data = loaded(&mut session, Scenario::Medical, 600);
     let mut stages: Vec<String> = Vec::new();
-    let message = ToWorker::Train { job_id: 2, request: Box::new(request(&data, AlgorithmChoice::Both)) };
-    session.handle(message, None, &mut |p| {
+    let message = ToWorker::Train { request: Box::new(request(&data, AlgorithmChoice::Both)) };
+    session.ask(message, None, &mut |p| {
         if let FromWorker::Progress { stage, .. } = p {
             if stages.last() != Some(&stage) {
                 stages.push(stage);
@@ -450,10 +461,10 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
     let mut session = Session::new();
     let data = loaded(&mut session, Scenario::Medical, 600);
     let run = request(&data, AlgorithmChoice::Both);
-    let reply = session.handle(ToWorker::Train { job_id: 2, request: Box::new(run) }, None, &mut quiet);
+    let reply = session.ask(ToWorker::Train { request: Box::new(run) }, None, &mut quiet);
     assert!(matches!(reply, FromWorker::Trained { .. }), "{reply:?}");
-    let explain = ToWorker::Explain { job_id: 3, slot: ModelSlot::Forest, row: 17 };
-    let before = session.handle(explain.clone(), None, &mut quiet);
+    let explain = ToWorker::Explain { slot: ModelSlot::Forest, row: 17 };
+    let before = session.ask(explain.clone(), None, &mut quiet);
     assert!(matches!(before, FromWorker::Explained { .. }), "{before:?}");
     // Bytes compare NaN (a missing derived value) bit for bit, as `==` cannot.
     let bytes_of = |session: &Session| {
@@ -470,21 +481,21 @@ fn kept_claims_get_their_features_back_when_new_claims_fail() {
     assert!(bytes_of(&session).len() < prepared.len());
     session.derive_features_again();
     assert!(bytes_of(&session) == prepared, "the same features again");
-    assert_eq!(session.handle(explain, None, &mut quiet), before);
+    assert_eq!(session.ask(explain, None, &mut quiet), before);
     // New claims that fail leave the old ones, features and all.
-    let empty = ToWorker::IngestFile { job_id: 4, file_name: "empty.csv".into(), part: Default::default() };
-    let reply = session.handle(empty, Some(Box::new(std::io::Cursor::new(b"claim_id\n".to_vec()))), &mut quiet);
+    let empty = ToWorker::IngestFile { file_name: "empty.csv".into(), part: Default::default() };
+    let reply = session.ask(empty, Some(Box::new(std::io::Cursor::new(b"claim_id\n".to_vec()))), &mut quiet);
     assert!(matches!(reply, FromWorker::Failed { .. }), "{reply:?}");
     assert!(bytes_of(&session) == prepared, "the old claims, features and all");
     // So do files that fail while they are read (the features went before reading began).
     for (name, bytes) in [("nothing.csv", Vec::new()), ("ragged.csv", b"a,b\n1,2\n\"3".to_vec())] {
-        let ingest = ToWorker::IngestFile { job_id: 5, file_name: name.into(), part: Default::default() };
-        let reply = session.handle(ingest, Some(Box::new(std::io::Cursor::new(bytes))), &mut quiet);
+        let ingest = ToWorker::IngestFile { file_name: name.into(), part: Default::default() };
+        let reply = session.ask(ingest, Some(Box::new(std::io::Cursor::new(bytes))), &mut quiet);
         assert!(matches!(reply, FromWorker::Failed { .. }), "{name}: {reply:?}");
         assert!(bytes_of(&session) == prepared, "{name}: the old claims, features and all");
     }
-    let explain = ToWorker::Explain { job_id: 6, slot: ModelSlot::Forest, row: 17 };
-    assert!(matches!(session.handle(explain, None, &mut quiet), FromWorker::Explained { .. }));
+    let explain = ToWorker::Explain { slot: ModelSlot::Forest, row: 17 };
+    assert!(matches!(session.ask(explain, None, &mut quiet), FromWorker::Explained { .. }));
 }
 
 /// An auto-insurance claims file of the public data set's shape: policy numbers and zip
@@ -521,8 +532,8 @@ fn insurance_like_csv(n_rows: usize) -> Vec<u8> {
 #[test]
 fn a_file_nobody_here_wrote_proposes_its_real_label_and_leaves_identifiers_out() {
     let mut session = Session::default();
-    let reply = session.handle(
-        ToWorker::IngestFile { job_id: 1, file_name: "insurance_claims.csv".into(), part: Default::default() },
+    let reply = session.ask(
+        ToWorker::IngestFile { file_name: "insurance_claims.csv".into(), part: Default::default() },
         posted(insurance_like_csv(1_000)),
         &mut quiet,
     );
@@ -579,8 +590,8 @@ fn a_provider_list_joins_onto_the_claims_and_brings_its_label() {
         let amount = if provider % 4 == 0 { 900 + row } else { 100 + row % 50 };
         claims.push_str(&format!("C{row},PRV{provider},{amount}\n"));
     }
-    let ingest = ToWorker::IngestFile { job_id: 1, file_name: "outpatient.csv".into(), part: Default::default() };
-    let reply = session.handle(ingest, posted(claims.into_bytes()), &mut quiet);
+    let ingest = ToWorker::IngestFile { file_name: "outpatient.csv".into(), part: Default::default() };
+    let reply = session.ask(ingest, posted(claims.into_bytes()), &mut quiet);
     assert!(matches!(reply, FromWorker::Loaded { .. }), "{reply:?}");
     let bytes_of = |session: &Session| {
         let prepared = &session.data.as_ref().unwrap().prepared;
@@ -592,14 +603,14 @@ fn a_provider_list_joins_onto_the_claims_and_brings_its_label() {
     let mut providers = String::from("Provider,PotentialFraud\n");
     (0..11).for_each(|p| providers.push_str(&format!("PRV{p},{}\n", if p % 4 == 0 { "Yes" } else { "No" })));
     let twice = format!("{providers}PRV3,Yes\n");
-    let join = |id| ToWorker::JoinFile { job_id: id, file_name: "Train.csv".into() };
-    let reply = session.handle(join(2), posted(twice.into_bytes()), &mut quiet);
+    let join = |_| ToWorker::JoinFile { file_name: "Train.csv".into() };
+    let reply = session.ask(join(2), posted(twice.into_bytes()), &mut quiet);
     let FromWorker::Failed { message, .. } = reply else { panic!("{reply:?}") };
     assert!(message.contains("repeats the value 'PRV3' (rows 4 and 12)"), "{message}");
     assert!(bytes_of(&session) == before);
 
     // Joined: the label is proposed, and the report says what matched (PRV11 is not listed).
-    let reply = session.handle(join(3), posted(providers.into_bytes()), &mut quiet);
+    let reply = session.ask(join(3), posted(providers.into_bytes()), &mut quiet);
     let FromWorker::Loaded { data, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(data.source, "outpatient.csv + Train.csv");
     assert_eq!(proposed_label(&data.labels).map(|l| l.column.as_str()), Some("PotentialFraud"));
@@ -645,8 +656,8 @@ fn a_new_batch_scores_as_its_claims_did_among_the_loaded_ones() {
     rows.reverse();
     let batch = format!("{header}\n{}\n", rows.join("\n"));
     let options = ExportOptions::default();
-    let message = ToWorker::ScoreBatch { job_id: 40, file_name: "tuesday.csv".into(), options };
-    let reply = session.handle(message, posted(batch.into_bytes()), &mut quiet);
+    let message = ToWorker::ScoreBatch { file_name: "tuesday.csv".into(), options };
+    let reply = session.ask(message, posted(batch.into_bytes()), &mut quiet);
     let FromWorker::Exported { file_name, bytes, .. } = reply else { panic!("{reply:?}") };
     assert_eq!(file_name, "tuesday_scored.csv");
     let scored = scores_by_claim(&String::from_utf8(bytes).unwrap());
@@ -693,8 +704,9 @@ fn a_typed_run_done_in_place_or_in_parts_gives_the_single_request_results() {
                 AlgorithmChoice::IsolationForest => &["score isolation"],
             };
             assert_eq!(kinds, expected_kinds);
-            let FromWorker::Trained { job_id, results } = run.finish(&mut session, &mut quiet) else { panic!() };
-            assert_eq!((job_id, *results), (9, expected.clone()), "{algorithm:?}, in parts: {in_parts}");
+            let reply = run.finish(&mut session, &mut |_| {});
+            let FromWorker::Trained { results } = reply.body else { panic!() };
+            assert_eq!((reply.job_id, *results), (9, expected.clone()), "{algorithm:?}, in parts: {in_parts}");
         }
     }
     // A run that cannot fit its forest (no label) hands out no forest work and fails as the
@@ -707,5 +719,6 @@ fn a_typed_run_done_in_place_or_in_parts_gives_the_single_request_results() {
     let output = first.unwrap().execute(&mut |_| ControlFlow::Continue(())).unwrap();
     run.provide(&mut local, output);
     assert!(run.next_work(&mut local, &mut |_| ControlFlow::Continue(())).is_none());
-    assert!(matches!(run.finish(&mut local, &mut quiet), FromWorker::Failed { job_id: 10, .. }));
+    let reply = run.finish(&mut local, &mut |_| {});
+    assert!(matches!((reply.job_id, reply.body), (10, FromWorker::Failed { .. })));
 }

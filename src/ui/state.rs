@@ -25,7 +25,7 @@ use crate::page::results::ResultsQuery;
 use crate::page::train_form::TrainForm;
 use crate::page::{known_labels, saved_message, Effect, Event, GenerateForm, JobState, PageModel};
 pub use crate::page::{DataView, Ranking, RulesView, SampleShap, Screen};
-use crate::protocol::{FilePart, FromWorker, ModelSlot, PriorityChoice, RunResults};
+use crate::protocol::{Envelope, FilePart, FromWorker, ModelSlot, PriorityChoice, RunResults};
 
 /// The claims' bytes are copied from JavaScript memory this many at a time (each copy is a
 /// call across the boundary; the text of a million claim ids is many small reads).
@@ -199,7 +199,7 @@ impl AppState {
         for effect in effects {
             match effect {
                 Effect::Send(message) => {
-                    let file = file.filter(|_| message.reads_file());
+                    let file = file.filter(|_| message.body.reads_file());
                     let sent = self.client.with_value(|client| match client {
                         Some(client) => client.send_with_file(&message, file),
                         None => Err("The background worker is not available.".into()),
@@ -232,8 +232,8 @@ impl AppState {
     }
 
     /// Folds a reply in; `claims` are the bytes a `Loaded` reply carries beside it.
-    fn on_reply(&self, reply: FromWorker, claims: Option<js_sys::Uint8Array>) {
-        let progress = matches!(reply, FromWorker::Progress { .. });
+    fn on_reply(&self, reply: Envelope<FromWorker>, claims: Option<js_sys::Uint8Array>) {
+        let progress = matches!(reply.body, FromWorker::Progress { .. });
         let now = js_sys::Date::now();
         let effects = self
             .change(|model| {

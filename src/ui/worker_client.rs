@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{Envelope, FromWorker, ToWorker};
 use crate::worker::codec;
 use crate::worker::spawn::{describe_js_error, spawn_worker};
 
@@ -17,7 +17,7 @@ use crate::worker::spawn::{describe_js_error, spawn_worker};
 pub enum WorkerEvent {
     /// A reply from the worker, and the claims' bytes a `Loaded` reply carries beside it
     /// (read straight from JavaScript memory, never copied whole into the page's).
-    Reply(FromWorker, Option<Uint8Array>),
+    Reply(Envelope<FromWorker>, Option<Uint8Array>),
     /// The worker failed to start or crashed; the sentence says why.
     Crashed(String),
 }
@@ -59,7 +59,7 @@ impl WorkerClient {
     /// Sends a job, starting the worker first if needed; messages wait until it is ready.
     /// A `File` travels beside the message for the worker to read (uploads never pass
     /// through the page's memory).
-    pub fn send_with_file(&self, message: &ToWorker, file: Option<&web_sys::File>) -> Result<(), String> {
+    pub fn send_with_file(&self, message: &Envelope<ToWorker>, file: Option<&web_sys::File>) -> Result<(), String> {
         let value = codec::envelope(codec::encode(message)?, file.map(AsRef::as_ref))?;
         self.ensure_started()?;
         let mut inner = self.inner.borrow_mut();
@@ -127,8 +127,8 @@ fn on_worker_message(weak: &Weak<RefCell<Inner>>, event: MessageEvent) {
             return on_event(WorkerEvent::Crashed(format!("The worker sent a message the page cannot read: {error}")));
         }
     };
-    let event = match codec::decode::<FromWorker>(message) {
-        Ok(FromWorker::Ready) => {
+    let event = match codec::decode::<Envelope<FromWorker>>(message) {
+        Ok(Envelope { body: FromWorker::Ready, .. }) => {
             // Flush queued jobs outside the borrow: posting never re-enters, but the page's
             // handler below may call back into the client.
             let (worker, pending) = {
@@ -144,7 +144,7 @@ fn on_worker_message(weak: &Weak<RefCell<Inner>>, event: MessageEvent) {
                     }
                 }
             }
-            WorkerEvent::Reply(FromWorker::Ready, None)
+            WorkerEvent::Reply(Envelope::new(0, FromWorker::Ready), None)
         }
         Ok(reply) => WorkerEvent::Reply(reply, attachment.and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())),
         Err(error) => WorkerEvent::Crashed(format!("The worker sent a message the page cannot read: {error}")),

@@ -30,7 +30,7 @@ use crate::ml::shap::wire::{
 };
 use crate::ml::shap::{ShapEnsemble, TreeExplainer};
 use crate::ml::{FeatureSource, FitProgress, Rows};
-use crate::protocol::{ExportRequest, FromWorker, HelperReply, HelperTask, RunRequest, ToWorker};
+use crate::protocol::{Envelope, ExportRequest, FromWorker, HelperReply, HelperTask, RunRequest, ToWorker};
 use crate::session::{Output, PostedFile, Session, Work, FITTING_FOREST_STAGE, FITTING_ISOLATION_STAGE, SCORING_STAGE};
 pub use spawn::in_worker_scope;
 
@@ -56,7 +56,7 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker does.
     on_message.forget();
-    post(&scope, &FromWorker::Ready);
+    post(&scope, &Envelope::new(0, FromWorker::Ready));
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
@@ -64,33 +64,33 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Ok(parts) => parts,
         Err(error) => {
             let message = format!("The worker could not read the request: {error}");
-            return post(scope, &FromWorker::Failed { job_id: 0, message });
+            return post(scope, &Envelope::new(0, FromWorker::Failed { message }));
         }
     };
-    let message = match codec::decode::<ToWorker>(message) {
+    let message = match codec::decode::<Envelope<ToWorker>>(message) {
         Ok(message) => message,
         Err(error) => {
             let message = format!("The worker could not read the request: {error}");
-            return post(scope, &FromWorker::Failed { job_id: 0, message });
+            return post(scope, &Envelope::new(0, FromWorker::Failed { message }));
         }
     };
-    if BUSY.get() && !answers_while_busy(&message) {
+    if BUSY.get() && !answers_while_busy(&message.body) {
         // Another request is on the pool; this one waits its turn, in order.
         WAITING.with_borrow_mut(|waiting| waiting.push_back(data));
         return;
     }
     // A training run always goes through its typed loop (on the pool, or here without one).
-    if matches!(message, ToWorker::Train { .. }) || (uses_pool(&message) && pool::helper_count() > 1) {
+    if matches!(message.body, ToWorker::Train { .. }) || (uses_pool(&message.body) && pool::helper_count() > 1) {
         BUSY.set(true);
         let scope = scope.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match &message {
-                ToWorker::Train { job_id, request } => {
-                    let reply = train(&scope, *job_id, request).await;
+            match &message.body {
+                ToWorker::Train { request } => {
+                    let reply = train(&scope, message.job_id, request).await;
                     post(&scope, &reply);
                 }
                 _ => {
-                    explain_on_pool(&message).await;
+                    explain_on_pool(&message.body).await;
                     reply(&scope, message, None);
                 }
             }
@@ -111,23 +111,22 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
             file.map(|file| Box::new(std::io::BufReader::with_capacity(file::SLICE_BYTES, file)) as Box<dyn PostedFile>)
         }
         Err(error) => {
-            let reply = FromWorker::Failed { job_id: job_id_of(&message), message: error };
-            return post(scope, &reply);
+            return post(scope, &Envelope::new(message.job_id, FromWorker::Failed { message: error }));
         }
     };
     reply(scope, message, file);
 }
 
-fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Box<dyn PostedFile>>) {
+fn reply(scope: &DedicatedWorkerGlobalScope, message: Envelope<ToWorker>, file: Option<Box<dyn PostedFile>>) {
     // A restore's reply only confirms it: the page holds those claims already.
-    let page_has_the_claims = matches!(message, ToWorker::Restore { .. });
+    let page_has_the_claims = matches!(message.body, ToWorker::Restore { .. });
     let reply =
         SESSION.with(|session| session.borrow_mut().handle(message, file, &mut |progress| post(scope, &progress)));
     // Loaded claims travel beside the message, written straight into a JavaScript array and
     // transferred: serde would copy them into a second buffer, and a wasm buffer would hold
     // them whole here for good (a wasm memory keeps its peak).
-    match reply {
-        FromWorker::Loaded { job_id, .. } if !page_has_the_claims => {
+    match reply.body {
+        FromWorker::Loaded { .. } if !page_has_the_claims => {
             match SESSION.with(|session| claims_array(&session.borrow())) {
                 Ok(claims) => post_with(scope, &reply, Some(&claims)),
                 Err(error) => {
@@ -135,11 +134,11 @@ fn reply(scope: &DedicatedWorkerGlobalScope, message: ToWorker, file: Option<Box
                     // reply comes without claims, and then hears why.
                     post(scope, &reply);
                     let message = format!("Could not send the claims to the page: {error}");
-                    post(scope, &FromWorker::Failed { job_id, message });
+                    post(scope, &Envelope::new(reply.job_id, FromWorker::Failed { message }));
                 }
             }
         }
-        reply => post(scope, &reply),
+        _ => post(scope, &reply),
     }
 }
 
@@ -154,12 +153,12 @@ fn claims_array(session: &Session) -> Result<Uint8Array, String> {
 /// (with no pool, or after the pool failed) is done here by [`crate::session::Work::execute`];
 /// then the run is finished and its reply posted. Either way the models are the same, bit
 /// for bit.
-async fn train(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) -> FromWorker {
+async fn train(scope: &DedicatedWorkerGlobalScope, job_id: u64, request: &RunRequest) -> Envelope<FromWorker> {
     let mut pool = (pool::helper_count() > 1).then(request_pool).flatten();
     let total = request.n_trees_total();
     let n_forest = if request.algorithm.fits_forest() { request.forest.n_trees } else { 0 };
     let progress = |done: usize, stage: &str| {
-        post(scope, &FromWorker::Progress { job_id, done, total, stage: stage.into() });
+        post(scope, &Envelope::new(job_id, FromWorker::Progress { done, total, stage: stage.into() }));
     };
     let mut run = SESSION.with_borrow(|session| session.start(job_id, request.clone()));
     loop {
@@ -250,7 +249,7 @@ async fn run_part(
             let on_tree: Rc<dyn Fn()> = Rc::new(move || {
                 done.set(done.get() + 1);
                 let stage = FITTING_FOREST_STAGE.into();
-                post(&progress_scope, &FromWorker::Progress { job_id, done: done.get(), total, stage });
+                post(&progress_scope, &Envelope::new(job_id, FromWorker::Progress { done: done.get(), total, stage }));
             });
             pool.grow_forest(job, ranges, on_tree).await.map(Output::Trees)
         }
@@ -375,23 +374,16 @@ fn post_helper(scope: &DedicatedWorkerGlobalScope, reply: &HelperReply, result: 
     }
 }
 
-fn job_id_of(message: &ToWorker) -> u64 {
-    match message {
-        ToWorker::IngestFile { job_id, .. }
-        | ToWorker::JoinFile { job_id, .. }
-        | ToWorker::ScoreBatch { job_id, .. }
-        | ToWorker::LoadModelFile { job_id, .. }
-        | ToWorker::Train { job_id, .. } => *job_id,
-        _ => 0,
-    }
-}
-
-fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
+fn post(scope: &DedicatedWorkerGlobalScope, message: &Envelope<FromWorker>) {
     post_with(scope, message, None);
 }
 
 /// Posts a reply in its envelope, with `attachment`'s buffer transferred.
-fn post_with(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, attachment: Option<&js_sys::Uint8Array>) {
+fn post_with(
+    scope: &DedicatedWorkerGlobalScope,
+    message: &Envelope<FromWorker>,
+    attachment: Option<&js_sys::Uint8Array>,
+) {
     let transfer = js_sys::Array::new();
     if let Some(bytes) = attachment {
         transfer.push(&bytes.buffer());

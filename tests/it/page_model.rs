@@ -12,7 +12,7 @@ use claimforest::claims::table_bytes::table_from_bytes;
 use claimforest::page::rule_editor::RuleEdit;
 use claimforest::page::train_form::{TrainEdit, TrainField};
 use claimforest::page::{Effect, Event, GenerateField, PageModel, Screen};
-use claimforest::protocol::{AlgorithmChoice, ExportRequest, FilePart, FromWorker, ModelSlot, ToWorker};
+use claimforest::protocol::{AlgorithmChoice, Envelope, ExportRequest, FilePart, FromWorker, ModelSlot, ToWorker};
 use claimforest::session::{PostedFile, Session};
 
 /// A page and the session its worker would run, with a page clock.
@@ -29,7 +29,7 @@ impl Harness {
 
     /// What the user did; returns the requests for the worker (other effects are checked
     /// by the tests that expect them).
-    fn user(&mut self, event: Event) -> Vec<ToWorker> {
+    fn user(&mut self, event: Event) -> Vec<Envelope<ToWorker>> {
         self.now_ms += 10.0;
         let effects = self.page.apply(event, self.now_ms);
         effects
@@ -42,8 +42,8 @@ impl Harness {
     }
 
     /// The worker handles `message` (with `file` when it reads one); its progress and reply.
-    fn serve(&mut self, message: ToWorker, file: Option<Vec<u8>>) -> Vec<FromWorker> {
-        assert_eq!(message.reads_file(), file.is_some(), "{message:?}");
+    fn serve(&mut self, message: Envelope<ToWorker>, file: Option<Vec<u8>>) -> Vec<Envelope<FromWorker>> {
+        assert_eq!(message.body.reads_file(), file.is_some(), "{message:?}");
         let posted = file.map(|bytes| Box::new(Cursor::new(bytes)) as Box<dyn PostedFile>);
         let mut replies = Vec::new();
         let reply = self.session.handle(message, posted, &mut |progress| replies.push(progress));
@@ -52,7 +52,7 @@ impl Harness {
     }
 
     /// The page receives `reply` (with the session's claims beside a `Loaded` it takes).
-    fn deliver(&mut self, reply: FromWorker) -> Vec<Effect> {
+    fn deliver(&mut self, reply: Envelope<FromWorker>) -> Vec<Effect> {
         self.now_ms += 10.0;
         let claims = self.page.takes_claims(&reply).then(|| {
             self.page.forget_claims();
@@ -64,7 +64,7 @@ impl Harness {
     }
 
     /// Requests answered in order, replies delivered in order; returns the follow-up requests.
-    fn round_trip(&mut self, messages: Vec<ToWorker>) -> Vec<ToWorker> {
+    fn round_trip(&mut self, messages: Vec<Envelope<ToWorker>>) -> Vec<Envelope<ToWorker>> {
         let mut follow_ups = Vec::new();
         for message in messages {
             for reply in self.serve(message, None) {
@@ -91,7 +91,7 @@ impl Harness {
         let requests = self.user(Event::Train);
         assert_eq!(requests.len(), 1, "{:?}", self.page.error);
         let samples = self.round_trip(requests);
-        assert!(samples.iter().all(|m| matches!(m, ToWorker::ExplainSample { .. })), "{samples:?}");
+        assert!(samples.iter().all(|m| matches!(m.body, ToWorker::ExplainSample { .. })), "{samples:?}");
         assert!(self.round_trip(samples).is_empty());
     }
 }
@@ -150,7 +150,7 @@ fn a_file_without_a_label_starts_as_anomaly_detection() {
     }
     let requests = h.user(Event::ReadFile { file_name: "claims.csv".into(), part: FilePart::default() });
     assert!(h.page.is_busy());
-    let [request] = <[ToWorker; 1]>::try_from(requests).unwrap();
+    let [request] = <[Envelope<ToWorker>; 1]>::try_from(requests).unwrap();
     for reply in h.serve(request, Some(csv.into_bytes())) {
         h.deliver(reply);
     }
@@ -197,7 +197,7 @@ fn a_stale_explanation_never_replaces_the_newer_selection() {
     assert!(h.page.whatif.is_none());
 }
 
-fn send(effect: Effect) -> Option<ToWorker> {
+fn send(effect: Effect) -> Option<Envelope<ToWorker>> {
     match effect {
         Effect::Send(message) => Some(message),
         _ => None,
@@ -221,16 +221,16 @@ fn cancel_stops_the_worker_restores_the_claims_and_ignores_late_replies() {
     let effects = h.page.apply(Event::Cancel, h.now_ms);
     assert!(!h.page.is_busy());
     assert_eq!(effects.first(), Some(&Effect::StopWorker));
-    let Some(Effect::Send(restore @ ToWorker::Restore { job_id: restore_job, .. })) = effects.get(1).cloned() else {
-        panic!("{effects:?}")
-    };
+    let Some(Effect::Send(restore)) = effects.get(1).cloned() else { panic!("{effects:?}") };
+    assert!(matches!(restore.body, ToWorker::Restore { .. }), "{restore:?}");
+    let restore_job = restore.job_id;
     assert!(h.page.results.is_none(), "the cancelled run's scores go");
     assert!(h.page.status.starts_with("Training cancelled. The claims are kept; the earlier scores"));
 
     // A fresh worker takes the claims back; its echo changes nothing on the page.
     h.session = Session::new();
     let echo = h.serve(restore, None);
-    assert!(matches!(echo.last(), Some(FromWorker::Loaded { .. })));
+    assert!(matches!(echo.last().map(|e| &e.body), Some(FromWorker::Loaded { .. })));
     echo.into_iter().for_each(|reply| {
         h.deliver(reply);
     });
@@ -244,20 +244,17 @@ fn cancel_stops_the_worker_restores_the_claims_and_ignores_late_replies() {
 
     // The old run's reply, had it slipped through before the worker stopped, is ignored.
     let mut old = Session::new();
-    let generate = ToWorker::Generate {
-        job_id: 1,
-        scenario: Scenario::Denial,
-        options: claimforest::claims::synth::SynthOptions { n_rows: 400, seed: 42, fraud_rate: 0.05 },
-    };
+    let options = claimforest::claims::synth::SynthOptions { n_rows: 400, seed: 42, fraud_rate: 0.05 };
+    let generate = Envelope::new(1, ToWorker::Generate { scenario: Scenario::Denial, options });
     old.handle(generate, None, &mut |_| {});
     let late = old.handle(train.into_iter().next().unwrap(), None, &mut |_| {});
-    assert!(matches!(late, FromWorker::Trained { .. }));
+    assert!(matches!(late.body, FromWorker::Trained { .. }));
     h.deliver(late);
     assert!(h.page.results.is_none());
     // A failure of the restore is not the user's error; a failure of the worker is.
-    h.deliver(FromWorker::Failed { job_id: restore_job, message: "restore failed".into() });
+    h.deliver(Envelope::new(restore_job, FromWorker::Failed { message: "restore failed".into() }));
     assert_eq!(h.page.error, None);
-    h.deliver(FromWorker::Failed { job_id: 0, message: "worker error".into() });
+    h.deliver(Envelope::new(0, FromWorker::Failed { message: "worker error".into() }));
     assert_eq!(h.page.error.as_deref(), Some("worker error"));
 }
 
@@ -290,7 +287,9 @@ fn queue_downloads_read_the_queue_settings_and_refuse_bad_ones() {
     assert_eq!(h.page.error.as_deref(), Some("Capacity: 'lots' is not a whole number"));
     h.user(Event::Capacity("1,000".into()));
     let requests = h.user(Event::DownloadQueue { explanations: false });
-    let [ToWorker::Export { request: ExportRequest::ReviewQueue { settings, .. }, .. }] = requests.as_slice() else {
+    let [Envelope { body: ToWorker::Export { request: ExportRequest::ReviewQueue { settings, .. }, .. }, .. }] =
+        requests.as_slice()
+    else {
         panic!("{requests:?}")
     };
     assert_eq!(settings.capacity, 1_000);
@@ -322,7 +321,8 @@ fn queue_downloads_read_the_queue_settings_and_refuse_bad_ones() {
     assert!(seeds[0] != seeds[1] || seeds[1] != seeds[2], "{seeds:?}");
     h.user(Event::NewSeed { generate: true });
     assert!(h.page.generate.seed.parse::<u64>().is_ok());
-    assert!(matches!(h.user(Event::DownloadQueue { explanations: true }).as_slice(), [ToWorker::Export { .. }]));
+    let requests = h.user(Event::DownloadQueue { explanations: true });
+    assert!(matches!(requests.as_slice(), [Envelope { body: ToWorker::Export { .. }, .. }]));
 }
 
 #[test]
@@ -361,7 +361,7 @@ fn rule_edits_stay_a_draft_until_applied() {
 
     h.user(Event::EditRules(RuleEdit::Remove(0)));
     let apply = h.user(Event::ApplyRules);
-    assert!(matches!(apply.as_slice(), [ToWorker::SetRules { .. }]));
+    assert!(matches!(apply.as_slice(), [Envelope { body: ToWorker::SetRules { .. }, .. }]));
     h.round_trip(apply);
     let applied = h.page.rules.clone().unwrap();
     assert_eq!((applied.pack.rules.len(), applied.origin.as_str()), (n_rules - 1, "edited in ClaimForest"));
