@@ -36,18 +36,6 @@ pub fn ResultsPanel() -> impl IntoView {
         descending: Signal::derive(move || state.query.with(|q| q.descending)),
         on_sort: Callback::new(move |key: SortKey| state.dispatch(Event::Sort(key))),
     };
-    let column_options = move || {
-        state.data.with(|d| {
-            d.as_ref().map(|d| {
-                d.table
-                    .columns()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| view! { <option value=i.to_string()>{c.name.clone()}</option> })
-                    .collect_view()
-            })
-        })
-    };
     let tier_summary = move || {
         let ranking = ranking.get()?;
         let counts = tier_counts(ranking.priority(), &state.cuts.get());
@@ -60,20 +48,6 @@ pub fn ResultsPanel() -> impl IntoView {
                 .join(" · "),
         )
     };
-    // Filtering a million claims takes a moment: apply it once typing pauses.
-    let typed = StoredValue::new(String::new());
-    let apply_filter_soon = move |text: String| {
-        typed.set_value(text.clone());
-        set_timeout(
-            move || {
-                if typed.get_value() == text {
-                    state.dispatch(Event::FilterText(text));
-                }
-            },
-            FILTER_PAUSE,
-        );
-    };
-    let two_models = move || state.results.with(|r| r.as_ref().is_some_and(|r| r.models.len() > 1));
     let explanation = move || {
         let e = state.explanation.get()?;
         let ranking = ranking.get()?;
@@ -93,38 +67,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <h2 id="claims-heading">
                     {move || format!("Scored claims ({} of {})", format_count(order.with(|o| o.len())), format_count(table.with(|t| t.as_ref().map_or(0, |t| t.n_rows()))))}
                 </h2>
-                <div class="controls">
-                    <Show when=two_models>
-                        <label for="rank-by">"Rank by"</label>
-                        <select id="rank-by" data-testid="rank-by-select" on:change=move |e| {
-                            let slot = if event_target_value(&e) == "isolation" { ModelSlot::Isolation } else { ModelSlot::Forest };
-                            state.dispatch(Event::RankBy(slot));
-                        }>
-                            <option value="forest" selected=move || state.rank_by.get() == ModelSlot::Forest>"Random forest"</option>
-                            <option value="isolation" selected=move || state.rank_by.get() == ModelSlot::Isolation>"Isolation forest"</option>
-                        </select>
-                    </Show>
-                    <label for="filter-text">"Find"</label>
-                    <input id="filter-text" type="search" data-testid="filter-input" placeholder="text in any column"
-                        prop:value=move || state.query.with(|q| q.filter_text.clone())
-                        on:input=move |e| apply_filter_soon(event_target_value(&e)) />
-                    <label for="filter-column">"in"</label>
-                    <select id="filter-column" data-testid="filter-column" on:change=move |e| {
-                        let value = event_target_value(&e);
-                        state.dispatch(Event::FilterColumn(value.parse().ok()));
-                    }>
-                        <option value="all">"every column"</option>
-                        {column_options}
-                    </select>
-                    <label for="tier-filter">"Tier"</label>
-                    <select id="tier-filter" data-testid="tier-filter" on:change=move |e| {
-                        let value = event_target_value(&e);
-                        state.dispatch(Event::FilterTier(RiskTier::ALL.into_iter().find(|t| t.slug() == value)));
-                    }>
-                        <option value="any">"any"</option>
-                        {RiskTier::ALL.into_iter().map(|t| view! { <option value=t.slug()>{t.label()}</option> }).collect_view()}
-                    </select>
-                </div>
+                <ResultsControls />
                 <p class="hint">{move || tier_summary().unwrap_or_else(|| "Train a model to score these claims.".into())}</p>
                 <ClaimsGrid
                     table=table
@@ -148,6 +91,72 @@ pub fn ResultsPanel() -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// Which model ranks the claims, and the find, column and tier filters.
+#[component]
+fn ResultsControls() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let two_models = move || state.results.with(|r| r.as_ref().is_some_and(|r| r.models.len() > 1));
+    let column_options = move || {
+        state.data.with(|d| {
+            d.as_ref().map(|d| {
+                d.table
+                    .columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| view! { <option value=i.to_string()>{c.name.clone()}</option> })
+                    .collect_view()
+            })
+        })
+    };
+    // Filtering a million claims takes a moment: apply it once typing pauses.
+    let typed = StoredValue::new(String::new());
+    let apply_filter_soon = move |text: String| {
+        typed.set_value(text.clone());
+        set_timeout(
+            move || {
+                if typed.get_value() == text {
+                    state.dispatch(Event::FilterText(text));
+                }
+            },
+            FILTER_PAUSE,
+        );
+    };
+    view! {
+    <div class="controls">
+        <Show when=two_models>
+            <label for="rank-by">"Rank by"</label>
+            <select id="rank-by" data-testid="rank-by-select" on:change=move |e| {
+                let slot = if event_target_value(&e) == "isolation" { ModelSlot::Isolation } else { ModelSlot::Forest };
+                state.dispatch(Event::RankBy(slot));
+            }>
+                <option value="forest" selected=move || state.rank_by.get() == ModelSlot::Forest>"Random forest"</option>
+                <option value="isolation" selected=move || state.rank_by.get() == ModelSlot::Isolation>"Isolation forest"</option>
+            </select>
+        </Show>
+        <label for="filter-text">"Find"</label>
+        <input id="filter-text" type="search" data-testid="filter-input" placeholder="text in any column"
+            prop:value=move || state.query.with(|q| q.filter_text.clone())
+            on:input=move |e| apply_filter_soon(event_target_value(&e)) />
+        <label for="filter-column">"in"</label>
+        <select id="filter-column" data-testid="filter-column" on:change=move |e| {
+            let value = event_target_value(&e);
+            state.dispatch(Event::FilterColumn(value.parse().ok()));
+        }>
+            <option value="all">"every column"</option>
+            {column_options}
+        </select>
+        <label for="tier-filter">"Tier"</label>
+        <select id="tier-filter" data-testid="tier-filter" on:change=move |e| {
+            let value = event_target_value(&e);
+            state.dispatch(Event::FilterTier(RiskTier::ALL.into_iter().find(|t| t.slug() == value)));
+        }>
+            <option value="any">"any"</option>
+            {RiskTier::ALL.into_iter().map(|t| view! { <option value=t.slug()>{t.label()}</option> }).collect_view()}
+        </select>
+    </div>
     }
 }
 

@@ -45,37 +45,6 @@ pub fn RulesPanel() -> impl IntoView {
         });
     };
     let add_rule = move |_| state.dispatch(Event::EditRules(RuleEdit::Add));
-    let summary = move || {
-        state.rules.with(|rules| match rules {
-            Some(rules) => rules.summary(),
-            None => "No built-in pack fits these claims. Upload a pack or add rules below.".to_owned(),
-        })
-    };
-    let skipped = move || {
-        state.rules.with(|rules| {
-            rules
-                .as_ref()
-                .map(|rules| {
-                    rules
-                        .outcome
-                        .skipped
-                        .iter()
-                        .filter(|s| !matches!(s.reason, SkipReason::Disabled))
-                        .map(|s| {
-                            let why = match &s.reason {
-                                SkipReason::MissingColumns { columns } => {
-                                    format!("the claims have no {}", columns.join(", "))
-                                }
-                                SkipReason::InvalidCondition { message } => message.clone(),
-                                SkipReason::Disabled => "switched off".to_owned(),
-                            };
-                            view! { <li>{format!("{}: skipped, {why}.", s.id)}</li> }
-                        })
-                        .collect_view()
-                })
-                .unwrap_or_default()
-        })
-    };
     let charts = move || {
         let stats = stats.get()?;
         let hits: Vec<NamedValue> =
@@ -93,41 +62,9 @@ pub fn RulesPanel() -> impl IntoView {
             })}
         })
     };
-    let pack_options = BUILTIN_PACKS
-        .iter()
-        .map(|(name, _)| view! { <option value=*name>{format!("Built-in: {name}")}</option> })
-        .collect_view();
     view! {
         <div class="screen-grid rules-layout">
-            <section class="panel" aria-labelledby="rules-heading">
-                <h2 id="rules-heading">"Business rules"</h2>
-                <p data-testid="rules-summary">{summary}</p>
-                <ul class="hint">{skipped}</ul>
-                <div class="form-grid">
-                    <label for="rules-pack-select">"Rule pack"</label>
-                    <select id="rules-pack-select" data-testid="rules-pack-select"
-                        on:change=move |e| {
-                            let name = event_target_value(&e);
-                            if !name.is_empty() {
-                                state.dispatch(Event::BuiltinRules(name));
-                            }
-                        }>
-                        <option value="" selected=true>"Choose a built-in pack…"</option>
-                        {pack_options}
-                    </select>
-                    <label for="rules-upload">"Upload a pack (.json)"</label>
-                    <input id="rules-upload" type="file" accept=".json,application/json" data-testid="rules-upload"
-                        on:change=move |event| {
-                            let input: HtmlInputElement = event_target(&event);
-                            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                                state.with_file(file, Event::LoadRulesFile);
-                            }
-                            input.set_value("");
-                        } />
-                </div>
-                <h3>"Priority"</h3>
-                <WeightsForm />
-            </section>
+            <RulePackPanel />
             <section class="panel rules-editor-panel" aria-labelledby="rules-editor-heading">
                 <h2 id="rules-editor-heading">"Rules editor"</h2>
                 <p class="hint">"Edit a condition or its thresholds, the severity (0 to 1), or switch a rule off; then apply. Conditions read claim columns and derived features, e.g. "<code>"service_code contains \"Surgery\" and has_pre_auth = 0"</code>"."</p>
@@ -162,6 +99,79 @@ pub fn RulesPanel() -> impl IntoView {
                 {charts}
             </section>
         </div>
+    }
+}
+
+/// The running pack, what it skipped, choosing or uploading another, and the priority's
+/// weights.
+#[component]
+fn RulePackPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let summary = move || {
+        state.rules.with(|rules| match rules {
+            Some(rules) => rules.summary(),
+            None => "No built-in pack fits these claims. Upload a pack or add rules below.".to_owned(),
+        })
+    };
+    let skipped = move || {
+        state.rules.with(|rules| {
+            rules
+                .as_ref()
+                .map(|rules| {
+                    rules
+                        .outcome
+                        .skipped
+                        .iter()
+                        .filter(|s| !matches!(s.reason, SkipReason::Disabled))
+                        .map(|s| {
+                            let why = match &s.reason {
+                                SkipReason::MissingColumns { columns } => {
+                                    format!("the claims have no {}", columns.join(", "))
+                                }
+                                SkipReason::InvalidCondition { message } => message.clone(),
+                                SkipReason::Disabled => "switched off".to_owned(),
+                            };
+                            view! { <li>{format!("{}: skipped, {why}.", s.id)}</li> }
+                        })
+                        .collect_view()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let pack_options = BUILTIN_PACKS
+        .iter()
+        .map(|(name, _)| view! { <option value=*name>{format!("Built-in: {name}")}</option> })
+        .collect_view();
+    view! {
+    <section class="panel" aria-labelledby="rules-heading">
+        <h2 id="rules-heading">"Business rules"</h2>
+        <p data-testid="rules-summary">{summary}</p>
+        <ul class="hint">{skipped}</ul>
+        <div class="form-grid">
+            <label for="rules-pack-select">"Rule pack"</label>
+            <select id="rules-pack-select" data-testid="rules-pack-select"
+                on:change=move |e| {
+                    let name = event_target_value(&e);
+                    if !name.is_empty() {
+                        state.dispatch(Event::BuiltinRules(name));
+                    }
+                }>
+                <option value="" selected=true>"Choose a built-in pack…"</option>
+                {pack_options}
+            </select>
+            <label for="rules-upload">"Upload a pack (.json)"</label>
+            <input id="rules-upload" type="file" accept=".json,application/json" data-testid="rules-upload"
+                on:change=move |event| {
+                    let input: HtmlInputElement = event_target(&event);
+                    if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                        state.with_file(file, Event::LoadRulesFile);
+                    }
+                    input.set_value("");
+                } />
+        </div>
+        <h3>"Priority"</h3>
+        <WeightsForm />
+    </section>
     }
 }
 

@@ -86,28 +86,6 @@ pub fn SummariesPanel() -> impl IntoView {
             Err(message) => Event::Failed(message),
         });
     };
-    let chart = move || {
-        let summary = summary.get()?;
-        if !summary.has_priority {
-            return None;
-        }
-        let means: Vec<f64> = summary.rows.iter().map(|r| r.mean_priority.unwrap_or(f64::NAN)).collect();
-        let with_positives: Option<Vec<bool>> = summary
-            .has_labels
-            .then(|| summary.rows.iter().map(|r| r.label_rate.is_some_and(|rate| rate > 0.0)).collect());
-        let level = summary.level.label();
-        Some(view! {
-            <div data-testid="summary-risk-chart">
-                <HistogramChart
-                    title=format!("{level} risk: mean priority of their claims")
-                    x_label="Mean priority"
-                    histogram=histogram(&means, with_positives.as_deref())
-                    negative_name=format!("{level}s without a labelled positive")
-                    positive_name=format!("{level}s with one")
-                />
-            </div>
-        })
-    };
     let level_options = move || {
         levels
             .get()
@@ -162,10 +140,37 @@ pub fn SummariesPanel() -> impl IntoView {
                     />
                 </div>
                 <p class="hint">"Click an entity, or move with the arrow keys and press Enter, to list its claims."</p>
-                {chart}
+                <LevelRiskChart summary=summary />
             </section>
             <EntityClaims level=level />
         </div>
+    }
+}
+
+/// How the level's mean priorities spread, split by whether an entity has a labelled positive.
+#[component]
+fn LevelRiskChart(summary: Memo<Option<Arc<LevelSummary>>>) -> impl IntoView {
+    move || {
+        let summary = summary.get()?;
+        if !summary.has_priority {
+            return None;
+        }
+        let means: Vec<f64> = summary.rows.iter().map(|r| r.mean_priority.unwrap_or(f64::NAN)).collect();
+        let with_positives: Option<Vec<bool>> = summary
+            .has_labels
+            .then(|| summary.rows.iter().map(|r| r.label_rate.is_some_and(|rate| rate > 0.0)).collect());
+        let level = summary.level.label();
+        Some(view! {
+            <div data-testid="summary-risk-chart">
+                <HistogramChart
+                    title=format!("{level} risk: mean priority of their claims")
+                    x_label="Mean priority"
+                    histogram=histogram(&means, with_positives.as_deref())
+                    negative_name=format!("{level}s without a labelled positive")
+                    positive_name=format!("{level}s with one")
+                />
+            </div>
+        })
     }
 }
 

@@ -17,7 +17,6 @@ pub fn TrainPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = state.train_form;
     let labels = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.labels.clone()).unwrap_or_default());
-    let choices = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.features.clone()).unwrap_or_default());
     let label_options = move || {
         let chosen = form.with(|f| f.label_column.clone());
         labels()
@@ -42,39 +41,6 @@ pub fn TrainPanel() -> impl IntoView {
     };
     let edit = move |edit: TrainEdit| state.dispatch(Event::EditTrain(edit));
     let edit_seed = move || state.dispatch(Event::NewSeed { generate: false });
-    let feature_boxes = move || {
-        let label = form.with(|f| f.label_column.clone());
-        choices()
-            .into_iter()
-            .filter(|c| Some(&c.name) != label.as_ref())
-            .map(|choice| {
-                let name = choice.name.clone();
-                let id = format!("feature-{name}");
-                let checked = {
-                    let name = name.clone();
-                    move || form.with(|f| f.feature_columns.contains(&name))
-                };
-                let toggle = {
-                    let name = name.clone();
-                    move |event: leptos::ev::Event| {
-                        edit(TrainEdit::Feature { name: name.clone(), on: event_target_checked(&event) })
-                    }
-                };
-                view! {
-                    <li>
-                        <input type="checkbox" id=id.clone() data-testid="feature-checkbox" data-feature=name.clone()
-                            prop:checked=checked on:change=toggle />
-                        <label for=id title=choice.note.clone().unwrap_or_default()>
-                            {name.clone()}
-                            {choice.derived.then(|| view! { <span class="tag">"derived"</span> })}
-                            {choice.note.clone().map(|note| view! { <span class="hint">{format!(" ({note})")}</span> })}
-                        </label>
-                    </li>
-                }
-            })
-            .collect_view()
-    };
-    let n_chosen = move || form.with(TrainForm::n_chosen);
     view! {
         <div class="screen-grid">
             <section class="panel" aria-labelledby="label-heading">
@@ -138,18 +104,63 @@ pub fn TrainPanel() -> impl IntoView {
                         on:click=move |_| edit_seed()>"New seed"</button>
                 </div>
             </section>
-            <section class="panel" aria-labelledby="features-heading">
-                <h2 id="features-heading">{move || format!("Features ({} chosen)", n_chosen())}</h2>
-                <div class="controls">
-                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::DefaultFeatures)>"Defaults"</button>
-                    <button type="button" class="secondary" data-testid="features-anomaly-defaults" on:click=move |_| edit(TrainEdit::AnomalyFeatures)
-                        title="The derived features that compare a claim with its peers: what an isolation forest should read">"Anomaly defaults"</button>
-                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::AllFeatures)>"All"</button>
-                    <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::NoFeatures)>"None"</button>
-                </div>
-                <ul class="feature-list" data-testid="feature-list">{feature_boxes}</ul>
-            </section>
+            <FeaturePicker />
         </div>
+    }
+}
+
+/// The feature columns to train on, with presets.
+#[component]
+fn FeaturePicker() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let form = state.train_form;
+    let choices = move || state.data.with(|d| d.as_ref().map(|d| d.loaded.features.clone()).unwrap_or_default());
+    let edit = move |edit: TrainEdit| state.dispatch(Event::EditTrain(edit));
+    let n_chosen = move || form.with(TrainForm::n_chosen);
+    let feature_boxes = move || {
+        let label = form.with(|f| f.label_column.clone());
+        choices()
+            .into_iter()
+            .filter(|c| Some(&c.name) != label.as_ref())
+            .map(|choice| {
+                let name = choice.name.clone();
+                let id = format!("feature-{name}");
+                let checked = {
+                    let name = name.clone();
+                    move || form.with(|f| f.feature_columns.contains(&name))
+                };
+                let toggle = {
+                    let name = name.clone();
+                    move |event: leptos::ev::Event| {
+                        edit(TrainEdit::Feature { name: name.clone(), on: event_target_checked(&event) })
+                    }
+                };
+                view! {
+                    <li>
+                        <input type="checkbox" id=id.clone() data-testid="feature-checkbox" data-feature=name.clone()
+                            prop:checked=checked on:change=toggle />
+                        <label for=id title=choice.note.clone().unwrap_or_default()>
+                            {name.clone()}
+                            {choice.derived.then(|| view! { <span class="tag">"derived"</span> })}
+                            {choice.note.clone().map(|note| view! { <span class="hint">{format!(" ({note})")}</span> })}
+                        </label>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+    <section class="panel" aria-labelledby="features-heading">
+        <h2 id="features-heading">{move || format!("Features ({} chosen)", n_chosen())}</h2>
+        <div class="controls">
+            <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::DefaultFeatures)>"Defaults"</button>
+            <button type="button" class="secondary" data-testid="features-anomaly-defaults" on:click=move |_| edit(TrainEdit::AnomalyFeatures)
+                title="The derived features that compare a claim with its peers: what an isolation forest should read">"Anomaly defaults"</button>
+            <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::AllFeatures)>"All"</button>
+            <button type="button" class="secondary" on:click=move |_| edit(TrainEdit::NoFeatures)>"None"</button>
+        </div>
+        <ul class="feature-list" data-testid="feature-list">{feature_boxes}</ul>
+    </section>
     }
 }
 
