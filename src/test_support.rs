@@ -17,6 +17,37 @@ impl std::io::Write for TrickleWriter {
     }
 }
 
+/// The records of CSV `text` as csv-core reads them (quotes undone; CR, LF or CRLF ends a
+/// record, and a blank line is none), the oracle tests read written CSV with.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv_core::Reader::new();
+    let mut input = text.as_bytes();
+    let (mut output, mut ends) = (vec![0; text.len() + 1], vec![0; text.len() + 1]);
+    let (mut out_len, mut n_ends) = (0, 0);
+    let mut records = Vec::new();
+    loop {
+        let (result, nin, nout, nend) = reader.read_record(input, &mut output[out_len..], &mut ends[n_ends..]);
+        input = &input[nin..];
+        out_len += nout;
+        n_ends += nend;
+        match result {
+            csv_core::ReadRecordResult::Record => {
+                let mut start = 0;
+                let mut record = Vec::new();
+                for &end in &ends[..n_ends] {
+                    record.push(String::from_utf8(output[start..end].to_vec()).unwrap());
+                    start = end;
+                }
+                records.push(record);
+                (out_len, n_ends) = (0, 0);
+            }
+            csv_core::ReadRecordResult::End => return records,
+            _ => {}
+        }
+    }
+}
+
 /// ROC AUC by the rank sum, tied scores sharing their average rank (scikit-learn's value);
 /// `None` without both classes.
 pub(crate) fn rank_auc(labels: &[bool], scores: &[f64]) -> Option<f64> {

@@ -349,25 +349,6 @@ mod no_panics {
         }
     }
 
-    /// One line of RFC 4180 CSV as fields.
-    fn split_csv(line: &str) -> Vec<String> {
-        let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
-        let mut chars = line.chars().peekable();
-        while let Some(ch) = chars.next() {
-            match (ch, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => fields.push(std::mem::take(&mut field)),
-                _ => field.push(ch),
-            }
-        }
-        fields.push(field);
-        fields
-    }
-
     proptest::proptest! {
         #[test]
         fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
@@ -396,7 +377,7 @@ mod no_panics {
             crate::claims::csv_writer::write_csv(&ingested.table, &mut out).unwrap();
             let written = String::from_utf8(out).unwrap();
             let kept: Vec<&Vec<String>> = rows.iter().filter(|row| row.iter().any(|c| !c.trim().is_empty())).collect();
-            let lines: Vec<Vec<String>> = written.lines().skip(1).map(split_csv).collect();
+            let lines: Vec<Vec<String>> = crate::test_support::csv_records(&written).into_iter().skip(1).collect();
             proptest::prop_assert_eq!(lines.len(), kept.len());
             for (line, row) in lines.iter().zip(kept) {
                 for (written, original) in line.iter().zip(row) {
