@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod claims;
 pub mod hashing;
 pub mod json_header;
+pub mod json_text;
 pub mod ml;
 pub mod page;
 pub mod pipeline;

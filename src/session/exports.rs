@@ -150,7 +150,8 @@ impl Session {
             label_column: self.label_column.as_deref(),
             models,
         };
-        serde_json::to_string_pretty(&document)
+        serde_json::to_string(&document)
+            .map(|compact| crate::json_text::pretty(&compact))
             .map_err(|e| SessionError::from(format!("Could not write the metrics: {e}")))
     }
 }

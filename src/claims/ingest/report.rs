@@ -195,7 +195,9 @@ impl SchemaReport {
 
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+        serde_json::to_string(self)
+            .map(|compact| crate::json_text::pretty(&compact))
+            .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
     }
 
     /// The report as readable text, for the terminal.

@@ -266,7 +266,9 @@ impl RulePack {
 
     /// The pack as pretty-printed JSON (fails only on a non-finite severity).
     pub fn to_json(&self) -> Result<String, PackError> {
-        serde_json::to_string_pretty(self).map_err(|error| PackError::Json { message: error.to_string() })
+        serde_json::to_string(self)
+            .map(|compact| crate::json_text::pretty(&compact))
+            .map_err(|error| PackError::Json { message: error.to_string() })
     }
 
     /// The rule with id `id`, if any.
