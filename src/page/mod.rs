@@ -212,20 +212,26 @@ impl JobState {
         (stages.len() > 1 && !parts.is_empty()).then(|| parts.join(" · "))
     }
 
-    /// "Fitting the random forest: 37 of 100 trees · 1.2 s", or "Reading claims · 0.4 s".
+    /// "Fitting the random forest · 37% · 1.2 s", or "Reading claims · 0.4 s". The share is
+    /// of the whole job: a run of both forests counts the trees of both, so a tree count
+    /// beside one forest's stage would read "98 of 200" for a forest of 100.
     pub fn describe(&self, now_ms: f64) -> Option<String> {
-        match self {
-            JobState::Running { done, total, stage, started_at_ms, .. } => {
-                let seconds = ((now_ms - started_at_ms).max(0.0)) / 1000.0;
-                Some(if *total > 0 {
-                    format!("{stage}: {done} of {total} trees · {seconds:.1} s")
-                } else {
-                    format!("{stage} · {seconds:.1} s")
-                })
-            }
-            JobState::Idle => None,
-        }
+        let JobState::Running { stage, started_at_ms, .. } = self else { return None };
+        let seconds = ((now_ms - started_at_ms).max(0.0)) / 1000.0;
+        Some(match self.percent() {
+            Some(percent) => format!("{stage} · {percent}% · {seconds:.1} s"),
+            None => format!("{stage} · {seconds:.1} s"),
+        })
     }
+}
+
+/// The confusion matrix's words for a model whose positive prediction reads `positive_word`:
+/// what it predicts ("denied", "flagged") and what the label says of a claim ("denied";
+/// "anomalous" for an anomaly detector, whose flag is no label).
+pub fn confusion_words(positive_word: &str) -> (String, String) {
+    let predicted = positive_word.to_ascii_lowercase();
+    let actual = if predicted == "flagged" { "anomalous".to_owned() } else { predicted.clone() };
+    (predicted, actual)
 }
 
 /// Formats a metric in [0, 1] with three decimals, as "0.965".
@@ -296,7 +302,12 @@ mod tests {
         assert!(!job.record_progress(1, 50, 100, "Fitting", 1100.0));
         assert!(job.record_progress(2, 37, 100, "Fitting", 1200.0));
         assert_eq!(job.percent(), Some(37));
-        assert_eq!(job.describe(2234.0).unwrap(), "Fitting: 37 of 100 trees · 1.2 s");
+        assert_eq!(job.describe(2234.0).unwrap(), "Fitting · 37% · 1.2 s");
+        // Both forests: the isolation stage's count starts after the random forest's trees,
+        // so the label gives the job's share, not "120 of 200 trees" for a forest of 100.
+        let mut both = JobState::start(3, JobKind::Train, "Preparing", 0.0);
+        both.record_progress(3, 120, 200, "Fitting the isolation forest", 10.0);
+        assert_eq!(both.describe(1000.0).unwrap(), "Fitting the isolation forest · 60% · 1.0 s");
         assert!(job.record_progress(2, 140, 100, "Fitting", 1300.0));
         assert_eq!(job.percent(), Some(100), "clamped");
         assert_eq!(JobState::Idle.percent(), None);
@@ -322,6 +333,12 @@ mod tests {
         assert_eq!(rows.visible(0.0, 3), 0..3);
         assert_eq!(rows.visible(0.0, 0), 0..0);
         assert_eq!(rows.total_height(1000), 30_000.0);
+    }
+
+    #[test]
+    fn an_anomaly_detector_flags_what_is_actually_anomalous() {
+        assert_eq!(confusion_words("Flagged"), ("flagged".to_owned(), "anomalous".to_owned()));
+        assert_eq!(confusion_words("Denied"), ("denied".to_owned(), "denied".to_owned()));
     }
 
     #[test]

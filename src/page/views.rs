@@ -99,6 +99,12 @@ pub struct RulesView {
 }
 
 impl RulesView {
+    /// The built-in pack running as it was shipped (`None` for an uploaded or edited pack),
+    /// so the pack chooser shows what runs.
+    pub fn running_builtin(&self) -> Option<&str> {
+        (self.origin == format!("built-in {} pack", self.pack.name)).then_some(self.pack.name.as_str())
+    }
+
     /// "Running the medical pack (built-in medical pack): 9 of 9 rules ran; 3,669 of 20,000
     /// claims hit at least one."
     pub fn summary(&self) -> String {

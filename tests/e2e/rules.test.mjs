@@ -35,6 +35,8 @@ test('the rules editor edits thresholds, adds and removes rules, and packs round
   await waitForClaims(page, '5,000');
   await openScreen(page, 'rules');
   await waitForSummary(page, /Running the medical pack \(built-in medical pack\): 9 of 9 rules ran/);
+  // The chooser shows the pack that runs, not its prompt.
+  assert.equal(await page.getByTestId('rules-pack-select').inputValue(), 'medical');
   const editor = page.getByTestId('rules-editor');
   assert.equal(await editor.getByTestId('rule-row').count(), 9);
   const units = ruleRow(page, 'excessive_units');
@@ -81,6 +83,7 @@ test('the rules editor edits thresholds, adds and removes rules, and packs round
   json.rules.find((r) => r.id === 'custom_1').severity = 0.9;
   await page.getByTestId('rules-upload').setInputFiles({ name: 'my_rules.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(json)) });
   await waitForSummary(page, /\(my_rules\.json\)/);
+  assert.equal(await page.getByTestId('rules-pack-select').inputValue(), '', 'an uploaded pack is no built-in one');
   assert.equal(await ruleRow(page, 'custom_1').getByTestId('rule-severity').inputValue(), '0.9');
 
   // A broken pack is refused with its file name; the rules stay.

@@ -348,6 +348,7 @@ fn rule_edits_stay_a_draft_until_applied() {
     let mut h = Harness::new();
     h.generate(Scenario::Denial, "300");
     let running = h.page.rules.clone().expect("the denial pack runs");
+    assert_eq!(running.running_builtin(), Some("denial"), "the chooser shows the pack that runs");
     let n_rules = running.pack.rules.len();
     h.user(Event::EditRules(RuleEdit::Add));
     h.user(Event::EditRules(RuleEdit::Condition(n_rules, "units > 3".into())));
@@ -365,6 +366,7 @@ fn rule_edits_stay_a_draft_until_applied() {
     h.round_trip(apply);
     let applied = h.page.rules.clone().unwrap();
     assert_eq!((applied.pack.rules.len(), applied.origin.as_str()), (n_rules - 1, "edited in ClaimForest"));
+    assert_eq!(applied.running_builtin(), None, "an edited pack is no built-in one");
     assert!(h.page.status.starts_with("Running the"), "{}", h.page.status);
     assert_eq!(h.page.rule_draft.as_ref(), Some(&applied.pack));
 

@@ -118,14 +118,14 @@ fn model_evaluation(run: &ModelRun, sample: Option<SampleShap>, label: Option<St
 }
 
 fn confusion_table(c: ConfusionMatrix, positive: &str) -> impl IntoView {
-    let p = positive.to_ascii_lowercase();
+    let (p, actual) = crate::page::confusion_words(positive);
     view! {
         <table class="plain confusion" data-testid="confusion-matrix">
             <caption>"Confusion matrix"</caption>
             <thead><tr><th scope="col"></th><th scope="col">{format!("Predicted {p}")}</th><th scope="col">{format!("Predicted not {p}")}</th></tr></thead>
             <tbody>
-                <tr><th scope="row">{format!("Actually {p}")}</th><td class="num good">{c.true_positives}</td><td class="num">{c.false_negatives}</td></tr>
-                <tr><th scope="row">{format!("Actually not {p}")}</th><td class="num">{c.false_positives}</td><td class="num good">{c.true_negatives}</td></tr>
+                <tr><th scope="row">{format!("Actually {actual}")}</th><td class="num good">{c.true_positives}</td><td class="num">{c.false_negatives}</td></tr>
+                <tr><th scope="row">{format!("Actually not {actual}")}</th><td class="num">{c.false_positives}</td><td class="num good">{c.true_negatives}</td></tr>
             </tbody>
         </table>
     }

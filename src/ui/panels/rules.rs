@@ -142,6 +142,8 @@ fn RulePackPanel() -> impl IntoView {
         .iter()
         .map(|(name, _)| view! { <option value=*name>{format!("Built-in: {name}")}</option> })
         .collect_view();
+    // The chooser shows the built-in pack that runs, else its prompt.
+    let running = move || state.rules.with(|r| r.as_ref().and_then(|r| r.running_builtin()).unwrap_or("").to_owned());
     view! {
     <section class="panel" aria-labelledby="rules-heading">
         <h2 id="rules-heading">"Business rules"</h2>
@@ -149,14 +151,14 @@ fn RulePackPanel() -> impl IntoView {
         <ul class="hint">{skipped}</ul>
         <div class="form-grid">
             <label for="rules-pack-select">"Rule pack"</label>
-            <select id="rules-pack-select" data-testid="rules-pack-select"
+            <select id="rules-pack-select" data-testid="rules-pack-select" prop:value=running
                 on:change=move |e| {
                     let name = event_target_value(&e);
                     if !name.is_empty() {
                         state.dispatch(Event::BuiltinRules(name));
                     }
                 }>
-                <option value="" selected=true>"Choose a built-in pack…"</option>
+                <option value="">"Choose a built-in pack…"</option>
                 {pack_options}
             </select>
             <label for="rules-upload">"Upload a pack (.json)"</label>
