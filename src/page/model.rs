@@ -33,6 +33,9 @@ pub enum Effect {
     Send(Envelope<ToWorker>),
     /// Stop the worker and its helpers now; the next request starts a fresh one.
     StopWorker,
+    /// Show the top of the page: a new screen starts at its top, not where the last one was
+    /// scrolled to.
+    ScrollToTop,
     /// Save these bytes as a download.
     Save {
         /// The file's name.
@@ -328,7 +331,7 @@ impl PageModel {
     /// Applies what the user did at `now_ms` (the page clock).
     pub fn apply(&mut self, event: Event, now_ms: f64) -> Vec<Effect> {
         match event {
-            Event::Show(screen) => self.screen = screen,
+            Event::Show(screen) => return self.show(screen),
             Event::Scenario(scenario) => self.generate.scenario = scenario,
             Event::GenerateText(field, text) => match field {
                 GenerateField::Rows => self.generate.rows = text,
@@ -462,6 +465,15 @@ impl PageModel {
     pub fn worker_failed(&mut self, message: String) {
         self.job = JobState::Idle;
         self.error = Some(message);
+    }
+
+    /// Shows `screen`, from its top when it is another screen.
+    pub(super) fn show(&mut self, screen: Screen) -> Vec<Effect> {
+        if self.screen == screen {
+            return Vec::new();
+        }
+        self.screen = screen;
+        vec![Effect::ScrollToTop]
     }
 
     pub(super) fn next_job(&mut self) -> JobId {

@@ -156,7 +156,7 @@ impl PageModel {
             effects.push(Effect::Send(Envelope::new(job_id, ToWorker::ExplainSample { slot })));
         }
         if self.screen == Screen::Train {
-            self.screen = Screen::Results;
+            effects.extend(self.show(Screen::Results));
         }
         effects
     }

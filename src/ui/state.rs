@@ -208,6 +208,11 @@ impl AppState {
                         self.change(|model| model.worker_failed(message));
                     }
                 }
+                Effect::ScrollToTop => {
+                    if let Some(window) = web_sys::window() {
+                        window.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
+                }
                 Effect::StopWorker => {
                     self.client.with_value(|client| client.as_ref().map(WorkerClient::terminate));
                 }

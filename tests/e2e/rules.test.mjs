@@ -33,7 +33,11 @@ test('the rules editor edits thresholds, adds and removes rules, and packs round
   const { context, page, record } = await openApp(env.browser, env.urls['/']);
   await generate(page, 5000, 'medical');
   await waitForClaims(page, '5,000');
+  // A new screen starts at its top, wherever the last one was scrolled to.
+  await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+  assert.ok((await page.evaluate(() => window.scrollY)) > 0, 'the Data screen scrolls');
   await openScreen(page, 'rules');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
   await waitForSummary(page, /Running the medical pack \(built-in medical pack\): 9 of 9 rules ran/);
   // The chooser shows the pack that runs, not its prompt.
   assert.equal(await page.getByTestId('rules-pack-select').inputValue(), 'medical');

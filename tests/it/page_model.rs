@@ -90,7 +90,21 @@ impl Harness {
     fn train(&mut self) {
         let requests = self.user(Event::Train);
         assert_eq!(requests.len(), 1, "{:?}", self.page.error);
-        let samples = self.round_trip(requests);
+        let on_train_screen = self.page.screen == Screen::Train;
+        let mut scrolled = false;
+        let mut samples = Vec::new();
+        for message in requests {
+            for reply in self.serve(message, None) {
+                for effect in self.deliver(reply) {
+                    match effect {
+                        Effect::Send(next) => samples.push(next),
+                        Effect::ScrollToTop => scrolled = true,
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(scrolled, on_train_screen, "the scores open at their top when training moved there");
         assert!(samples.iter().all(|m| matches!(m.body, ToWorker::ExplainSample { .. })), "{samples:?}");
         assert!(self.round_trip(samples).is_empty());
     }
@@ -269,6 +283,9 @@ fn a_run_without_the_chosen_model_ranks_by_the_one_it_has() {
     h.train();
     assert_eq!(h.page.rank_by, ModelSlot::Isolation);
     assert_eq!(h.page.screen, Screen::Results, "a finished run shows its scores");
+    // A new screen starts at its top; the screen shown again does not move.
+    assert_eq!(h.page.apply(Event::Show(Screen::Queue), 0.0), [Effect::ScrollToTop]);
+    assert!(h.page.apply(Event::Show(Screen::Queue), 0.0).is_empty());
     assert!(h.page.status.starts_with("Trained the isolation forest and scored 1,500 claims"), "{}", h.page.status);
     let choice = h.page.priority_choice().unwrap();
     assert_eq!((choice.rank_by, choice.use_rules), (ModelSlot::Isolation, true));
