@@ -94,7 +94,7 @@ pub fn parse_seed(text: &str) -> Result<u64, InputError> {
     Ok(value)
 }
 
-fn parse_whole_number(field: &'static str, text: &str) -> Result<u64, InputError> {
+pub(crate) fn parse_whole_number(field: &'static str, text: &str) -> Result<u64, InputError> {
     let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
     cleaned.parse::<u64>().map_err(|_| InputError::NotANumber { field, text: text.trim().to_owned() })
 }

@@ -10,7 +10,7 @@ use super::results::{ResultsQuery, SortKey};
 use super::rule_editor::RuleEdit;
 use super::train_form::{TrainEdit, TrainForm};
 use super::views::{DataView, RulesView, SampleShap, Screen};
-use super::{parse_generate_form, JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
+use super::{parse_generate_form, parse_whole_number, JobKind, JobState, DEFAULT_GENERATED_ROWS, DEFAULT_SEED};
 use crate::analysis::explain::ClaimExplanation;
 use crate::analysis::export::ExportOptions;
 use crate::analysis::hybrid::HybridWeights;
@@ -132,6 +132,8 @@ pub enum Event {
     Cancel,
     /// Explain a claim with the ranking model.
     Explain(usize),
+    /// Explain a claim from another screen (the queue, a summary) and show it on Scored claims.
+    OpenClaim(usize),
     /// Type into the what-if form (it is rescored at once).
     WhatIfText(usize, String),
     /// Rescore the what-if form.
@@ -322,10 +324,8 @@ impl PageModel {
 
     /// The queue settings, or a sentence on a bad capacity.
     pub fn queue_settings(&self) -> Result<QueueSettings, String> {
-        let text = self.capacity.trim();
-        let cleaned: String = text.chars().filter(|c| *c != ',').collect();
-        let capacity = cleaned.parse::<usize>().map_err(|_| format!("Capacity: '{text}' is not a whole number"))?;
-        Ok(QueueSettings { capacity, threshold: self.queue_threshold })
+        let capacity = parse_whole_number("Capacity", &self.capacity).map_err(|error| error.to_string())?;
+        Ok(QueueSettings { capacity: capacity as usize, threshold: self.queue_threshold })
     }
 
     /// Applies what the user did at `now_ms` (the page clock).
@@ -386,6 +386,11 @@ impl PageModel {
             Event::Train => return self.train(now_ms),
             Event::Cancel => return self.cancel(),
             Event::Explain(row) => return self.explain(row),
+            Event::OpenClaim(row) => {
+                let mut effects = self.explain(row);
+                effects.extend(self.show(Screen::Results));
+                return effects;
+            }
             Event::WhatIfText(index, text) => {
                 if let Some(field) = self.whatif_fields.get_mut(index) {
                     field.text = text;

@@ -286,6 +286,13 @@ fn a_run_without_the_chosen_model_ranks_by_the_one_it_has() {
     // A new screen starts at its top; the screen shown again does not move.
     assert_eq!(h.page.apply(Event::Show(Screen::Queue), 0.0), [Effect::ScrollToTop]);
     assert!(h.page.apply(Event::Show(Screen::Queue), 0.0).is_empty());
+    // A claim opened from the queue is explained and shown on Scored claims, from the top.
+    let effects = h.page.apply(Event::OpenClaim(4), 0.0);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Send(e), Effect::ScrollToTop] if matches!(e.body, ToWorker::Explain { row: 4, .. })),
+        "{effects:?}"
+    );
+    assert_eq!((h.page.screen, h.page.selected), (Screen::Results, Some(4)));
     assert!(h.page.status.starts_with("Trained the isolation forest and scored 1,500 claims"), "{}", h.page.status);
     let choice = h.page.priority_choice().unwrap();
     assert_eq!((choice.rank_by, choice.use_rules), (ModelSlot::Isolation, true));

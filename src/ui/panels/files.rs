@@ -24,10 +24,11 @@ pub fn FilesPanel() -> impl IntoView {
         }
     };
     let model_buttons = move || {
-        [(ModelSlot::Forest, "random forest"), (ModelSlot::Isolation, "isolation forest")]
+        [ModelSlot::Forest, ModelSlot::Isolation]
             .into_iter()
-            .filter(|(slot, _)| has(*slot))
-            .map(|(slot, name)| {
+            .filter(|slot| has(*slot))
+            .map(|slot| {
+                let name = slot.name();
                 let first = ranking.get_untracked().is_some_and(|r| r.run().slot == slot);
                 view! {
                     <li>

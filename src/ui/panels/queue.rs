@@ -13,7 +13,7 @@ use crate::analysis::rule_stats::{pattern_recall, ranking_quality, tier_stats};
 use crate::analysis::tiers::TierCuts;
 use crate::claims::schema::{known_role, ColumnRole};
 use crate::claims::ClaimsTable;
-use crate::page::{format_metric, Event, Screen};
+use crate::page::{format_metric, Event};
 use crate::ui::charts::BarChart;
 use crate::ui::components::ClaimsGrid;
 use crate::ui::state::{AppState, Ranking};
@@ -94,10 +94,7 @@ pub fn QueuePanel() -> impl IntoView {
                     ranking=ranking
                     cuts=state.cuts
                     selected=state.selected
-                    on_open=Callback::new(move |row| {
-                        state.dispatch(Event::Explain(row));
-                        state.dispatch(Event::Show(Screen::Results));
-                    })
+                    on_open=Callback::new(move |row| state.dispatch(Event::OpenClaim(row)))
                     rules=Signal::derive(move || state.rules.get())
                     row_test_id="queue-row"
                     label="Review queue"

@@ -13,7 +13,7 @@ use crate::claims::summaries::{
     claims_of, levels_present, summarize, summary_table, write_summary_csv, EntityLevel, LevelSummary,
 };
 use crate::page::results::{order_rows, ResultsQuery, SortKey};
-use crate::page::{Event, Screen};
+use crate::page::Event;
 use crate::ui::charts::HistogramChart;
 use crate::ui::components::{ClaimsGrid, GridSort};
 use crate::ui::download::save_bytes;
@@ -198,10 +198,7 @@ fn EntityClaims(level: Memo<Option<EntityLevel>>) -> impl IntoView {
                 ranking=Signal::derive(move || state.ranking())
                 cuts=state.cuts
                 selected=state.selected
-                on_open=Callback::new(move |row| {
-                    state.dispatch(Event::Explain(row));
-                    state.dispatch(Event::Show(Screen::Results));
-                })
+                on_open=Callback::new(move |row| state.dispatch(Event::OpenClaim(row)))
                 rules=Signal::derive(move || state.rules.get())
                 row_test_id="entity-claim-row"
                 label="Claims of the chosen entity"
